@@ -1,0 +1,57 @@
+//! Identifiers. Every id is a UUIDv7 newtype so ids of different records cannot be mixed up and
+//! sort by creation time.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use uuid::Uuid;
+
+macro_rules! id_type {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            /// A new, time-ordered id.
+            pub fn new() -> Self {
+                Self(Uuid::now_v7())
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s).map(Self)
+            }
+        }
+    )*};
+}
+
+id_type! {
+    /// A municipality hosted by this installation. Every record belongs to exactly one.
+    TenantId;
+    /// A staff account.
+    UserId;
+    /// An agency: a team of one public system (or an entity) that professionals belong to.
+    AgencyId;
+    /// A district or neighbourhood of the territory.
+    AreaId;
+    /// A background job.
+    JobId;
+    /// A queued e-mail.
+    EmailId;
+}

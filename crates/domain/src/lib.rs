@@ -1,0 +1,21 @@
+//! Elkarlan's domain: the words of the business as types, the access policy and the pure rules.
+//!
+//! Nothing here does I/O. Types parse their input once (`TryFrom`/`parse`) so the rest of the
+//! code never holds an unchecked value; parse failures carry a message key that the web layer
+//! translates (see `FieldErrors`).
+
+pub mod account;
+pub mod errors;
+pub mod ids;
+pub mod lang;
+pub mod organisation;
+pub mod password;
+pub mod policy;
+pub mod search;
+pub mod territory;
+pub mod time;
+
+pub use errors::{FieldError, FieldErrors};
+pub use ids::*;
+pub use lang::Lang;
+pub use time::Timestamp;

@@ -1,0 +1,60 @@
+//! The store's one error type. The web layer maps it once: `Unavailable` to 503 with
+//! Retry-After, `Conflict` to 409, `Stale` to 412, `NotFound` to 404, the rest to 500.
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A unique value is taken (username, idempotency key, ...).
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// The record changed since it was read (optimistic concurrency).
+    #[error("stale version")]
+    Stale,
+    /// The database cannot be reached or is not accepting work; try again later.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("bad database URL: {0}")]
+    BadUrl(String),
+    /// Stored data that does not parse back: a bug or tampering, never user input.
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    #[error("disk full or read-only database")]
+    Storage(String),
+    #[error(transparent)]
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        use sqlx::error::ErrorKind;
+        match &e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
+                StoreError::Unavailable(e.to_string())
+            }
+            sqlx::Error::Database(db) => {
+                if db.kind() == ErrorKind::UniqueViolation {
+                    return StoreError::Conflict("unique");
+                }
+                let code = db.code().unwrap_or_default();
+                // SQLite: 13 FULL, 8 READONLY (and extended codes ending in them).
+                // PostgreSQL: 53100 disk_full, 57P01..57P03 shutdown/cannot connect now, 08xxx connection.
+                match code.as_ref() {
+                    "13" | "8" | "1032" | "53100" => StoreError::Storage(db.message().to_owned()),
+                    c if c.starts_with("57P") || c.starts_with("08") => StoreError::Unavailable(db.message().to_owned()),
+                    _ => StoreError::Database(e),
+                }
+            }
+            _ => StoreError::Database(e),
+        }
+    }
+}
+
+impl StoreError {
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_))
+    }
+}
