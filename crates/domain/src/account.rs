@@ -18,7 +18,10 @@ impl Username {
         if s.len() < 3 || s.len() > 64 {
             return Err("error-username-length");
         }
-        if !s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')) {
+        if !s
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+        {
             return Err("error-username-format");
         }
         Ok(Self(s))
@@ -73,7 +76,9 @@ impl Email {
             return Err("error-email-required");
         }
         let ok = s.len() <= 254
-            && !s.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'))
+            && !s
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'))
             && match s.split_once('@') {
                 Some((local, domain)) => {
                     !local.is_empty()
@@ -84,7 +89,11 @@ impl Email {
                 }
                 None => false,
             };
-        if ok { Ok(Self(s.to_owned())) } else { Err("error-email-format") }
+        if ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err("error-email-format")
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -149,7 +158,10 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Result<Role, &'static str> {
-        Role::ALL.into_iter().find(|r| r.code() == s).ok_or("error-role-unknown")
+        Role::ALL
+            .into_iter()
+            .find(|r| r.code() == s)
+            .ok_or("error-role-unknown")
     }
 
     /// The locale key of the role's name.
@@ -188,7 +200,10 @@ mod tests {
 
     #[test]
     fn usernames_are_lowercase_and_restricted() {
-        assert_eq!(Username::parse(" Admin ").map(|u| u.0), Ok("admin".to_owned()));
+        assert_eq!(
+            Username::parse(" Admin ").map(|u| u.0),
+            Ok("admin".to_owned())
+        );
         assert_eq!(Username::parse(""), Err("error-username-required"));
         assert_eq!(Username::parse("ab"), Err("error-username-length"));
         assert_eq!(Username::parse("ane garcia"), Err("error-username-format"));

@@ -23,7 +23,10 @@ impl FieldErrors {
     pub fn add(&mut self, field: &str, key: &'static str) {
         // One message per field: the first problem found is the one to fix first.
         if !self.has(field) {
-            self.0.push(FieldError { field: field.to_owned(), key });
+            self.0.push(FieldError {
+                field: field.to_owned(),
+                key,
+            });
         }
     }
 

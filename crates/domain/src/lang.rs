@@ -49,7 +49,11 @@ impl Lang {
             let mut it = part.trim().split(';');
             let tag = it.next().unwrap_or("").trim();
             let q = it
-                .find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok()))
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|v| v.parse::<f32>().ok())
+                })
                 .unwrap_or(1.0);
             let primary = tag.split('-').next().unwrap_or("");
             if let Some(l) = Lang::parse(primary) {
@@ -74,8 +78,14 @@ mod tests {
 
     #[test]
     fn accept_language_picks_highest_quality_known_language() {
-        assert_eq!(Lang::from_accept_language("fr-FR, es;q=0.8, eu;q=0.9"), Some(Lang::Eu));
-        assert_eq!(Lang::from_accept_language("es-ES,es;q=0.9,en;q=0.8"), Some(Lang::Es));
+        assert_eq!(
+            Lang::from_accept_language("fr-FR, es;q=0.8, eu;q=0.9"),
+            Some(Lang::Eu)
+        );
+        assert_eq!(
+            Lang::from_accept_language("es-ES,es;q=0.9,en;q=0.8"),
+            Some(Lang::Es)
+        );
         assert_eq!(Lang::from_accept_language("fr, de"), None);
         assert_eq!(Lang::from_accept_language(""), None);
     }

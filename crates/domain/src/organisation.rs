@@ -46,7 +46,10 @@ impl PublicSystem {
     }
 
     pub fn parse(s: &str) -> Result<Self, &'static str> {
-        Self::ALL.into_iter().find(|p| p.code() == s).ok_or("error-system-unknown")
+        Self::ALL
+            .into_iter()
+            .find(|p| p.code() == s)
+            .ok_or("error-system-unknown")
     }
 
     pub fn label_key(self) -> String {
@@ -79,7 +82,14 @@ impl BilingualName {
                 errs.push((field, "error-name-format"));
             }
         }
-        if errs.is_empty() { Ok(Self { eu: eu.trim().to_owned(), es: es.trim().to_owned() }) } else { Err(errs) }
+        if errs.is_empty() {
+            Ok(Self {
+                eu: eu.trim().to_owned(),
+                es: es.trim().to_owned(),
+            })
+        } else {
+            Err(errs)
+        }
     }
 
     /// The name in the reader's language; English readers get the Spanish form.

@@ -29,18 +29,34 @@ fn blocklist() -> &'static HashSet<String> {
 fn core_word(password: &str) -> String {
     let lower = password.to_lowercase().replace(' ', "");
     let trimmed = lower.trim_matches(|c: char| !c.is_alphabetic());
-    if trimmed.is_empty() { lower } else { trimmed.to_owned() }
+    if trimmed.is_empty() {
+        lower
+    } else {
+        trimmed.to_owned()
+    }
 }
 
 /// Checks a new password. `username` is refused as a password and as its core word.
-pub fn check_new_password(password: &str, username: &str, has_second_factor: bool) -> Result<(), &'static str> {
-    let min = if has_second_factor { MIN_LEN_WITH_SECOND_FACTOR } else { MIN_LEN_WITHOUT_SECOND_FACTOR };
+pub fn check_new_password(
+    password: &str,
+    username: &str,
+    has_second_factor: bool,
+) -> Result<(), &'static str> {
+    let min = if has_second_factor {
+        MIN_LEN_WITH_SECOND_FACTOR
+    } else {
+        MIN_LEN_WITHOUT_SECOND_FACTOR
+    };
     let len = password.chars().count();
     if len == 0 {
         return Err("error-password-required");
     }
     if len < min {
-        return Err(if has_second_factor { "error-password-too-short-12" } else { "error-password-too-short-15" });
+        return Err(if has_second_factor {
+            "error-password-too-short-12"
+        } else {
+            "error-password-too-short-15"
+        });
     }
     if len > MAX_LEN {
         return Err("error-password-too-long");
@@ -51,7 +67,8 @@ pub fn check_new_password(password: &str, username: &str, has_second_factor: boo
     if blocklist().contains(&lower)
         || blocklist().contains(&core)
         || distinct.len() < 4
-        || (!username.is_empty() && (core == username.to_lowercase() || lower.contains(&username.to_lowercase())))
+        || (!username.is_empty()
+            && (core == username.to_lowercase() || lower.contains(&username.to_lowercase())))
     {
         return Err("error-password-common");
     }
@@ -65,26 +82,54 @@ mod tests {
     #[test]
     fn length_depends_on_second_factor() {
         assert_eq!(check_new_password("correct horse", "ane", true), Ok(()));
-        assert_eq!(check_new_password("correct horse", "ane", false), Err("error-password-too-short-15"));
-        assert_eq!(check_new_password("correct horse battery", "ane", false), Ok(()));
-        assert_eq!(check_new_password("short", "ane", true), Err("error-password-too-short-12"));
-        assert_eq!(check_new_password(&"x".repeat(129), "ane", true), Err("error-password-too-long"));
+        assert_eq!(
+            check_new_password("correct horse", "ane", false),
+            Err("error-password-too-short-15")
+        );
+        assert_eq!(
+            check_new_password("correct horse battery", "ane", false),
+            Ok(())
+        );
+        assert_eq!(
+            check_new_password("short", "ane", true),
+            Err("error-password-too-short-12")
+        );
+        assert_eq!(
+            check_new_password(&"x".repeat(129), "ane", true),
+            Err("error-password-too-long")
+        );
     }
 
     #[test]
     fn local_and_common_words_are_refused_with_digits_around_them() {
-        for p in ["bilbao123456789", "Password123456!", "2026Otxarkoaga!!!", "Athletic Club 1898", "aaaaaaaaaaaaaaaa"] {
-            assert_eq!(check_new_password(p, "ane", false), Err("error-password-common"), "{p}");
+        for p in [
+            "bilbao123456789",
+            "Password123456!",
+            "2026Otxarkoaga!!!",
+            "Athletic Club 1898",
+            "aaaaaaaaaaaaaaaa",
+        ] {
+            assert_eq!(
+                check_new_password(p, "ane", false),
+                Err("error-password-common"),
+                "{p}"
+            );
         }
     }
 
     #[test]
     fn the_username_is_not_a_password() {
-        assert_eq!(check_new_password("koordinatzailea-2026", "koordinatzailea", false), Err("error-password-common"));
+        assert_eq!(
+            check_new_password("koordinatzailea-2026", "koordinatzailea", false),
+            Err("error-password-common")
+        );
     }
 
     #[test]
     fn no_composition_rules() {
-        assert_eq!(check_new_password("tximeleta berdea mendian", "ane", false), Ok(()));
+        assert_eq!(
+            check_new_password("tximeleta berdea mendian", "ane", false),
+            Ok(())
+        );
     }
 }

@@ -201,16 +201,25 @@ pub struct Target {
 
 impl Target {
     pub fn tenant_wide(tenant: TenantId) -> Self {
-        Self { tenant, relationship: Relationship::None }
+        Self {
+            tenant,
+            relationship: Relationship::None,
+        }
     }
 }
 
-const DENY: Denied = Denied { reason: "role", conceal: false };
+const DENY: Denied = Denied {
+    reason: "role",
+    conceal: false,
+};
 
 /// Decides one action. Records of another tenant do not exist for the actor: always concealed.
 pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<Grant, Denied> {
     if target.tenant != actor.tenant {
-        return Err(Denied { reason: "tenant", conceal: true });
+        return Err(Denied {
+            reason: "tenant",
+            conceal: true,
+        });
     }
     let allowed = match action {
         Action::ViewHome | Action::ViewTerritory => true,
@@ -225,7 +234,11 @@ pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<Grant, De
         Action::ListAgencies => actor.role != Role::Analyst,
         Action::ViewAuditTrail => actor.role == Role::DataProtectionOfficer,
     };
-    if allowed { Ok(Grant::new(actor, action, Basis::Role)) } else { Err(DENY) }
+    if allowed {
+        Ok(Grant::new(actor, action, Basis::Role))
+    } else {
+        Err(DENY)
+    }
 }
 
 #[cfg(test)]
@@ -247,13 +260,22 @@ mod tests {
     fn other_tenants_are_invisible_even_to_administrators() {
         let a = actor(Role::Administrator);
         let d = decide(&a, Action::ListUsers, Target::tenant_wide(TenantId::new()));
-        assert_eq!(d, Err(Denied { reason: "tenant", conceal: true }));
+        assert_eq!(
+            d,
+            Err(Denied {
+                reason: "tenant",
+                conceal: true
+            })
+        );
     }
 
     #[test]
     fn own_account_only_for_oneself() {
         let a = actor(Role::SocialWorker);
-        let own = Target { tenant: a.tenant, relationship: Relationship::OwnAccount };
+        let own = Target {
+            tenant: a.tenant,
+            relationship: Relationship::OwnAccount,
+        };
         assert!(decide(&a, Action::ManageOwnAccount, own).is_ok());
         assert!(decide(&a, Action::ManageOwnAccount, Target::tenant_wide(a.tenant)).is_err());
     }

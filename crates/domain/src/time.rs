@@ -58,6 +58,11 @@ mod tests {
     #[test]
     fn iso_is_utc_with_seconds() {
         assert_eq!(Timestamp::from_micros(0).iso(), "1970-01-01T00:00:00Z");
-        assert_eq!(Timestamp::from_micros(86_400_000_000).plus_seconds(61).iso(), "1970-01-02T00:01:01Z");
+        assert_eq!(
+            Timestamp::from_micros(86_400_000_000)
+                .plus_seconds(61)
+                .iso(),
+            "1970-01-02T00:01:01Z"
+        );
     }
 }

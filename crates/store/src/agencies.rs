@@ -35,7 +35,8 @@ macro_rules! agency_from_row {
             id: AgencyId($r.try_get("id")?),
             name_eu: $r.try_get("name_eu")?,
             name_es: $r.try_get("name_es")?,
-            system: PublicSystem::parse(&system).map_err(|_| sqlx::Error::Decode(format!("system {system}").into()))?,
+            system: PublicSystem::parse(&system)
+                .map_err(|_| sqlx::Error::Decode(format!("system {system}").into()))?,
             area_id: $r.try_get::<Option<uuid::Uuid>, _>("area_id")?.map(AreaId),
             email: $r.try_get("email")?,
             active: $r.try_get("active")?,
@@ -44,21 +45,39 @@ macro_rules! agency_from_row {
     }};
 }
 
-pub async fn create(store: &Store, grant: &Grant, meta: &RequestMeta, new: &NewAgency) -> Result<Agency> {
+pub async fn create(
+    store: &Store,
+    grant: &Grant,
+    meta: &RequestMeta,
+    new: &NewAgency,
+) -> Result<Agency> {
+    let mut tx = store.begin_write().await?;
+    let agency = create_in(&mut tx, grant, meta, new).await?;
+    tx.commit().await?;
+    Ok(agency)
+}
+
+/// Creates an agency inside an open transaction (with its audit row).
+pub async fn create_in(
+    tx: &mut crate::Tx,
+    grant: &Grant,
+    meta: &RequestMeta,
+    new: &NewAgency,
+) -> Result<Agency> {
     let id = AgencyId::new();
     let now = Timestamp::now().micros();
-    let mut tx = store.begin_write().await?;
-    on_tx!(&mut tx, c => sqlx::query(
+    on_tx!(tx, c => sqlx::query(
         "INSERT INTO agencies (id, tenant_id, name_eu, name_es, system, area_id, email, active, version, created_at, updated_at)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,1,$9,$9)")
         .bind(id.0).bind(grant.tenant().0).bind(&new.name.eu).bind(&new.name.es).bind(new.system.code())
         .bind(new.area_id.map(|a| a.0)).bind(&new.email).bind(true).bind(now)
         .execute(c).await.map(|r| r.rows_affected()))?;
-    let ev = NewEvent::from_grant(grant, "agency", Some(id.to_string()), meta).with_detail(serde_json::json!({
-        "name_eu": new.name.eu, "name_es": new.name.es, "system": new.system.code()
-    }));
-    crate::audit::append(&mut tx, &[ev]).await?;
-    tx.commit().await?;
+    let ev = NewEvent::from_grant(grant, "agency", Some(id.to_string()), meta).with_detail(
+        serde_json::json!({
+            "name_eu": new.name.eu, "name_es": new.name.es, "system": new.system.code()
+        }),
+    );
+    crate::audit::append(tx, &[ev]).await?;
     Ok(Agency {
         id,
         name_eu: new.name.eu.clone(),

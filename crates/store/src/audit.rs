@@ -45,7 +45,12 @@ pub struct NewEvent {
 
 impl NewEvent {
     /// The event for an allowed action, from its grant.
-    pub fn from_grant(grant: &Grant, entity_type: &'static str, entity_id: Option<String>, meta: &RequestMeta) -> Self {
+    pub fn from_grant(
+        grant: &Grant,
+        entity_type: &'static str,
+        entity_id: Option<String>,
+        meta: &RequestMeta,
+    ) -> Self {
         Self {
             tenant: grant.tenant(),
             actor_id: grant.actor(),
@@ -169,7 +174,11 @@ pub async fn append(tx: &mut Tx, events: &[NewEvent]) -> Result<()> {
                 outcome: n.outcome.to_owned(),
                 request_id: n.meta.request_id.clone(),
                 ip: n.meta.ip.clone(),
-                detail: if n.detail.is_null() { "{}".to_owned() } else { n.detail.to_string() },
+                detail: if n.detail.is_null() {
+                    "{}".to_owned()
+                } else {
+                    n.detail.to_string()
+                },
                 prev_hash: prev.clone(),
                 hash: Vec::new(),
             };
@@ -239,7 +248,12 @@ pub struct AuditFilter {
 }
 
 /// Newest first, at most `limit` rows.
-pub async fn list(store: &Store, tenant: TenantId, f: &AuditFilter, limit: i64) -> Result<Vec<AuditEvent>> {
+pub async fn list(
+    store: &Store,
+    tenant: TenantId,
+    f: &AuditFilter,
+    limit: i64,
+) -> Result<Vec<AuditEvent>> {
     // Every filter is always bound; an empty value disables it. One static statement serves all
     // combinations without building SQL from strings.
     const SQL: &str = "SELECT seq, id, at, actor_id, actor_name, actor_role, actor_agency, action, entity_type, entity_id,
@@ -281,7 +295,11 @@ pub struct ChainBreak {
 
 impl std::fmt::Display for ChainBreak {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "tenant {} row {}: {}", self.tenant, self.seq, self.problem)
+        write!(
+            f,
+            "tenant {} row {}: {}",
+            self.tenant, self.seq, self.problem
+        )
     }
 }
 
@@ -319,7 +337,11 @@ pub async fn verify(store: &Store) -> Result<Verification> {
             for e in &page {
                 total += 1;
                 let problem = if e.seq != expected_seq {
-                    Some(if e.seq > expected_seq { "a row is missing before this one" } else { "sequence out of order" })
+                    Some(if e.seq > expected_seq {
+                        "a row is missing before this one"
+                    } else {
+                        "sequence out of order"
+                    })
                 } else if e.prev_hash != prev {
                     Some("does not follow the previous row (inserted, deleted or reordered rows)")
                 } else if row_hash(*tenant, e) != e.hash {
@@ -328,11 +350,19 @@ pub async fn verify(store: &Store) -> Result<Verification> {
                     None
                 };
                 if let Some(problem) = problem {
-                    let seq = if e.seq > expected_seq { expected_seq } else { e.seq };
+                    let seq = if e.seq > expected_seq {
+                        expected_seq
+                    } else {
+                        e.seq
+                    };
                     return Ok(Verification {
                         rows: total,
                         tenants: heads.len(),
-                        first_break: Some(ChainBreak { tenant: *tenant, seq, problem }),
+                        first_break: Some(ChainBreak {
+                            tenant: *tenant,
+                            seq,
+                            problem,
+                        }),
                     });
                 }
                 prev.clone_from(&e.hash);
@@ -352,7 +382,11 @@ pub async fn verify(store: &Store) -> Result<Verification> {
             });
         }
     }
-    Ok(Verification { rows: total, tenants: heads.len(), first_break: None })
+    Ok(Verification {
+        rows: total,
+        tenants: heads.len(),
+        first_break: None,
+    })
 }
 
 type Ack = oneshot::Sender<Result<(), String>>;
@@ -403,7 +437,10 @@ impl ReadAuditor {
     /// Records a read; returns once the row is committed. An error means the read must not be served.
     pub async fn record(&self, event: NewEvent) -> Result<()> {
         let (ack, done) = oneshot::channel();
-        self.tx.send((event, ack)).await.map_err(|_| StoreError::Unavailable("audit writer stopped".into()))?;
+        self.tx
+            .send((event, ack))
+            .await
+            .map_err(|_| StoreError::Unavailable("audit writer stopped".into()))?;
         match done.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(StoreError::Unavailable(e)),

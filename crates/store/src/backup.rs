@@ -6,19 +6,33 @@ use std::path::Path;
 
 pub async fn sqlite_backup(store: &Store, dest: &Path) -> Result<()> {
     let Store::Sqlite(pool) = store else {
-        return Err(StoreError::BadUrl("backup of PostgreSQL is done with pg_dump (see README)".into()));
+        return Err(StoreError::BadUrl(
+            "backup of PostgreSQL is done with pg_dump (see README)".into(),
+        ));
     };
     if dest.exists() {
-        return Err(StoreError::Storage(format!("{} already exists; choose a new file", dest.display())));
+        return Err(StoreError::Storage(format!(
+            "{} already exists; choose a new file",
+            dest.display()
+        )));
     }
-    let path = dest.to_str().ok_or_else(|| StoreError::Storage("the backup path is not valid UTF-8".into()))?;
-    sqlx::query("VACUUM INTO $1").bind(path).execute(pool).await?;
+    let path = dest
+        .to_str()
+        .ok_or_else(|| StoreError::Storage("the backup path is not valid UTF-8".into()))?;
+    sqlx::query("VACUUM INTO $1")
+        .bind(path)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
 /// `PRAGMA integrity_check` on a SQLite database: "ok" or the problems found.
 pub async fn sqlite_integrity(store: &Store) -> Result<String> {
-    let Store::Sqlite(pool) = store else { return Ok("ok".into()) };
-    let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check").fetch_all(pool).await?;
+    let Store::Sqlite(pool) = store else {
+        return Ok("ok".into());
+    };
+    let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
+        .fetch_all(pool)
+        .await?;
     Ok(rows.into_iter().map(|r| r.0).collect::<Vec<_>>().join("; "))
 }

@@ -32,9 +32,10 @@ impl From<sqlx::Error> for StoreError {
         use sqlx::error::ErrorKind;
         match &e {
             sqlx::Error::RowNotFound => StoreError::NotFound,
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
-                StoreError::Unavailable(e.to_string())
-            }
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_) => StoreError::Unavailable(e.to_string()),
             sqlx::Error::Database(db) => {
                 if db.kind() == ErrorKind::UniqueViolation {
                     return StoreError::Conflict("unique");
@@ -44,7 +45,9 @@ impl From<sqlx::Error> for StoreError {
                 // PostgreSQL: 53100 disk_full, 57P01..57P03 shutdown/cannot connect now, 08xxx connection.
                 match code.as_ref() {
                     "13" | "8" | "1032" | "53100" => StoreError::Storage(db.message().to_owned()),
-                    c if c.starts_with("57P") || c.starts_with("08") => StoreError::Unavailable(db.message().to_owned()),
+                    c if c.starts_with("57P") || c.starts_with("08") => {
+                        StoreError::Unavailable(db.message().to_owned())
+                    }
                     _ => StoreError::Database(e),
                 }
             }

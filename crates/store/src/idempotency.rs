@@ -13,7 +13,12 @@ pub struct Stored {
     pub response: String,
 }
 
-pub async fn find(store: &Store, tenant: TenantId, user: UserId, key: &str) -> Result<Option<Stored>> {
+pub async fn find(
+    store: &Store,
+    tenant: TenantId,
+    user: UserId,
+    key: &str,
+) -> Result<Option<Stored>> {
     on_pool!(store, p => {
         let r = sqlx::query("SELECT request_hash, status, response FROM idempotency_keys WHERE tenant_id = $1 AND user_id = $2 AND key = $3")
             .bind(tenant.0).bind(user.0).bind(key).fetch_optional(p).await?;
@@ -27,7 +32,15 @@ pub async fn find(store: &Store, tenant: TenantId, user: UserId, key: &str) -> R
 
 /// Saves the response inside the create's transaction. A concurrent request with the same key
 /// fails on the primary key, so its create is rolled back: one record per key.
-pub async fn save(tx: &mut Tx, tenant: TenantId, user: UserId, key: &str, request_hash: &[u8], status: u16, response: &str) -> Result<()> {
+pub async fn save(
+    tx: &mut Tx,
+    tenant: TenantId,
+    user: UserId,
+    key: &str,
+    request_hash: &[u8],
+    status: u16,
+    response: &str,
+) -> Result<()> {
     on_tx!(tx, c => sqlx::query("INSERT INTO idempotency_keys (tenant_id, user_id, key, request_hash, status, response, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)")
         .bind(tenant.0).bind(user.0).bind(key).bind(request_hash).bind(i64::from(status)).bind(response).bind(Timestamp::now().micros())
         .execute(c).await.map(|r| r.rows_affected()))?;

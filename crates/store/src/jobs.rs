@@ -22,7 +22,13 @@ pub struct Job {
 }
 
 /// Queues a job inside an open transaction, so it exists exactly when the change that needs it does.
-pub async fn enqueue(tx: &mut Tx, tenant: Option<TenantId>, kind: &str, payload: &serde_json::Value, run_at: Timestamp) -> Result<JobId> {
+pub async fn enqueue(
+    tx: &mut Tx,
+    tenant: Option<TenantId>,
+    kind: &str,
+    payload: &serde_json::Value,
+    run_at: Timestamp,
+) -> Result<JobId> {
     let id = JobId::new();
     let now = Timestamp::now().micros();
     on_tx!(tx, c => sqlx::query(
@@ -47,7 +53,9 @@ macro_rules! job_from_row {
     ($r:expr) => {
         Job {
             id: JobId($r.try_get("id")?),
-            tenant: $r.try_get::<Option<uuid::Uuid>, _>("tenant_id")?.map(TenantId),
+            tenant: $r
+                .try_get::<Option<uuid::Uuid>, _>("tenant_id")?
+                .map(TenantId),
             kind: $r.try_get("kind")?,
             payload: $r.try_get("payload")?,
             status: $r.try_get("status")?,

@@ -102,7 +102,9 @@ impl Backend {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(Backend::Postgres)
         } else {
-            Err(StoreError::BadUrl("the database URL must start with sqlite: or postgres://".into()))
+            Err(StoreError::BadUrl(
+                "the database URL must start with sqlite: or postgres://".into(),
+            ))
         }
     }
 }

@@ -41,13 +41,20 @@ pub async fn run(store: &Store) -> Result<Vec<i64>> {
             // Serialises concurrent `migrate` runs across servers.
             crate::on_tx!(&mut tx, c => sqlx::query("SELECT pg_advisory_xact_lock(7206100001)").execute(c).await.map(|r| r.rows_affected()))?;
         }
-        let sql = if tx.is_postgres() { m.postgres } else { m.sqlite };
+        let sql = if tx.is_postgres() {
+            m.postgres
+        } else {
+            m.sqlite
+        };
         let existing = crate::on_tx!(&mut tx, c => sqlx::query("SELECT checksum FROM schema_migrations WHERE version = $1")
             .bind(m.version).fetch_optional(c).await?.map(|r| r.get::<String, _>(0)));
         match existing {
             Some(sum) if sum == checksum(sql) => continue,
             Some(_) => {
-                return Err(StoreError::Corrupt(format!("migration {} ({}) was edited after it was applied", m.version, m.name)));
+                return Err(StoreError::Corrupt(format!(
+                    "migration {} ({}) was edited after it was applied",
+                    m.version, m.name
+                )));
             }
             None => {}
         }

@@ -27,8 +27,17 @@ pub struct Session {
 
 /// The result of a sign-in attempt as the store records it.
 pub enum SignIn<'a> {
-    Succeeded { user: &'a User, token_hash: &'a [u8], csrf_token: &'a str, mfa_passed: bool },
-    Failed { tenant: TenantId, username_key: &'a str, user: Option<UserId> },
+    Succeeded {
+        user: &'a User,
+        token_hash: &'a [u8],
+        csrf_token: &'a str,
+        mfa_passed: bool,
+    },
+    Failed {
+        tenant: TenantId,
+        username_key: &'a str,
+        user: Option<UserId>,
+    },
 }
 
 /// Records a sign-in attempt: the attempt row, the failure counter or lock, the new session and
@@ -38,7 +47,12 @@ pub async fn record_sign_in(store: &Store, attempt: SignIn<'_>, meta: &RequestMe
     let ip = meta.ip.clone().unwrap_or_default();
     let mut tx = store.begin_write().await?;
     let ev = match attempt {
-        SignIn::Succeeded { user, token_hash, csrf_token, mfa_passed } => {
+        SignIn::Succeeded {
+            user,
+            token_hash,
+            csrf_token,
+            mfa_passed,
+        } => {
             on_tx!(&mut tx, c => sqlx::query("INSERT INTO login_attempts (id, tenant_id, username_key, ip, at, success) VALUES ($1,$2,$3,$4,$5,$6)")
                 .bind(uuid::Uuid::now_v7()).bind(user.tenant.0).bind(&user.username).bind(&ip).bind(now.micros()).bind(true)
                 .execute(c).await.map(|r| r.rows_affected()))?;
@@ -49,9 +63,20 @@ pub async fn record_sign_in(store: &Store, attempt: SignIn<'_>, meta: &RequestMe
                 .bind(token_hash).bind(user.tenant.0).bind(user.id.0).bind(csrf_token).bind(mfa_passed)
                 .bind(now.micros()).bind(now.plus_seconds(ABSOLUTE_SECONDS).micros())
                 .execute(c).await.map(|r| r.rows_affected()))?;
-            event(user.tenant, Some(user), "auth.sign_in", "ok", meta, serde_json::json!({"second_factor_pending": !mfa_passed}))
+            event(
+                user.tenant,
+                Some(user),
+                "auth.sign_in",
+                "ok",
+                meta,
+                serde_json::json!({"second_factor_pending": !mfa_passed}),
+            )
         }
-        SignIn::Failed { tenant, username_key, user } => {
+        SignIn::Failed {
+            tenant,
+            username_key,
+            user,
+        } => {
             on_tx!(&mut tx, c => sqlx::query("INSERT INTO login_attempts (id, tenant_id, username_key, ip, at, success) VALUES ($1,$2,$3,$4,$5,$6)")
                 .bind(uuid::Uuid::now_v7()).bind(tenant.0).bind(username_key).bind(&ip).bind(now.micros()).bind(false)
                 .execute(c).await.map(|r| r.rows_affected()))?;
@@ -62,7 +87,14 @@ pub async fn record_sign_in(store: &Store, attempt: SignIn<'_>, meta: &RequestMe
                      WHERE id = $1")
                     .bind(id.0).bind(crate::users::LOCK_AFTER_FAILURES).bind(now.micros()).execute(c).await.map(|r| r.rows_affected()))?;
             }
-            let mut e = event(tenant, None, "auth.sign_in", "failed", meta, serde_json::json!({"username": username_key}));
+            let mut e = event(
+                tenant,
+                None,
+                "auth.sign_in",
+                "failed",
+                meta,
+                serde_json::json!({"username": username_key}),
+            );
             e.entity_id = user.map(|u| u.to_string());
             e
         }
@@ -71,7 +103,14 @@ pub async fn record_sign_in(store: &Store, attempt: SignIn<'_>, meta: &RequestMe
     tx.commit().await
 }
 
-fn event(tenant: TenantId, user: Option<&User>, action: &str, outcome: &'static str, meta: &RequestMeta, detail: serde_json::Value) -> NewEvent {
+fn event(
+    tenant: TenantId,
+    user: Option<&User>,
+    action: &str,
+    outcome: &'static str,
+    meta: &RequestMeta,
+    detail: serde_json::Value,
+) -> NewEvent {
     NewEvent {
         tenant,
         actor_id: user.map(|u| u.id),
@@ -103,7 +142,9 @@ pub async fn find(store: &Store, token_hash: &[u8]) -> Result<Option<Session>> {
             None => None,
         }
     });
-    let Some((user_id, tenant, csrf, mfa, created, seen)) = row else { return Ok(None) };
+    let Some((user_id, tenant, csrf, mfa, created, seen)) = row else {
+        return Ok(None);
+    };
     let user = match crate::users::get(store, tenant, user_id).await {
         Ok(u) if u.active && !u.locked => u,
         Ok(_) | Err(StoreError::NotFound) => return Ok(None),
@@ -124,14 +165,31 @@ pub async fn find(store: &Store, token_hash: &[u8]) -> Result<Option<Session>> {
 }
 
 /// Marks the second factor as passed and rotates the token (a new id once privileges rise).
-pub async fn complete_second_factor(store: &Store, old_hash: &[u8], new_hash: &[u8], user: &User, meta: &RequestMeta) -> Result<()> {
+pub async fn complete_second_factor(
+    store: &Store,
+    old_hash: &[u8],
+    new_hash: &[u8],
+    user: &User,
+    meta: &RequestMeta,
+) -> Result<()> {
     let mut tx = store.begin_write().await?;
     let res = on_tx!(&mut tx, c => sqlx::query("UPDATE sessions SET token_hash = $2, mfa_passed = $3 WHERE token_hash = $1 AND user_id = $4")
         .bind(old_hash).bind(new_hash).bind(true).bind(user.id.0).execute(c).await.map(|r| r.rows_affected()))?;
     if res != 1 {
         return Err(StoreError::NotFound);
     }
-    crate::audit::append(&mut tx, &[event(user.tenant, Some(user), "auth.second_factor", "ok", meta, serde_json::Value::Null)]).await?;
+    crate::audit::append(
+        &mut tx,
+        &[event(
+            user.tenant,
+            Some(user),
+            "auth.second_factor",
+            "ok",
+            meta,
+            serde_json::Value::Null,
+        )],
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -142,7 +200,18 @@ pub async fn second_factor_failed(store: &Store, user: &User, meta: &RequestMeta
         "UPDATE users SET failed_logins = failed_logins + 1,
          locked_at = CASE WHEN locked_at IS NULL AND failed_logins + 1 >= $2 THEN $3 ELSE locked_at END WHERE id = $1")
         .bind(user.id.0).bind(crate::users::LOCK_AFTER_FAILURES).bind(Timestamp::now().micros()).execute(c).await.map(|r| r.rows_affected()))?;
-    crate::audit::append(&mut tx, &[event(user.tenant, Some(user), "auth.second_factor", "failed", meta, serde_json::Value::Null)]).await?;
+    crate::audit::append(
+        &mut tx,
+        &[event(
+            user.tenant,
+            Some(user),
+            "auth.second_factor",
+            "failed",
+            meta,
+            serde_json::Value::Null,
+        )],
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -150,7 +219,18 @@ pub async fn second_factor_failed(store: &Store, user: &User, meta: &RequestMeta
 pub async fn end(store: &Store, token_hash: &[u8], user: &User, meta: &RequestMeta) -> Result<()> {
     let mut tx = store.begin_write().await?;
     on_tx!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(c).await.map(|r| r.rows_affected()))?;
-    crate::audit::append(&mut tx, &[event(user.tenant, Some(user), "auth.sign_out", "ok", meta, serde_json::Value::Null)]).await?;
+    crate::audit::append(
+        &mut tx,
+        &[event(
+            user.tenant,
+            Some(user),
+            "auth.sign_out",
+            "ok",
+            meta,
+            serde_json::Value::Null,
+        )],
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -171,14 +251,30 @@ pub async fn purge_expired(store: &Store) -> Result<u64> {
 pub const TOKEN_SECONDS: i64 = 8 * 3600;
 
 /// Issues a bearer token for a user who has just authenticated.
-pub async fn issue_token(store: &Store, user: &User, token_hash: &[u8], meta: &RequestMeta) -> Result<Timestamp> {
+pub async fn issue_token(
+    store: &Store,
+    user: &User,
+    token_hash: &[u8],
+    meta: &RequestMeta,
+) -> Result<Timestamp> {
     let now = Timestamp::now();
     let expires = now.plus_seconds(TOKEN_SECONDS);
     let mut tx = store.begin_write().await?;
     on_tx!(&mut tx, c => sqlx::query("INSERT INTO api_tokens (token_hash, tenant_id, user_id, created_at, expires_at, revoked_at) VALUES ($1,$2,$3,$4,$5,NULL)")
         .bind(token_hash).bind(user.tenant.0).bind(user.id.0).bind(now.micros()).bind(expires.micros()).execute(c).await.map(|r| r.rows_affected()))?;
     on_tx!(&mut tx, c => sqlx::query("UPDATE users SET failed_logins = 0 WHERE id = $1").bind(user.id.0).execute(c).await.map(|r| r.rows_affected()))?;
-    crate::audit::append(&mut tx, &[event(user.tenant, Some(user), "auth.token_issue", "ok", meta, serde_json::Value::Null)]).await?;
+    crate::audit::append(
+        &mut tx,
+        &[event(
+            user.tenant,
+            Some(user),
+            "auth.token_issue",
+            "ok",
+            meta,
+            serde_json::Value::Null,
+        )],
+    )
+    .await?;
     tx.commit().await?;
     Ok(expires)
 }
@@ -191,7 +287,9 @@ pub async fn find_token(store: &Store, token_hash: &[u8]) -> Result<Option<User>
             .bind(token_hash).bind(now).fetch_optional(p).await?
             .map(|r| (UserId(r.get(0)), TenantId(r.get(1))))
     });
-    let Some((user_id, tenant)) = row else { return Ok(None) };
+    let Some((user_id, tenant)) = row else {
+        return Ok(None);
+    };
     match crate::users::get(store, tenant, user_id).await {
         Ok(u) if u.active && !u.locked => Ok(Some(u)),
         Ok(_) | Err(StoreError::NotFound) => Ok(None),
@@ -200,11 +298,27 @@ pub async fn find_token(store: &Store, token_hash: &[u8]) -> Result<Option<User>
 }
 
 /// Revokes a bearer token.
-pub async fn revoke_token(store: &Store, token_hash: &[u8], user: &User, meta: &RequestMeta) -> Result<bool> {
+pub async fn revoke_token(
+    store: &Store,
+    token_hash: &[u8],
+    user: &User,
+    meta: &RequestMeta,
+) -> Result<bool> {
     let mut tx = store.begin_write().await?;
     let res = on_tx!(&mut tx, c => sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL")
         .bind(token_hash).bind(Timestamp::now().micros()).execute(c).await.map(|r| r.rows_affected()))?;
-    crate::audit::append(&mut tx, &[event(user.tenant, Some(user), "auth.token_revoke", "ok", meta, serde_json::Value::Null)]).await?;
+    crate::audit::append(
+        &mut tx,
+        &[event(
+            user.tenant,
+            Some(user),
+            "auth.token_revoke",
+            "ok",
+            meta,
+            serde_json::Value::Null,
+        )],
+    )
+    .await?;
     tx.commit().await?;
     Ok(res == 1)
 }

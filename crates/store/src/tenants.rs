@@ -16,7 +16,12 @@ pub struct Tenant {
 /// Creates a tenant and its audit chain. Tenants are created by the operator or the demo loader,
 /// before any user exists, so the creation is the first row of the tenant's own chain.
 pub async fn create(store: &Store, ine: &IneCode, name_eu: &str, name_es: &str) -> Result<Tenant> {
-    let t = Tenant { id: TenantId::new(), ine_code: ine.as_str().to_owned(), name_eu: name_eu.into(), name_es: name_es.into() };
+    let t = Tenant {
+        id: TenantId::new(),
+        ine_code: ine.as_str().to_owned(),
+        name_eu: name_eu.into(),
+        name_es: name_es.into(),
+    };
     let mut tx = store.begin_write().await?;
     on_tx!(&mut tx, c => sqlx::query("INSERT INTO tenants (id, ine_code, name_eu, name_es, created_at) VALUES ($1,$2,$3,$4,$5)")
         .bind(t.id.0).bind(&t.ine_code).bind(&t.name_eu).bind(&t.name_es).bind(Timestamp::now().micros())
@@ -25,14 +30,18 @@ pub async fn create(store: &Store, ine: &IneCode, name_eu: &str, name_es: &str) 
     let ev = crate::audit::NewEvent {
         tenant: t.id,
         actor_id: None,
-        actor_name: elkarlan_domain::policy::SystemTask::Bootstrap.code().to_owned(),
+        actor_name: elkarlan_domain::policy::SystemTask::Bootstrap
+            .code()
+            .to_owned(),
         actor_role: None,
         actor_agency: None,
         action: "tenant.create".into(),
         entity_type: "tenant",
         entity_id: Some(t.id.to_string()),
         subject_id: None,
-        basis: elkarlan_domain::policy::SystemTask::Bootstrap.code().to_owned(),
+        basis: elkarlan_domain::policy::SystemTask::Bootstrap
+            .code()
+            .to_owned(),
         outcome: "ok",
         meta: Default::default(),
         detail: serde_json::json!({"ine_code": t.ine_code, "name_eu": t.name_eu, "name_es": t.name_es}),

@@ -30,9 +30,26 @@ pub async fn load(store: &Store, grant: &Grant, rows: &[TerritoryRow]) -> Result
     let mut tx = store.begin_write().await?;
     let mut added = 0usize;
     for row in rows {
-        let district = upsert(&mut tx, tenant, AreaKind::District, &row.district_code, None, &row.district.eu, &row.district.es).await?;
-        upsert(&mut tx, tenant, AreaKind::Neighbourhood, &row.neighbourhood_code, Some(district), &row.neighbourhood.eu, &row.neighbourhood.es)
-            .await?;
+        let district = upsert(
+            &mut tx,
+            tenant,
+            AreaKind::District,
+            &row.district_code,
+            None,
+            &row.district.eu,
+            &row.district.es,
+        )
+        .await?;
+        upsert(
+            &mut tx,
+            tenant,
+            AreaKind::Neighbourhood,
+            &row.neighbourhood_code,
+            Some(district),
+            &row.neighbourhood.eu,
+            &row.neighbourhood.es,
+        )
+        .await?;
         added += 1;
     }
     let ev = crate::audit::NewEvent::from_grant(grant, "territory", None, &Default::default())

@@ -8,7 +8,12 @@ use sqlx::Row;
 pub const WINDOW_SECONDS: i64 = 15 * 60;
 
 /// Failed attempts in the window for this account name (known or not) and for this address.
-pub async fn recent_failures(store: &Store, tenant: TenantId, username_key: &str, ip: &str) -> Result<(i64, i64)> {
+pub async fn recent_failures(
+    store: &Store,
+    tenant: TenantId,
+    username_key: &str,
+    ip: &str,
+) -> Result<(i64, i64)> {
     let since = Timestamp::now().minus_seconds(WINDOW_SECONDS).micros();
     on_pool!(store, p => {
         let by_user: i64 = sqlx::query("SELECT COUNT(*) FROM login_attempts WHERE tenant_id = $1 AND username_key = $2 AND at > $3 AND success = $4")

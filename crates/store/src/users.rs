@@ -69,8 +69,11 @@ macro_rules! user_from_row {
             username: $r.try_get("username")?,
             display_name: $r.try_get("display_name")?,
             email: $r.try_get("email")?,
-            role: Role::parse(&role).map_err(|_| sqlx::Error::Decode(format!("role {role}").into()))?,
-            agency_id: $r.try_get::<Option<uuid::Uuid>, _>("agency_id")?.map(AgencyId),
+            role: Role::parse(&role)
+                .map_err(|_| sqlx::Error::Decode(format!("role {role}").into()))?,
+            agency_id: $r
+                .try_get::<Option<uuid::Uuid>, _>("agency_id")?
+                .map(AgencyId),
             agency_system: system.as_deref().and_then(|s| PublicSystem::parse(s).ok()),
             preferred_lang: lang.as_deref().and_then(Lang::parse),
             mfa_required: $r.try_get("mfa_required")?,
@@ -80,7 +83,12 @@ macro_rules! user_from_row {
             version: $r.try_get("version")?,
             created_at: Timestamp::from_micros($r.try_get("created_at")?),
         };
-        Credentials { user, password_hash: $r.try_get("password_hash")?, totp_secret: secret, failed_logins: $r.try_get("failed_logins")? }
+        Credentials {
+            user,
+            password_hash: $r.try_get("password_hash")?,
+            totp_secret: secret,
+            failed_logins: $r.try_get("failed_logins")?,
+        }
     }};
 }
 
@@ -107,7 +115,12 @@ pub struct NewUser {
 }
 
 /// Creates an account. A taken username is `Conflict`.
-pub async fn create(store: &Store, grant: &Grant, meta: &RequestMeta, new: &NewUser) -> Result<User> {
+pub async fn create(
+    store: &Store,
+    grant: &Grant,
+    meta: &RequestMeta,
+    new: &NewUser,
+) -> Result<User> {
     let mut tx = store.begin_write().await?;
     let id = create_in(&mut tx, grant, meta, new).await?;
     tx.commit().await?;
@@ -115,7 +128,12 @@ pub async fn create(store: &Store, grant: &Grant, meta: &RequestMeta, new: &NewU
 }
 
 /// Creates an account inside an open transaction (with its audit row).
-pub async fn create_in(tx: &mut Tx, grant: &Grant, meta: &RequestMeta, new: &NewUser) -> Result<UserId> {
+pub async fn create_in(
+    tx: &mut Tx,
+    grant: &Grant,
+    meta: &RequestMeta,
+    new: &NewUser,
+) -> Result<UserId> {
     let id = UserId::new();
     let now = Timestamp::now().micros();
     on_tx!(tx, c => sqlx::query(
@@ -143,7 +161,11 @@ pub async fn get(store: &Store, tenant: TenantId, id: UserId) -> Result<User> {
 }
 
 /// The account and its secrets, for sign-in only.
-pub async fn credentials(store: &Store, tenant: TenantId, username: &str) -> Result<Option<Credentials>> {
+pub async fn credentials(
+    store: &Store,
+    tenant: TenantId,
+    username: &str,
+) -> Result<Option<Credentials>> {
     on_pool!(store, p => {
         let r = sqlx::query(select_users!("WHERE u.tenant_id = $1 AND u.username = $2")).bind(tenant.0).bind(username)
             .fetch_optional(p).await?;
@@ -185,7 +207,14 @@ pub struct UserChanges {
 }
 
 /// Applies changes if the account is still at `expected_version`; otherwise `Stale`, nothing written.
-pub async fn update(store: &Store, grant: &Grant, meta: &RequestMeta, id: UserId, expected_version: i64, ch: &UserChanges) -> Result<User> {
+pub async fn update(
+    store: &Store,
+    grant: &Grant,
+    meta: &RequestMeta,
+    id: UserId,
+    expected_version: i64,
+    ch: &UserChanges,
+) -> Result<User> {
     let before = get(store, grant.tenant(), id).await?;
     let mut tx = store.begin_write().await?;
     let res = on_tx!(&mut tx, c => sqlx::query(
@@ -213,33 +242,56 @@ pub async fn update(store: &Store, grant: &Grant, meta: &RequestMeta, id: UserId
         on_tx!(&mut tx, c => sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
             .bind(id.0).bind(Timestamp::now().micros()).execute(c).await.map(|r| r.rows_affected()))?;
     }
-    let ev = NewEvent::from_grant(grant, "user", Some(id.to_string()), meta).with_detail(serde_json::json!({
-        "display_name": ch.display_name.as_ref().map(DisplayName::as_str),
-        "email": ch.email.as_ref().map(|e| e.as_ref().map(Email::as_str)),
-        "role": ch.role.map(Role::code),
-        "agency": ch.agency.map(|a| a.map(|a| a.to_string())),
-        "active": ch.active, "mfa_required": ch.mfa_required, "unlock": ch.unlock,
-    }));
+    let ev = NewEvent::from_grant(grant, "user", Some(id.to_string()), meta).with_detail(
+        serde_json::json!({
+            "display_name": ch.display_name.as_ref().map(DisplayName::as_str),
+            "email": ch.email.as_ref().map(|e| e.as_ref().map(Email::as_str)),
+            "role": ch.role.map(Role::code),
+            "agency": ch.agency.map(|a| a.map(|a| a.to_string())),
+            "active": ch.active, "mfa_required": ch.mfa_required, "unlock": ch.unlock,
+        }),
+    );
     crate::audit::append(&mut tx, &[ev]).await?;
     tx.commit().await?;
     get(store, grant.tenant(), id).await
 }
 
 /// Sets a new password hash and ends the account's other sessions.
-pub async fn set_password(store: &Store, grant: &Grant, meta: &RequestMeta, id: UserId, hash: &str, keep_session: Option<&[u8]>) -> Result<()> {
+pub async fn set_password(
+    store: &Store,
+    grant: &Grant,
+    meta: &RequestMeta,
+    id: UserId,
+    hash: &str,
+    keep_session: Option<&[u8]>,
+) -> Result<()> {
     let now = Timestamp::now().micros();
     let mut tx = store.begin_write().await?;
     on_tx!(&mut tx, c => sqlx::query("UPDATE users SET password_hash = $3, password_changed_at = $4, version = version + 1, updated_at = $4 WHERE tenant_id = $1 AND id = $2")
         .bind(grant.tenant().0).bind(id.0).bind(hash).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
     on_tx!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
         .bind(id.0).bind(keep_session.unwrap_or(&[])).execute(c).await.map(|r| r.rows_affected()))?;
-    crate::audit::append(&mut tx, &[NewEvent::from_grant(grant, "user", Some(id.to_string()), meta)
-        .with_detail(serde_json::json!({"password": "changed"}))]).await?;
+    crate::audit::append(
+        &mut tx,
+        &[
+            NewEvent::from_grant(grant, "user", Some(id.to_string()), meta)
+                .with_detail(serde_json::json!({"password": "changed"})),
+        ],
+    )
+    .await?;
     tx.commit().await
 }
 
 /// Stores an (encrypted) TOTP secret and the hashes of fresh recovery codes.
-pub async fn enable_totp(store: &Store, grant: &Grant, meta: &RequestMeta, id: UserId, secret: &[u8], step: i64, recovery_hashes: &[Vec<u8>]) -> Result<()> {
+pub async fn enable_totp(
+    store: &Store,
+    grant: &Grant,
+    meta: &RequestMeta,
+    id: UserId,
+    secret: &[u8],
+    step: i64,
+    recovery_hashes: &[Vec<u8>],
+) -> Result<()> {
     let mut tx = store.begin_write().await?;
     on_tx!(&mut tx, c => sqlx::query("UPDATE users SET totp_secret = $3, totp_last_step = $4, version = version + 1, updated_at = $5 WHERE tenant_id = $1 AND id = $2")
         .bind(grant.tenant().0).bind(id.0).bind(secret).bind(step).bind(Timestamp::now().micros()).execute(c).await.map(|r| r.rows_affected()))?;
@@ -272,12 +324,24 @@ pub async fn use_recovery_code(store: &Store, id: UserId, hash: &[u8]) -> Result
     Ok(res == 1)
 }
 
-pub async fn set_language(store: &Store, grant: &Grant, meta: &RequestMeta, id: UserId, lang: Lang) -> Result<()> {
+pub async fn set_language(
+    store: &Store,
+    grant: &Grant,
+    meta: &RequestMeta,
+    id: UserId,
+    lang: Lang,
+) -> Result<()> {
     let mut tx = store.begin_write().await?;
     on_tx!(&mut tx, c => sqlx::query("UPDATE users SET preferred_lang = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2")
         .bind(grant.tenant().0).bind(id.0).bind(lang.code()).bind(Timestamp::now().micros()).execute(c).await.map(|r| r.rows_affected()))?;
-    crate::audit::append(&mut tx, &[NewEvent::from_grant(grant, "user", Some(id.to_string()), meta)
-        .with_detail(serde_json::json!({"preferred_lang": lang.code()}))]).await?;
+    crate::audit::append(
+        &mut tx,
+        &[
+            NewEvent::from_grant(grant, "user", Some(id.to_string()), meta)
+                .with_detail(serde_json::json!({"preferred_lang": lang.code()})),
+        ],
+    )
+    .await?;
     tx.commit().await
 }
 

@@ -29,14 +29,25 @@ fn id(lang: Lang) -> &'static LanguageIdentifier {
 
 /// The message `key` in `lang`. A missing key shows the key itself (and is caught by tests).
 pub fn t(lang: Lang, key: &str) -> String {
-    LOCALES.try_lookup(id(lang), key).unwrap_or_else(|| key.to_owned())
+    LOCALES
+        .try_lookup(id(lang), key)
+        .unwrap_or_else(|| key.to_owned())
 }
 
 /// The message `key` with named arguments.
 pub fn t_args(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
-    let map: HashMap<Cow<'static, str>, FluentValue<'_>> =
-        args.iter().map(|(k, v)| (Cow::Owned((*k).to_owned()), FluentValue::from((*v).to_owned()))).collect();
-    LOCALES.try_lookup_with_args(id(lang), key, &map).unwrap_or_else(|| key.to_owned())
+    let map: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+        .iter()
+        .map(|(k, v)| {
+            (
+                Cow::Owned((*k).to_owned()),
+                FluentValue::from((*v).to_owned()),
+            )
+        })
+        .collect();
+    LOCALES
+        .try_lookup_with_args(id(lang), key, &map)
+        .unwrap_or_else(|| key.to_owned())
 }
 
 /// Whether `key` exists in `lang` (without falling back).
@@ -53,7 +64,10 @@ pub fn has(lang: Lang, key: &str) -> bool {
 pub fn keys(file: &str) -> impl Iterator<Item = &str> {
     file.lines().filter_map(|l| {
         let (k, _) = l.split_once(" =")?;
-        (!k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')).then_some(k)
+        (!k.is_empty()
+            && k.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+        .then_some(k)
     })
 }
 
@@ -72,11 +86,15 @@ mod tests {
 
     #[test]
     fn every_key_exists_in_all_three_languages() {
-        let sets: Vec<BTreeSet<&str>> = Lang::ALL.iter().map(|l| keys(file(*l)).collect()).collect();
+        let sets: Vec<BTreeSet<&str>> =
+            Lang::ALL.iter().map(|l| keys(file(*l)).collect()).collect();
         for (i, l) in Lang::ALL.iter().enumerate() {
             for (j, other) in Lang::ALL.iter().enumerate() {
                 let missing: Vec<_> = sets[j].difference(&sets[i]).collect();
-                assert!(missing.is_empty(), "{l} lacks keys that {other} has: {missing:?}");
+                assert!(
+                    missing.is_empty(),
+                    "{l} lacks keys that {other} has: {missing:?}"
+                );
             }
         }
         assert!(sets[0].len() > 150);
@@ -84,8 +102,14 @@ mod tests {
 
     #[test]
     fn arguments_are_substituted_without_isolation_marks() {
-        assert_eq!(t_args(Lang::En, "home-title", &[("name", "Ane")]), "Hello, Ane");
-        assert_eq!(t_args(Lang::Eu, "home-title", &[("name", "Ane")]), "Kaixo, Ane");
+        assert_eq!(
+            t_args(Lang::En, "home-title", &[("name", "Ane")]),
+            "Hello, Ane"
+        );
+        assert_eq!(
+            t_args(Lang::Eu, "home-title", &[("name", "Ane")]),
+            "Kaixo, Ane"
+        );
     }
 
     #[test]

@@ -79,20 +79,29 @@ impl PageCtx {
 
     /// The message for one field, if it has an error.
     pub fn error(&self, field: &str) -> Option<String> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.clone())
     }
 
     /// Adds translated field errors from domain message keys.
     pub fn with_errors(mut self, errors: &elkarlan_domain::FieldErrors) -> Self {
         for e in &errors.0 {
-            self.errors.push(ShownError { field: e.field.clone(), message: self.t(e.key) });
+            self.errors.push(ShownError {
+                field: e.field.clone(),
+                message: self.t(e.key),
+            });
         }
         self
     }
 
     /// Adds one error not tied to a field (linked to the first field of the form).
     pub fn with_form_error(mut self, field: &str, key: &str) -> Self {
-        self.errors.push(ShownError { field: field.to_owned(), message: self.t(key) });
+        self.errors.push(ShownError {
+            field: field.to_owned(),
+            message: self.t(key),
+        });
         self
     }
 }

@@ -176,12 +176,22 @@ mod tests {
     use elkarlan_domain::Lang;
 
     fn ctx(lang: Lang) -> PageCtx {
-        PageCtx { lang, path: "/login".into(), csrf: "tok".into(), ..PageCtx::default() }
+        PageCtx {
+            lang,
+            path: "/login".into(),
+            csrf: "tok".into(),
+            ..PageCtx::default()
+        }
     }
 
     #[test]
     fn login_page_has_lang_skip_link_one_h1_and_labelled_inputs() {
-        let html = LoginPage { ctx: ctx(Lang::Eu), username: String::new() }.render().unwrap_or_default();
+        let html = LoginPage {
+            ctx: ctx(Lang::Eu),
+            username: String::new(),
+        }
+        .render()
+        .unwrap_or_default();
         assert!(html.contains(r#"<html lang="eu""#));
         assert!(html.contains(r##"href="#main-content""##));
         assert_eq!(html.matches("<h1").count(), 1);
@@ -194,7 +204,10 @@ mod tests {
     fn errors_are_summarised_linked_and_inline() {
         let mut errors = elkarlan_domain::FieldErrors::new();
         errors.add("username", "error-username-required");
-        let page = LoginPage { ctx: ctx(Lang::En).with_errors(&errors), username: String::new() };
+        let page = LoginPage {
+            ctx: ctx(Lang::En).with_errors(&errors),
+            username: String::new(),
+        };
         let html = page.render().unwrap_or_default();
         assert!(html.contains("<title>Error: "));
         assert!(html.contains(r##"<a href="#username">Enter a username</a>"##));
@@ -204,7 +217,10 @@ mod tests {
 
     #[test]
     fn user_text_is_escaped() {
-        let page = LoginPage { ctx: ctx(Lang::Es), username: "<script>alert(1)</script>".into() };
+        let page = LoginPage {
+            ctx: ctx(Lang::Es),
+            username: "<script>alert(1)</script>".into(),
+        };
         let html = page.render().unwrap_or_default();
         assert!(!html.contains("<script>alert(1)"));
         assert!(html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"));
@@ -235,10 +251,14 @@ mod tests {
             // Literal keys: t("key"), t_with("key", ...), and quoted keys passed to macros.
             for part in src.split('"').skip(1).step_by(2) {
                 let looks_like_key = part.contains('-')
-                    && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
                     && !part.starts_with('-')
                     && !part.ends_with('-');
-                if looks_like_key && crate::i18n::keys(include_str!("../locales/en/main.ftl")).any(|k| k == part) {
+                if looks_like_key
+                    && crate::i18n::keys(include_str!("../locales/en/main.ftl")).any(|k| k == part)
+                {
                     checked += 1;
                 } else if looks_like_key && src.contains(&format!("t(\"{part}\")")) {
                     panic!("template uses missing key {part}");
@@ -251,6 +271,9 @@ mod tests {
                 }
             }
         }
-        assert!(checked > 50, "only {checked} keys found: the scan is broken");
+        assert!(
+            checked > 50,
+            "only {checked} keys found: the scan is broken"
+        );
     }
 }

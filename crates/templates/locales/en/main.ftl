@@ -130,6 +130,7 @@ error-email-required = Enter an email address
 error-email-format = Enter an email address in the right format, like name@example.eus
 error-role-unknown = Select a role
 error-agency-unknown = Select an agency from the list
+error-self-lockout = You cannot deactivate your own account or change your own role
 
 agencies-title = Agencies
 agencies-new = Add an agency

@@ -130,6 +130,7 @@ error-email-required = Introduce una dirección de correo
 error-email-format = Introduce una dirección de correo con el formato correcto, como nombre@ejemplo.eus
 error-role-unknown = Selecciona un perfil
 error-agency-unknown = Selecciona una entidad de la lista
+error-self-lockout = No puedes desactivar tu propia cuenta ni cambiar tu propio perfil
 
 agencies-title = Entidades
 agencies-new = Añadir una entidad

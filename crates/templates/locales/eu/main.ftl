@@ -130,6 +130,7 @@ error-email-required = Idatzi helbide elektroniko bat
 error-email-format = Idatzi helbide elektronikoa formatu egokian, adibidez izena@adibidea.eus
 error-role-unknown = Hautatu rol bat
 error-agency-unknown = Hautatu zerrendako erakunde bat
+error-self-lockout = Ezin duzu zure kontua desaktibatu ezta zure rola aldatu ere
 
 agencies-title = Erakundeak
 agencies-new = Gehitu erakunde bat

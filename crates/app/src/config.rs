@@ -1,0 +1,158 @@
+//! Configuration: an optional TOML file, then `ELKARLAN_*` environment variables, then flags
+//! (later wins). The whole configuration is checked before anything starts.
+
+use anyhow::{Context, bail};
+use elkarlan_web::config::{SecretKey, SecretString, WebConfig};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The file's shape. Every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub database_url: Option<String>,
+    pub addr: Option<String>,
+    pub tenant: Option<String>,
+    pub tenant_hosts: Option<HashMap<String, String>>,
+    pub secure_cookies: Option<bool>,
+    pub secret_key_file: Option<PathBuf>,
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
+    pub body_limit: Option<usize>,
+}
+
+pub fn load_file(path: Option<&Path>) -> anyhow::Result<FileConfig> {
+    let Some(path) = path else {
+        return Ok(FileConfig::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read configuration file {}", path.display()))?;
+    toml::from_str(&text)
+        .with_context(|| format!("configuration file {} is not valid", path.display()))
+}
+
+/// The sealing key: `ELKARLAN_SECRET_KEY` (64 hex digits) or a key file, created on first start
+/// with permissions 0600.
+pub fn secret_key(env_value: Option<&str>, file: &Path) -> anyhow::Result<SecretKey> {
+    if let Some(hex_key) = env_value {
+        return parse_key(hex_key.trim())
+            .context("ELKARLAN_SECRET_KEY must be 64 hexadecimal digits");
+    }
+    if file.exists() {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read key file {}", file.display()))?;
+        return parse_key(text.trim()).with_context(|| {
+            format!(
+                "key file {} must hold 64 hexadecimal digits",
+                file.display()
+            )
+        });
+    }
+    let mut key = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut key);
+    let text: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    write_private(file, &text)
+        .with_context(|| format!("cannot create key file {}", file.display()))?;
+    Ok(SecretKey(key))
+}
+
+fn parse_key(s: &str) -> anyhow::Result<SecretKey> {
+    if s.len() != 64 {
+        bail!("wrong length");
+    }
+    let mut key = [0u8; 32];
+    for (i, chunk) in s.as_bytes().chunks(2).enumerate() {
+        let pair = std::str::from_utf8(chunk)?;
+        key[i] = u8::from_str_radix(pair, 16)?;
+    }
+    Ok(SecretKey(key))
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(text.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)
+}
+
+/// Builds the web configuration from the merged settings.
+pub fn web_config(
+    file: &FileConfig,
+    key: SecretKey,
+    tenant: &str,
+    smtp_url: Option<String>,
+    secure_cookies: Option<bool>,
+) -> anyhow::Result<WebConfig> {
+    let mut c = WebConfig::new(key);
+    elkarlan_domain::territory::IneCode::parse(tenant).map_err(|_| {
+        anyhow::anyhow!("tenant must be a 5-digit INE municipality code, got {tenant:?}")
+    })?;
+    c.default_tenant = tenant.to_owned();
+    if let Some(h) = &file.tenant_hosts {
+        for (host, ine) in h {
+            elkarlan_domain::territory::IneCode::parse(ine)
+                .map_err(|_| anyhow::anyhow!("tenant_hosts.{host} must be a 5-digit INE code"))?;
+        }
+        c.tenant_hosts.clone_from(h);
+    }
+    if let Some(s) = secure_cookies.or(file.secure_cookies) {
+        c.secure_cookies = s;
+    }
+    if let Some(url) = smtp_url.or_else(|| file.smtp_url.clone()) {
+        if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+            bail!("the SMTP URL must start with smtp:// or smtps://");
+        }
+        c.smtp_url = Some(SecretString(url));
+    }
+    if let Some(from) = &file.mail_from {
+        c.mail_from.clone_from(from);
+    }
+    if let Some(limit) = file.body_limit {
+        if !(1024..=64 * 1024 * 1024).contains(&limit) {
+            bail!("body_limit must be between 1 KiB and 64 MiB");
+        }
+        c.body_limit = limit;
+    }
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_must_be_64_hex_digits() {
+        assert!(secret_key(Some(&"ab".repeat(32)), Path::new("/nonexistent")).is_ok());
+        assert!(secret_key(Some("abc"), Path::new("/nonexistent")).is_err());
+        assert!(secret_key(Some(&"zz".repeat(32)), Path::new("/nonexistent")).is_err());
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_refused() {
+        let e = toml::from_str::<FileConfig>("databse_url = \"sqlite://x.db\"")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("unknown field"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_a_reason() {
+        let f = FileConfig::default();
+        let k = || SecretKey([0; 32]);
+        assert!(web_config(&f, k(), "4802", None, None).is_err());
+        assert!(web_config(&f, k(), "48020", Some("http://mail".into()), None).is_err());
+        assert!(web_config(&f, k(), "48020", Some("smtp://127.0.0.1:2525".into()), None).is_ok());
+    }
+}

@@ -1,0 +1,50 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations. A committed copy
+//! (`crates/web/openapi.json`) is checked against it by a test, so API changes show in review.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Elkarlan API", version = "1", description = "The JSON API of Elkarlan. Errors are application/problem+json (RFC 9457) with per-field entries. Lists use opaque cursors (`next`). Updates need If-Match; creates accept Idempotency-Key."),
+    paths(
+        super::auth::issue,
+        super::auth::revoke,
+        super::resources::me,
+        super::resources::list_users,
+        super::resources::create_user,
+        super::resources::get_user,
+        super::resources::patch_user,
+        super::resources::list_agencies,
+        super::resources::create_agency,
+        super::resources::list_audit,
+        super::resources::list_areas,
+    ),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+/// The document as JSON.
+pub fn document() -> serde_json::Value {
+    serde_json::to_value(ApiDoc::openapi()).unwrap_or_default()
+}
+
+pub fn pretty() -> String {
+    serde_json::to_string_pretty(&document()).unwrap_or_default() + "\n"
+}
+
+pub async fn serve() -> axum::response::Response {
+    super::json(axum::http::StatusCode::OK, &document())
+}

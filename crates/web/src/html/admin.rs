@@ -1,0 +1,539 @@
+//! Administration (users, agencies) and the DPO's audit trail.
+
+use super::{HtmlError, SignedIn, check_csrf, render, see_other};
+use crate::AppState;
+use crate::error::ServiceError;
+use crate::services::agencies::{self as agency_service, NewAgencyInput};
+use crate::services::users::{self as user_service, NewUserInput, UserChangesInput};
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use elkarlan_domain::account::Role;
+use elkarlan_domain::organisation::PublicSystem;
+use elkarlan_domain::{Lang, UserId};
+use elkarlan_store::agencies::Agency;
+use elkarlan_store::audit::AuditFilter;
+use elkarlan_store::users::User;
+use elkarlan_store::{agencies, territory};
+use elkarlan_templates::{
+    AgenciesPage, AgencyNewPage, AgencyRow, AuditPage, AuditRow, SelectOption, UserNewPage,
+    UserPage, UserRow, UsersPage, t,
+};
+use serde::Deserialize;
+
+fn status(lang: Lang, u: &User) -> String {
+    t(
+        lang,
+        if u.locked {
+            "status-locked"
+        } else if u.active {
+            "status-active"
+        } else {
+            "status-inactive"
+        },
+    )
+}
+
+fn agency_name(lang: Lang, a: &Agency) -> String {
+    if lang == Lang::Eu {
+        a.name_eu.clone()
+    } else {
+        a.name_es.clone()
+    }
+}
+
+fn role_options(lang: Lang, selected: &str) -> Vec<SelectOption> {
+    let mut v = vec![SelectOption {
+        value: String::new(),
+        label: String::new(),
+        selected: selected.is_empty(),
+    }];
+    v.extend(Role::ALL.iter().map(|r| SelectOption {
+        value: r.code().into(),
+        label: t(lang, &r.label_key()),
+        selected: r.code() == selected,
+    }));
+    v
+}
+
+fn agency_options(lang: Lang, list: &[Agency], selected: &str) -> Vec<SelectOption> {
+    let mut v = vec![SelectOption {
+        value: String::new(),
+        label: t(lang, "user-agency-none"),
+        selected: selected.is_empty(),
+    }];
+    v.extend(list.iter().map(|a| SelectOption {
+        value: a.id.to_string(),
+        label: agency_name(lang, a),
+        selected: a.id.to_string() == selected,
+    }));
+    v
+}
+
+async fn agency_list(
+    state: &AppState,
+    ctx: &crate::extract::Ctx,
+    tenant: elkarlan_domain::TenantId,
+) -> Result<Vec<Agency>, HtmlError> {
+    agencies::list(&state.store, tenant)
+        .await
+        .map_err(|e| HtmlError::from_store(ctx.page(), &e))
+}
+
+pub async fn users_page(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+) -> Result<Response, HtmlError> {
+    let users = user_service::list(&state, &actor, &ctx.meta, "", 1000)
+        .await
+        .map_err(|e| HtmlError::from_service(&ctx, e))?;
+    let all = agency_list(&state, &ctx, actor.tenant).await?;
+    let rows = users
+        .iter()
+        .map(|u| UserRow {
+            id: u.id.to_string(),
+            username: u.username.clone(),
+            name: u.display_name.clone(),
+            role: t(ctx.lang, &u.role.label_key()),
+            agency: u
+                .agency_id
+                .and_then(|id| all.iter().find(|a| a.id == id))
+                .map(|a| agency_name(ctx.lang, a))
+                .unwrap_or_default(),
+            second_factor: t(ctx.lang, if u.has_second_factor { "yes" } else { "no" }),
+            status: status(ctx.lang, u),
+        })
+        .collect();
+    Ok(render(
+        &ctx,
+        &state,
+        StatusCode::OK,
+        &UsersPage {
+            ctx: ctx.page(),
+            rows,
+        },
+    ))
+}
+
+pub async fn user_new_page(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+) -> Result<Response, HtmlError> {
+    // Ask the policy before showing the form, as the POST will.
+    crate::services::authorize(
+        &state,
+        &actor,
+        elkarlan_domain::policy::Action::CreateUser,
+        elkarlan_domain::policy::Target::tenant_wide(actor.tenant),
+        &ctx.meta,
+    )
+    .await
+    .map_err(|e| HtmlError::from_service(&ctx, e))?;
+    let all = agency_list(&state, &ctx, actor.tenant).await?;
+    let page = UserNewPage {
+        ctx: ctx.page(),
+        username: String::new(),
+        display_name: String::new(),
+        email: String::new(),
+        roles: role_options(ctx.lang, ""),
+        agencies: agency_options(ctx.lang, &all, ""),
+    };
+    Ok(render(&ctx, &state, StatusCode::OK, &page))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct UserForm {
+    csrf: String,
+    username: String,
+    display_name: String,
+    email: String,
+    role: String,
+    agency: String,
+    password: String,
+}
+
+pub async fn user_new_submit(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Form(f): Form<UserForm>,
+) -> Result<Response, HtmlError> {
+    check_csrf(&ctx, &f.csrf)?;
+    let input = NewUserInput {
+        username: f.username.clone(),
+        display_name: f.display_name.clone(),
+        email: f.email.clone(),
+        role: f.role.clone(),
+        agency: f.agency.clone(),
+        password: f.password.clone(),
+    };
+    let errors = match user_service::create(&state, &actor, &ctx.meta, &input, None).await {
+        Ok(user) => return Ok(see_other(&format!("/admin/users/{}", user.id))),
+        Err(ServiceError::Invalid(errors)) => errors,
+        Err(ServiceError::Conflict { field, key }) => {
+            let mut e = elkarlan_domain::FieldErrors::new();
+            e.add(field, key);
+            e
+        }
+        Err(e) => return Err(HtmlError::from_service(&ctx, e)),
+    };
+    let all = agency_list(&state, &ctx, actor.tenant).await?;
+    let page = UserNewPage {
+        ctx: ctx.page().with_errors(&errors),
+        username: f.username,
+        display_name: f.display_name,
+        email: f.email,
+        roles: role_options(ctx.lang, &f.role),
+        agencies: agency_options(ctx.lang, &all, &f.agency),
+    };
+    Ok(render(
+        &ctx,
+        &state,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &page,
+    ))
+}
+
+fn parse_id(ctx: &crate::extract::Ctx, raw: &str) -> Result<UserId, HtmlError> {
+    raw.parse::<UserId>()
+        .map_err(|_| HtmlError::new(ctx.page(), StatusCode::NOT_FOUND))
+}
+
+fn user_page(
+    ctx: &crate::extract::Ctx,
+    u: &User,
+    all: &[Agency],
+    errors: Option<&elkarlan_domain::FieldErrors>,
+    notice: Option<String>,
+) -> UserPage {
+    let mut page = errors.map_or_else(|| ctx.page(), |e| ctx.page().with_errors(e));
+    page.notice = notice;
+    UserPage {
+        ctx: page,
+        id: u.id.to_string(),
+        username: u.username.clone(),
+        display_name: u.display_name.clone(),
+        email: u.email.clone().unwrap_or_default(),
+        status: status(ctx.lang, u),
+        second_factor: t(ctx.lang, if u.has_second_factor { "yes" } else { "no" }),
+        roles: role_options(ctx.lang, u.role.code()),
+        agencies: agency_options(
+            ctx.lang,
+            all,
+            &u.agency_id.map(|a| a.to_string()).unwrap_or_default(),
+        ),
+        active: u.active,
+        mfa_required: u.mfa_required,
+        locked: u.locked,
+        version: u.version,
+    }
+}
+
+pub async fn user_page_get(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, HtmlError> {
+    let id = parse_id(&ctx, &id)?;
+    let u = user_service::get(&state, &actor, &ctx.meta, id)
+        .await
+        .map_err(|e| HtmlError::from_service(&ctx, e))?;
+    let all = agency_list(&state, &ctx, actor.tenant).await?;
+    Ok(render(
+        &ctx,
+        &state,
+        StatusCode::OK,
+        &user_page(&ctx, &u, &all, None, None),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct UserEditForm {
+    csrf: String,
+    version: String,
+    display_name: String,
+    email: String,
+    role: String,
+    agency: String,
+    active: Option<String>,
+    mfa_required: Option<String>,
+    unlock: Option<String>,
+}
+
+pub async fn user_page_post(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(id): Path<String>,
+    Form(f): Form<UserEditForm>,
+) -> Result<Response, HtmlError> {
+    check_csrf(&ctx, &f.csrf)?;
+    let id = parse_id(&ctx, &id)?;
+    let input = UserChangesInput {
+        display_name: Some(f.display_name.clone()),
+        email: Some(f.email.clone()),
+        role: Some(f.role.clone()),
+        agency: Some(f.agency.clone()),
+        active: Some(f.active.is_some()),
+        mfa_required: Some(f.mfa_required.is_some()),
+        unlock: f.unlock.is_some(),
+    };
+    let version = f.version.trim().parse::<i64>().unwrap_or(-1);
+    let result = user_service::update(&state, &actor, &ctx.meta, id, version, &input).await;
+    let all = agency_list(&state, &ctx, actor.tenant).await?;
+    match result {
+        Ok(u) => Ok(render(
+            &ctx,
+            &state,
+            StatusCode::OK,
+            &user_page(&ctx, &u, &all, None, Some(t(ctx.lang, "user-updated"))),
+        )),
+        Err(ServiceError::Invalid(errors)) => {
+            let u = user_service::get(&state, &actor, &ctx.meta, id)
+                .await
+                .map_err(|e| HtmlError::from_service(&ctx, e))?;
+            Ok(render(
+                &ctx,
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &user_page(&ctx, &u, &all, Some(&errors), None),
+            ))
+        }
+        Err(ServiceError::Stale) => {
+            // Show the current record; nothing of the stale edit was written.
+            let u = user_service::get(&state, &actor, &ctx.meta, id)
+                .await
+                .map_err(|e| HtmlError::from_service(&ctx, e))?;
+            let mut errors = elkarlan_domain::FieldErrors::new();
+            errors.add("display_name", "user-stale");
+            Ok(render(
+                &ctx,
+                &state,
+                StatusCode::CONFLICT,
+                &user_page(&ctx, &u, &all, Some(&errors), None),
+            ))
+        }
+        Err(e) => Err(HtmlError::from_service(&ctx, e)),
+    }
+}
+
+pub async fn agencies_page(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+) -> Result<Response, HtmlError> {
+    let list = agency_service::list(&state, &actor, &ctx.meta)
+        .await
+        .map_err(|e| HtmlError::from_service(&ctx, e))?;
+    let areas = territory::list(&state.store, actor.tenant)
+        .await
+        .map_err(|e| HtmlError::from_store(ctx.page(), &e))?;
+    let rows = list
+        .iter()
+        .map(|a| AgencyRow {
+            name_eu: a.name_eu.clone(),
+            name_es: a.name_es.clone(),
+            system: t(ctx.lang, &a.system.label_key()),
+            area: a
+                .area_id
+                .and_then(|id| areas.iter().find(|x| x.id == id))
+                .map_or_else(
+                    || t(ctx.lang, "agency-area-none"),
+                    |x| {
+                        if ctx.lang == Lang::Eu {
+                            x.name_eu.clone()
+                        } else {
+                            x.name_es.clone()
+                        }
+                    },
+                ),
+        })
+        .collect();
+    Ok(render(
+        &ctx,
+        &state,
+        StatusCode::OK,
+        &AgenciesPage {
+            ctx: ctx.page(),
+            rows,
+            can_create: agency_service::can_create(&actor),
+        },
+    ))
+}
+
+async fn agency_form(
+    state: &AppState,
+    ctx: &crate::extract::Ctx,
+    tenant: elkarlan_domain::TenantId,
+    f: &AgencyForm,
+    errors: Option<&elkarlan_domain::FieldErrors>,
+) -> Result<AgencyNewPage, HtmlError> {
+    let areas = territory::list(&state.store, tenant)
+        .await
+        .map_err(|e| HtmlError::from_store(ctx.page(), &e))?;
+    let mut systems = vec![SelectOption {
+        value: String::new(),
+        label: String::new(),
+        selected: f.system.is_empty(),
+    }];
+    systems.extend(PublicSystem::ALL.iter().map(|s| SelectOption {
+        value: s.code().into(),
+        label: t(ctx.lang, &s.label_key()),
+        selected: s.code() == f.system,
+    }));
+    let mut area_opts = vec![SelectOption {
+        value: String::new(),
+        label: t(ctx.lang, "agency-area-none"),
+        selected: f.area.is_empty(),
+    }];
+    area_opts.extend(
+        areas
+            .iter()
+            .filter(|a| a.kind == "neighbourhood")
+            .map(|a| SelectOption {
+                value: a.id.to_string(),
+                label: if ctx.lang == Lang::Eu {
+                    a.name_eu.clone()
+                } else {
+                    a.name_es.clone()
+                },
+                selected: a.id.to_string() == f.area,
+            }),
+    );
+    Ok(AgencyNewPage {
+        ctx: errors.map_or_else(|| ctx.page(), |e| ctx.page().with_errors(e)),
+        name_eu: f.name_eu.clone(),
+        name_es: f.name_es.clone(),
+        systems,
+        areas: area_opts,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AgencyForm {
+    csrf: String,
+    name_eu: String,
+    name_es: String,
+    system: String,
+    area: String,
+}
+
+pub async fn agency_new_page(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+) -> Result<Response, HtmlError> {
+    crate::services::authorize(
+        &state,
+        &actor,
+        elkarlan_domain::policy::Action::CreateAgency,
+        elkarlan_domain::policy::Target::tenant_wide(actor.tenant),
+        &ctx.meta,
+    )
+    .await
+    .map_err(|e| HtmlError::from_service(&ctx, e))?;
+    let page = agency_form(&state, &ctx, actor.tenant, &AgencyForm::default(), None).await?;
+    Ok(render(&ctx, &state, StatusCode::OK, &page))
+}
+
+pub async fn agency_new_submit(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Form(f): Form<AgencyForm>,
+) -> Result<Response, HtmlError> {
+    check_csrf(&ctx, &f.csrf)?;
+    let input = NewAgencyInput {
+        name_eu: f.name_eu.clone(),
+        name_es: f.name_es.clone(),
+        system: f.system.clone(),
+        area: f.area.clone(),
+    };
+    let errors = match agency_service::create(&state, &actor, &ctx.meta, &input, None).await {
+        Ok(_) => return Ok(see_other("/admin/agencies")),
+        Err(ServiceError::Invalid(e)) => e,
+        Err(ServiceError::Conflict { field, key }) => {
+            let mut e = elkarlan_domain::FieldErrors::new();
+            e.add(field, key);
+            e
+        }
+        Err(e) => return Err(HtmlError::from_service(&ctx, e)),
+    };
+    let page = agency_form(&state, &ctx, actor.tenant, &f, Some(&errors)).await?;
+    Ok(render(
+        &ctx,
+        &state,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &page,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AuditQuery {
+    actor: String,
+    action: String,
+    entity_type: String,
+    before: Option<i64>,
+}
+
+pub async fn audit_page(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, HtmlError> {
+    const PAGE: i64 = 100;
+    let filter = AuditFilter {
+        actor: q.actor.clone(),
+        action: q.action.clone(),
+        entity_type: q.entity_type.clone(),
+        before_seq: q.before,
+        ..AuditFilter::default()
+    };
+    let events = crate::services::audit::list(&state, &actor, &ctx.meta, &filter, PAGE)
+        .await
+        .map_err(|e| HtmlError::from_service(&ctx, e))?;
+    let next = (events.len() as i64 == PAGE).then(|| {
+        let enc = |s: &str| {
+            s.bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect::<String>()
+        };
+        format!(
+            "/audit?actor={}&action={}&entity_type={}&before={}",
+            enc(&q.actor),
+            enc(&q.action),
+            enc(&q.entity_type),
+            events.last().map_or(0, |e| e.seq)
+        )
+    });
+    let rows = events
+        .into_iter()
+        .map(|e| AuditRow {
+            seq: e.seq,
+            at: e.at.display(),
+            actor: e.actor_name,
+            action: e.action,
+            entity: match e.entity_id {
+                Some(id) => format!("{} {}", e.entity_type, id),
+                None => e.entity_type,
+            },
+            outcome: e.outcome,
+            basis: e.basis,
+        })
+        .collect();
+    let page = AuditPage {
+        ctx: ctx.page(),
+        actor: q.actor,
+        action: q.action,
+        entity_type: q.entity_type,
+        rows,
+        next,
+    };
+    Ok(render(&ctx, &state, StatusCode::OK, &page))
+}

@@ -1,0 +1,275 @@
+//! Sign-in, second factor, sign-out, language switch.
+
+use super::{HtmlError, check_csrf, cookie_header, render, see_other};
+use crate::AppState;
+use crate::extract::{Ctx, LANG_COOKIE};
+use crate::services::signin::{self, SecondFactor, Verified};
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use elkarlan_domain::{FieldErrors, Lang};
+use elkarlan_templates::{LoginPage, TotpLoginPage};
+use serde::Deserialize;
+
+pub async fn login_page(State(state): State<AppState>, ctx: Ctx) -> Response {
+    if ctx.actor().is_some() {
+        return see_other("/home");
+    }
+    render(
+        &ctx,
+        &state,
+        StatusCode::OK,
+        &LoginPage {
+            ctx: ctx.page(),
+            username: String::new(),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+fn with_session_cookie(state: &AppState, mut res: Response, token: &str) -> Response {
+    let c = cookie_header(state, state.config.session_cookie(), token, None);
+    if let Ok(v) = HeaderValue::from_str(&c) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+pub async fn login_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, HtmlError> {
+    check_csrf(&ctx, &form.csrf)?;
+    let mut errors = FieldErrors::new();
+    if form.username.trim().is_empty() {
+        errors.add("username", "error-username-required");
+    }
+    if form.password.is_empty() {
+        errors.add("password", "error-password-required");
+    }
+    let failed = |ctx: &Ctx, errors: &FieldErrors, generic: bool| {
+        let mut page = ctx.page().with_errors(errors);
+        if generic {
+            page = page.with_form_error("username", "login-failed");
+        }
+        render(
+            ctx,
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &LoginPage {
+                ctx: page,
+                username: form.username.trim().to_owned(),
+            },
+        )
+    };
+    if !errors.is_empty() {
+        return Ok(failed(&ctx, &errors, false));
+    }
+    let Some(tenant) = ctx.tenant else {
+        return Ok(failed(&ctx, &errors, true));
+    };
+    let verified = signin::verify(&state, tenant, &form.username, &form.password, &ctx.meta)
+        .await
+        .map_err(|e| HtmlError::from_service(&ctx, e))?;
+    match verified {
+        Verified::No => Ok(failed(&ctx, &errors, true)),
+        Verified::Yes {
+            user,
+            second_factor,
+            ..
+        } => {
+            let passed = matches!(second_factor, SecondFactor::NotNeeded);
+            let (token, _csrf) = signin::start_session(&state, &user, passed, &ctx.meta)
+                .await
+                .map_err(|e| HtmlError::from_service(&ctx, e))?;
+            let next = match second_factor {
+                SecondFactor::NotNeeded => "/home",
+                SecondFactor::Ask => "/login/totp",
+                SecondFactor::Enrol => "/account/totp",
+            };
+            Ok(with_session_cookie(&state, see_other(next), &token))
+        }
+    }
+}
+
+pub async fn totp_page(State(state): State<AppState>, ctx: Ctx) -> Response {
+    match &ctx.session {
+        Some(s) if !s.mfa_passed && s.user.has_second_factor => render(
+            &ctx,
+            &state,
+            StatusCode::OK,
+            &TotpLoginPage { ctx: ctx.page() },
+        ),
+        Some(s) if s.mfa_passed => see_other("/home"),
+        _ => see_other("/login"),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn totp_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, HtmlError> {
+    check_csrf(&ctx, &form.csrf)?;
+    let Some(session) = ctx
+        .session
+        .clone()
+        .filter(|s| !s.mfa_passed && s.user.has_second_factor)
+    else {
+        return Ok(see_other("/login"));
+    };
+    let creds = elkarlan_store::users::credentials_by_id(
+        &state.store,
+        session.user.tenant,
+        session.user.id,
+    )
+    .await
+    .map_err(|e| HtmlError::from_store(ctx.page(), &e))?;
+    let secret = creds.totp_secret.as_deref().and_then(|s| {
+        crate::auth::open(&state.config.secret_key.0, s, session.user.id.0.as_bytes())
+    });
+    let ok = signin::check_second_factor(
+        &state,
+        &session.user,
+        secret.as_deref(),
+        &form.code,
+        &ctx.meta,
+    )
+    .await
+    .map_err(|e| HtmlError::from_service(&ctx, e))?;
+    if !ok {
+        let mut errors = FieldErrors::new();
+        errors.add(
+            "code",
+            if form.code.trim().is_empty() {
+                "error-code-required"
+            } else {
+                "error-code-wrong"
+            },
+        );
+        return Ok(render(
+            &ctx,
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &TotpLoginPage {
+                ctx: ctx.page().with_errors(&errors),
+            },
+        ));
+    }
+    let token = crate::auth::new_token();
+    elkarlan_store::sessions::complete_second_factor(
+        &state.store,
+        &session.token_hash,
+        &crate::auth::token_hash(&token),
+        &session.user,
+        &ctx.meta,
+    )
+    .await
+    .map_err(|e| HtmlError::from_store(ctx.page(), &e))?;
+    Ok(with_session_cookie(&state, see_other("/home"), &token))
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, HtmlError> {
+    check_csrf(&ctx, &form.csrf)?;
+    if let Some(s) = &ctx.session {
+        elkarlan_store::sessions::end(&state.store, &s.token_hash, &s.user, &ctx.meta)
+            .await
+            .map_err(|e| HtmlError::from_store(ctx.page(), &e))?;
+    }
+    let mut res = see_other("/login");
+    let c = cookie_header(&state, state.config.session_cookie(), "", Some(0));
+    if let Ok(v) = HeaderValue::from_str(&c) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+pub struct LangForm {
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Only local paths: never redirect to another site.
+fn safe_next(next: &str) -> &str {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.contains("://")
+    {
+        next
+    } else {
+        "/"
+    }
+}
+
+pub async fn set_language(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<LangForm>,
+) -> Result<Response, HtmlError> {
+    check_csrf(&ctx, &form.csrf)?;
+    let Some(lang) = Lang::parse(&form.lang) else {
+        return Ok(see_other(safe_next(&form.next)));
+    };
+    if let Some(actor) = ctx.actor() {
+        crate::services::account::set_language(&state, &actor, &ctx.meta, lang)
+            .await
+            .map_err(|e| HtmlError::from_service(&ctx, e))?;
+    }
+    let mut res = see_other(safe_next(&form.next));
+    let c = format!(
+        "{}; Max-Age=31536000",
+        cookie_header(&state, LANG_COOKIE, lang.code(), None)
+    );
+    if let Ok(v) = HeaderValue::from_str(&c) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(res.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn language_switch_never_redirects_off_site() {
+        assert_eq!(safe_next("/admin/users"), "/admin/users");
+        assert_eq!(safe_next("//evil.example"), "/");
+        assert_eq!(safe_next("https://evil.example"), "/");
+        assert_eq!(safe_next("/\\evil.example"), "/");
+    }
+}

@@ -1,0 +1,142 @@
+//! The router. Routes are added through [`RouteBook`], which keeps a list of every
+//! (method, path) so tests can check each one against the authorization matrix.
+
+use crate::AppState;
+use crate::{api, html, ops, security};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{MethodRouter, delete, get, patch, post};
+
+pub struct RouteBook {
+    router: Router<AppState>,
+    routes: Vec<(&'static str, &'static str)>,
+}
+
+impl RouteBook {
+    fn new() -> Self {
+        Self {
+            router: Router::new(),
+            routes: Vec::new(),
+        }
+    }
+
+    fn add(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        handler: MethodRouter<AppState>,
+    ) -> Self {
+        self.routes.push((method, path));
+        self.router = self.router.route(path, handler);
+        self
+    }
+}
+
+/// Every route of the application, in the order registered.
+pub fn book() -> RouteBook {
+    RouteBook::new()
+        // Operations and public files.
+        .add("GET", "/healthz", get(ops::healthz))
+        .add("GET", "/readyz", get(ops::readyz))
+        .add("GET", "/metrics", get(ops::metrics))
+        .add("GET", "/static/{file}", get(ops::static_file))
+        // Pages.
+        .add("GET", "/", get(html::pages::root))
+        .add("GET", "/login", get(html::auth::login_page))
+        .add("POST", "/login", post(html::auth::login_submit))
+        .add("GET", "/login/totp", get(html::auth::totp_page))
+        .add("POST", "/login/totp", post(html::auth::totp_submit))
+        .add("POST", "/logout", post(html::auth::logout))
+        .add("POST", "/lang", post(html::auth::set_language))
+        .add("GET", "/home", get(html::pages::home))
+        .add("GET", "/account", get(html::pages::account_page))
+        .add("GET", "/account/password", get(html::pages::password_page))
+        .add(
+            "POST",
+            "/account/password",
+            post(html::pages::password_submit),
+        )
+        .add("GET", "/account/totp", get(html::pages::totp_setup_page))
+        .add(
+            "POST",
+            "/account/totp",
+            post(html::pages::totp_setup_submit),
+        )
+        .add("GET", "/admin/users", get(html::admin::users_page))
+        .add("GET", "/admin/users/new", get(html::admin::user_new_page))
+        .add(
+            "POST",
+            "/admin/users/new",
+            post(html::admin::user_new_submit),
+        )
+        .add("GET", "/admin/users/{id}", get(html::admin::user_page_get))
+        .add(
+            "POST",
+            "/admin/users/{id}",
+            post(html::admin::user_page_post),
+        )
+        .add("GET", "/admin/agencies", get(html::admin::agencies_page))
+        .add(
+            "GET",
+            "/admin/agencies/new",
+            get(html::admin::agency_new_page),
+        )
+        .add(
+            "POST",
+            "/admin/agencies/new",
+            post(html::admin::agency_new_submit),
+        )
+        .add("GET", "/audit", get(html::admin::audit_page))
+        .add("GET", "/api/docs", get(html::pages::api_docs))
+        // API.
+        .add("GET", "/api/v1/openapi.json", get(api::openapi::serve))
+        .add("POST", "/api/v1/auth/token", post(api::auth::issue))
+        .add("DELETE", "/api/v1/auth/token", delete(api::auth::revoke))
+        .add("GET", "/api/v1/me", get(api::resources::me))
+        .add("GET", "/api/v1/users", get(api::resources::list_users))
+        .add("POST", "/api/v1/users", post(api::resources::create_user))
+        .add("GET", "/api/v1/users/{id}", get(api::resources::get_user))
+        .add(
+            "PATCH",
+            "/api/v1/users/{id}",
+            patch(api::resources::patch_user),
+        )
+        .add(
+            "GET",
+            "/api/v1/agencies",
+            get(api::resources::list_agencies),
+        )
+        .add(
+            "POST",
+            "/api/v1/agencies",
+            post(api::resources::create_agency),
+        )
+        .add(
+            "GET",
+            "/api/v1/audit-events",
+            get(api::resources::list_audit),
+        )
+        .add("GET", "/api/v1/areas", get(api::resources::list_areas))
+}
+
+/// The (method, path) of every route.
+pub fn route_list() -> Vec<(&'static str, &'static str)> {
+    book().routes
+}
+
+/// The application with its middleware.
+pub fn app(state: AppState) -> Router {
+    let limit = state.config.body_limit;
+    let book = book();
+    book.router
+        .fallback(html::not_found)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::csrf_origin_check,
+        ))
+        .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn(crate::metrics::track))
+        .layer(axum::middleware::from_fn(security::request_id))
+        .with_state(state)
+}

@@ -1,0 +1,59 @@
+//! The application services: each call asks the policy, validates the input into domain types,
+//! calls the store and records reads of personal data. HTML and API handlers both call these.
+
+pub mod account;
+pub mod agencies;
+pub mod audit;
+pub mod signin;
+pub mod users;
+
+use crate::AppState;
+use crate::error::ServiceError;
+use elkarlan_domain::policy::{self, Action, Actor, Grant, Target};
+use elkarlan_store::audit::{NewEvent, RequestMeta};
+
+/// Decides an action on tenant-wide data; records the refusal in the audit trail when denied.
+pub async fn authorize(
+    state: &AppState,
+    actor: &Actor,
+    action: Action,
+    target: Target,
+    meta: &RequestMeta,
+) -> Result<Grant, ServiceError> {
+    match policy::decide(actor, action, target) {
+        Ok(g) => Ok(g),
+        Err(denied) => {
+            let ev = NewEvent {
+                tenant: actor.tenant,
+                actor_id: Some(actor.user),
+                actor_name: actor.username.clone(),
+                actor_role: Some(actor.role.code().to_owned()),
+                actor_agency: actor.agency.map(|a| a.0),
+                action: action.code().to_owned(),
+                entity_type: "authorization",
+                entity_id: None,
+                subject_id: None,
+                basis: "none".into(),
+                outcome: "denied",
+                meta: meta.clone(),
+                detail: serde_json::json!({"reason": denied.reason}),
+            };
+            // Refusals are recorded with the reads, in a group commit.
+            state.auditor.record(ev).await?;
+            Err(ServiceError::Forbidden(denied))
+        }
+    }
+}
+
+/// Records a read of personal data; the caller serves the data only after this returns.
+pub async fn audit_read(
+    state: &AppState,
+    grant: &Grant,
+    entity_type: &'static str,
+    entity_id: Option<String>,
+    meta: &RequestMeta,
+    detail: serde_json::Value,
+) -> Result<(), ServiceError> {
+    let ev = NewEvent::from_grant(grant, entity_type, entity_id, meta).with_detail(detail);
+    state.auditor.record(ev).await.map_err(ServiceError::from)
+}

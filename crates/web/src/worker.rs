@@ -1,0 +1,109 @@
+//! The background worker: runs queued jobs (e-mail delivery, ...) with retries, and periodic
+//! housekeeping once per time slot across all servers.
+
+use crate::AppState;
+use elkarlan_domain::{EmailId, Timestamp};
+use elkarlan_store::jobs::{self, Job};
+use elkarlan_store::{outbox, sessions};
+use lettre::message::{Mailbox, Message, header::ContentType};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use std::time::Duration;
+
+/// A name for this process in job leases and periodic-run records.
+pub fn runner_name() -> String {
+    format!(
+        "{}-{}",
+        std::process::id(),
+        &uuid::Uuid::now_v7().simple().to_string()[24..]
+    )
+}
+
+/// Starts the worker loop on the current runtime. It polls every `interval`.
+pub fn spawn(state: AppState, interval: Duration) -> tokio::task::JoinHandle<()> {
+    let name = runner_name();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = tick(&state, &name).await {
+                tracing::warn!(error = %e, "worker tick failed");
+            }
+            tokio::time::sleep(interval).await;
+        }
+    })
+}
+
+/// One pass: periodic tasks due in this slot, then every due job.
+pub async fn tick(state: &AppState, runner: &str) -> anyhow::Result<usize> {
+    let now = Timestamp::now();
+    run_periodic(state, runner, now).await?;
+    let mut done = 0;
+    while let Some(job) = jobs::claim(&state.store, runner, Timestamp::now()).await? {
+        match run_job(state, &job).await {
+            Ok(()) => jobs::complete(&state.store, job.id).await?,
+            Err(e) => {
+                let status =
+                    jobs::fail(&state.store, &job, &e.to_string(), Timestamp::now()).await?;
+                tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, status, error = %e, "job failed");
+            }
+        }
+        done += 1;
+    }
+    Ok(done)
+}
+
+/// Hourly housekeeping; the slot is the hour number, so each hour runs once in the cluster.
+pub async fn run_periodic(state: &AppState, runner: &str, now: Timestamp) -> anyhow::Result<bool> {
+    let slot = now.micros() / 3_600_000_000;
+    if jobs::claim_periodic(&state.store, "sessions.purge", slot, runner).await? {
+        let n = sessions::purge_expired(&state.store).await?;
+        tracing::info!(removed = n, "expired sessions purged");
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+async fn run_job(state: &AppState, job: &Job) -> anyhow::Result<()> {
+    match job.kind.as_str() {
+        outbox::SEND_JOB => {
+            let payload: serde_json::Value = serde_json::from_str(&job.payload)?;
+            let id: EmailId = payload
+                .get("email")
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .parse()?;
+            send_email(state, id, job.attempts >= job.max_attempts).await
+        }
+        other => anyhow::bail!("unknown job kind {other}"),
+    }
+}
+
+async fn send_email(state: &AppState, id: EmailId, last_attempt: bool) -> anyhow::Result<()> {
+    let email = outbox::get(&state.store, id).await?;
+    if email.status == "sent" {
+        return Ok(());
+    }
+    let result = deliver(state, &email).await;
+    match &result {
+        Ok(()) => outbox::mark(&state.store, id, true, None, false).await?,
+        Err(e) => outbox::mark(&state.store, id, false, Some(&e.to_string()), last_attempt).await?,
+    }
+    result
+}
+
+async fn deliver(state: &AppState, email: &outbox::Email) -> anyhow::Result<()> {
+    let Some(url) = &state.config.smtp_url else {
+        anyhow::bail!("no SMTP relay configured (ELKARLAN_SMTP_URL)")
+    };
+    let from: Mailbox = state.config.mail_from.parse()?;
+    let to: Mailbox = email.to_addr.parse()?;
+    let msg = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(email.subject.clone())
+        .header(ContentType::TEXT_PLAIN)
+        .body(email.body_text.clone())?;
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&url.0)?
+        .timeout(Some(Duration::from_secs(20)))
+        .build();
+    transport.send(msg).await?;
+    Ok(())
+}
