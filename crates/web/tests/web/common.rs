@@ -1,0 +1,303 @@
+//! The test harness: a real store (SQLite file, or a fresh PostgreSQL database when
+//! TEST_DATABASE_URL is set), the real router driven in-process, and signed-in clients per role.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use elkarlan_domain::account::{DisplayName, Email, Role, Username};
+use elkarlan_domain::organisation::{BilingualName, PublicSystem};
+use elkarlan_domain::policy::{Action, Grant, SystemTask};
+use elkarlan_domain::territory::IneCode;
+use elkarlan_domain::{AgencyId, TenantId, UserId};
+use elkarlan_store::audit::RequestMeta;
+use elkarlan_store::{Store, agencies, migrate, tenants, users};
+use elkarlan_web::config::{SecretKey, WebConfig};
+use elkarlan_web::{AppState, app};
+use http_body_util::BodyExt;
+use std::time::Duration;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// One role's account in the test city.
+pub const ACCOUNTS: [(&str, Role); 11] = [
+    ("admin", Role::Administrator),
+    ("coordinator", Role::Coordinator),
+    ("lanbide", Role::EmploymentProfessional),
+    ("social", Role::SocialWorker),
+    ("education", Role::EducationProfessional),
+    ("housing", Role::HousingProfessional),
+    ("health", Role::PrimaryCareProfessional),
+    ("mentalhealth", Role::MentalHealthProfessional),
+    ("trainer", Role::TrainingEntityStaff),
+    ("analyst", Role::Analyst),
+    ("dpo", Role::DataProtectionOfficer),
+];
+
+/// A value planted in staff records: only administrators (and the DPO through the audit
+/// trail's detail) may ever receive it.
+pub const STAFF_SENTINEL: &str = "SENTINEL-STAFF-5b7e";
+
+pub struct TestApp {
+    pub state: AppState,
+    pub store: Store,
+    pub tenant: TenantId,
+    pub other_tenant: TenantId,
+    pub agency: AgencyId,
+    pub sentinel_user: UserId,
+    pub users: Vec<(String, UserId)>,
+    pg_cleanup: Option<(String, String)>,
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The value of a hidden form field in the page.
+    pub fn hidden(&self, name: &str) -> String {
+        let needle = format!("name=\"{name}\" value=\"");
+        self.body.split(&needle).nth(1).and_then(|r| r.split('"').next()).unwrap_or("").to_owned()
+    }
+
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|c| {
+            let (kv, _) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = kv.split_once('=')?;
+            (k == name).then(|| v.to_owned())
+        })
+    }
+
+    pub fn set_cookie_line(&self, name: &str) -> String {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .unwrap_or("")
+            .to_owned()
+    }
+}
+
+/// A browser-like client: cookies and the page's CSRF token.
+#[derive(Clone, Debug, Default)]
+pub struct Browser {
+    pub cookies: Vec<(String, String)>,
+    pub csrf: String,
+    pub lang: Option<&'static str>,
+}
+
+impl Browser {
+    pub fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    pub fn absorb(&mut self, r: &Reply) {
+        for v in r.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()) {
+            let kv = v.split(';').next().unwrap_or("");
+            if let Some((k, val)) = kv.split_once('=') {
+                self.cookies.retain(|(n, _)| n != k);
+                if !val.is_empty() && !v.contains("Max-Age=0") {
+                    self.cookies.push((k.to_owned(), val.to_owned()));
+                }
+            }
+        }
+        let token = r.hidden("csrf");
+        if !token.is_empty() {
+            self.csrf = token;
+        }
+    }
+}
+
+pub fn fast_config() -> WebConfig {
+    let mut c = WebConfig::new(SecretKey([9; 32]));
+    // Cheap hashes and tiny delays keep the suite fast; production values are tested in unit tests.
+    c.argon_memory_kib = 64;
+    c.argon_iterations = 1;
+    c.throttle_step = Duration::from_millis(1);
+    c.throttle_max_delay = Duration::from_millis(5);
+    c.body_limit = 64 * 1024;
+    c.tenant_hosts.insert("getxo.test".into(), "48044".into());
+    c
+}
+
+async fn fresh_store() -> (Store, Option<(String, String)>) {
+    if let Ok(base) = std::env::var("TEST_DATABASE_URL") {
+        let name = format!("elkweb_{}", &uuid::Uuid::now_v7().simple().to_string()[16..]);
+        let admin = sqlx::PgPool::connect(&base).await.expect("TEST_DATABASE_URL reachable");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\""))).execute(&admin).await.expect("create database");
+        admin.close().await;
+        let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
+        let url = format!("{prefix}/{name}");
+        (Store::open(&url).await.expect("open pg"), Some((base, name)))
+    } else {
+        let path = std::env::temp_dir().join(format!("elkarlan-web-{}.db", uuid::Uuid::now_v7().simple()));
+        (Store::open(&format!("sqlite://{}", path.display())).await.expect("open sqlite"), None)
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(fast_config()).await
+    }
+
+    pub async fn spawn_with(config: WebConfig) -> TestApp {
+        let (store, pg_cleanup) = fresh_store().await;
+        migrate::run(&store).await.expect("migrate");
+        let tenant = tenants::create(&store, &IneCode::parse("48020").expect("ine"), "Bilbo", "Bilbao").await.expect("tenant").id;
+        let other_tenant = tenants::create(&store, &IneCode::parse("48044").expect("ine"), "Getxo", "Getxo").await.expect("tenant").id;
+        let state = AppState::new(store.clone(), config);
+        let meta = RequestMeta::default();
+        let grant = Grant::system(tenant, SystemTask::Bootstrap, Action::CreateAgency);
+        let agency = agencies::create(
+            &store,
+            &grant,
+            &meta,
+            &agencies::NewAgency {
+                name: BilingualName::parse("Gizarte Zerbitzuak", "Servicios Sociales").expect("name"),
+                system: PublicSystem::SocialServices,
+                area_id: None,
+                email: None,
+            },
+        )
+        .await
+        .expect("agency")
+        .id;
+        let hash = state.hasher.hash(PASSWORD).await.expect("hash");
+        let mut ids = Vec::new();
+        for (name, role) in ACCOUNTS {
+            let id = create_user(&store, tenant, name, &format!("{name} tester"), role, Some(agency), &hash, false).await;
+            ids.push((name.to_owned(), id));
+        }
+        let sentinel_user = create_user(&store, tenant, "sentinel", STAFF_SENTINEL, Role::SocialWorker, Some(agency), &hash, false).await;
+        // The other municipality has its own administrator and its own sentinel.
+        create_user(&store, other_tenant, "admin", "Getxo admin", Role::Administrator, None, &hash, false).await;
+        create_user(&store, other_tenant, "getxo-staff", "SENTINEL-GETXO-9c1d", Role::SocialWorker, None, &hash, false).await;
+        TestApp { state, store, tenant, other_tenant, agency, sentinel_user, users: ids, pg_cleanup }
+    }
+
+    pub fn user_id(&self, name: &str) -> UserId {
+        self.users.iter().find(|(n, _)| n == name).map(|(_, id)| *id).expect("known user")
+    }
+
+    /// Sends one request through the real router.
+    pub async fn send(&self, req: Request<Body>) -> Reply {
+        let res = app(self.state.clone()).oneshot(req).await.expect("infallible");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    /// A page request as a browser sends it.
+    pub async fn page(&self, b: &Browser, method: Method, path: &str, form: &[(&str, &str)]) -> Reply {
+        let mut req = Request::builder().method(method.clone()).uri(path).header(header::HOST, "127.0.0.1:8080");
+        if !b.cookies.is_empty() {
+            req = req.header(header::COOKIE, b.cookie_header());
+        }
+        if let Some(l) = b.lang {
+            req = req.header(header::ACCEPT_LANGUAGE, l);
+        }
+        let body = if method == Method::GET {
+            Body::empty()
+        } else {
+            req = req.header(header::ORIGIN, "http://127.0.0.1:8080").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            let mut pairs: Vec<(String, String)> = form.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+            if !form.iter().any(|(k, _)| *k == "csrf") {
+                pairs.push(("csrf".into(), b.csrf.clone()));
+            }
+            Body::from(encode_form(&pairs))
+        };
+        self.send(req.body(body).expect("request")).await
+    }
+
+    /// Signs in through the login form and returns the signed-in browser.
+    pub async fn sign_in(&self, username: &str) -> Browser {
+        self.sign_in_with(username, PASSWORD).await.expect("sign-in succeeds")
+    }
+
+    pub async fn sign_in_with(&self, username: &str, password: &str) -> Result<Browser, Reply> {
+        let mut b = Browser::default();
+        let r = self.page(&b, Method::GET, "/login", &[]).await;
+        b.absorb(&r);
+        let r = self.page(&b, Method::POST, "/login", &[("username", username), ("password", password)]).await;
+        if r.status != StatusCode::SEE_OTHER {
+            return Err(r);
+        }
+        b.absorb(&r);
+        let home = self.page(&b, Method::GET, "/home", &[]).await;
+        b.absorb(&home);
+        Ok(b)
+    }
+
+    /// A JSON API request.
+    pub async fn api(&self, token: Option<&str>, method: Method, path: &str, body: Option<serde_json::Value>) -> Reply {
+        let mut req = Request::builder().method(method).uri(path).header(header::HOST, "127.0.0.1:8080");
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let body = match body {
+            Some(v) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(v.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(req.body(body).expect("request")).await
+    }
+
+    pub async fn token(&self, username: &str) -> String {
+        let r = self.api(None, Method::POST, "/api/v1/auth/token", Some(serde_json::json!({"username": username, "password": PASSWORD}))).await;
+        assert_eq!(r.status, StatusCode::OK, "token for {username}: {}", r.body);
+        r.json()["access_token"].as_str().expect("token").to_owned()
+    }
+
+    pub async fn cleanup(self) {
+        self.store.close().await;
+        if let Some((base, name)) = self.pg_cleanup {
+            if let Ok(admin) = sqlx::PgPool::connect(&base).await {
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))).execute(&admin).await;
+                admin.close().await;
+            }
+        }
+    }
+}
+
+pub async fn create_user(store: &Store, tenant: TenantId, username: &str, name: &str, role: Role, agency: Option<AgencyId>, hash: &str, mfa: bool) -> UserId {
+    let grant = Grant::system(tenant, SystemTask::Bootstrap, Action::CreateUser);
+    let new = users::NewUser {
+        username: Username::parse(username).expect("username"),
+        display_name: DisplayName::parse(name).expect("name"),
+        email: Some(Email::parse(&format!("{username}@test.elkarlan.invalid")).expect("email")),
+        role,
+        agency,
+        password_hash: hash.to_owned(),
+        mfa_required: mfa,
+    };
+    users::create(store, &grant, &RequestMeta::default(), &new).await.expect("create user").id
+}
+
+pub fn encode_form(pairs: &[(String, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}

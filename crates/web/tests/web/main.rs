@@ -1,0 +1,5 @@
+//! Web tests: the real router over a real database, in-process.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+mod matrix;
