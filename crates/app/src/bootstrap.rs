@@ -64,27 +64,41 @@ pub async fn ensure_tenant(store: &Store, ine: &str) -> anyhow::Result<TenantId>
 }
 
 /// Creates an account from the command line.
+/// An account as an operator types it on the command line.
+#[derive(Clone, Copy)]
+pub struct AccountRequest<'a> {
+    pub username: &'a str,
+    pub name: &'a str,
+    pub email: Option<&'a str>,
+    pub role: Role,
+    pub password: &'a str,
+    pub mfa_required: bool,
+}
+
 pub async fn add_user(
     store: &Store,
     hasher: &PasswordHasher,
     tenant: TenantId,
-    username: &str,
-    name: &str,
-    email: Option<&str>,
-    role: Role,
-    password: &str,
-    mfa_required: bool,
+    req: &AccountRequest<'_>,
 ) -> anyhow::Result<()> {
-    let username = Username::parse(username)
-        .map_err(|k| anyhow::anyhow!("username: {}", elkarlan_templates_key(k)))?;
+    let AccountRequest {
+        username,
+        name,
+        email,
+        role,
+        password,
+        mfa_required,
+    } = *req;
+    let username =
+        Username::parse(username).map_err(|k| anyhow::anyhow!("username: {}", cli_message(k)))?;
     let display_name = DisplayName::parse(name)
-        .map_err(|k| anyhow::anyhow!("display name: {}", elkarlan_templates_key(k)))?;
+        .map_err(|k| anyhow::anyhow!("display name: {}", cli_message(k)))?;
     let email = email
         .map(Email::parse)
         .transpose()
-        .map_err(|k| anyhow::anyhow!("email: {}", elkarlan_templates_key(k)))?;
+        .map_err(|k| anyhow::anyhow!("email: {}", cli_message(k)))?;
     elkarlan_domain::password::check_new_password(password, username.as_str(), false)
-        .map_err(|k| anyhow::anyhow!("password: {}", elkarlan_templates_key(k)))?;
+        .map_err(|k| anyhow::anyhow!("password: {}", cli_message(k)))?;
     let hash = hasher.hash(password).await?;
     let grant = Grant::system(tenant, SystemTask::Operator, Action::CreateUser);
     let new = NewUser {
@@ -106,7 +120,7 @@ pub async fn add_user(
 }
 
 /// The English text of a message key, for the command line.
-fn elkarlan_templates_key(key: &str) -> String {
+fn cli_message(key: &str) -> String {
     match key {
         "error-password-too-short-15" => "must be at least 15 characters".into(),
         "error-password-common" => "too common or easy to guess".into(),

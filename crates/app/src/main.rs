@@ -294,18 +294,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let tenant_id = bootstrap::ensure_tenant(&store, &tenant).await?;
             let hasher = PasswordHasher::new(19 * 1024, 2, 1);
             let mfa = role.handles_personal_data();
-            bootstrap::add_user(
-                &store,
-                &hasher,
-                tenant_id,
-                &username,
-                &name,
-                email.as_deref(),
+            let request = bootstrap::AccountRequest {
+                username: &username,
+                name: &name,
+                email: email.as_deref(),
                 role,
-                &password,
-                mfa,
-            )
-            .await?;
+                password: &password,
+                mfa_required: mfa,
+            };
+            bootstrap::add_user(&store, &hasher, tenant_id, &request).await?;
             say(&format!("account {username} created ({})", role.code()));
             if !password_stdin {
                 say(&format!("initial password (shown once): {password}"));
@@ -357,7 +354,7 @@ async fn restore(url: &str, backup: &std::path::Path, force: bool) -> anyhow::Re
     if !backup.exists() {
         anyhow::bail!("backup {} does not exist", backup.display());
     }
-    let check = Store::open(&format!("sqlite://{}?mode=ro", backup.display()))
+    let check = elkarlan_store::backup::open_sqlite_read_only(backup)
         .await
         .context("cannot open the backup")?;
     let integrity = elkarlan_store::backup::sqlite_integrity(&check).await?;

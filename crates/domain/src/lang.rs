@@ -56,10 +56,10 @@ impl Lang {
                 })
                 .unwrap_or(1.0);
             let primary = tag.split('-').next().unwrap_or("");
-            if let Some(l) = Lang::parse(primary) {
-                if best.is_none_or(|(_, bq)| q > bq) {
-                    best = Some((l, q));
-                }
+            if let Some(l) = Lang::parse(primary)
+                && best.is_none_or(|(_, bq)| q > bq)
+            {
+                best = Some((l, q));
             }
         }
         best.map(|(l, _)| l)

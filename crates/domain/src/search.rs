@@ -53,10 +53,10 @@ pub fn search_key(s: &str) -> String {
             ('h', _) => None,
             (other, _) => Some(other),
         };
-        if let Some(m) = mapped {
-            if out.chars().last() != Some(m) || m == ' ' {
-                out.push(m);
-            }
+        if let Some(m) = mapped
+            && (!out.ends_with(m) || m == ' ')
+        {
+            out.push(m);
         }
         i += 1;
     }

@@ -73,8 +73,8 @@ impl NewEvent {
         self
     }
 
-    pub fn with_subject(mut self, subject: impl ToString) -> Self {
-        self.subject_id = Some(subject.to_string());
+    pub fn with_subject(mut self, subject: String) -> Self {
+        self.subject_id = Some(subject);
         self
     }
 }

@@ -18,7 +18,7 @@ pub async fn sqlite_backup(store: &Store, dest: &Path) -> Result<()> {
     }
     let path = dest
         .to_str()
-        .ok_or_else(|| StoreError::Storage("the backup path is not valid UTF-8".into()))?;
+        .ok_or_else(|| StoreError::BadPath("the backup path is not valid UTF-8".into()))?;
     sqlx::query("VACUUM INTO $1")
         .bind(path)
         .execute(pool)
@@ -35,4 +35,23 @@ pub async fn sqlite_integrity(store: &Store) -> Result<String> {
         .fetch_all(pool)
         .await?;
     Ok(rows.into_iter().map(|r| r.0).collect::<Vec<_>>().join("; "))
+}
+
+/// Opens a SQLite file read-only, as it is (no journal-mode change), to check a backup.
+pub async fn open_sqlite_read_only(path: &Path) -> Result<Store> {
+    if !path.exists() {
+        return Err(StoreError::BadPath(format!(
+            "{} does not exist",
+            path.display()
+        )));
+    }
+    let opts = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true)
+        .create_if_missing(false);
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(opts)
+        .await?;
+    Ok(Store::Sqlite(pool))
 }

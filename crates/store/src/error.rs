@@ -21,8 +21,11 @@ pub enum StoreError {
     /// Stored data that does not parse back: a bug or tampering, never user input.
     #[error("corrupt row: {0}")]
     Corrupt(String),
-    #[error("disk full or read-only database")]
+    #[error("disk full or read-only database: {0}")]
     Storage(String),
+    /// A file path given by an operator cannot be used (exists, not UTF-8, ...).
+    #[error("{0}")]
+    BadPath(String),
     #[error(transparent)]
     Database(sqlx::Error),
 }

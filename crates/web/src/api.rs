@@ -137,6 +137,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 Problem::new(lang, StatusCode::BAD_REQUEST, "problem-invalid-body").into_response()
             }
         })?;
+        // Syntax first (400), then shape (422): a truncated document is malformed, whatever
+        // its first value would have been.
+        if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&raw) {
+            return Err(
+                Problem::new(lang, StatusCode::BAD_REQUEST, "problem-invalid-body")
+                    .detail(format!("line {}, column {}", e.line(), e.column()))
+                    .into_response(),
+            );
+        }
         let de = &mut serde_json::Deserializer::from_slice(&raw);
         match serde_path_to_error::deserialize::<_, T>(de) {
             Ok(value) => Ok(ApiJson { value, raw }),
@@ -147,11 +156,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                     let msg = inner.to_string();
                     let (field, key) = if let Some(rest) = msg.strip_prefix("unknown field `") {
                         let name = rest.split('`').next().unwrap_or("").to_owned();
+                        // The path already ends with the unknown key.
                         (
                             if path == "." || path.is_empty() {
                                 name
                             } else {
-                                format!("{path}.{name}")
+                                path
                             },
                             "error-field-unknown",
                         )

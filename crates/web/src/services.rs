@@ -12,6 +12,19 @@ use crate::error::ServiceError;
 use elkarlan_domain::policy::{self, Action, Actor, Grant, Target};
 use elkarlan_store::audit::{NewEvent, RequestMeta};
 
+/// Idempotency for API creates: the key, the hash of the request body, and how to render the
+/// response that is stored with the key in the create's transaction.
+pub struct Idempotent<'a> {
+    pub key: &'a str,
+    pub request_hash: Vec<u8>,
+}
+
+/// Renders the stored response (status, body) for a created record.
+pub type Respond<'a, T> = &'a (dyn Fn(&T) -> (u16, String) + Sync);
+
+/// `Some` when the request carried an `Idempotency-Key`.
+pub type IdempotentCreate<'a, T> = Option<(Idempotent<'a>, Respond<'a, T>)>;
+
 /// Decides an action on tenant-wide data; records the refusal in the audit trail when denied.
 pub async fn authorize(
     state: &AppState,

@@ -6,8 +6,9 @@
 use super::{ApiCaller, ApiJson, Page, json, problem};
 use crate::AppState;
 use crate::error::{Problem, ServiceError};
+use crate::services::Idempotent;
 use crate::services::agencies::NewAgencyInput;
-use crate::services::users::{Idempotent, NewUserInput, UserChangesInput};
+use crate::services::users::{NewUserInput, UserChangesInput};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -291,9 +292,10 @@ pub async fn create_user(
     }
 }
 
-fn parse_user_id(lang: Lang, raw: &str) -> Result<UserId, Response> {
-    raw.parse::<UserId>()
-        .map_err(|_| Problem::new(lang, StatusCode::NOT_FOUND, "problem-not-found").into_response())
+fn parse_user_id(lang: Lang, raw: &str) -> Result<UserId, Box<Response>> {
+    raw.parse::<UserId>().map_err(|_| {
+        Box::new(Problem::new(lang, StatusCode::NOT_FOUND, "problem-not-found").into_response())
+    })
 }
 
 /// One account, with its `ETag`.
@@ -307,7 +309,7 @@ pub async fn get_user(
 ) -> Response {
     let id = match parse_user_id(caller.lang, &id) {
         Ok(id) => id,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match crate::services::users::get(&state, &caller.actor, &caller.meta, id).await {
         Ok(u) => {
@@ -333,7 +335,7 @@ pub async fn patch_user(
 ) -> Response {
     let id = match parse_user_id(caller.lang, &id) {
         Ok(id) => id,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Some(if_match) = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) else {
         return Problem::new(

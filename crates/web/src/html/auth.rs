@@ -135,7 +135,11 @@ pub async fn totp_submit(
         .clone()
         .filter(|s| !s.mfa_passed && s.user.has_second_factor)
     else {
-        return Ok(see_other(if ctx.actor().is_some() { "/home" } else { "/login" }));
+        return Ok(see_other(if ctx.actor().is_some() {
+            "/home"
+        } else {
+            "/login"
+        }));
     };
     let creds = elkarlan_store::users::credentials_by_id(
         &state.store,

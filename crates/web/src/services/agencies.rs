@@ -52,10 +52,7 @@ pub async fn create(
     actor: &Actor,
     meta: &RequestMeta,
     input: &NewAgencyInput,
-    idem: Option<(
-        super::users::Idempotent<'_>,
-        &(dyn Fn(&Agency) -> (u16, String) + Sync),
-    )>,
+    idem: super::IdempotentCreate<'_, Agency>,
 ) -> Result<Agency, ServiceError> {
     let grant = authorize(
         state,

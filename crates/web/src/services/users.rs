@@ -106,12 +106,6 @@ async fn parse_agency(
     }
 }
 
-/// Idempotency for API creates: the key and the hash of the request body.
-pub struct Idempotent<'a> {
-    pub key: &'a str,
-    pub request_hash: Vec<u8>,
-}
-
 /// Creates an account. Authorization comes first, then every field is checked and all errors
 /// are returned together; nothing is written unless everything is valid.
 pub async fn create(
@@ -119,7 +113,7 @@ pub async fn create(
     actor: &Actor,
     meta: &RequestMeta,
     input: &NewUserInput,
-    idem: Option<(Idempotent<'_>, &(dyn Fn(&User) -> (u16, String) + Sync))>,
+    idem: super::IdempotentCreate<'_, User>,
 ) -> Result<User, ServiceError> {
     let grant = authorize(
         state,

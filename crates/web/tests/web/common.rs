@@ -42,7 +42,6 @@ pub struct TestApp {
     pub store: Store,
     pub tenant: TenantId,
     pub other_tenant: TenantId,
-    pub agency: AgencyId,
     pub sentinel_user: UserId,
     pub users: Vec<(String, UserId)>,
     pg_cleanup: Option<(String, String)>,
@@ -58,7 +57,10 @@ pub struct Reply {
 
 impl Reply {
     pub fn header(&self, name: &str) -> &str {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -68,15 +70,24 @@ impl Reply {
     /// The value of a hidden form field in the page.
     pub fn hidden(&self, name: &str) -> String {
         let needle = format!("name=\"{name}\" value=\"");
-        self.body.split(&needle).nth(1).and_then(|r| r.split('"').next()).unwrap_or("").to_owned()
+        self.body
+            .split(&needle)
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or("")
+            .to_owned()
     }
 
     pub fn set_cookie(&self, name: &str) -> Option<String> {
-        self.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|c| {
-            let (kv, _) = c.split_once(';').unwrap_or((c, ""));
-            let (k, v) = kv.split_once('=')?;
-            (k == name).then(|| v.to_owned())
-        })
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| {
+                let (kv, _) = c.split_once(';').unwrap_or((c, ""));
+                let (k, v) = kv.split_once('=')?;
+                (k == name).then(|| v.to_owned())
+            })
     }
 
     pub fn set_cookie_line(&self, name: &str) -> String {
@@ -100,11 +111,20 @@ pub struct Browser {
 
 impl Browser {
     pub fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     pub fn absorb(&mut self, r: &Reply) {
-        for v in r.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()) {
+        for v in r
+            .headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+        {
             let kv = v.split(';').next().unwrap_or("");
             if let Some((k, val)) = kv.split_once('=') {
                 self.cookies.retain(|(n, _)| n != k);
@@ -134,16 +154,33 @@ pub fn fast_config() -> WebConfig {
 
 async fn fresh_store() -> (Store, Option<(String, String)>) {
     if let Ok(base) = std::env::var("TEST_DATABASE_URL") {
-        let name = format!("elkweb_{}", &uuid::Uuid::now_v7().simple().to_string()[16..]);
-        let admin = sqlx::PgPool::connect(&base).await.expect("TEST_DATABASE_URL reachable");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\""))).execute(&admin).await.expect("create database");
+        let name = format!(
+            "elkweb_{}",
+            &uuid::Uuid::now_v7().simple().to_string()[16..]
+        );
+        let admin = sqlx::PgPool::connect(&base)
+            .await
+            .expect("TEST_DATABASE_URL reachable");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+            .execute(&admin)
+            .await
+            .expect("create database");
         admin.close().await;
         let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
         let url = format!("{prefix}/{name}");
-        (Store::open(&url).await.expect("open pg"), Some((base, name)))
+        (
+            Store::open(&url).await.expect("open pg"),
+            Some((base, name)),
+        )
     } else {
-        let path = std::env::temp_dir().join(format!("elkarlan-web-{}.db", uuid::Uuid::now_v7().simple()));
-        (Store::open(&format!("sqlite://{}", path.display())).await.expect("open sqlite"), None)
+        let path =
+            std::env::temp_dir().join(format!("elkarlan-web-{}.db", uuid::Uuid::now_v7().simple()));
+        (
+            Store::open(&format!("sqlite://{}", path.display()))
+                .await
+                .expect("open sqlite"),
+            None,
+        )
     }
 }
 
@@ -155,8 +192,24 @@ impl TestApp {
     pub async fn spawn_with(config: WebConfig) -> TestApp {
         let (store, pg_cleanup) = fresh_store().await;
         migrate::run(&store).await.expect("migrate");
-        let tenant = tenants::create(&store, &IneCode::parse("48020").expect("ine"), "Bilbo", "Bilbao").await.expect("tenant").id;
-        let other_tenant = tenants::create(&store, &IneCode::parse("48044").expect("ine"), "Getxo", "Getxo").await.expect("tenant").id;
+        let tenant = tenants::create(
+            &store,
+            &IneCode::parse("48020").expect("ine"),
+            "Bilbo",
+            "Bilbao",
+        )
+        .await
+        .expect("tenant")
+        .id;
+        let other_tenant = tenants::create(
+            &store,
+            &IneCode::parse("48044").expect("ine"),
+            "Getxo",
+            "Getxo",
+        )
+        .await
+        .expect("tenant")
+        .id;
         let state = AppState::new(store.clone(), config);
         let meta = RequestMeta::default();
         let grant = Grant::system(tenant, SystemTask::Bootstrap, Action::CreateAgency);
@@ -165,7 +218,8 @@ impl TestApp {
             &grant,
             &meta,
             &agencies::NewAgency {
-                name: BilingualName::parse("Gizarte Zerbitzuak", "Servicios Sociales").expect("name"),
+                name: BilingualName::parse("Gizarte Zerbitzuak", "Servicios Sociales")
+                    .expect("name"),
                 system: PublicSystem::SocialServices,
                 area_id: None,
                 email: None,
@@ -177,32 +231,105 @@ impl TestApp {
         let hash = state.hasher.hash(PASSWORD).await.expect("hash");
         let mut ids = Vec::new();
         for (name, role) in ACCOUNTS {
-            let id = create_user(&store, tenant, name, &format!("{name} tester"), role, Some(agency), &hash, false).await;
+            let id = create_user(
+                &store,
+                tenant,
+                name,
+                &format!("{name} tester"),
+                role,
+                Some(agency),
+                &hash,
+                false,
+            )
+            .await;
             ids.push((name.to_owned(), id));
         }
-        let sentinel_user = create_user(&store, tenant, "sentinel", STAFF_SENTINEL, Role::SocialWorker, Some(agency), &hash, false).await;
+        let sentinel_user = create_user(
+            &store,
+            tenant,
+            "sentinel",
+            STAFF_SENTINEL,
+            Role::SocialWorker,
+            Some(agency),
+            &hash,
+            false,
+        )
+        .await;
         // The other municipality has its own administrator and its own sentinel.
-        create_user(&store, other_tenant, "admin", "Getxo admin", Role::Administrator, None, &hash, false).await;
-        create_user(&store, other_tenant, "getxo-staff", "SENTINEL-GETXO-9c1d", Role::SocialWorker, None, &hash, false).await;
-        TestApp { state, store, tenant, other_tenant, agency, sentinel_user, users: ids, pg_cleanup }
+        create_user(
+            &store,
+            other_tenant,
+            "admin",
+            "Getxo admin",
+            Role::Administrator,
+            None,
+            &hash,
+            false,
+        )
+        .await;
+        create_user(
+            &store,
+            other_tenant,
+            "getxo-staff",
+            "SENTINEL-GETXO-9c1d",
+            Role::SocialWorker,
+            None,
+            &hash,
+            false,
+        )
+        .await;
+        TestApp {
+            state,
+            store,
+            tenant,
+            other_tenant,
+            sentinel_user,
+            users: ids,
+            pg_cleanup,
+        }
     }
 
     pub fn user_id(&self, name: &str) -> UserId {
-        self.users.iter().find(|(n, _)| n == name).map(|(_, id)| *id).expect("known user")
+        self.users
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, id)| *id)
+            .expect("known user")
     }
 
     /// Sends one request through the real router.
     pub async fn send(&self, req: Request<Body>) -> Reply {
-        let res = app(self.state.clone()).oneshot(req).await.expect("infallible");
+        let res = app(self.state.clone())
+            .oneshot(req)
+            .await
+            .expect("infallible");
         let status = res.status();
         let headers = res.headers().clone();
-        let bytes = res.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        let bytes = res
+            .into_body()
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+            .unwrap_or_default();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     /// A page request as a browser sends it.
-    pub async fn page(&self, b: &Browser, method: Method, path: &str, form: &[(&str, &str)]) -> Reply {
-        let mut req = Request::builder().method(method.clone()).uri(path).header(header::HOST, "127.0.0.1:8080");
+    pub async fn page(
+        &self,
+        b: &Browser,
+        method: Method,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> Reply {
+        let mut req = Request::builder()
+            .method(method.clone())
+            .uri(path)
+            .header(header::HOST, "127.0.0.1:8080");
         if !b.cookies.is_empty() {
             req = req.header(header::COOKIE, b.cookie_header());
         }
@@ -212,8 +339,13 @@ impl TestApp {
         let body = if method == Method::GET {
             Body::empty()
         } else {
-            req = req.header(header::ORIGIN, "http://127.0.0.1:8080").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-            let mut pairs: Vec<(String, String)> = form.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+            req = req
+                .header(header::ORIGIN, "http://127.0.0.1:8080")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            let mut pairs: Vec<(String, String)> = form
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
             if !form.iter().any(|(k, _)| *k == "csrf") {
                 pairs.push(("csrf".into(), b.csrf.clone()));
             }
@@ -224,14 +356,23 @@ impl TestApp {
 
     /// Signs in through the login form and returns the signed-in browser.
     pub async fn sign_in(&self, username: &str) -> Browser {
-        self.sign_in_with(username, PASSWORD).await.expect("sign-in succeeds")
+        self.sign_in_with(username, PASSWORD)
+            .await
+            .expect("sign-in succeeds")
     }
 
     pub async fn sign_in_with(&self, username: &str, password: &str) -> Result<Browser, Reply> {
         let mut b = Browser::default();
         let r = self.page(&b, Method::GET, "/login", &[]).await;
         b.absorb(&r);
-        let r = self.page(&b, Method::POST, "/login", &[("username", username), ("password", password)]).await;
+        let r = self
+            .page(
+                &b,
+                Method::POST,
+                "/login",
+                &[("username", username), ("password", password)],
+            )
+            .await;
         if r.status != StatusCode::SEE_OTHER {
             return Err(r);
         }
@@ -242,8 +383,17 @@ impl TestApp {
     }
 
     /// A JSON API request.
-    pub async fn api(&self, token: Option<&str>, method: Method, path: &str, body: Option<serde_json::Value>) -> Reply {
-        let mut req = Request::builder().method(method).uri(path).header(header::HOST, "127.0.0.1:8080");
+    pub async fn api(
+        &self,
+        token: Option<&str>,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Reply {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "127.0.0.1:8080");
         if let Some(t) = token {
             req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
@@ -258,23 +408,46 @@ impl TestApp {
     }
 
     pub async fn token(&self, username: &str) -> String {
-        let r = self.api(None, Method::POST, "/api/v1/auth/token", Some(serde_json::json!({"username": username, "password": PASSWORD}))).await;
+        let r = self
+            .api(
+                None,
+                Method::POST,
+                "/api/v1/auth/token",
+                Some(serde_json::json!({"username": username, "password": PASSWORD})),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK, "token for {username}: {}", r.body);
         r.json()["access_token"].as_str().expect("token").to_owned()
     }
 
     pub async fn cleanup(self) {
         self.store.close().await;
-        if let Some((base, name)) = self.pg_cleanup {
-            if let Ok(admin) = sqlx::PgPool::connect(&base).await {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))).execute(&admin).await;
+        if let Some((base, name)) = self.pg_cleanup
+            && let Ok(admin) = sqlx::PgPool::connect(&base).await
+        {
+            {
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                )))
+                .execute(&admin)
+                .await;
                 admin.close().await;
             }
         }
     }
 }
 
-pub async fn create_user(store: &Store, tenant: TenantId, username: &str, name: &str, role: Role, agency: Option<AgencyId>, hash: &str, mfa: bool) -> UserId {
+#[allow(clippy::too_many_arguments)] // a test fixture: every column spelled out at the call site
+pub async fn create_user(
+    store: &Store,
+    tenant: TenantId,
+    username: &str,
+    name: &str,
+    role: Role,
+    agency: Option<AgencyId>,
+    hash: &str,
+    mfa: bool,
+) -> UserId {
     let grant = Grant::system(tenant, SystemTask::Bootstrap, Action::CreateUser);
     let new = users::NewUser {
         username: Username::parse(username).expect("username"),
@@ -285,7 +458,10 @@ pub async fn create_user(store: &Store, tenant: TenantId, username: &str, name: 
         password_hash: hash.to_owned(),
         mfa_required: mfa,
     };
-    users::create(store, &grant, &RequestMeta::default(), &new).await.expect("create user").id
+    users::create(store, &grant, &RequestMeta::default(), &new)
+        .await
+        .expect("create user")
+        .id
 }
 
 pub fn encode_form(pairs: &[(String, String)]) -> String {
@@ -298,6 +474,12 @@ pub fn encode_form(pairs: &[(String, String)]) -> String {
 
 fn enc(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }

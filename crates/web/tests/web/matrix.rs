@@ -23,27 +23,60 @@ fn table() -> Vec<Row> {
             assert_eq!(cols.len(), 5, "bad matrix line: {l}");
             let allowed = match cols[4] {
                 "all" => Role::ALL.to_vec(),
-                "all-but-analyst" => Role::ALL.into_iter().filter(|r| *r != Role::Analyst).collect(),
-                list => list.split(',').map(|c| Role::parse(c).unwrap_or_else(|_| panic!("unknown role {c} in matrix"))).collect(),
+                "all-but-analyst" => Role::ALL
+                    .into_iter()
+                    .filter(|r| *r != Role::Analyst)
+                    .collect(),
+                list => list
+                    .split(',')
+                    .map(|c| {
+                        Role::parse(c).unwrap_or_else(|_| panic!("unknown role {c} in matrix"))
+                    })
+                    .collect(),
             };
-            Row { method: cols[0].into(), path: cols[1].into(), relationship: cols[2].into(), anonymous: cols[3].into(), allowed }
+            Row {
+                method: cols[0].into(),
+                path: cols[1].into(),
+                relationship: cols[2].into(),
+                anonymous: cols[3].into(),
+                allowed,
+            }
         })
         .collect()
 }
 
 #[test]
 fn every_route_is_in_the_table_and_nothing_else() {
-    let routes: BTreeSet<(String, String)> = elkarlan_web::routes::route_list().into_iter().map(|(m, p)| (m.to_owned(), p.to_owned())).collect();
-    let rows: BTreeSet<(String, String)> = table().into_iter().map(|r| (r.method, r.path)).collect();
+    let routes: BTreeSet<(String, String)> = elkarlan_web::routes::route_list()
+        .into_iter()
+        .map(|(m, p)| (m.to_owned(), p.to_owned()))
+        .collect();
+    let rows: BTreeSet<(String, String)> =
+        table().into_iter().map(|r| (r.method, r.path)).collect();
     let missing: Vec<_> = routes.difference(&rows).collect();
     let stale: Vec<_> = rows.difference(&routes).collect();
-    assert!(missing.is_empty(), "routes without an authorization expectation: {missing:?}");
-    assert!(stale.is_empty(), "matrix rows for routes that do not exist: {stale:?}");
+    assert!(
+        missing.is_empty(),
+        "routes without an authorization expectation: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "matrix rows for routes that do not exist: {stale:?}"
+    );
 }
 
 /// The request a role sends for a row: a shaped body so that authorization, not parsing, decides.
-async fn send(app: &TestApp, row: &Row, browser: Option<&Browser>, token: Option<&str>, username: Option<&str>) -> Reply {
-    let path = row.path.replace("{id}", &app.sentinel_user.to_string()).replace("{file}", "elkarlan.css");
+async fn send(
+    app: &TestApp,
+    row: &Row,
+    browser: Option<&Browser>,
+    token: Option<&str>,
+    username: Option<&str>,
+) -> Reply {
+    let path = row
+        .path
+        .replace("{id}", &app.sentinel_user.to_string())
+        .replace("{file}", "elkarlan.css");
     let method = Method::from_bytes(row.method.as_bytes()).expect("method");
     if path.starts_with("/api/v1/") {
         let body = match (row.method.as_str(), row.path.as_str()) {
@@ -52,17 +85,31 @@ async fn send(app: &TestApp, row: &Row, browser: Option<&Browser>, token: Option
                 Some(u) => serde_json::json!({"username": u, "password": crate::common::PASSWORD}),
                 None => serde_json::json!({"username": "nobody", "password": "wrong password"}),
             }),
-            ("POST", "/api/v1/users") => Some(serde_json::json!({"username": "", "display_name": "", "role": "", "password": ""})),
+            ("POST", "/api/v1/users") => Some(
+                serde_json::json!({"username": "", "display_name": "", "role": "", "password": ""}),
+            ),
             ("PATCH", _) => Some(serde_json::json!({"display_name": "Changed"})),
-            ("POST", "/api/v1/agencies") => Some(serde_json::json!({"name_eu": "", "name_es": "", "system": ""})),
+            ("POST", "/api/v1/agencies") => {
+                Some(serde_json::json!({"name_eu": "", "name_es": "", "system": ""}))
+            }
             _ => None,
         };
         if row.method == "PATCH" {
-            let mut req = axum::http::Request::builder().method(method).uri(&path).header(header::HOST, "127.0.0.1:8080").header(header::CONTENT_TYPE, "application/json").header(header::IF_MATCH, "\"v999\"");
+            let mut req = axum::http::Request::builder()
+                .method(method)
+                .uri(&path)
+                .header(header::HOST, "127.0.0.1:8080")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::IF_MATCH, "\"v999\"");
             if let Some(t) = token {
                 req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
             }
-            return app.send(req.body(axum::body::Body::from(body.unwrap_or_default().to_string())).expect("req")).await;
+            return app
+                .send(
+                    req.body(axum::body::Body::from(body.unwrap_or_default().to_string()))
+                        .expect("req"),
+                )
+                .await;
         }
         return app.api(token, method, &path, body).await;
     }
@@ -76,10 +123,16 @@ async fn send(app: &TestApp, row: &Row, browser: Option<&Browser>, token: Option
     let mut form: Vec<(&str, String)> = Vec::new();
     match row.path.as_str() {
         "/lang" => form.extend([("lang", "en".to_owned()), ("next", "/home".to_owned())]),
-        "/login" => form.extend([("username", "nobody".to_owned()), ("password", "wrong password".to_owned())]),
+        "/login" => form.extend([
+            ("username", "nobody".to_owned()),
+            ("password", "wrong password".to_owned()),
+        ]),
         "/account/totp" if row.method == "POST" => {
             let page = app.page(&b, Method::GET, "/account/totp", &[]).await;
-            form.extend([("secret_token", page.hidden("secret_token")), ("code", "000000".to_owned())]);
+            form.extend([
+                ("secret_token", page.hidden("secret_token")),
+                ("code", "000000".to_owned()),
+            ]);
         }
         "/admin/users/{id}" if row.method == "POST" => form.push(("version", "999".to_owned())),
         _ => {}
@@ -105,21 +158,34 @@ async fn every_route_matches_the_table() {
         // Anonymous visitor.
         let r = send(&app, &row, None, None, None).await;
         let ok = match row.anonymous.as_str() {
-            "public" => !matches!(r.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) && !to_login(&r),
+            "public" => {
+                !matches!(r.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+                    && !to_login(&r)
+            }
             "login" => to_login(&r),
             "401" => r.status == StatusCode::UNAUTHORIZED,
             other => panic!("unknown anonymous expectation {other}"),
         };
         if !ok {
-            failures.push(format!("{} {} anonymous: got {}", row.method, row.path, r.status));
+            failures.push(format!(
+                "{} {} anonymous: got {}",
+                row.method, row.path, r.status
+            ));
         }
-        assert!(!r.body.contains(STAFF_SENTINEL) && !r.body.contains("SENTINEL-GETXO"), "{} {} anonymous leaked a sentinel", row.method, row.path);
+        assert!(
+            !r.body.contains(STAFF_SENTINEL) && !r.body.contains("SENTINEL-GETXO"),
+            "{} {} anonymous leaked a sentinel",
+            row.method,
+            row.path
+        );
         checked += 1;
         for (name, role, browser, token) in &browsers {
             // Sign-out and token revocation end the credential: use fresh ones.
             let fresh_browser;
             let fresh_token;
-            let (b, t) = if row.path == "/logout" || (row.path == "/api/v1/auth/token" && row.method == "DELETE") {
+            let (b, t) = if row.path == "/logout"
+                || (row.path == "/api/v1/auth/token" && row.method == "DELETE")
+            {
                 fresh_browser = app.sign_in(name).await;
                 fresh_token = app.token(name).await;
                 (&fresh_browser, fresh_token.as_str())
@@ -129,7 +195,10 @@ async fn every_route_matches_the_table() {
             let r = send(&app, &row, Some(b), Some(t), Some(name)).await;
             let allowed = row.allowed.contains(role);
             let ok = if allowed {
-                !matches!(r.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND) && !(to_login(&r) && row.path != "/logout")
+                !matches!(
+                    r.status,
+                    StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+                ) && (!to_login(&r) || row.path == "/logout")
             } else {
                 r.status == StatusCode::FORBIDDEN
             };
@@ -144,17 +213,29 @@ async fn every_route_matches_the_table() {
                     r.header("location")
                 ));
             }
-            let may_see_staff = *role == Role::Administrator || (*role == Role::DataProtectionOfficer && row.path == "/api/v1/audit-events");
+            let may_see_staff = *role == Role::Administrator
+                || (*role == Role::DataProtectionOfficer && row.path == "/api/v1/audit-events");
             if !may_see_staff && r.body.contains(STAFF_SENTINEL) {
-                failures.push(format!("{} {} as {name}: staff sentinel leaked", row.method, row.path));
+                failures.push(format!(
+                    "{} {} as {name}: staff sentinel leaked",
+                    row.method, row.path
+                ));
             }
             if r.body.contains("SENTINEL-GETXO") {
-                failures.push(format!("{} {} as {name}: another tenant's sentinel leaked", row.method, row.path));
+                failures.push(format!(
+                    "{} {} as {name}: another tenant's sentinel leaked",
+                    row.method, row.path
+                ));
             }
             checked += 1;
         }
     }
-    assert!(failures.is_empty(), "{} of {checked} checks failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} checks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert_eq!(checked, table().len() * (ACCOUNTS.len() + 1));
     app.cleanup().await;
 }
@@ -176,16 +257,27 @@ fn the_published_matrix_is_current() {
     }
     md.push('\n');
     for row in table() {
-        md.push_str(&format!("| {} | `{}` | {} | {} |", row.method, row.path, row.relationship, row.anonymous));
+        md.push_str(&format!(
+            "| {} | `{}` | {} | {} |",
+            row.method, row.path, row.relationship, row.anonymous
+        ));
         for (_, role) in ACCOUNTS {
-            md.push_str(if row.allowed.contains(&role) { " yes |" } else { " — |" });
+            md.push_str(if row.allowed.contains(&role) {
+                " yes |"
+            } else {
+                " — |"
+            });
         }
         md.push('\n');
     }
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/authorization-matrix.md");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/authorization-matrix.md");
     if std::env::var("UPDATE_MATRIX").is_ok() {
         std::fs::write(&path, &md).expect("write matrix");
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert_eq!(committed, md, "docs/authorization-matrix.md is stale: run UPDATE_MATRIX=1 cargo test -p elkarlan-web --test web");
+    assert_eq!(
+        committed, md,
+        "docs/authorization-matrix.md is stale: run UPDATE_MATRIX=1 cargo test -p elkarlan-web --test web"
+    );
 }
