@@ -2,6 +2,7 @@
 //! operators (migrate, users, audit verification, backup and restore, demo data).
 
 mod bootstrap;
+mod checkpoint;
 mod config;
 
 use anyhow::Context;
@@ -107,7 +108,13 @@ enum UserCommand {
 enum AuditCommand {
     /// Recompute every hash chain; exits 1 and names the first bad row when anything was edited,
     /// deleted, inserted or reordered.
-    Verify,
+    Verify {
+        /// Also check signed checkpoints (from `audit checkpoint`) against the chain.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Print a signed checkpoint of each chain's head (JSON lines) to keep off the host.
+    Checkpoint,
 }
 
 fn main() -> ExitCode {
@@ -165,6 +172,18 @@ fn random_password() -> String {
     )
 }
 
+/// The installation's secret key (environment, or the key file created on first start).
+fn secret_key(file: &config::FileConfig) -> anyhow::Result<elkarlan_web::config::SecretKey> {
+    let key_file = file
+        .secret_key_file
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("elkarlan.key"));
+    config::secret_key(
+        std::env::var("ELKARLAN_SECRET_KEY").ok().as_deref(),
+        &key_file,
+    )
+}
+
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let file = config::load_file(cli.config.as_deref())?;
     let url = cli
@@ -190,14 +209,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .unwrap_or_else(|| "127.0.0.1:8080".into())
                 .parse()
                 .context("--addr must be an IP address and port, like 127.0.0.1:8080")?;
-            let key_file = file
-                .secret_key_file
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("elkarlan.key"));
-            let key = config::secret_key(
-                std::env::var("ELKARLAN_SECRET_KEY").ok().as_deref(),
-                &key_file,
-            )?;
+            let key = secret_key(&file)?;
             let web = config::web_config(
                 &file,
                 key,
@@ -312,25 +324,43 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit {
-            command: AuditCommand::Verify,
+            command: AuditCommand::Verify { checkpoint },
         } => {
             let store = Store::open(&url)
                 .await
                 .with_context(|| format!("cannot open the database {}", bootstrap::redact(&url)))?;
             let v = audit::verify(&store).await?;
-            match v.first_break {
-                None => {
-                    say(&format!(
-                        "audit trail intact: {} rows in {} tenant chain(s)",
-                        v.rows, v.tenants
-                    ));
-                    Ok(ExitCode::SUCCESS)
-                }
-                Some(b) => {
-                    say(&format!("AUDIT TRAIL BROKEN at {b}"));
-                    Ok(ExitCode::FAILURE)
-                }
+            if let Some(b) = v.first_break {
+                say(&format!("AUDIT TRAIL BROKEN at {b}"));
+                return Ok(ExitCode::FAILURE);
             }
+            if let Some(path) = checkpoint {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read checkpoint file {}", path.display()))?;
+                let key = secret_key(&file)?;
+                if let Some(problem) = checkpoint::check(&store, &key.0, &text).await? {
+                    say(&format!("AUDIT TRAIL BROKEN: {problem}"));
+                    return Ok(ExitCode::FAILURE);
+                }
+                say("signed checkpoints match");
+            }
+            say(&format!(
+                "audit trail intact: {} rows in {} tenant chain(s)",
+                v.rows, v.tenants
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::Checkpoint,
+        } => {
+            let store = Store::open(&url)
+                .await
+                .with_context(|| format!("cannot open the database {}", bootstrap::redact(&url)))?;
+            let key = secret_key(&file)?;
+            for cp in checkpoint::create(&store, &key.0).await? {
+                say(&serde_json::to_string(&cp)?);
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Backup { path } => {
             let store = Store::open(&url)

@@ -833,3 +833,45 @@ fn serve_demo_answers_and_restarts() {
     // Killing the server left a consistent database and trail.
     assert!(sb.verify_intact(&sb.url()) > 10);
 }
+
+#[test]
+fn signed_checkpoints_catch_a_consistently_truncated_chain() {
+    let (sb, _, last) = demo_with_middle_row("checkpoint");
+    let out = sb.run(&["audit", "checkpoint"]);
+    out.assert_success();
+    assert!(out.stdout.contains(&format!("\"seq\":{last}")), "{out}");
+    std::fs::write(sb.path("checkpoint.jsonl"), &out.stdout).unwrap();
+    let cp = sb.path("checkpoint.jsonl").display().to_string();
+    let ok = sb.run(&["audit", "verify", "--checkpoint", &cp]);
+    ok.assert_success();
+    assert!(ok.stdout.contains("signed checkpoints match"), "{ok}");
+    // Someone with database access removes the last row and moves the head back to the row
+    // before it: the chain alone still verifies.
+    tamper(
+        &sb.path("t.db"),
+        &[
+            ("DROP TRIGGER audit_events_no_delete", vec![]),
+            ("DELETE FROM audit_events WHERE seq = $1", vec![last]),
+            (
+                "UPDATE audit_heads SET seq = $1, hash = (SELECT hash FROM audit_events e WHERE e.seq = $1 AND e.tenant_id = audit_heads.tenant_id)",
+                vec![last - 1],
+            ),
+        ],
+    );
+    sb.run(&["audit", "verify"]).assert_success();
+    let caught = sb.run(&["audit", "verify", "--checkpoint", &cp]);
+    assert_eq!(caught.status.code(), Some(1), "{caught}");
+    assert!(
+        caught.stdout.contains(&format!("row {last}: missing")),
+        "{caught}"
+    );
+    // An edited checkpoint is refused too.
+    let forged = out
+        .stdout
+        .replace(&format!("\"seq\":{last}"), &format!("\"seq\":{}", last - 1));
+    std::fs::write(sb.path("forged.jsonl"), forged).unwrap();
+    let f = sb.path("forged.jsonl").display().to_string();
+    let bad = sb.run(&["audit", "verify", "--checkpoint", &f]);
+    assert_eq!(bad.status.code(), Some(1), "{bad}");
+    assert!(bad.stdout.contains("signature does not match"), "{bad}");
+}

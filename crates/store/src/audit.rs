@@ -370,14 +370,30 @@ pub async fn verify(store: &Store) -> Result<Verification> {
                 after = e.seq;
             }
         }
-        if expected_seq - 1 != *head_seq || &prev != head_hash {
+        let last = expected_seq - 1;
+        let problem = if last > *head_seq {
+            Some((
+                head_seq + 1,
+                "a row was added after the recorded head of the chain",
+            ))
+        } else if last < *head_seq {
+            Some((
+                last + 1,
+                "the last rows are missing (the chain ends before its recorded head)",
+            ))
+        } else if &prev != head_hash {
+            Some((last, "the recorded head does not match the last row"))
+        } else {
+            None
+        };
+        if let Some((seq, problem)) = problem {
             return Ok(Verification {
                 rows: total,
                 tenants: heads.len(),
                 first_break: Some(ChainBreak {
                     tenant: *tenant,
-                    seq: expected_seq,
-                    problem: "the last rows are missing (the chain ends before its recorded head)",
+                    seq,
+                    problem,
                 }),
             });
         }
@@ -390,6 +406,21 @@ pub async fn verify(store: &Store) -> Result<Verification> {
 }
 
 type Ack = oneshot::Sender<Result<(), String>>;
+
+/// The head of each tenant's chain: (tenant, last sequence number, its hash). The binary signs
+/// these into checkpoints that are kept off the host.
+pub async fn heads(store: &Store) -> Result<Vec<(Uuid, i64, Vec<u8>)>> {
+    on_pool!(store, p => {
+        let rows = sqlx::query("SELECT tenant_id, seq, hash FROM audit_heads ORDER BY tenant_id").fetch_all(p).await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
+    })
+}
+
+/// The stored hash of one row, to compare with a checkpoint.
+pub async fn hash_at(store: &Store, tenant: Uuid, seq: i64) -> Result<Option<Vec<u8>>> {
+    on_pool!(store, p => Ok(sqlx::query("SELECT hash FROM audit_events WHERE tenant_id = $1 AND seq = $2")
+        .bind(tenant).bind(seq).fetch_optional(p).await?.map(|r| r.get::<Vec<u8>, _>(0))))
+}
 
 /// Group commit for read-audit rows. Cheap to clone; one background task owns the writes.
 #[derive(Clone)]

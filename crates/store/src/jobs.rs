@@ -95,21 +95,33 @@ pub async fn claim(store: &Store, worker: &str, now: Timestamp) -> Result<Option
     Ok(Some(job))
 }
 
-pub async fn complete(store: &Store, id: JobId) -> Result<()> {
-    on_pool!(store, p => sqlx::query("UPDATE jobs SET status = 'done', locked_until = NULL, updated_at = $2 WHERE id = $1")
-        .bind(id.0).bind(Timestamp::now().micros()).execute(p).await.map(|r| r.rows_affected()))?;
-    Ok(())
+/// Marks a claimed job done. Only the current claim may: a worker whose lease ran out (and whose
+/// job was claimed again, raising `attempts`) changes nothing and gets `Stale`.
+pub async fn complete(store: &Store, job: &Job) -> Result<()> {
+    let n = on_pool!(store, p => sqlx::query("UPDATE jobs SET status = 'done', locked_until = NULL, updated_at = $2 WHERE id = $1 AND status = 'running' AND attempts = $3")
+        .bind(job.id.0).bind(Timestamp::now().micros()).bind(job.attempts).execute(p).await.map(|r| r.rows_affected()))?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Stale)
+    }
 }
 
-/// Records a failure: back to the queue after a backoff, or dead after the last attempt.
+/// Records a failure: back to the queue after a backoff, or dead after the last attempt. Like
+/// `complete`, only the current claim may.
 pub async fn fail(store: &Store, job: &Job, error: &str, now: Timestamp) -> Result<&'static str> {
     let dead = job.attempts >= job.max_attempts;
     let status = if dead { "dead" } else { "queued" };
     let error: String = error.chars().take(2000).collect();
-    on_pool!(store, p => sqlx::query("UPDATE jobs SET status = $2, run_at = $3, last_error = $4, locked_until = NULL, locked_by = NULL, updated_at = $5 WHERE id = $1")
-        .bind(job.id.0).bind(status).bind(now.plus_seconds(backoff_seconds(job.attempts)).micros()).bind(error).bind(now.micros())
+    let n = on_pool!(store, p => sqlx::query("UPDATE jobs SET status = $2, run_at = $3, last_error = $4, locked_until = NULL, locked_by = NULL, updated_at = $5
+        WHERE id = $1 AND status = 'running' AND attempts = $6")
+        .bind(job.id.0).bind(status).bind(now.plus_seconds(backoff_seconds(job.attempts)).micros()).bind(error).bind(now.micros()).bind(job.attempts)
         .execute(p).await.map(|r| r.rows_affected()))?;
-    Ok(status)
+    if n == 1 {
+        Ok(status)
+    } else {
+        Err(StoreError::Stale)
+    }
 }
 
 pub async fn get(store: &Store, id: JobId) -> Result<Job> {

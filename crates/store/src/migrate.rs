@@ -2,7 +2,7 @@
 //! its own transaction, recorded in `schema_migrations` with a checksum so an edited migration is
 //! caught instead of silently skipped.
 
-use crate::{Result, Store, StoreError, on_pool};
+use crate::{Result, Store, StoreError};
 use sqlx::Row;
 
 pub struct Migration {
@@ -29,18 +29,19 @@ fn checksum(sql: &str) -> String {
     hex::encode(crate::sha256(sql.as_bytes()))
 }
 
-/// Applies every pending migration. Safe to run from several servers at once.
+/// Applies every pending migration, all in one transaction. Safe to run from several servers at
+/// once: on PostgreSQL a transaction-scoped advisory lock is taken before anything, including the
+/// bookkeeping table, is created; on SQLite the write transaction serialises them.
 pub async fn run(store: &Store) -> Result<Vec<i64>> {
     const CREATE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
         version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)";
-    on_pool!(store, p => sqlx::query(CREATE).execute(p).await.map(|r| r.rows_affected()))?;
+    let mut tx = store.begin_write().await?;
+    if tx.is_postgres() {
+        crate::on_tx!(&mut tx, c => sqlx::query("SELECT pg_advisory_xact_lock(7206100001)").execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    crate::on_tx!(&mut tx, c => sqlx::query(CREATE).execute(c).await.map(|r| r.rows_affected()))?;
     let mut applied = Vec::new();
     for m in MIGRATIONS {
-        let mut tx = store.begin_write().await?;
-        if tx.is_postgres() {
-            // Serialises concurrent `migrate` runs across servers.
-            crate::on_tx!(&mut tx, c => sqlx::query("SELECT pg_advisory_xact_lock(7206100001)").execute(c).await.map(|r| r.rows_affected()))?;
-        }
         let sql = if tx.is_postgres() {
             m.postgres
         } else {
@@ -62,9 +63,9 @@ pub async fn run(store: &Store) -> Result<Vec<i64>> {
         crate::on_tx!(&mut tx, c => sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
             .bind(m.version).bind(m.name).bind(checksum(sql)).bind(elkarlan_domain::Timestamp::now().micros())
             .execute(c).await.map(|r| r.rows_affected()))?;
-        tx.commit().await?;
         applied.push(m.version);
     }
+    tx.commit().await?;
     Ok(applied)
 }
 

@@ -38,7 +38,7 @@ pub async fn tick(state: &AppState, runner: &str) -> anyhow::Result<usize> {
     let mut done = 0;
     while let Some(job) = jobs::claim(&state.store, runner, Timestamp::now()).await? {
         match run_job(state, &job).await {
-            Ok(()) => jobs::complete(&state.store, job.id).await?,
+            Ok(()) => jobs::complete(&state.store, &job).await?,
             Err(e) => {
                 let status =
                     jobs::fail(&state.store, &job, &e.to_string(), Timestamp::now()).await?;
