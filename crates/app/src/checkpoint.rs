@@ -56,10 +56,7 @@ pub async fn check(store: &Store, key: &[u8; 32], text: &str) -> anyhow::Result<
         let cp: Checkpoint = serde_json::from_str(line)
             .map_err(|e| anyhow::anyhow!("checkpoint line {}: {e}", n + 1))?;
         let expected = mac(key, cp.tenant, cp.seq, &cp.hash, &cp.at);
-        if !bool::from(
-            expected.len() == cp.mac.len()
-                && expected.bytes().zip(cp.mac.bytes()).all(|(a, b)| a == b),
-        ) {
+        if !elkarlan_web::auth::same(expected.as_bytes(), cp.mac.as_bytes()) {
             return Ok(Some(format!(
                 "checkpoint line {}: the signature does not match (wrong key or edited checkpoint)",
                 n + 1
