@@ -54,4 +54,12 @@ id_type! {
     JobId;
     /// A queued e-mail.
     EmailId;
+    /// A person in the registry.
+    PersonId;
+    ConsentId;
+    /// A shared case (one per person and period).
+    CaseId;
+    ReferralId;
+    /// An emergency access to a case.
+    BreakGlassId;
 }

@@ -6,12 +6,15 @@
 
 pub mod account;
 pub mod errors;
+pub mod identity;
 pub mod ids;
+pub mod inclusion;
 pub mod lang;
 pub mod organisation;
 pub mod password;
 pub mod policy;
 pub mod search;
+pub mod synthetic;
 pub mod territory;
 pub mod time;
 

@@ -9,6 +9,7 @@
 
 use crate::account::Role;
 use crate::ids::{AgencyId, TenantId, UserId};
+use crate::inclusion::consent::{ConsentScope, DataCategory, basis_for};
 use crate::organisation::PublicSystem;
 
 /// The signed-in person, as loaded from the session or bearer token for each request.
@@ -41,10 +42,41 @@ pub enum Action {
     ViewAuditTrail,
     /// Districts and neighbourhoods: public information.
     ViewTerritory,
+    /// Find people in the registry (minimal identification, to avoid duplicates and to refer).
+    SearchPeople,
+    RegisterPerson,
+    /// Read a person's record (identification and contact).
+    ViewPerson,
+    UpdatePerson,
+    /// Merge a duplicate record into another.
+    MergePeople,
+    RecordConsent,
+    OpenCase,
+    /// Read the case: team, assessment, plan, referrals, timeline (each section further
+    /// filtered by data category).
+    ViewCase,
+    /// Change the case's status, team and lead.
+    ManageCase,
+    /// Add to the case: assessments, plan goals and actions, notes, meetings.
+    ContributeToCase,
+    SendReferral,
+    /// Accept or decline a referral sent to one's agency, then record progress and outcome.
+    AnswerReferral,
+    WithdrawReferral,
+    /// The agency's inbox of referrals.
+    ViewReferralInbox,
+    /// Emergency access to a case outside the team, with a reason.
+    BreakGlass,
+    /// The DPO's review of emergency accesses.
+    ReviewBreakGlass,
+    /// Who read or changed a person's data.
+    ViewAccessLog,
+    /// The subject access export of everything held about a person.
+    ExportSubjectAccess,
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 29] = [
         Action::ViewHome,
         Action::ManageOwnAccount,
         Action::ListUsers,
@@ -56,6 +88,24 @@ impl Action {
         Action::UpdateAgency,
         Action::ViewAuditTrail,
         Action::ViewTerritory,
+        Action::SearchPeople,
+        Action::RegisterPerson,
+        Action::ViewPerson,
+        Action::UpdatePerson,
+        Action::MergePeople,
+        Action::RecordConsent,
+        Action::OpenCase,
+        Action::ViewCase,
+        Action::ManageCase,
+        Action::ContributeToCase,
+        Action::SendReferral,
+        Action::AnswerReferral,
+        Action::WithdrawReferral,
+        Action::ViewReferralInbox,
+        Action::BreakGlass,
+        Action::ReviewBreakGlass,
+        Action::ViewAccessLog,
+        Action::ExportSubjectAccess,
     ];
 
     pub fn code(self) -> &'static str {
@@ -71,6 +121,24 @@ impl Action {
             Action::UpdateAgency => "agency.update",
             Action::ViewAuditTrail => "audit.view",
             Action::ViewTerritory => "territory.view",
+            Action::SearchPeople => "person.search",
+            Action::RegisterPerson => "person.create",
+            Action::ViewPerson => "person.view",
+            Action::UpdatePerson => "person.update",
+            Action::MergePeople => "person.merge",
+            Action::RecordConsent => "consent.record",
+            Action::OpenCase => "case.open",
+            Action::ViewCase => "case.view",
+            Action::ManageCase => "case.manage",
+            Action::ContributeToCase => "case.contribute",
+            Action::SendReferral => "referral.send",
+            Action::AnswerReferral => "referral.answer",
+            Action::WithdrawReferral => "referral.withdraw",
+            Action::ViewReferralInbox => "referral.inbox",
+            Action::BreakGlass => "case.break_glass",
+            Action::ReviewBreakGlass => "break_glass.review",
+            Action::ViewAccessLog => "person.access_log",
+            Action::ExportSubjectAccess => "person.subject_access_export",
         }
     }
 }
@@ -82,6 +150,16 @@ pub enum Relationship {
     None,
     /// The record is the actor's own account.
     OwnAccount,
+    /// The actor is the person's lead (reference) professional.
+    Lead,
+    /// The actor is on the case team (including a referral recipient who accepted).
+    TeamMember,
+    /// The actor's agency is on the team, but the actor is not.
+    TeamAgency,
+    /// A referral about the person was sent to the actor's agency and is not answered yet.
+    ReferralRecipient,
+    /// The actor opened the case in an emergency, with a reason, and the access is still in time.
+    BreakGlass,
 }
 
 /// Why an action was allowed: recorded with every audit row.
@@ -91,6 +169,12 @@ pub enum Basis {
     Role,
     /// A command-line or background task acting for the tenant.
     System(SystemTask),
+    /// A law that allows the disclosure (see `inclusion::consent::LegalBasis`).
+    Law(crate::inclusion::consent::LegalBasis),
+    /// Emergency access, given a reason; reviewed by the DPO.
+    BreakGlass,
+    /// The data subject's right of access (GDPR art. 15), exercised through the DPO.
+    SubjectAccess,
 }
 
 impl Basis {
@@ -98,6 +182,9 @@ impl Basis {
         match self {
             Basis::Role => "role",
             Basis::System(t) => t.code(),
+            Basis::Law(l) => l.code(),
+            Basis::BreakGlass => "break_glass",
+            Basis::SubjectAccess => "gdpr_art_15",
         }
     }
 }
@@ -232,18 +319,158 @@ pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<Grant, De
         | Action::UpdateAgency => actor.role == Role::Administrator,
         // Knowing which agencies exist is needed to send referrals and build teams.
         Action::ListAgencies => actor.role != Role::Analyst,
-        Action::ViewAuditTrail => actor.role == Role::DataProtectionOfficer,
+        Action::ViewAuditTrail | Action::ReviewBreakGlass | Action::ViewAccessLog => {
+            actor.role == Role::DataProtectionOfficer
+        }
+        Action::ExportSubjectAccess => {
+            return if actor.role == Role::DataProtectionOfficer {
+                Ok(Grant::new(actor, action, Basis::SubjectAccess))
+            } else {
+                Err(DENY)
+            };
+        }
+        Action::SearchPeople
+        | Action::RegisterPerson
+        | Action::OpenCase
+        | Action::ViewReferralInbox => actor.role.is_case_professional(),
+        Action::BreakGlass => {
+            // Only professionals outside the team need the glass broken.
+            actor.role.is_case_professional()
+                && matches!(
+                    target.relationship,
+                    Relationship::None | Relationship::TeamAgency
+                )
+        }
+        Action::ViewPerson => {
+            actor.role.is_case_professional()
+                && matches!(
+                    target.relationship,
+                    Relationship::Lead
+                        | Relationship::TeamMember
+                        | Relationship::ReferralRecipient
+                        | Relationship::BreakGlass
+                )
+        }
+        Action::ViewCase | Action::ContributeToCase => {
+            actor.role.is_case_professional()
+                && matches!(
+                    target.relationship,
+                    Relationship::Lead | Relationship::TeamMember | Relationship::BreakGlass
+                )
+        }
+        Action::UpdatePerson
+        | Action::MergePeople
+        | Action::RecordConsent
+        | Action::SendReferral
+        | Action::WithdrawReferral => {
+            actor.role.is_case_professional()
+                && matches!(
+                    target.relationship,
+                    Relationship::Lead | Relationship::TeamMember
+                )
+        }
+        Action::ManageCase => {
+            actor.role.is_case_professional() && target.relationship == Relationship::Lead
+        }
+        Action::AnswerReferral => {
+            actor.role.is_case_professional()
+                && matches!(
+                    target.relationship,
+                    Relationship::ReferralRecipient | Relationship::TeamMember | Relationship::Lead
+                )
+        }
+    };
+    let basis = if target.relationship == Relationship::BreakGlass {
+        Basis::BreakGlass
+    } else {
+        Basis::Role
     };
     if allowed {
-        Ok(Grant::new(actor, action, Basis::Role))
+        Ok(Grant::new(actor, action, basis))
+    } else if matches!(action, Action::ViewPerson | Action::ViewCase) {
+        // Whether a person has a file with another team is itself confidential.
+        Err(Denied {
+            reason: "relationship",
+            conceal: true,
+        })
     } else {
         Err(DENY)
     }
 }
 
+/// Whether the actor may see one category of a person's data, and on what basis: the actor's
+/// own system's data, a law that allows the disclosure, or the person's consent. Break-glass
+/// sees what the team sees. Clinical content is not a shared category at all: it never leaves
+/// the health agency.
+pub fn decide_category(
+    actor: &Actor,
+    relationship: Relationship,
+    lead_system: PublicSystem,
+    category: DataCategory,
+    consents: &[ConsentScope],
+    now: crate::Timestamp,
+) -> Result<Basis, Denied> {
+    let Some(system) = actor
+        .agency_system
+        .filter(|_| actor.role.is_case_professional())
+    else {
+        return Err(DENY);
+    };
+    if !matches!(
+        relationship,
+        Relationship::Lead
+            | Relationship::TeamMember
+            | Relationship::BreakGlass
+            | Relationship::ReferralRecipient
+    ) {
+        return Err(Denied {
+            reason: "relationship",
+            conceal: true,
+        });
+    }
+    if relationship == Relationship::ReferralRecipient
+        && !matches!(
+            category,
+            DataCategory::Identification | DataCategory::Contact
+        )
+    {
+        // Before accepting, a recipient sees who the person is and how to reach them; anything
+        // else travels with the referral's own shared categories, decided when it was sent.
+        return Err(Denied {
+            reason: "relationship",
+            conceal: false,
+        });
+    }
+    if relationship == Relationship::BreakGlass {
+        return Ok(Basis::BreakGlass);
+    }
+    if matches!(
+        category,
+        DataCategory::Identification | DataCategory::Contact
+    ) && relationship != Relationship::ReferralRecipient
+    {
+        return Ok(Basis::Role);
+    }
+    if category.owner() == Some(system)
+        || (category == DataCategory::HealthFlags && system.is_health())
+    {
+        return Ok(Basis::Role);
+    }
+    // The data comes from the system that owns the category (health flags from health, income
+    // from employment and income guarantee), not from whoever leads the case.
+    let from = category.owner().unwrap_or(lead_system);
+    basis_for(from, system, category, consents, now)
+        .map(Basis::Law)
+        .ok_or(Denied {
+            reason: "no legal basis or consent",
+            conceal: false,
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::organisation::PublicSystem;
 
     fn actor(role: Role) -> Actor {
         Actor {
@@ -287,6 +514,212 @@ mod tests {
             let ok = decide(&a, Action::ViewAuditTrail, Target::tenant_wide(a.tenant)).is_ok();
             assert_eq!(ok, r == Role::DataProtectionOfficer, "{r}");
         }
+    }
+
+    fn professional(role: Role, system: PublicSystem) -> Actor {
+        Actor {
+            agency_system: Some(system),
+            agency: Some(AgencyId::new()),
+            ..actor(role)
+        }
+    }
+
+    #[test]
+    fn case_content_needs_a_relationship_and_is_concealed_otherwise() {
+        let a = professional(Role::SocialWorker, PublicSystem::SocialServices);
+        let t = |relationship| Target {
+            tenant: a.tenant,
+            relationship,
+        };
+        assert!(decide(&a, Action::ViewCase, t(Relationship::Lead)).is_ok());
+        assert!(decide(&a, Action::ViewCase, t(Relationship::TeamMember)).is_ok());
+        assert_eq!(
+            decide(&a, Action::ViewCase, t(Relationship::TeamAgency))
+                .err()
+                .map(|d| d.conceal),
+            Some(true)
+        );
+        assert_eq!(
+            decide(&a, Action::ViewCase, t(Relationship::None))
+                .err()
+                .map(|d| d.conceal),
+            Some(true)
+        );
+        assert!(decide(&a, Action::ViewCase, t(Relationship::ReferralRecipient)).is_err());
+        assert!(decide(&a, Action::ViewPerson, t(Relationship::ReferralRecipient)).is_ok());
+        let g = decide(&a, Action::ViewCase, t(Relationship::BreakGlass)).ok();
+        assert_eq!(g.map(|g| g.basis()), Some(Basis::BreakGlass));
+        assert!(
+            decide(&a, Action::ManageCase, t(Relationship::TeamMember)).is_err(),
+            "only the lead manages the case"
+        );
+        assert!(
+            decide(&a, Action::BreakGlass, t(Relationship::TeamMember)).is_err(),
+            "the team needs no glass broken"
+        );
+    }
+
+    #[test]
+    fn administrators_coordinators_analysts_trainers_and_the_dpo_never_see_case_content() {
+        for role in [
+            Role::Administrator,
+            Role::Coordinator,
+            Role::Analyst,
+            Role::TrainingEntityStaff,
+            Role::DataProtectionOfficer,
+        ] {
+            let a = professional(role, PublicSystem::Council);
+            for rel in [
+                Relationship::Lead,
+                Relationship::TeamMember,
+                Relationship::BreakGlass,
+            ] {
+                let t = Target {
+                    tenant: a.tenant,
+                    relationship: rel,
+                };
+                assert!(decide(&a, Action::ViewCase, t).is_err(), "{role:?} {rel:?}");
+                assert!(
+                    decide(&a, Action::ViewPerson, t).is_err(),
+                    "{role:?} {rel:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn categories_follow_system_law_and_consent() {
+        use crate::inclusion::consent::{ConsentScope, DataCategory as C};
+        let housing = professional(Role::HousingProfessional, PublicSystem::Housing);
+        let now = crate::Timestamp(10);
+        let lead = PublicSystem::SocialServices;
+        assert_eq!(
+            decide_category(
+                &housing,
+                Relationship::TeamMember,
+                lead,
+                C::Housing,
+                &[],
+                now
+            ),
+            Ok(Basis::Role)
+        );
+        assert!(
+            decide_category(
+                &housing,
+                Relationship::TeamMember,
+                lead,
+                C::Income,
+                &[],
+                now
+            )
+            .is_err()
+        );
+        let mut consent = ConsentScope {
+            recipients: vec![PublicSystem::Housing],
+            categories: vec![C::Income],
+            given_at: crate::Timestamp(0),
+            expires_at: None,
+            withdrawn_at: None,
+        };
+        assert!(
+            decide_category(
+                &housing,
+                Relationship::TeamMember,
+                lead,
+                C::Income,
+                std::slice::from_ref(&consent),
+                now
+            )
+            .is_ok()
+        );
+        // Withdrawal takes effect on the next decision.
+        consent.withdrawn_at = Some(crate::Timestamp(10));
+        assert!(
+            decide_category(
+                &housing,
+                Relationship::TeamMember,
+                lead,
+                C::Income,
+                &[consent],
+                now
+            )
+            .is_err()
+        );
+        let lanbide = professional(Role::EmploymentProfessional, PublicSystem::EmploymentIncome);
+        assert!(
+            decide_category(
+                &lanbide,
+                Relationship::TeamMember,
+                lead,
+                C::SocialServicesNotes,
+                &[],
+                now
+            )
+            .is_ok(),
+            "Ley 14/2022"
+        );
+        assert!(
+            decide_category(
+                &lanbide,
+                Relationship::ReferralRecipient,
+                lead,
+                C::Income,
+                &[],
+                now
+            )
+            .is_err()
+        );
+        assert!(
+            decide_category(
+                &lanbide,
+                Relationship::ReferralRecipient,
+                lead,
+                C::Contact,
+                &[],
+                now
+            )
+            .is_ok()
+        );
+        let social = professional(Role::SocialWorker, PublicSystem::SocialServices);
+        assert!(
+            decide_category(
+                &social,
+                Relationship::TeamMember,
+                lead,
+                C::HealthFlags,
+                &[],
+                now
+            )
+            .is_err(),
+            "health flags need consent"
+        );
+    }
+
+    #[test]
+    fn only_the_dpo_exports_subject_access_on_article_15() {
+        let d = actor(Role::DataProtectionOfficer);
+        assert_eq!(
+            decide(
+                &d,
+                Action::ExportSubjectAccess,
+                Target::tenant_wide(d.tenant)
+            )
+            .map(|g| g.basis()),
+            Ok(Basis::SubjectAccess)
+        );
+        let s = professional(Role::SocialWorker, PublicSystem::SocialServices);
+        assert!(
+            decide(
+                &s,
+                Action::ExportSubjectAccess,
+                Target {
+                    tenant: s.tenant,
+                    relationship: Relationship::Lead
+                }
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -9,11 +9,15 @@
 pub mod agencies;
 pub mod audit;
 pub mod backup;
+pub mod cases;
+pub mod consents;
 pub mod error;
 pub mod idempotency;
 pub mod jobs;
 pub mod migrate;
 pub mod outbox;
+pub mod people;
+pub mod referrals;
 pub mod sessions;
 pub mod tenants;
 pub mod territory;

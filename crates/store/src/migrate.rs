@@ -23,7 +23,7 @@ macro_rules! migrations {
     };
 }
 
-migrations![(1, "0001_foundation")];
+migrations![(1, "0001_foundation"), (2, "0002_inclusion")];
 
 fn checksum(sql: &str) -> String {
     hex::encode(crate::sha256(sql.as_bytes()))

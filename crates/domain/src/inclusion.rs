@@ -1,0 +1,7 @@
+//! Coordination of social inclusion across public systems: people, consent and legal bases,
+//! cases with their team and plan, and referrals between agencies.
+
+pub mod case;
+pub mod consent;
+pub mod person;
+pub mod referral;

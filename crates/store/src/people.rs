@@ -1,0 +1,359 @@
+//! The people registry: records, typo-tolerant search, duplicate candidates, merges.
+
+use crate::audit::{NewEvent, RequestMeta};
+use crate::{Result, Store, StoreError, Tx, on_pool, on_tx};
+use chrono::NaiveDate;
+use elkarlan_domain::inclusion::person::PersonDraft;
+use elkarlan_domain::policy::Grant;
+use elkarlan_domain::{AreaId, Lang, PersonId, TenantId, Timestamp};
+use serde::Serialize;
+use sqlx::Row;
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Person {
+    pub id: PersonId,
+    pub given_name: String,
+    pub surname1: String,
+    pub surname2: Option<String>,
+    pub document_kind: Option<String>,
+    pub document_masked: Option<String>,
+    pub birth_date: NaiveDate,
+    pub sex: String,
+    pub nationality: Option<String>,
+    pub languages: Vec<String>,
+    pub preferred_lang: Lang,
+    pub area_id: Option<AreaId>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub merged_into: Option<PersonId>,
+    pub version: i64,
+    pub created_at: Timestamp,
+}
+
+impl Person {
+    pub fn full_name(&self) -> String {
+        match &self.surname2 {
+            Some(s) => format!("{} {} {}", self.given_name, self.surname1, s),
+            None => format!("{} {}", self.given_name, self.surname1),
+        }
+    }
+}
+
+/// A person's record as the store writes it: the parsed draft, the neighbourhood, and the
+/// document in its stored forms.
+#[derive(Clone, Copy, Debug)]
+pub struct PersonRecord<'a> {
+    pub draft: &'a PersonDraft,
+    pub area: Option<AreaId>,
+    pub document: Option<&'a StoredDocument>,
+}
+
+/// What the store needs besides the parsed draft: the document in its stored forms (sealed
+/// and hashed by the caller, who holds the key) and the neighbourhood.
+#[derive(Clone, Debug)]
+pub struct StoredDocument {
+    pub kind: String,
+    pub sealed: Vec<u8>,
+    pub hash: Vec<u8>,
+    pub masked: String,
+}
+
+macro_rules! person_from_row {
+    ($r:expr) => {{
+        let birth: String = $r.try_get("birth_date")?;
+        let langs: String = $r.try_get("languages")?;
+        let pref: String = $r.try_get("preferred_lang")?;
+        Person {
+            id: PersonId($r.try_get("id")?),
+            given_name: $r.try_get("given_name")?,
+            surname1: $r.try_get("surname1")?,
+            surname2: $r.try_get("surname2")?,
+            document_kind: $r.try_get("document_kind")?,
+            document_masked: $r.try_get("document_masked")?,
+            birth_date: NaiveDate::parse_from_str(&birth, "%Y-%m-%d")
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            sex: $r.try_get("sex")?,
+            nationality: $r.try_get("nationality")?,
+            languages: langs
+                .split(',')
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            preferred_lang: Lang::parse(&pref).unwrap_or(Lang::Es),
+            area_id: $r.try_get::<Option<uuid::Uuid>, _>("area_id")?.map(AreaId),
+            phone: $r.try_get("phone")?,
+            email: $r.try_get("email")?,
+            merged_into: $r
+                .try_get::<Option<uuid::Uuid>, _>("merged_into")?
+                .map(PersonId),
+            version: $r.try_get("version")?,
+            created_at: Timestamp::from_micros($r.try_get("created_at")?),
+        }
+    }};
+}
+
+macro_rules! select_people {
+    ($where:literal) => {
+        concat!(
+            "SELECT id, given_name, surname1, surname2, document_kind, document_masked, birth_date, sex, nationality, languages,
+             preferred_lang, area_id, phone, email, merged_into, version, created_at FROM people ",
+            $where
+        )
+    };
+}
+
+/// The distinct trigrams of a search key, padded so short names and word starts count.
+pub fn trigrams(key: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in key.split_whitespace() {
+        let padded: Vec<char> = format!("  {word} ").chars().collect();
+        for w in padded.windows(3) {
+            let t: String = w.iter().collect();
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+    }
+    out
+}
+
+async fn write_trigrams(tx: &mut Tx, tenant: TenantId, id: PersonId, key: &str) -> Result<()> {
+    on_tx!(tx, c => sqlx::query("DELETE FROM person_trigrams WHERE person_id = $1").bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
+    for t in trigrams(key) {
+        on_tx!(tx, c => sqlx::query("INSERT INTO person_trigrams (tenant_id, trigram, person_id) VALUES ($1, $2, $3)")
+            .bind(tenant.0).bind(t).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+fn detail(
+    d: &PersonDraft,
+    area: Option<AreaId>,
+    doc: Option<&StoredDocument>,
+) -> serde_json::Value {
+    serde_json::json!({
+        "given_name": d.name.given, "surname1": d.name.surname1, "surname2": d.name.surname2,
+        "document": doc.map(|x| format!("{} {}", x.kind, x.masked)), "birth_date": d.birth_date.to_string(),
+        "sex": d.sex.code(), "nationality": d.nationality, "languages": d.languages, "preferred_lang": d.preferred_lang.code(),
+        "area": area.map(|a| a.to_string()), "phone": d.phone, "email": d.email,
+    })
+}
+
+/// Registers a person inside an open transaction (with its audit row).
+pub async fn create_in(
+    tx: &mut Tx,
+    grant: &Grant,
+    meta: &RequestMeta,
+    rec: PersonRecord<'_>,
+) -> Result<PersonId> {
+    let PersonRecord {
+        draft: d,
+        area,
+        document: doc,
+    } = rec;
+    let id = PersonId::new();
+    let now = Timestamp::now().micros();
+    let key = d.name.search_key();
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO people (id, tenant_id, given_name, surname1, surname2, search_key, document_kind, document_sealed, document_hash, document_masked,
+         birth_date, sex, nationality, languages, preferred_lang, area_id, phone, email, merged_into, version, created_at, updated_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,NULL,1,$19,$19)")
+        .bind(id.0).bind(grant.tenant().0).bind(&d.name.given).bind(&d.name.surname1).bind(&d.name.surname2).bind(&key)
+        .bind(doc.map(|x| x.kind.clone())).bind(doc.map(|x| x.sealed.clone())).bind(doc.map(|x| x.hash.clone())).bind(doc.map(|x| x.masked.clone()))
+        .bind(d.birth_date.to_string()).bind(d.sex.code()).bind(&d.nationality).bind(d.languages.join(",")).bind(d.preferred_lang.code())
+        .bind(area.map(|a| a.0)).bind(&d.phone).bind(&d.email).bind(now)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    write_trigrams(tx, grant.tenant(), id, &key).await?;
+    let ev = NewEvent::from_grant(grant, "person", Some(id.to_string()), meta)
+        .with_subject(id.to_string())
+        .with_detail(detail(d, area, doc));
+    crate::audit::append(tx, &[ev]).await?;
+    Ok(id)
+}
+
+pub async fn create(
+    store: &Store,
+    grant: &Grant,
+    meta: &RequestMeta,
+    rec: PersonRecord<'_>,
+) -> Result<PersonId> {
+    let mut tx = store.begin_write().await?;
+    let id = create_in(&mut tx, grant, meta, rec).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn get(store: &Store, tenant: TenantId, id: PersonId) -> Result<Person> {
+    on_pool!(store, p => {
+        let r = sqlx::query(select_people!("WHERE tenant_id = $1 AND id = $2")).bind(tenant.0).bind(id.0)
+            .fetch_optional(p).await?.ok_or(StoreError::NotFound)?;
+        Ok(person_from_row!(r))
+    })
+}
+
+/// Changes a person's record if it is still at `version`; the audit row keeps before and after
+/// (the rectification history).
+pub async fn update(
+    store: &Store,
+    grant: &Grant,
+    meta: &RequestMeta,
+    id: PersonId,
+    version: i64,
+    rec: PersonRecord<'_>,
+) -> Result<()> {
+    let PersonRecord {
+        draft: d,
+        area,
+        document: doc,
+    } = rec;
+    let before = get(store, grant.tenant(), id).await?;
+    let key = d.name.search_key();
+    let mut tx = store.begin_write().await?;
+    let n = on_tx!(&mut tx, c => sqlx::query(
+        "UPDATE people SET given_name = $4, surname1 = $5, surname2 = $6, search_key = $7,
+         document_kind = COALESCE($8, document_kind), document_sealed = COALESCE($9, document_sealed), document_hash = COALESCE($10, document_hash),
+         document_masked = COALESCE($11, document_masked), birth_date = $12, sex = $13, nationality = $14, languages = $15, preferred_lang = $16,
+         area_id = $17, phone = $18, email = $19, version = version + 1, updated_at = $20
+         WHERE tenant_id = $1 AND id = $2 AND version = $3 AND merged_into IS NULL")
+        .bind(grant.tenant().0).bind(id.0).bind(version).bind(&d.name.given).bind(&d.name.surname1).bind(&d.name.surname2).bind(&key)
+        .bind(doc.map(|x| x.kind.clone())).bind(doc.map(|x| x.sealed.clone())).bind(doc.map(|x| x.hash.clone())).bind(doc.map(|x| x.masked.clone()))
+        .bind(d.birth_date.to_string()).bind(d.sex.code()).bind(&d.nationality).bind(d.languages.join(",")).bind(d.preferred_lang.code())
+        .bind(area.map(|a| a.0)).bind(&d.phone).bind(&d.email).bind(Timestamp::now().micros())
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(StoreError::Stale);
+    }
+    write_trigrams(&mut tx, grant.tenant(), id, &key).await?;
+    let ev = NewEvent::from_grant(grant, "person", Some(id.to_string()), meta)
+        .with_subject(id.to_string())
+        .with_detail(serde_json::json!({"before": before, "after": detail(d, area, doc)}));
+    crate::audit::append(&mut tx, &[ev]).await?;
+    tx.commit().await
+}
+
+/// People whose search keys share the most trigrams with `query`'s, best first, with a
+/// similarity between 0 and 1. Merged records are left out.
+pub async fn search(
+    store: &Store,
+    tenant: TenantId,
+    query_key: &str,
+    limit: usize,
+) -> Result<Vec<(Person, f64)>> {
+    let grams = trigrams(query_key);
+    if grams.is_empty() {
+        return Ok(Vec::new());
+    }
+    let grams: Vec<String> = grams.into_iter().take(40).collect();
+    // Only placeholders are interpolated: the SQL text never contains input.
+    let placeholders: Vec<String> = (0..grams.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT p.id, COUNT(*) AS hits FROM person_trigrams t JOIN people p ON p.id = t.person_id
+         WHERE t.tenant_id = $1 AND t.trigram IN ({}) AND p.merged_into IS NULL
+         GROUP BY p.id ORDER BY hits DESC LIMIT {}",
+        placeholders.join(","),
+        limit.clamp(1, 200) * 3
+    );
+    let hits: Vec<(uuid::Uuid, i64)> = on_pool!(store, p => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(tenant.0);
+        for g in &grams {
+            q = q.bind(g);
+        }
+        q.fetch_all(p).await?.iter().map(|r| (r.get::<uuid::Uuid, _>(0), r.get::<i64, _>(1))).collect()
+    });
+    let mut out = Vec::new();
+    for (id, _) in hits {
+        let person = get(store, tenant, PersonId(id)).await?;
+        let theirs = trigrams(&elkarlan_domain::search::search_key(&person.full_name()));
+        let common = grams.iter().filter(|g| theirs.contains(g)).count() as f64;
+        // Share of the query's trigrams found (a typo costs about three of them).
+        let score = common / grams.len() as f64;
+        if score >= 0.45 {
+            out.push((person, score));
+        }
+    }
+    out.sort_by(|a, b| {
+        b.1.total_cmp(&a.1)
+            .then_with(|| a.0.full_name().cmp(&b.0.full_name()))
+    });
+    out.truncate(limit);
+    Ok(out)
+}
+
+/// Records that probably describe the same person: the same document, or a very similar name
+/// with the same birth date.
+pub async fn duplicate_candidates(
+    store: &Store,
+    tenant: TenantId,
+    key: &str,
+    birth: NaiveDate,
+    document_hash: Option<&[u8]>,
+) -> Result<Vec<Person>> {
+    let mut found: Vec<Person> = Vec::new();
+    if let Some(h) = document_hash {
+        let rows: Vec<uuid::Uuid> = on_pool!(store, p => sqlx::query("SELECT id FROM people WHERE tenant_id = $1 AND document_hash = $2 AND merged_into IS NULL")
+            .bind(tenant.0).bind(h).fetch_all(p).await?.iter().map(|r| r.get(0)).collect());
+        for id in rows {
+            found.push(get(store, tenant, PersonId(id)).await?);
+        }
+    }
+    for (p, score) in search(store, tenant, key, 20).await? {
+        if p.birth_date == birth && score >= 0.6 && !found.iter().any(|f| f.id == p.id) {
+            found.push(p);
+        }
+    }
+    Ok(found)
+}
+
+/// Merges `from` into `into`: cases, consents and referrals move, `from` points at `into` and
+/// leaves search. Audited on both records.
+pub async fn merge(
+    store: &Store,
+    grant: &Grant,
+    meta: &RequestMeta,
+    from: PersonId,
+    into: PersonId,
+) -> Result<()> {
+    if from == into {
+        return Err(StoreError::Conflict("same person"));
+    }
+    let a = get(store, grant.tenant(), from).await?;
+    let b = get(store, grant.tenant(), into).await?;
+    if a.merged_into.is_some() || b.merged_into.is_some() {
+        return Err(StoreError::Conflict("already merged"));
+    }
+    let mut tx = store.begin_write().await?;
+    for sql in [
+        "UPDATE cases SET person_id = $2 WHERE person_id = $1",
+        "UPDATE consents SET person_id = $2 WHERE person_id = $1",
+        "UPDATE referrals SET person_id = $2 WHERE person_id = $1",
+    ] {
+        on_tx!(&mut tx, c => sqlx::query(sql).bind(from.0).bind(into.0).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    on_tx!(&mut tx, c => sqlx::query("DELETE FROM person_trigrams WHERE person_id = $1").bind(from.0).execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(&mut tx, c => sqlx::query("UPDATE people SET merged_into = $2, version = version + 1, updated_at = $3 WHERE id = $1")
+        .bind(from.0).bind(into.0).bind(Timestamp::now().micros()).execute(c).await.map(|r| r.rows_affected()))?;
+    let events = [
+        NewEvent::from_grant(grant, "person", Some(from.to_string()), meta)
+            .with_subject(from.to_string())
+            .with_detail(serde_json::json!({"merged_into": into})),
+        NewEvent::from_grant(grant, "person", Some(into.to_string()), meta)
+            .with_subject(into.to_string())
+            .with_detail(serde_json::json!({"merged_from": from, "record": a})),
+    ];
+    crate::audit::append(&mut tx, &events).await?;
+    tx.commit().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trigrams;
+
+    #[test]
+    fn trigrams_are_padded_and_distinct() {
+        let t = trigrams("ane ana");
+        assert!(t.contains(&"  a".to_owned()));
+        assert!(t.contains(&"ane".to_owned()));
+        assert!(t.contains(&"ne ".to_owned()));
+        assert_eq!(t.iter().filter(|g| *g == " an").count(), 1);
+    }
+}
