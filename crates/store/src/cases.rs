@@ -88,22 +88,36 @@ pub async fn open(
     lead_agency: AgencyId,
 ) -> Result<CaseId> {
     let mut tx = store.begin_write().await?;
-    let existing: i64 = on_tx!(&mut tx, c => sqlx::query("SELECT COUNT(*) FROM cases WHERE tenant_id = $1 AND person_id = $2 AND status <> 'closed'")
+    let id = open_in(&mut tx, grant, meta, person, lead, lead_agency).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The same inside an open transaction (registering a person opens their case with it).
+pub async fn open_in(
+    tx: &mut Tx,
+    grant: &Grant,
+    meta: &RequestMeta,
+    person: PersonId,
+    lead: UserId,
+    lead_agency: AgencyId,
+) -> Result<CaseId> {
+    let existing: i64 = on_tx!(tx, c => sqlx::query("SELECT COUNT(*) FROM cases WHERE tenant_id = $1 AND person_id = $2 AND status <> 'closed'")
         .bind(grant.tenant().0).bind(person.0).fetch_one(c).await?.get(0));
     if existing > 0 {
         return Err(StoreError::Conflict("open case exists"));
     }
     let id = CaseId::new();
     let now = Timestamp::now().micros();
-    on_tx!(&mut tx, c => sqlx::query(
+    on_tx!(tx, c => sqlx::query(
         "INSERT INTO cases (id, tenant_id, person_id, lead_user_id, lead_agency_id, status, closure_reason, opened_at, closed_at, version)
          VALUES ($1,$2,$3,$4,$5,'open',NULL,$6,NULL,1)")
         .bind(id.0).bind(grant.tenant().0).bind(person.0).bind(lead.0).bind(lead_agency.0).bind(now)
         .execute(c).await.map(|r| r.rows_affected()))?;
-    on_tx!(&mut tx, c => sqlx::query("INSERT INTO case_team (case_id, agency_id, user_id, joined_at, left_at) VALUES ($1,$2,$3,$4,NULL)")
+    on_tx!(tx, c => sqlx::query("INSERT INTO case_team (case_id, agency_id, user_id, joined_at, left_at) VALUES ($1,$2,$3,$4,NULL)")
         .bind(id.0).bind(lead_agency.0).bind(lead.0).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
     event(
-        &mut tx,
+        tx,
         grant,
         meta,
         id,
@@ -111,7 +125,6 @@ pub async fn open(
         serde_json::json!({"opened": true, "lead": lead, "lead_agency": lead_agency}),
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 

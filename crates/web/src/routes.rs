@@ -117,6 +117,55 @@ pub fn book() -> RouteBook {
             get(api::resources::list_audit),
         )
         .add("GET", "/api/v1/areas", get(api::resources::list_areas))
+        .add("GET", "/api/v1/people", get(api::inclusion::search))
+        .add("POST", "/api/v1/people", post(api::inclusion::register))
+        .add(
+            "GET",
+            "/api/v1/people/{id}",
+            get(api::inclusion::get_person),
+        )
+        .add(
+            "GET",
+            "/api/v1/people/{id}/consents",
+            get(api::inclusion::list_consents),
+        )
+        .add(
+            "POST",
+            "/api/v1/people/{id}/consents",
+            post(api::inclusion::record_consent),
+        )
+        .add(
+            "POST",
+            "/api/v1/people/{id}/consents/{consent}/withdraw",
+            post(api::inclusion::withdraw_consent),
+        )
+        .add(
+            "GET",
+            "/api/v1/people/{id}/access-log",
+            get(api::inclusion::access_log),
+        )
+        .add("GET", "/api/v1/cases/{id}", get(api::inclusion::get_case))
+        .add(
+            "POST",
+            "/api/v1/cases/{id}/status",
+            post(api::inclusion::set_status),
+        )
+        .add(
+            "POST",
+            "/api/v1/cases/{id}/break-glass",
+            post(api::inclusion::break_glass),
+        )
+        .add(
+            "POST",
+            "/api/v1/cases/{id}/referrals",
+            post(api::inclusion::send_referral),
+        )
+        .add("GET", "/api/v1/referrals", get(api::inclusion::inbox))
+        .add(
+            "POST",
+            "/api/v1/referrals/{id}/transitions",
+            post(api::inclusion::move_referral),
+        )
 }
 
 /// The (method, path) of every route.

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod agencies;
 pub mod audit;
+pub mod inclusion;
 pub mod signin;
 pub mod users;
 

@@ -37,6 +37,33 @@ pub const ACCOUNTS: [(&str, Role); 11] = [
 /// trail's detail) may ever receive it.
 pub const STAFF_SENTINEL: &str = "SENTINEL-STAFF-5b7e";
 
+/// The surname of the fixture person: only their team, the agency a referral was sent to, and
+/// the DPO (access log, audit trail) may ever receive it.
+pub const PERSON_SENTINEL: &str = "Zentinelazubiri";
+
+/// The agency of each demo role, by public system.
+pub fn system_of(role: Role) -> PublicSystem {
+    match role {
+        Role::EmploymentProfessional => PublicSystem::EmploymentIncome,
+        Role::SocialWorker => PublicSystem::SocialServices,
+        Role::EducationProfessional => PublicSystem::Education,
+        Role::HousingProfessional => PublicSystem::Housing,
+        Role::PrimaryCareProfessional => PublicSystem::PrimaryCare,
+        Role::MentalHealthProfessional => PublicSystem::MentalHealth,
+        Role::TrainingEntityStaff => PublicSystem::TrainingEntity,
+        _ => PublicSystem::Council,
+    }
+}
+
+/// The inclusion fixture: a person whose case is led by `social`, a referral sent to the
+/// employment agency and not yet answered, and a consent for housing.
+pub struct Inclusion {
+    pub person: elkarlan_domain::PersonId,
+    pub case: elkarlan_domain::CaseId,
+    pub referral: elkarlan_domain::ReferralId,
+    pub consent: elkarlan_domain::ConsentId,
+}
+
 pub struct TestApp {
     pub state: AppState,
     pub store: Store,
@@ -44,6 +71,8 @@ pub struct TestApp {
     pub other_tenant: TenantId,
     pub sentinel_user: UserId,
     pub users: Vec<(String, UserId)>,
+    pub agencies: Vec<(PublicSystem, AgencyId)>,
+    pub inclusion: Inclusion,
     pg_cleanup: Option<(String, String)>,
 }
 
@@ -213,21 +242,33 @@ impl TestApp {
         let state = AppState::new(store.clone(), config);
         let meta = RequestMeta::default();
         let grant = Grant::system(tenant, SystemTask::Bootstrap, Action::CreateAgency);
-        let agency = agencies::create(
-            &store,
-            &grant,
-            &meta,
-            &agencies::NewAgency {
-                name: BilingualName::parse("Gizarte Zerbitzuak", "Servicios Sociales")
-                    .expect("name"),
-                system: PublicSystem::SocialServices,
-                area_id: None,
-                email: None,
-            },
-        )
-        .await
-        .expect("agency")
-        .id;
+        let mut agency_ids = Vec::new();
+        for system in PublicSystem::ALL {
+            let name = format!("Test {}", system.code());
+            let id = agencies::create(
+                &store,
+                &grant,
+                &meta,
+                &agencies::NewAgency {
+                    name: BilingualName::parse(&name, &name).expect("name"),
+                    system,
+                    area_id: None,
+                    email: None,
+                },
+            )
+            .await
+            .expect("agency")
+            .id;
+            agency_ids.push((system, id));
+        }
+        let agency_of = |role: Role| {
+            agency_ids
+                .iter()
+                .find(|(s, _)| *s == system_of(role))
+                .map(|(_, id)| *id)
+                .expect("agency")
+        };
+        let agency = agency_of(Role::SocialWorker);
         let hash = state.hasher.hash(PASSWORD).await.expect("hash");
         let mut ids = Vec::new();
         for (name, role) in ACCOUNTS {
@@ -237,7 +278,7 @@ impl TestApp {
                 name,
                 &format!("{name} tester"),
                 role,
-                Some(agency),
+                Some(agency_of(role)),
                 &hash,
                 false,
             )
@@ -278,6 +319,7 @@ impl TestApp {
             false,
         )
         .await;
+        let inclusion = inclusion_fixture(&store, tenant, &ids, &agency_ids).await;
         TestApp {
             state,
             store,
@@ -285,8 +327,18 @@ impl TestApp {
             other_tenant,
             sentinel_user,
             users: ids,
+            agencies: agency_ids,
+            inclusion,
             pg_cleanup,
         }
+    }
+
+    pub fn agency(&self, system: PublicSystem) -> AgencyId {
+        self.agencies
+            .iter()
+            .find(|(s, _)| *s == system)
+            .map(|(_, id)| *id)
+            .expect("agency of every system")
     }
 
     pub fn user_id(&self, name: &str) -> UserId {
@@ -434,6 +486,107 @@ impl TestApp {
                 admin.close().await;
             }
         }
+    }
+}
+
+async fn inclusion_fixture(
+    store: &Store,
+    tenant: TenantId,
+    users: &[(String, UserId)],
+    agencies: &[(PublicSystem, AgencyId)],
+) -> Inclusion {
+    use elkarlan_domain::inclusion::consent::DataCategory;
+    use elkarlan_domain::inclusion::person::PersonInput;
+    use elkarlan_domain::inclusion::referral::Urgency;
+    let user = |n: &str| {
+        users
+            .iter()
+            .find(|(u, _)| u == n)
+            .map(|(_, id)| *id)
+            .expect("user")
+    };
+    let agency = |s: PublicSystem| {
+        agencies
+            .iter()
+            .find(|(x, _)| *x == s)
+            .map(|(_, id)| *id)
+            .expect("agency")
+    };
+    let meta = RequestMeta::default();
+    let grant = Grant::system(tenant, SystemTask::Bootstrap, Action::RegisterPerson);
+    let input = PersonInput {
+        given_name: "Amaia".into(),
+        surname1: PERSON_SENTINEL.into(),
+        surname2: "Etxeberria".into(),
+        birth_date: "1988-05-17".into(),
+        sex: "woman".into(),
+        languages: "eu,es".into(),
+        preferred_lang: "eu".into(),
+        phone: "600 111 222".into(),
+        ..PersonInput::default()
+    };
+    let today = elkarlan_domain::Timestamp::now().to_datetime().date_naive();
+    let draft = input.parse(today).expect("fixture person parses");
+    let record = elkarlan_store::people::PersonRecord {
+        draft: &draft,
+        area: None,
+        document: None,
+    };
+    let person = elkarlan_store::people::create(store, &grant, &meta, record)
+        .await
+        .expect("person");
+    let case = elkarlan_store::cases::open(
+        store,
+        &grant,
+        &meta,
+        person,
+        user("social"),
+        agency(PublicSystem::SocialServices),
+    )
+    .await
+    .expect("case");
+    let case_row = elkarlan_store::cases::get(store, tenant, case)
+        .await
+        .expect("case row");
+    let referral = elkarlan_store::referrals::send(
+        store,
+        &grant,
+        &meta,
+        &case_row,
+        &elkarlan_store::referrals::NewReferral {
+            from_agency: agency(PublicSystem::SocialServices),
+            from_user: user("social"),
+            to_agency: agency(PublicSystem::EmploymentIncome),
+            reason: "Orientación laboral".into(),
+            urgency: Urgency::Priority,
+            categories: vec![DataCategory::Identification, DataCategory::Contact],
+            due_at: elkarlan_domain::Timestamp::now().plus_seconds(86_400 * 10),
+        },
+        None,
+    )
+    .await
+    .expect("referral");
+    let consent = elkarlan_store::consents::record(
+        store,
+        &grant,
+        &meta,
+        user("social"),
+        &elkarlan_store::consents::NewConsent {
+            person_id: person,
+            purpose: "Coordinación con vivienda".into(),
+            recipients: vec![PublicSystem::Housing],
+            categories: vec![DataCategory::Housing, DataCategory::Income],
+            evidence: "Formulario firmado".into(),
+            expires_at: None,
+        },
+    )
+    .await
+    .expect("consent");
+    Inclusion {
+        person,
+        case,
+        referral,
+        consent,
     }
 }
 

@@ -4,5 +4,7 @@
 mod api;
 mod auth;
 mod common;
+mod i18n;
+mod inclusion;
 mod matrix;
 mod platform;

@@ -1,7 +1,7 @@
 //! The authorization matrix: expectations come from `tests/authorization-matrix.txt`, not from
 //! the code. Every route of the router must be in the table.
 
-use crate::common::{ACCOUNTS, Browser, Reply, STAFF_SENTINEL, TestApp};
+use crate::common::{ACCOUNTS, Browser, PERSON_SENTINEL, Reply, STAFF_SENTINEL, TestApp};
 use axum::http::{Method, StatusCode, header};
 use elkarlan_domain::account::Role;
 use std::collections::BTreeSet;
@@ -12,6 +12,8 @@ struct Row {
     relationship: String,
     anonymous: String,
     allowed: Vec<Role>,
+    /// What a refused role gets: 403, or 404 where existence itself is confidential.
+    denied: StatusCode,
 }
 
 fn table() -> Vec<Row> {
@@ -20,12 +22,16 @@ fn table() -> Vec<Row> {
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| {
             let cols: Vec<&str> = l.split_whitespace().collect();
-            assert_eq!(cols.len(), 5, "bad matrix line: {l}");
+            assert!(cols.len() == 5 || cols.len() == 6, "bad matrix line: {l}");
             let allowed = match cols[4] {
                 "all" => Role::ALL.to_vec(),
                 "all-but-analyst" => Role::ALL
                     .into_iter()
                     .filter(|r| *r != Role::Analyst)
+                    .collect(),
+                "case-professionals" => Role::ALL
+                    .into_iter()
+                    .filter(|r| r.is_case_professional())
                     .collect(),
                 list => list
                     .split(',')
@@ -34,12 +40,18 @@ fn table() -> Vec<Row> {
                     })
                     .collect(),
             };
+            let denied = match cols.get(5) {
+                None | Some(&"403") => StatusCode::FORBIDDEN,
+                Some(&"404") => StatusCode::NOT_FOUND,
+                Some(other) => panic!("unknown denial {other}"),
+            };
             Row {
                 method: cols[0].into(),
                 path: cols[1].into(),
                 relationship: cols[2].into(),
                 anonymous: cols[3].into(),
                 allowed,
+                denied,
             }
         })
         .collect()
@@ -73,9 +85,20 @@ async fn send(
     token: Option<&str>,
     username: Option<&str>,
 ) -> Reply {
+    let fx = &app.inclusion;
+    let id = if row.path.starts_with("/api/v1/people/") {
+        fx.person.to_string()
+    } else if row.path.starts_with("/api/v1/cases/") {
+        fx.case.to_string()
+    } else if row.path.starts_with("/api/v1/referrals/") {
+        fx.referral.to_string()
+    } else {
+        app.sentinel_user.to_string()
+    };
     let path = row
         .path
-        .replace("{id}", &app.sentinel_user.to_string())
+        .replace("{id}", &id)
+        .replace("{consent}", &fx.consent.to_string())
         .replace("{file}", "elkarlan.css");
     let method = Method::from_bytes(row.method.as_bytes()).expect("method");
     if path.starts_with("/api/v1/") {
@@ -92,6 +115,16 @@ async fn send(
             ("POST", "/api/v1/agencies") => {
                 Some(serde_json::json!({"name_eu": "", "name_es": "", "system": ""}))
             }
+            ("POST", "/api/v1/people") => Some(serde_json::json!({"person": {}})),
+            ("POST", "/api/v1/people/{id}/consents") => Some(serde_json::json!({})),
+            ("POST", "/api/v1/cases/{id}/status") => {
+                Some(serde_json::json!({"status": "", "version": 0}))
+            }
+            ("POST", "/api/v1/cases/{id}/break-glass") => {
+                Some(serde_json::json!({"reason": "too short"}))
+            }
+            ("POST", "/api/v1/cases/{id}/referrals") => Some(serde_json::json!({})),
+            ("POST", "/api/v1/referrals/{id}/transitions") => Some(serde_json::json!({})),
             _ => None,
         };
         if row.method == "PATCH" {
@@ -173,7 +206,9 @@ async fn every_route_matches_the_table() {
             ));
         }
         assert!(
-            !r.body.contains(STAFF_SENTINEL) && !r.body.contains("SENTINEL-GETXO"),
+            !r.body.contains(STAFF_SENTINEL)
+                && !r.body.contains("SENTINEL-GETXO")
+                && !r.body.contains(PERSON_SENTINEL),
             "{} {} anonymous leaked a sentinel",
             row.method,
             row.path
@@ -200,7 +235,7 @@ async fn every_route_matches_the_table() {
                     StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
                 ) && (!to_login(&r) || row.path == "/logout")
             } else {
-                r.status == StatusCode::FORBIDDEN
+                r.status == row.denied
             };
             if !ok {
                 failures.push(format!(
@@ -208,7 +243,11 @@ async fn every_route_matches_the_table() {
                     row.method,
                     row.path,
                     row.relationship,
-                    if allowed { "allowed" } else { "403" },
+                    if allowed {
+                        "allowed".to_owned()
+                    } else {
+                        row.denied.as_u16().to_string()
+                    },
                     r.status,
                     r.header("location")
                 ));
@@ -218,6 +257,17 @@ async fn every_route_matches_the_table() {
             if !may_see_staff && r.body.contains(STAFF_SENTINEL) {
                 failures.push(format!(
                     "{} {} as {name}: staff sentinel leaked",
+                    row.method, row.path
+                ));
+            }
+            // The fixture person's team (social leads), the agency a referral was sent to
+            // (lanbide), and the DPO's access log and audit trail.
+            let may_see_person = matches!(role, Role::SocialWorker | Role::EmploymentProfessional)
+                || (*role == Role::DataProtectionOfficer
+                    && (row.path == "/api/v1/audit-events" || row.path.ends_with("/access-log")));
+            if !may_see_person && r.body.contains(PERSON_SENTINEL) {
+                failures.push(format!(
+                    "{} {} as {name}: the person sentinel leaked",
                     row.method, row.path
                 ));
             }
@@ -246,7 +296,7 @@ fn the_published_matrix_is_current() {
     let mut md = String::from(
         "# Authorization matrix\n\nGenerated from `crates/web/tests/authorization-matrix.txt` by `cargo test` (set `UPDATE_MATRIX=1` to rewrite).\n\
          The test `matrix::every_route_matches_the_table` proves each cell against the running router.\n\
-         `yes`: allowed; `—`: refused with 403. Anonymous: `public`, `login` (sent to sign in) or `401`.\n\n| Method | Path | Relationship | Anonymous |",
+         `yes`: allowed; `—`: refused (403, or 404 where the table says the record's existence is confidential). Anonymous: `public`, `login` (sent to sign in) or `401`.\n\n| Method | Path | Relationship | Anonymous |",
     );
     for (name, _) in ACCOUNTS {
         md.push_str(&format!(" {name} |"));

@@ -1,0 +1,518 @@
+// utoipa's `params(...)` expansion names the parameter types by full path.
+#![allow(unused_qualifications)]
+
+//! `/api/v1` endpoints for people, consents, cases and referrals.
+
+use super::{ApiCaller, ApiJson, Page, json, problem};
+use crate::AppState;
+use crate::error::Problem;
+use crate::services::inclusion::{
+    self as svc, ConsentInput, PersonHit, PersonView, ReferralInput, ReferralMoveInput, Registered,
+};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use elkarlan_domain::inclusion::person::PersonInput;
+use elkarlan_domain::{CaseId, ConsentId, Lang, PersonId, ReferralId};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+fn not_found(lang: Lang) -> Response {
+    Problem::new(lang, StatusCode::NOT_FOUND, "problem-not-found").into_response()
+}
+
+fn id<T: std::str::FromStr>(lang: Lang, raw: &str) -> Result<T, Box<Response>> {
+    raw.parse::<T>().map_err(|_| Box::new(not_found(lang)))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// Name to look for; accents, case, typos and Basque/Spanish spellings are tolerated.
+    #[serde(default)]
+    pub q: String,
+}
+
+/// Finds people by name (minimal identification only).
+#[utoipa::path(get, path = "/api/v1/people", tag = "people", summary = "Search people", security(("bearer" = [])), params(SearchParams),
+    responses((status = 200, body = Page<PersonHit>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn search(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(p): Query<SearchParams>,
+) -> Response {
+    match svc::search(&state, &caller.actor, &caller.meta, &p.q).await {
+        Ok(items) => json(StatusCode::OK, &Page { items, next: None }),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// The body of `POST /api/v1/people`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    #[schema(value_type = Object)]
+    pub person: PersonInputDoc,
+    /// Register even though similar records exist.
+    #[serde(default)]
+    pub confirmed_new: bool,
+}
+
+/// The fields of a person (all strings; dates as YYYY-MM-DD).
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct PersonInputDoc {
+    pub given_name: String,
+    pub surname1: String,
+    pub surname2: String,
+    /// dni, nie, passport, other or empty.
+    pub document_kind: String,
+    pub document_number: String,
+    pub document_country: String,
+    pub birth_date: String,
+    /// woman, man, non_binary or not_recorded.
+    pub sex: String,
+    pub nationality: String,
+    /// ISO 639-1 codes separated by commas.
+    pub languages: String,
+    /// eu or es.
+    pub preferred_lang: String,
+    /// Neighbourhood id.
+    pub neighbourhood: String,
+    pub phone: String,
+    pub email: String,
+}
+
+impl From<PersonInputDoc> for PersonInput {
+    fn from(d: PersonInputDoc) -> Self {
+        PersonInput {
+            given_name: d.given_name,
+            surname1: d.surname1,
+            surname2: d.surname2,
+            document_kind: d.document_kind,
+            document_number: d.document_number,
+            document_country: d.document_country,
+            birth_date: d.birth_date,
+            sex: d.sex,
+            nationality: d.nationality,
+            languages: d.languages,
+            preferred_lang: d.preferred_lang,
+            neighbourhood: d.neighbourhood,
+            phone: d.phone,
+            email: d.email,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Registration {
+    pub person: Uuid,
+    pub case: Uuid,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DuplicateWarning {
+    pub title: String,
+    pub candidates: Vec<PersonHit>,
+}
+
+/// Registers a person and opens their case with the caller as lead. When similar records exist,
+/// answers 409 with the candidates; send `confirmed_new: true` to register anyway.
+#[utoipa::path(post, path = "/api/v1/people", tag = "people", summary = "Register a person and open their case", security(("bearer" = [])), request_body = RegisterRequest,
+    responses((status = 201, body = Registration), (status = 409, body = DuplicateWarning), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn register(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    body: ApiJson<RegisterRequest>,
+) -> Response {
+    let input: PersonInput = body.value.person.into();
+    match svc::register(
+        &state,
+        &caller.actor,
+        &caller.meta,
+        &input,
+        body.value.confirmed_new,
+    )
+    .await
+    {
+        Ok(Registered::Done { person, case }) => json(
+            StatusCode::CREATED,
+            &Registration {
+                person: person.0,
+                case: case.0,
+            },
+        ),
+        Ok(Registered::PossibleDuplicates(candidates)) => json(
+            StatusCode::CONFLICT,
+            &DuplicateWarning {
+                title: elkarlan_templates::t(caller.lang, "person-duplicates-title"),
+                candidates,
+            },
+        ),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// A person's record, with only the fields the caller may see.
+#[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people", summary = "Read a person", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = PersonView), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_person(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+) -> Response {
+    let pid: PersonId = match id(caller.lang, &raw) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    match svc::view_person(&state, &caller.actor, &caller.meta, pid).await {
+        Ok(v) => json(StatusCode::OK, &v),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConsentDto {
+    pub id: Uuid,
+    pub purpose: String,
+    pub recipients: Vec<String>,
+    pub categories: Vec<String>,
+    pub evidence: String,
+    pub state: String,
+    pub given_at: String,
+    pub expires_at: Option<String>,
+    pub withdrawn_at: Option<String>,
+}
+
+/// The person's consent records.
+#[utoipa::path(get, path = "/api/v1/people/{id}/consents", tag = "people", summary = "List consents", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Page<ConsentDto>), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn list_consents(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+) -> Response {
+    let pid: PersonId = match id(caller.lang, &raw) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    let now = elkarlan_domain::Timestamp::now();
+    match svc::list_consents(&state, &caller.actor, &caller.meta, pid).await {
+        Ok(list) => {
+            let items: Vec<ConsentDto> = list
+                .iter()
+                .map(|c| ConsentDto {
+                    id: c.id.0,
+                    purpose: c.purpose.clone(),
+                    recipients: c.recipients.iter().map(|r| r.code().to_owned()).collect(),
+                    categories: c.categories.iter().map(|x| x.code().to_owned()).collect(),
+                    evidence: c.evidence.clone(),
+                    state: c.scope().state(now).code().to_owned(),
+                    given_at: c.given_at.iso(),
+                    expires_at: c.expires_at.map(|t| t.iso()),
+                    withdrawn_at: c.withdrawn_at.map(|t| t.iso()),
+                })
+                .collect();
+            json(StatusCode::OK, &Page { items, next: None })
+        }
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    pub id: Uuid,
+}
+
+/// Records a consent given by the person.
+#[utoipa::path(post, path = "/api/v1/people/{id}/consents", tag = "people", summary = "Record a consent", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = ConsentInput, responses((status = 201, body = Created), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn record_consent(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+    body: ApiJson<ConsentInput>,
+) -> Response {
+    let pid: PersonId = match id(caller.lang, &raw) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    match svc::record_consent(&state, &caller.actor, &caller.meta, pid, &body.value).await {
+        Ok(cid) => json(StatusCode::CREATED, &Created { id: cid.0 }),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// Withdraws a consent; it stops counting on the next request.
+#[utoipa::path(post, path = "/api/v1/people/{id}/consents/{consent}/withdraw", tag = "people", summary = "Withdraw a consent", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("consent" = Uuid, Path)),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn withdraw_consent(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((raw, rawc)): Path<(String, String)>,
+) -> Response {
+    let (pid, cid): (PersonId, ConsentId) = match (id(caller.lang, &raw), id(caller.lang, &rawc)) {
+        (Ok(p), Ok(c)) => (p, c),
+        _ => return not_found(caller.lang),
+    };
+    match svc::withdraw_consent(&state, &caller.actor, &caller.meta, pid, cid).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReferralDto {
+    pub id: Uuid,
+    pub case: Uuid,
+    pub from_agency: Uuid,
+    pub to_agency: Uuid,
+    pub reason: String,
+    pub urgency: String,
+    pub categories: Vec<String>,
+    pub status: String,
+    pub decline_reason: Option<String>,
+    pub outcome: Option<String>,
+    pub due_at: String,
+    pub sent_at: String,
+    pub answered_at: Option<String>,
+    pub completed_at: Option<String>,
+    pub response_seconds: Option<i64>,
+    pub version: i64,
+}
+
+fn referral_dto(r: &elkarlan_store::referrals::Referral) -> ReferralDto {
+    ReferralDto {
+        id: r.id.0,
+        case: r.case_id.0,
+        from_agency: r.from_agency.0,
+        to_agency: r.to_agency.0,
+        reason: r.reason.clone(),
+        urgency: r.urgency.code().to_owned(),
+        categories: r.categories.iter().map(|c| c.code().to_owned()).collect(),
+        status: r.status.code().to_owned(),
+        decline_reason: r.decline_reason.clone(),
+        outcome: r.outcome.clone(),
+        due_at: r.due_at.iso(),
+        sent_at: r.sent_at.iso(),
+        answered_at: r.answered_at.map(|t| t.iso()),
+        completed_at: r.completed_at.map(|t| t.iso()),
+        response_seconds: r.response_seconds(),
+        version: r.version,
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseDto {
+    pub id: Uuid,
+    pub person: Uuid,
+    pub status: String,
+    pub lead: Uuid,
+    pub lead_agency: Uuid,
+    pub relationship: String,
+    pub team_agencies: Vec<Uuid>,
+    pub referrals: Vec<ReferralDto>,
+    /// The data categories the caller may see in this case, with their basis.
+    pub categories: Vec<svc::CategoryAccess>,
+    pub version: i64,
+}
+
+/// A case as the caller may see it.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", summary = "Read a case", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = CaseDto), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_case(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+) -> Response {
+    let cid: CaseId = match id(caller.lang, &raw) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    match svc::view_case(&state, &caller.actor, &caller.meta, cid).await {
+        Ok(v) => json(
+            StatusCode::OK,
+            &CaseDto {
+                id: v.case.id.0,
+                person: v.case.person_id.0,
+                status: v.case.status.code().to_owned(),
+                lead: v.case.lead_user_id.0,
+                lead_agency: v.case.lead_agency_id.0,
+                relationship: svc::relationship_code(v.relationship).to_owned(),
+                team_agencies: v.team.iter().map(|t| t.agency_id.0).collect(),
+                referrals: v.referrals.iter().map(referral_dto).collect(),
+                categories: v
+                    .categories
+                    .iter()
+                    .map(|(c, b)| svc::CategoryAccess {
+                        category: c.code().to_owned(),
+                        basis: b.code().to_owned(),
+                    })
+                    .collect(),
+                version: v.case.version,
+            },
+        ),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    /// open, active, on_hold or closed.
+    pub status: String,
+    /// Required when closing: goals_achieved, moved_away, person_declined, not_contactable, transferred, deceased.
+    #[serde(default)]
+    pub closure_reason: String,
+    pub version: i64,
+}
+
+/// Moves the case (lead only).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/status", tag = "cases", summary = "Change a case's status", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = StatusChange, responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_status(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+    body: ApiJson<StatusChange>,
+) -> Response {
+    let cid: CaseId = match id(caller.lang, &raw) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    match svc::set_case_status(
+        &state,
+        &caller.actor,
+        &caller.meta,
+        cid,
+        body.value.version,
+        &body.value.status,
+        &body.value.closure_reason,
+    )
+    .await
+    {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BreakGlassRequest {
+    /// Why the emergency access is needed (at least 20 characters). Reviewed by the DPO.
+    pub reason: String,
+}
+
+/// Emergency access to a case outside the team, for one hour.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/break-glass", tag = "cases", summary = "Emergency access", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = BreakGlassRequest, responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn break_glass(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+    body: ApiJson<BreakGlassRequest>,
+) -> Response {
+    let cid: CaseId = match id(caller.lang, &raw) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    match svc::break_glass(&state, &caller.actor, &caller.meta, cid, &body.value.reason).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// Sends a referral from the case to another agency.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/referrals", tag = "referrals", summary = "Send a referral", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = ReferralInput, responses((status = 201, body = Created), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn send_referral(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+    body: ApiJson<ReferralInput>,
+) -> Response {
+    let cid: CaseId = match id(caller.lang, &raw) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    match svc::send_referral(&state, &caller.actor, &caller.meta, cid, &body.value).await {
+        Ok(rid) => json(StatusCode::CREATED, &Created { id: rid.0 }),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InboxItem {
+    pub person_name: String,
+    pub referral: ReferralDto,
+}
+
+/// The caller's agency's inbox of referrals.
+#[utoipa::path(get, path = "/api/v1/referrals", tag = "referrals", summary = "Referral inbox", security(("bearer" = [])),
+    responses((status = 200, body = Page<InboxItem>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn inbox(State(state): State<AppState>, caller: ApiCaller) -> Response {
+    match svc::inbox(&state, &caller.actor, &caller.meta).await {
+        Ok(list) => json(
+            StatusCode::OK,
+            &Page {
+                items: list
+                    .iter()
+                    .map(|(r, n)| InboxItem {
+                        person_name: n.clone(),
+                        referral: referral_dto(r),
+                    })
+                    .collect::<Vec<_>>(),
+                next: None,
+            },
+        ),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// Accepts, declines, starts, completes (receiving agency) or withdraws (sending side).
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/transitions", tag = "referrals", summary = "Move a referral", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = ReferralMoveInput, responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
+pub async fn move_referral(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+    body: ApiJson<ReferralMoveInput>,
+) -> Response {
+    let rid: ReferralId = match id(caller.lang, &raw) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    match svc::move_referral(&state, &caller.actor, &caller.meta, rid, &body.value).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// Who read or changed the person's data (data protection officer).
+#[utoipa::path(get, path = "/api/v1/people/{id}/access-log", tag = "people", summary = "Access log of a person", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Page<super::resources::AuditEventDto>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn access_log(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+) -> Response {
+    let pid: PersonId = match id(caller.lang, &raw) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    match svc::access_log(&state, &caller.actor, &caller.meta, pid).await {
+        Ok(rows) => json(
+            StatusCode::OK,
+            &Page {
+                items: rows
+                    .into_iter()
+                    .map(super::resources::AuditEventDto::from)
+                    .collect::<Vec<_>>(),
+                next: None,
+            },
+        ),
+        Err(e) => problem(caller.lang, e),
+    }
+}

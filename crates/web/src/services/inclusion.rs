@@ -1,0 +1,968 @@
+//! Coordination of social inclusion: the people registry, consent, cases and referrals. Every
+//! read of a person's data asks the policy twice: may this actor see the record at all (by
+//! relationship), and which categories of it (by system, law and consent). Only what both allow
+//! leaves this module.
+
+use super::{audit_read, authorize};
+use crate::AppState;
+use crate::error::ServiceError;
+use elkarlan_domain::identity::IdentityDocument;
+use elkarlan_domain::inclusion::case::{CaseStatus, ClosureReason};
+use elkarlan_domain::inclusion::consent::{ConsentScope, DataCategory};
+use elkarlan_domain::inclusion::person::PersonInput;
+use elkarlan_domain::inclusion::referral::{DeclineReason, ReferralStatus, Side, Urgency};
+use elkarlan_domain::organisation::PublicSystem;
+use elkarlan_domain::policy::{self, Action, Actor, Basis, Relationship, Target};
+use elkarlan_domain::{
+    AgencyId, AreaId, CaseId, ConsentId, FieldErrors, PersonId, ReferralId, Timestamp,
+};
+use elkarlan_store::audit::RequestMeta;
+use elkarlan_store::cases::{self, Case};
+use elkarlan_store::consents::{self, Consent, NewConsent};
+use elkarlan_store::people::{self, Person, PersonRecord, StoredDocument};
+use elkarlan_store::referrals::{self, Move, NewReferral, Referral};
+use elkarlan_store::{StoreError, agencies, territory};
+use serde::Serialize;
+
+/// A search result: enough to recognise someone, nothing more.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PersonHit {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub birth_year: i32,
+    /// The last characters of the identity document only.
+    pub document: Option<String>,
+    /// Similarity to the query, 0 to 1.
+    pub score: f64,
+}
+
+fn hit(p: &Person, score: f64) -> PersonHit {
+    use chrono::Datelike;
+    PersonHit {
+        id: p.id.0,
+        name: p.full_name(),
+        birth_year: p.birth_date.year(),
+        document: p.document_masked.clone().map(|m| {
+            format!(
+                "{} {m}",
+                p.document_kind.clone().unwrap_or_default().to_uppercase()
+            )
+        }),
+        score,
+    }
+}
+
+pub async fn search(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    query: &str,
+) -> Result<Vec<PersonHit>, ServiceError> {
+    let grant = authorize(
+        state,
+        actor,
+        Action::SearchPeople,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await?;
+    let key = elkarlan_domain::search::search_key(query);
+    if key.chars().count() < 2 {
+        let mut e = FieldErrors::new();
+        e.add("q", "error-search-short");
+        return Err(ServiceError::Invalid(e));
+    }
+    let found = people::search(&state.store, actor.tenant, &key, 25).await?;
+    audit_read(state, &grant, "person", None, meta, serde_json::json!({"search": query.chars().take(100).collect::<String>(), "results": found.len()})).await?;
+    Ok(found.iter().map(|(p, s)| hit(p, *s)).collect())
+}
+
+/// The document as stored: sealed with the installation key, a keyed hash for duplicates, and
+/// a masked form for screens.
+fn stored_document(state: &AppState, actor: &Actor, doc: &IdentityDocument) -> StoredDocument {
+    use sha2::Digest;
+    let normalised = format!("{}:{}", doc.kind(), doc.number());
+    let mut h = sha2::Sha256::new();
+    h.update(state.config.secret_key.0);
+    h.update(actor.tenant.0.as_bytes());
+    h.update(normalised.as_bytes());
+    StoredDocument {
+        kind: doc.kind().to_owned(),
+        sealed: crate::auth::seal(
+            &state.config.secret_key.0,
+            normalised.as_bytes(),
+            actor.tenant.0.as_bytes(),
+        ),
+        hash: h.finalize().to_vec(),
+        masked: doc.masked(),
+    }
+}
+
+async fn parse_area(
+    state: &AppState,
+    actor: &Actor,
+    raw: &str,
+    errors: &mut FieldErrors,
+) -> Result<Option<AreaId>, ServiceError> {
+    if raw.trim().is_empty() {
+        return Ok(None);
+    }
+    let areas = territory::list(&state.store, actor.tenant).await?;
+    match raw.trim().parse::<AreaId>().ok().filter(|id| {
+        areas
+            .iter()
+            .any(|a| a.id == *id && a.kind == "neighbourhood")
+    }) {
+        Some(id) => Ok(Some(id)),
+        None => {
+            errors.add("neighbourhood", "error-area-unknown");
+            Ok(None)
+        }
+    }
+}
+
+pub enum Registered {
+    /// The person and their case, with the actor as lead.
+    Done { person: PersonId, case: CaseId },
+    /// Records that probably describe the same person: confirm to register anyway.
+    PossibleDuplicates(Vec<PersonHit>),
+}
+
+/// Registers a person and opens their case with the actor as lead, in one transaction.
+pub async fn register(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    input: &PersonInput,
+    confirmed_new: bool,
+) -> Result<Registered, ServiceError> {
+    let grant = authorize(
+        state,
+        actor,
+        Action::RegisterPerson,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await?;
+    let today = Timestamp::now().to_datetime().date_naive();
+    let mut errors = FieldErrors::new();
+    let area = parse_area(state, actor, &input.neighbourhood, &mut errors).await?;
+    let draft = match input.parse(today) {
+        Ok(d) if errors.is_empty() => d,
+        Ok(_) => return Err(ServiceError::Invalid(errors)),
+        Err(mut e) => {
+            e.0.extend(errors.0);
+            return Err(ServiceError::Invalid(e));
+        }
+    };
+    let Some(agency) = actor.agency else {
+        let mut e = FieldErrors::new();
+        e.add("given_name", "error-agency-required");
+        return Err(ServiceError::Invalid(e));
+    };
+    let doc = draft
+        .document
+        .as_ref()
+        .map(|d| stored_document(state, actor, d));
+    if !confirmed_new {
+        let dups = people::duplicate_candidates(
+            &state.store,
+            actor.tenant,
+            &draft.name.search_key(),
+            draft.birth_date,
+            doc.as_ref().map(|d| d.hash.as_slice()),
+        )
+        .await?;
+        if !dups.is_empty() {
+            audit_read(
+                state,
+                &grant,
+                "person",
+                None,
+                meta,
+                serde_json::json!({"duplicate_check": dups.len()}),
+            )
+            .await?;
+            return Ok(Registered::PossibleDuplicates(
+                dups.iter().map(|p| hit(p, 1.0)).collect(),
+            ));
+        }
+    }
+    let mut tx = state.store.begin_write().await?;
+    let person = people::create_in(
+        &mut tx,
+        &grant,
+        meta,
+        PersonRecord {
+            draft: &draft,
+            area,
+            document: doc.as_ref(),
+        },
+    )
+    .await?;
+    let case = cases::open_in(&mut tx, &grant, meta, person, actor.user, agency).await?;
+    tx.commit().await?;
+    Ok(Registered::Done { person, case })
+}
+
+/// How the actor stands towards a person (through their current case), with the case.
+pub async fn relationship_to_person(
+    state: &AppState,
+    actor: &Actor,
+    person: PersonId,
+) -> Result<(Relationship, Option<Case>), ServiceError> {
+    match cases::for_person(&state.store, actor.tenant, person).await? {
+        Some(case) => Ok((
+            cases::relationship(&state.store, actor, &case).await?,
+            Some(case),
+        )),
+        None => Ok((Relationship::None, None)),
+    }
+}
+
+/// Which categories the actor may see of this person, and on what basis.
+pub fn visible_categories(
+    actor: &Actor,
+    relationship: Relationship,
+    case: Option<&Case>,
+    consents: &[ConsentScope],
+) -> Vec<(DataCategory, Basis)> {
+    let lead = case.map_or(PublicSystem::SocialServices, |c| c.lead_system);
+    let now = Timestamp::now();
+    DataCategory::ALL
+        .into_iter()
+        .filter_map(|c| {
+            policy::decide_category(actor, relationship, lead, c, consents, now)
+                .ok()
+                .map(|b| (c, b))
+        })
+        .collect()
+}
+
+/// A person's record as one actor may see it. Absent fields are not allowed to this actor.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PersonView {
+    pub id: uuid::Uuid,
+    pub version: i64,
+    pub relationship: String,
+    pub given_name: Option<String>,
+    pub surname1: Option<String>,
+    pub surname2: Option<String>,
+    pub document: Option<String>,
+    pub birth_date: Option<String>,
+    pub sex: Option<String>,
+    pub nationality: Option<String>,
+    pub languages: Option<Vec<String>>,
+    pub preferred_lang: Option<String>,
+    pub neighbourhood: Option<uuid::Uuid>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub case: Option<uuid::Uuid>,
+    /// The categories this actor may see, with the basis of each.
+    pub categories: Vec<CategoryAccess>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct CategoryAccess {
+    pub category: String,
+    pub basis: String,
+}
+
+pub fn relationship_code(r: Relationship) -> &'static str {
+    match r {
+        Relationship::None => "none",
+        Relationship::OwnAccount => "own_account",
+        Relationship::Lead => "lead",
+        Relationship::TeamMember => "team_member",
+        Relationship::TeamAgency => "team_agency",
+        Relationship::ReferralRecipient => "referral_recipient",
+        Relationship::BreakGlass => "break_glass",
+    }
+}
+
+pub async fn view_person(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: PersonId,
+) -> Result<PersonView, ServiceError> {
+    let person = people::get(&state.store, actor.tenant, id)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => ServiceError::NotFound,
+            other => other.into(),
+        })?;
+    let (relationship, case) = relationship_to_person(state, actor, id).await?;
+    let grant = authorize(
+        state,
+        actor,
+        Action::ViewPerson,
+        Target {
+            tenant: actor.tenant,
+            relationship,
+        },
+        meta,
+    )
+    .await?;
+    let consents: Vec<ConsentScope> = consents::for_person(&state.store, actor.tenant, id)
+        .await?
+        .iter()
+        .map(Consent::scope)
+        .collect();
+    let visible = visible_categories(actor, relationship, case.as_ref(), &consents);
+    let can = |c: DataCategory| visible.iter().any(|(v, _)| *v == c);
+    let ident = can(DataCategory::Identification);
+    let contact = can(DataCategory::Contact);
+    let view = PersonView {
+        id: person.id.0,
+        version: person.version,
+        relationship: relationship_code(relationship).to_owned(),
+        given_name: ident.then(|| person.given_name.clone()),
+        surname1: ident.then(|| person.surname1.clone()),
+        surname2: if ident { person.surname2.clone() } else { None },
+        document: if ident {
+            person.document_masked.clone().map(|m| {
+                format!(
+                    "{} {m}",
+                    person
+                        .document_kind
+                        .clone()
+                        .unwrap_or_default()
+                        .to_uppercase()
+                )
+            })
+        } else {
+            None
+        },
+        birth_date: ident.then(|| person.birth_date.to_string()),
+        sex: ident.then(|| person.sex.clone()),
+        nationality: if ident {
+            person.nationality.clone()
+        } else {
+            None
+        },
+        languages: ident.then(|| person.languages.clone()),
+        preferred_lang: ident.then(|| person.preferred_lang.code().to_owned()),
+        neighbourhood: if ident {
+            person.area_id.map(|a| a.0)
+        } else {
+            None
+        },
+        phone: if contact { person.phone.clone() } else { None },
+        email: if contact { person.email.clone() } else { None },
+        case: case
+            .as_ref()
+            .filter(|_| {
+                matches!(
+                    relationship,
+                    Relationship::Lead | Relationship::TeamMember | Relationship::BreakGlass
+                )
+            })
+            .map(|c| c.id.0),
+        categories: visible
+            .iter()
+            .map(|(c, b)| CategoryAccess {
+                category: c.code().to_owned(),
+                basis: b.code().to_owned(),
+            })
+            .collect(),
+    };
+    let shown: Vec<&str> = visible.iter().map(|(c, _)| c.code()).collect();
+    audit_person_read(
+        state,
+        &grant,
+        "person",
+        id,
+        meta,
+        serde_json::json!({"categories": shown, "relationship": view.relationship}),
+    )
+    .await?;
+    Ok(view)
+}
+
+/// Records a read of one person's data, in their access log, before it is served.
+async fn audit_person_read(
+    state: &AppState,
+    grant: &policy::Grant,
+    entity: &'static str,
+    person: PersonId,
+    meta: &RequestMeta,
+    detail: serde_json::Value,
+) -> Result<(), ServiceError> {
+    let ev =
+        elkarlan_store::audit::NewEvent::from_grant(grant, entity, Some(person.to_string()), meta)
+            .with_subject(person.to_string())
+            .with_detail(detail);
+    state.auditor.record(ev).await.map_err(ServiceError::from)
+}
+
+/// A consent as received.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsentInput {
+    pub purpose: String,
+    /// Public system codes of the recipients.
+    pub recipients: Vec<String>,
+    /// Data category codes.
+    pub categories: Vec<String>,
+    /// How consent was given (signed form reference, verbal with witness, ...).
+    pub evidence: String,
+    /// YYYY-MM-DD, optional.
+    pub expires_on: String,
+}
+
+async fn person_target(
+    state: &AppState,
+    actor: &Actor,
+    person: PersonId,
+) -> Result<(Target, Option<Case>), ServiceError> {
+    people::get(&state.store, actor.tenant, person).await?;
+    let (relationship, case) = relationship_to_person(state, actor, person).await?;
+    Ok((
+        Target {
+            tenant: actor.tenant,
+            relationship,
+        },
+        case,
+    ))
+}
+
+pub async fn record_consent(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    person: PersonId,
+    input: &ConsentInput,
+) -> Result<ConsentId, ServiceError> {
+    let (target, _) = person_target(state, actor, person).await?;
+    let grant = authorize(state, actor, Action::RecordConsent, target, meta).await?;
+    let mut e = FieldErrors::new();
+    let purpose = input.purpose.trim();
+    if purpose.is_empty() {
+        e.add("purpose", "error-purpose-required");
+    } else if purpose.chars().count() > 500 {
+        e.add("purpose", "error-text-too-long");
+    }
+    let recipients: Vec<PublicSystem> = input
+        .recipients
+        .iter()
+        .filter_map(|r| e.take("recipients", PublicSystem::parse(r)))
+        .collect();
+    if input.recipients.is_empty() {
+        e.add("recipients", "error-recipients-required");
+    }
+    let categories: Vec<DataCategory> = input
+        .categories
+        .iter()
+        .filter_map(|c| e.take("categories", DataCategory::parse(c)))
+        .collect();
+    if input.categories.is_empty() {
+        e.add("categories", "error-categories-required");
+    }
+    if input.evidence.trim().is_empty() {
+        e.add("evidence", "error-evidence-required");
+    } else if input.evidence.chars().count() > 500 {
+        e.add("evidence", "error-text-too-long");
+    }
+    let expires_at = if input.expires_on.trim().is_empty() {
+        None
+    } else {
+        match chrono::NaiveDate::parse_from_str(input.expires_on.trim(), "%Y-%m-%d") {
+            Ok(d) if d > Timestamp::now().to_datetime().date_naive() => d
+                .and_hms_opt(23, 59, 59)
+                .map(|t| Timestamp::from_micros(t.and_utc().timestamp_micros())),
+            Ok(_) => {
+                e.add("expires_on", "error-date-past");
+                None
+            }
+            Err(_) => {
+                e.add("expires_on", "error-date-format");
+                None
+            }
+        }
+    };
+    e.into_result().map_err(ServiceError::Invalid)?;
+    let new = NewConsent {
+        person_id: person,
+        purpose: purpose.to_owned(),
+        recipients,
+        categories,
+        evidence: input.evidence.trim().to_owned(),
+        expires_at,
+    };
+    Ok(consents::record(&state.store, &grant, meta, actor.user, &new).await?)
+}
+
+pub async fn withdraw_consent(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    person: PersonId,
+    consent: ConsentId,
+) -> Result<(), ServiceError> {
+    let (target, _) = person_target(state, actor, person).await?;
+    let grant = authorize(state, actor, Action::RecordConsent, target, meta).await?;
+    if !consents::for_person(&state.store, actor.tenant, person)
+        .await?
+        .iter()
+        .any(|c| c.id == consent)
+    {
+        return Err(ServiceError::NotFound);
+    }
+    consents::withdraw(&state.store, &grant, meta, consent)
+        .await
+        .map_err(|e| match e {
+            StoreError::Stale => ServiceError::Conflict {
+                field: "consent",
+                key: "error-consent-withdrawn",
+            },
+            other => other.into(),
+        })
+}
+
+pub async fn list_consents(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    person: PersonId,
+) -> Result<Vec<Consent>, ServiceError> {
+    let (target, _) = person_target(state, actor, person).await?;
+    let grant = authorize(state, actor, Action::ViewPerson, target, meta).await?;
+    let list = consents::for_person(&state.store, actor.tenant, person).await?;
+    audit_person_read(
+        state,
+        &grant,
+        "consent",
+        person,
+        meta,
+        serde_json::json!({"consents": list.len()}),
+    )
+    .await?;
+    Ok(list)
+}
+
+/// The case as one actor may see it.
+#[derive(Clone, Debug)]
+pub struct CaseView {
+    pub case: Case,
+    pub relationship: Relationship,
+    pub team: Vec<cases::TeamMember>,
+    pub referrals: Vec<Referral>,
+    pub categories: Vec<(DataCategory, Basis)>,
+}
+
+async fn case_target(
+    state: &AppState,
+    actor: &Actor,
+    id: CaseId,
+) -> Result<(Case, Relationship), ServiceError> {
+    let case = cases::get(&state.store, actor.tenant, id).await?;
+    let relationship = cases::relationship(&state.store, actor, &case).await?;
+    Ok((case, relationship))
+}
+
+pub async fn view_case(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: CaseId,
+) -> Result<CaseView, ServiceError> {
+    let (case, relationship) = case_target(state, actor, id).await?;
+    let grant = authorize(
+        state,
+        actor,
+        Action::ViewCase,
+        Target {
+            tenant: actor.tenant,
+            relationship,
+        },
+        meta,
+    )
+    .await?;
+    let consents: Vec<ConsentScope> =
+        consents::for_person(&state.store, actor.tenant, case.person_id)
+            .await?
+            .iter()
+            .map(Consent::scope)
+            .collect();
+    let categories = visible_categories(actor, relationship, Some(&case), &consents);
+    let team = cases::team(&state.store, case.id).await?;
+    let referrals = referrals::for_case(&state.store, actor.tenant, case.id).await?;
+    let shown: Vec<&str> = categories.iter().map(|(c, _)| c.code()).collect();
+    let ev = elkarlan_store::audit::NewEvent::from_grant(
+        &grant,
+        "case",
+        Some(case.id.to_string()),
+        meta,
+    )
+    .with_subject(case.person_id.to_string())
+    .with_detail(serde_json::json!({"categories": shown}));
+    state.auditor.record(ev).await?;
+    Ok(CaseView {
+        case,
+        relationship,
+        team,
+        referrals,
+        categories,
+    })
+}
+
+pub async fn set_case_status(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: CaseId,
+    version: i64,
+    status: &str,
+    reason: &str,
+) -> Result<(), ServiceError> {
+    let (case, relationship) = case_target(state, actor, id).await?;
+    let grant = authorize(
+        state,
+        actor,
+        Action::ManageCase,
+        Target {
+            tenant: actor.tenant,
+            relationship,
+        },
+        meta,
+    )
+    .await?;
+    let mut e = FieldErrors::new();
+    let next = e.take("status", CaseStatus::parse(status));
+    let reason = if next == Some(CaseStatus::Closed) {
+        e.take("closure_reason", ClosureReason::parse(reason))
+    } else {
+        None
+    };
+    if let Some(n) = next
+        && !case.status.can_become(n)
+    {
+        e.add("status", "error-case-transition");
+    }
+    e.into_result().map_err(ServiceError::Invalid)?;
+    let Some(next) = next else {
+        return Err(ServiceError::Invalid(FieldErrors::new()));
+    };
+    cases::set_status(&state.store, &grant, meta, &case, version, next, reason)
+        .await
+        .map_err(Into::into)
+}
+
+/// Emergency access: a reason of at least 20 characters; one hour; reviewed by the DPO.
+pub async fn break_glass(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: CaseId,
+    reason: &str,
+) -> Result<(), ServiceError> {
+    let (case, relationship) = case_target(state, actor, id).await?;
+    let grant = authorize(
+        state,
+        actor,
+        Action::BreakGlass,
+        Target {
+            tenant: actor.tenant,
+            relationship,
+        },
+        meta,
+    )
+    .await?;
+    let reason = reason.trim();
+    if reason.chars().count() < 20 || reason.chars().count() > 1000 {
+        let mut e = FieldErrors::new();
+        e.add("reason", "error-break-glass-reason");
+        return Err(ServiceError::Invalid(e));
+    }
+    cases::break_glass(&state.store, &grant, meta, &case, actor.user, reason, 60).await?;
+    Ok(())
+}
+
+/// A referral as received.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReferralInput {
+    pub to_agency: String,
+    pub reason: String,
+    /// routine, priority or urgent.
+    pub urgency: String,
+    /// Data category codes shared with the receiving agency (identification and contact are always included).
+    pub categories: Vec<String>,
+    /// YYYY-MM-DD; default from the urgency.
+    pub due_on: String,
+}
+
+pub async fn send_referral(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: CaseId,
+    input: &ReferralInput,
+) -> Result<ReferralId, ServiceError> {
+    let (case, relationship) = case_target(state, actor, id).await?;
+    let grant = authorize(
+        state,
+        actor,
+        Action::SendReferral,
+        Target {
+            tenant: actor.tenant,
+            relationship,
+        },
+        meta,
+    )
+    .await?;
+    let mut e = FieldErrors::new();
+    let (Some(from_agency), Some(from_system)) = (actor.agency, actor.agency_system) else {
+        e.add("to_agency", "error-agency-required");
+        return Err(ServiceError::Invalid(e));
+    };
+    let to = match input.to_agency.trim().parse::<AgencyId>() {
+        Ok(a) => match agencies::get(&state.store, actor.tenant, a).await {
+            Ok(ag) => Some(ag),
+            Err(StoreError::NotFound) => {
+                e.add("to_agency", "error-agency-unknown");
+                None
+            }
+            Err(other) => return Err(other.into()),
+        },
+        Err(_) => {
+            e.add("to_agency", "error-agency-unknown");
+            None
+        }
+    };
+    if to.as_ref().is_some_and(|a| a.id == from_agency) {
+        e.add("to_agency", "error-referral-own-agency");
+    }
+    let reason = input.reason.trim();
+    if reason.is_empty() {
+        e.add("reason", "error-reason-required");
+    } else if reason.chars().count() > 2000 {
+        e.add("reason", "error-text-too-long");
+    }
+    let urgency = e.take("urgency", Urgency::parse(&input.urgency));
+    let mut categories = vec![DataCategory::Identification, DataCategory::Contact];
+    for c in &input.categories {
+        if let Some(c) = e.take("categories", DataCategory::parse(c))
+            && !categories.contains(&c)
+        {
+            categories.push(c);
+        }
+    }
+    // Each shared category needs a legal basis or the person's consent for the receiving system.
+    if let Some(to) = &to {
+        let consents: Vec<ConsentScope> =
+            consents::for_person(&state.store, actor.tenant, case.person_id)
+                .await?
+                .iter()
+                .map(Consent::scope)
+                .collect();
+        let now = Timestamp::now();
+        for c in &categories {
+            let from = c.owner().unwrap_or(from_system);
+            if elkarlan_domain::inclusion::consent::basis_for(from, to.system, *c, &consents, now)
+                .is_none()
+            {
+                e.add("categories", "error-referral-no-basis");
+            }
+        }
+    }
+    let today = Timestamp::now().to_datetime().date_naive();
+    let due_at = if input.due_on.trim().is_empty() {
+        urgency.map(|u| Timestamp::now().plus_seconds(u.response_days() * 86_400))
+    } else {
+        match chrono::NaiveDate::parse_from_str(input.due_on.trim(), "%Y-%m-%d") {
+            Ok(d) if d > today => d
+                .and_hms_opt(23, 59, 59)
+                .map(|t| Timestamp::from_micros(t.and_utc().timestamp_micros())),
+            Ok(_) => {
+                e.add("due_on", "error-date-past");
+                None
+            }
+            Err(_) => {
+                e.add("due_on", "error-date-format");
+                None
+            }
+        }
+    };
+    e.into_result().map_err(ServiceError::Invalid)?;
+    let (Some(to), Some(urgency), Some(due_at)) = (to, urgency, due_at) else {
+        return Err(ServiceError::Invalid(FieldErrors::new()));
+    };
+    let new = NewReferral {
+        from_agency,
+        from_user: actor.user,
+        to_agency: to.id,
+        reason: reason.to_owned(),
+        urgency,
+        categories,
+        due_at,
+    };
+    let lang = elkarlan_domain::Lang::Es;
+    let subject = elkarlan_templates::t(lang, "email-referral-subject");
+    let body = elkarlan_templates::t(lang, "email-referral-body");
+    let email = to
+        .email
+        .as_deref()
+        .map(|addr| (addr, subject.as_str(), body.as_str()));
+    Ok(referrals::send(&state.store, &grant, meta, &case, &new, email).await?)
+}
+
+/// The actor's agency's inbox, with each person's name (a recipient may see who is referred).
+pub async fn inbox(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+) -> Result<Vec<(Referral, String)>, ServiceError> {
+    let grant = authorize(
+        state,
+        actor,
+        Action::ViewReferralInbox,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await?;
+    let Some(agency) = actor.agency else {
+        return Ok(Vec::new());
+    };
+    let list = referrals::inbox(&state.store, actor.tenant, agency, 200).await?;
+    let mut out = Vec::new();
+    for r in list {
+        let p = people::get(&state.store, actor.tenant, r.person_id).await?;
+        out.push((r, p.full_name()));
+    }
+    audit_read(
+        state,
+        &grant,
+        "referral",
+        None,
+        meta,
+        serde_json::json!({"inbox": out.len()}),
+    )
+    .await?;
+    Ok(out)
+}
+
+/// A move of a referral as received.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReferralMoveInput {
+    /// accepted, declined, in_progress, completed or withdrawn.
+    pub status: String,
+    pub decline_reason: String,
+    pub outcome: String,
+    pub version: i64,
+}
+
+pub async fn move_referral(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: ReferralId,
+    input: &ReferralMoveInput,
+) -> Result<(), ServiceError> {
+    let referral = referrals::get(&state.store, actor.tenant, id).await?;
+    let mut e = FieldErrors::new();
+    let next = e.take("status", ReferralStatus::parse(&input.status));
+    let receiving = actor.agency == Some(referral.to_agency);
+    let sending = actor.agency == Some(referral.from_agency);
+    let (side, action, relationship) = if next == Some(ReferralStatus::Withdrawn) && sending {
+        let case = cases::get(&state.store, actor.tenant, referral.case_id).await?;
+        (
+            Side::Sender,
+            Action::WithdrawReferral,
+            cases::relationship(&state.store, actor, &case).await?,
+        )
+    } else if receiving {
+        (
+            Side::Receiver,
+            Action::AnswerReferral,
+            Relationship::ReferralRecipient,
+        )
+    } else {
+        (Side::Receiver, Action::AnswerReferral, Relationship::None)
+    };
+    let grant = authorize(
+        state,
+        actor,
+        action,
+        Target {
+            tenant: actor.tenant,
+            relationship,
+        },
+        meta,
+    )
+    .await?;
+    let decline = if next == Some(ReferralStatus::Declined) {
+        e.take(
+            "decline_reason",
+            DeclineReason::parse(&input.decline_reason),
+        )
+    } else {
+        None
+    };
+    if next == Some(ReferralStatus::Completed) && input.outcome.trim().is_empty() {
+        e.add("outcome", "error-outcome-required");
+    }
+    if input.outcome.chars().count() > 2000 {
+        e.add("outcome", "error-text-too-long");
+    }
+    if let Some(n) = next
+        && referral.status.transition(n, side).is_err()
+    {
+        e.add("status", "error-referral-transition");
+    }
+    e.into_result().map_err(ServiceError::Invalid)?;
+    let Some(next) = next else {
+        return Err(ServiceError::Invalid(FieldErrors::new()));
+    };
+    let outcome = Some(input.outcome.trim()).filter(|o| !o.is_empty());
+    referrals::transition(
+        &state.store,
+        &grant,
+        meta,
+        &referral,
+        Move {
+            version: input.version,
+            next,
+            side,
+            by: actor.user,
+            decline_reason: decline,
+            outcome,
+        },
+    )
+    .await
+    .map_err(Into::into)
+}
+
+/// The DPO's view of who read or changed a person's data.
+pub async fn access_log(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    person: PersonId,
+) -> Result<Vec<elkarlan_store::audit::AuditEvent>, ServiceError> {
+    let grant = authorize(
+        state,
+        actor,
+        Action::ViewAccessLog,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await?;
+    let filter = elkarlan_store::audit::AuditFilter {
+        subject_id: person.to_string(),
+        ..Default::default()
+    };
+    let rows = elkarlan_store::audit::list(&state.store, actor.tenant, &filter, 500).await?;
+    audit_person_read(
+        state,
+        &grant,
+        "access_log",
+        person,
+        meta,
+        serde_json::json!({"rows": rows.len()}),
+    )
+    .await?;
+    Ok(rows)
+}

@@ -1,0 +1,437 @@
+//! Coordination of social inclusion through the API: registry, consent, cases, referrals,
+//! emergency access and the access log, checked against the policy's promises.
+
+use crate::common::{PERSON_SENTINEL, TestApp};
+use axum::http::{Method, StatusCode};
+use elkarlan_domain::organisation::PublicSystem;
+use serde_json::json;
+
+fn person(given: &str, surname: &str, birth: &str, dni: &str) -> serde_json::Value {
+    json!({"person": {"given_name": given, "surname1": surname, "birth_date": birth, "sex": "woman", "languages": "es", "preferred_lang": "es",
+        "document_kind": if dni.is_empty() { "" } else { "dni" }, "document_number": dni, "phone": "600 000 001"}})
+}
+
+#[tokio::test]
+async fn registering_warns_of_duplicates_and_validates_every_field() {
+    let app = TestApp::spawn().await;
+    let t = app.token("social").await;
+    let r = app
+        .api(
+            Some(&t),
+            Method::POST,
+            "/api/v1/people",
+            Some(person("Iñaki", "Etxeberria", "1979-03-02", "12345678Z")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    // The same person spelt another way, same birth date: a warning, not a second record.
+    let r = app
+        .api(
+            Some(&t),
+            Method::POST,
+            "/api/v1/people",
+            Some(person("Inaki", "Echeverría", "1979-03-02", "")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(r.json()["candidates"].as_array().map(Vec::len), Some(1));
+    assert!(
+        r.json()["candidates"][0]["document"]
+            .as_str()
+            .is_some_and(|d| d.ends_with("678Z") && !d.contains("1234")),
+        "masked document"
+    );
+    // The same DNI under another name is caught too.
+    let r = app
+        .api(
+            Some(&t),
+            Method::POST,
+            "/api/v1/people",
+            Some(person("Miren", "Goikoetxea", "1990-01-01", "12345678Z")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    // Confirmed: registered.
+    let mut body = person("Inaki", "Echeverría", "1979-03-02", "");
+    body["confirmed_new"] = json!(true);
+    assert_eq!(
+        app.api(Some(&t), Method::POST, "/api/v1/people", Some(body))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    // Bad DNI letter and impossible date: per-field errors, nothing written.
+    let r = app
+        .api(
+            Some(&t),
+            Method::POST,
+            "/api/v1/people",
+            Some(person("Ane", "Zubiri", "1981-02-29", "12345678A")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.json();
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert!(
+        fields.contains(&"document_number") && fields.contains(&"birth_date"),
+        "{fields:?}"
+    );
+    assert!(r.body.contains("The DNI letter does not match"));
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn search_tolerates_accents_typos_and_basque_spanish_spellings() {
+    let app = TestApp::spawn().await;
+    let t = app.token("social").await;
+    for q in [
+        "amaia zentinelazubiri",
+        "Amaia Zentinelasubiri",
+        "AMAIA ZENTINELAZUBIRI ECHEVERRIA",
+    ] {
+        let r = app
+            .api(
+                Some(&t),
+                Method::GET,
+                &format!("/api/v1/people?q={}", q.replace(' ', "%20")),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(
+            r.json()["items"][0]["id"],
+            app.inclusion.person.to_string(),
+            "query {q}: {}",
+            r.body
+        );
+    }
+    let r = app
+        .api(
+            Some(&t),
+            Method::GET,
+            "/api/v1/people?q=Xabier%20Nadie",
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["items"].as_array().map(Vec::len), Some(0));
+    assert_eq!(
+        app.api(Some(&t), Method::GET, "/api/v1/people?q=a", None)
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_referral_recipient_sees_only_who_until_accepting_then_joins_the_team() {
+    let app = TestApp::spawn().await;
+    let lanbide = app.token("lanbide").await;
+    let fx = &app.inclusion;
+    let p = app
+        .api(
+            Some(&lanbide),
+            Method::GET,
+            &format!("/api/v1/people/{}", fx.person),
+            None,
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert_eq!(p.json()["relationship"], "referral_recipient");
+    assert_eq!(p.json()["surname1"], PERSON_SENTINEL);
+    assert!(
+        p.json()["case"].is_null(),
+        "no case content before accepting"
+    );
+    assert_eq!(
+        app.api(
+            Some(&lanbide),
+            Method::GET,
+            &format!("/api/v1/cases/{}", fx.case),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    // Out of order: completing before accepting.
+    let r = app
+        .api(
+            Some(&lanbide),
+            Method::POST,
+            &format!("/api/v1/referrals/{}/transitions", fx.referral),
+            Some(json!({"status": "completed", "outcome": "x", "version": 1})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .api(
+            Some(&lanbide),
+            Method::POST,
+            &format!("/api/v1/referrals/{}/transitions", fx.referral),
+            Some(json!({"status": "accepted", "version": 1})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    // A stale second answer is refused.
+    let r = app
+        .api(
+            Some(&lanbide),
+            Method::POST,
+            &format!("/api/v1/referrals/{}/transitions", fx.referral),
+            Some(json!({"status": "declined", "decline_reason": "no_capacity", "version": 1})),
+        )
+        .await;
+    assert!(
+        matches!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY | StatusCode::PRECONDITION_FAILED
+        ),
+        "{}",
+        r.status
+    );
+    let c = app
+        .api(
+            Some(&lanbide),
+            Method::GET,
+            &format!("/api/v1/cases/{}", fx.case),
+            None,
+        )
+        .await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.body);
+    assert_eq!(c.json()["relationship"], "team_member");
+    let case_json = c.json();
+    let cats: Vec<&str> = case_json["categories"]
+        .as_array()
+        .expect("categories")
+        .iter()
+        .filter_map(|x| x["category"].as_str())
+        .collect();
+    assert!(
+        cats.contains(&"social_services_notes"),
+        "Ley 14/2022 lets employment see social services notes: {cats:?}"
+    );
+    assert!(!cats.contains(&"health_flags"), "{cats:?}");
+    let r = app
+        .api(Some(&lanbide), Method::GET, "/api/v1/referrals", None)
+        .await;
+    assert_eq!(r.json()["items"][0]["referral"]["status"], "accepted");
+    assert!(
+        r.json()["items"][0]["referral"]["response_seconds"]
+            .as_i64()
+            .is_some()
+    );
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn referrals_are_refused_to_ones_own_agency_and_without_basis() {
+    let app = TestApp::spawn().await;
+    let social = app.token("social").await;
+    let path = format!("/api/v1/cases/{}/referrals", app.inclusion.case);
+    let own = app.agency(PublicSystem::SocialServices);
+    let r = app
+        .api(
+            Some(&social),
+            Method::POST,
+            &path,
+            Some(json!({"to_agency": own, "reason": "x", "urgency": "routine"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["errors"][0]["field"], "to_agency");
+    // Education may not receive income data: no law, no consent.
+    let edu = app.agency(PublicSystem::Education);
+    let r = app.api(Some(&social), Method::POST, &path, Some(json!({"to_agency": edu, "reason": "Apoyo escolar", "urgency": "routine", "categories": ["income"]}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["errors"][0]["code"], "error-referral-no-basis");
+    // Housing has the person's consent for income.
+    let housing = app.agency(PublicSystem::Housing);
+    let r = app.api(Some(&social), Method::POST, &path, Some(json!({"to_agency": housing, "reason": "Vivienda", "urgency": "urgent", "categories": ["income", "housing"]}))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn withdrawing_consent_takes_effect_on_the_next_request() {
+    let app = TestApp::spawn().await;
+    let social = app.token("social").await;
+    let fx = &app.inclusion;
+    // Bring housing onto the team through an accepted referral.
+    let housing_agency = app.agency(PublicSystem::Housing);
+    let r = app
+        .api(
+            Some(&social),
+            Method::POST,
+            &format!("/api/v1/cases/{}/referrals", fx.case),
+            Some(json!({"to_agency": housing_agency, "reason": "Vivienda", "urgency": "routine"})),
+        )
+        .await;
+    let rid = r.json()["id"].as_str().expect("id").to_owned();
+    let housing = app.token("housing").await;
+    let r = app
+        .api(
+            Some(&housing),
+            Method::POST,
+            &format!("/api/v1/referrals/{rid}/transitions"),
+            Some(json!({"status": "accepted", "version": 1})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let cats = |v: &serde_json::Value| -> Vec<String> {
+        v["categories"]
+            .as_array()
+            .expect("c")
+            .iter()
+            .filter_map(|x| x["category"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let before = app
+        .api(
+            Some(&housing),
+            Method::GET,
+            &format!("/api/v1/people/{}", fx.person),
+            None,
+        )
+        .await;
+    assert!(
+        cats(&before.json()).contains(&"income".to_owned()),
+        "consent covers income: {}",
+        before.body
+    );
+    let r = app
+        .api(
+            Some(&social),
+            Method::POST,
+            &format!(
+                "/api/v1/people/{}/consents/{}/withdraw",
+                fx.person, fx.consent
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let after = app
+        .api(
+            Some(&housing),
+            Method::GET,
+            &format!("/api/v1/people/{}", fx.person),
+            None,
+        )
+        .await;
+    assert!(
+        !cats(&after.json()).contains(&"income".to_owned()),
+        "withdrawn: {}",
+        after.body
+    );
+    assert!(
+        cats(&after.json()).contains(&"housing".to_owned()),
+        "housing's own data stays"
+    );
+    let again = app
+        .api(
+            Some(&social),
+            Method::POST,
+            &format!(
+                "/api/v1/people/{}/consents/{}/withdraw",
+                fx.person, fx.consent
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn break_glass_opens_the_case_for_an_hour_and_lands_in_the_dpo_queue_and_access_log() {
+    let app = TestApp::spawn().await;
+    let edu = app.token("education").await;
+    let fx = &app.inclusion;
+    assert_eq!(
+        app.api(
+            Some(&edu),
+            Method::GET,
+            &format!("/api/v1/cases/{}", fx.case),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let r = app
+        .api(
+            Some(&edu),
+            Method::POST,
+            &format!("/api/v1/cases/{}/break-glass", fx.case),
+            Some(json!({"reason": "urgent"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app.api(Some(&edu), Method::POST, &format!("/api/v1/cases/{}/break-glass", fx.case), Some(json!({"reason": "The child did not come home; the school needs the family's contact now"}))).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let c = app
+        .api(
+            Some(&edu),
+            Method::GET,
+            &format!("/api/v1/cases/{}", fx.case),
+            None,
+        )
+        .await;
+    assert_eq!(c.status, StatusCode::OK);
+    assert_eq!(c.json()["relationship"], "break_glass");
+    assert!(
+        c.json()["categories"]
+            .as_array()
+            .expect("c")
+            .iter()
+            .all(|x| x["basis"] == "break_glass")
+    );
+    let queue = elkarlan_store::cases::break_glass_to_review(&app.store, app.tenant)
+        .await
+        .expect("queue");
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0].user_id, app.user_id("education"));
+    // The DPO sees the emergency read in the person's access log.
+    let dpo = app.token("dpo").await;
+    let log = app
+        .api(
+            Some(&dpo),
+            Method::GET,
+            &format!("/api/v1/people/{}/access-log", fx.person),
+            None,
+        )
+        .await;
+    assert_eq!(log.status, StatusCode::OK);
+    let items = log.json()["items"].as_array().cloned().expect("items");
+    assert!(
+        items.iter().any(|e| e["actor"] == "education"
+            && e["action"] == "case.view"
+            && e["basis"] == "break_glass"),
+        "{}",
+        log.body
+    );
+    assert!(
+        items.iter().any(|e| e["action"] == "person.create"),
+        "registration is in the log"
+    );
+    // Nobody but the DPO reads access logs.
+    let social = app.token("social").await;
+    assert_eq!(
+        app.api(
+            Some(&social),
+            Method::GET,
+            &format!("/api/v1/people/{}/access-log", fx.person),
+            None
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    app.cleanup().await;
+}
