@@ -256,9 +256,10 @@ pub async fn remind(
     store: &Store,
     tenant: TenantId,
     referral: &Referral,
+    now: Timestamp,
     email: Option<(&str, &str, &str)>,
 ) -> Result<()> {
-    let now = Timestamp::now().micros();
+    let now = now.micros();
     let mut tx = store.begin_write().await?;
     on_tx!(&mut tx, c => sqlx::query("UPDATE referrals SET reminded_at = $2 WHERE id = $1").bind(referral.id.0).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
     on_tx!(&mut tx, c => sqlx::query("INSERT INTO notifications (id, tenant_id, agency_id, user_id, kind, ref_id, created_at, read_at) VALUES ($1,$2,$3,NULL,'referral.overdue',$4,$5,NULL)")

@@ -50,15 +50,45 @@ pub async fn tick(state: &AppState, runner: &str) -> anyhow::Result<usize> {
     Ok(done)
 }
 
-/// Hourly housekeeping; the slot is the hour number, so each hour runs once in the cluster.
-pub async fn run_periodic(state: &AppState, runner: &str, now: Timestamp) -> anyhow::Result<bool> {
+/// Hourly tasks; the slot is the hour number, so each task runs once an hour in the cluster.
+/// Returns the tasks this server ran.
+pub async fn run_periodic(
+    state: &AppState,
+    runner: &str,
+    now: Timestamp,
+) -> anyhow::Result<Vec<&'static str>> {
     let slot = now.micros() / 3_600_000_000;
+    let mut ran = Vec::new();
     if jobs::claim_periodic(&state.store, "sessions.purge", slot, runner).await? {
         let n = sessions::purge_expired(&state.store).await?;
         tracing::info!(removed = n, "expired sessions purged");
-        return Ok(true);
+        ran.push("sessions.purge");
     }
-    Ok(false)
+    if jobs::claim_periodic(&state.store, "referrals.remind", slot, runner).await? {
+        let n = remind_overdue_referrals(state, now).await?;
+        tracing::info!(reminded = n, "overdue referrals reminded");
+        ran.push("referrals.remind");
+    }
+    Ok(ran)
+}
+
+/// Reminds receiving agencies of open referrals past their due date: an in-app notification,
+/// and an e-mail to the agency's address when it has one. The message carries no personal data.
+pub async fn remind_overdue_referrals(state: &AppState, now: Timestamp) -> anyhow::Result<usize> {
+    let overdue = elkarlan_store::referrals::overdue(&state.store, now).await?;
+    for (tenant, referral) in &overdue {
+        let agency =
+            elkarlan_store::agencies::get(&state.store, *tenant, referral.to_agency).await?;
+        let lang = elkarlan_domain::Lang::Es;
+        let subject = elkarlan_templates::t(lang, "email-referral-overdue-subject");
+        let body = elkarlan_templates::t(lang, "email-referral-overdue-body");
+        let email = agency
+            .email
+            .as_deref()
+            .map(|to| (to, subject.as_str(), body.as_str()));
+        elkarlan_store::referrals::remind(&state.store, *tenant, referral, now, email).await?;
+    }
+    Ok(overdue.len())
 }
 
 async fn run_job(state: &AppState, job: &Job) -> anyhow::Result<()> {

@@ -297,3 +297,5 @@ referral-status-in-progress = In progress
 referral-status-completed = Completed
 referral-status-withdrawn = Withdrawn
 error-ine-code-format = Enter a five-digit INE municipality code
+email-referral-overdue-subject = A referral in Elkarlan is overdue
+email-referral-overdue-body = A referral received by your agency has passed its due date without an answer. Sign in to Elkarlan to answer it. This message contains no personal data.

@@ -297,3 +297,5 @@ referral-status-in-progress = En curso
 referral-status-completed = Completada
 referral-status-withdrawn = Retirada
 error-ine-code-format = Introduce un código INE de municipio de cinco cifras
+email-referral-overdue-subject = Una derivación en Elkarlan ha vencido
+email-referral-overdue-body = Una derivación recibida por tu entidad ha pasado su fecha límite sin respuesta. Inicia sesión en Elkarlan para responderla. Este mensaje no contiene datos personales.

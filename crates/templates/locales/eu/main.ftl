@@ -297,3 +297,5 @@ referral-status-in-progress = Abian
 referral-status-completed = Amaituta
 referral-status-withdrawn = Kenduta
 error-ine-code-format = Idatzi bost digituko udalerriaren INE kodea
+email-referral-overdue-subject = Elkarlaneko bideratze bat epez kanpo dago
+email-referral-overdue-body = Zure erakundeak jasotako bideratze batek erantzunik gabe gainditu du epemuga. Sartu Elkarlanen erantzuteko. Mezu honek ez du datu pertsonalik.

@@ -435,3 +435,35 @@ async fn break_glass_opens_the_case_for_an_hour_and_lands_in_the_dpo_queue_and_a
     );
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn overdue_referrals_are_reminded_once_a_day_without_personal_data_in_the_mail() {
+    let app = TestApp::spawn().await;
+    let later = elkarlan_domain::Timestamp::now().plus_seconds(86_400 * 30);
+    let n = elkarlan_web::worker::remind_overdue_referrals(&app.state, later)
+        .await
+        .expect("remind");
+    assert_eq!(
+        n, 1,
+        "the fixture referral (due in 10 days) is overdue 30 days on"
+    );
+    let again = elkarlan_web::worker::remind_overdue_referrals(&app.state, later)
+        .await
+        .expect("remind");
+    assert_eq!(again, 0, "reminded at most once a day");
+    let notes = elkarlan_store::referrals::notifications(
+        &app.store,
+        app.tenant,
+        app.agency(PublicSystem::EmploymentIncome),
+    )
+    .await
+    .expect("notes");
+    assert!(notes.iter().any(
+        |(kind, id, _)| kind == "referral.overdue" && *id == app.inclusion.referral.to_string()
+    ));
+    assert!(
+        elkarlan_templates::t(elkarlan_domain::Lang::Es, "email-referral-overdue-body")
+            .contains("no contiene datos personales")
+    );
+    app.cleanup().await;
+}

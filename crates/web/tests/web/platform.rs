@@ -294,11 +294,17 @@ async fn periodic_housekeeping_runs_once_per_slot_across_servers() {
         elkarlan_web::worker::run_periodic(&app.state, "server-a", now),
         elkarlan_web::worker::run_periodic(&other, "server-b", now)
     );
-    let ran = [a.expect("a"), b.expect("b")];
-    assert_eq!(
-        ran.iter().filter(|r| **r).count(),
-        1,
-        "exactly one server ran the slot: {ran:?}"
+    let (a, b) = (a.expect("a"), b.expect("b"));
+    for task in ["sessions.purge", "referrals.remind"] {
+        let runs = a.iter().chain(b.iter()).filter(|t| **t == task).count();
+        assert_eq!(runs, 1, "{task} ran {runs} times in one slot: {a:?} {b:?}");
+    }
+    // The next call in the same slot runs nothing.
+    assert!(
+        elkarlan_web::worker::run_periodic(&app.state, "server-a", now)
+            .await
+            .expect("again")
+            .is_empty()
     );
     app.cleanup().await;
 }
