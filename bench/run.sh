@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Foundation load benchmark for Elkarlan: throughput and latency of /healthz (no database, no
-# session) and of the authenticated page /home (session lookup + template rendering), measured
+# session), of the authenticated page /home (session lookup + template rendering) and of an
+# audited API read (/api/v1/users/{id}: one read-audit row per request, group commit), measured
 # with wrk on loopback against a release build with a throw-away SQLite database.
 #
 #   bash bench/run.sh                     # 10 s per run
@@ -157,6 +158,22 @@ run_wrk() { # endpoint connections [header]
 
 for c in "${CONNECTIONS[@]}"; do run_wrk /healthz "$c"; done
 for c in "${CONNECTIONS[@]}"; do run_wrk /home "$c" "Cookie: $cookie"; done
+
+# An audited read of personal data: an administrator reading a staff account through the API.
+# Every request appends a read-audit row; concurrent requests share one commit (group commit),
+# and each response is sent only after its row is committed.
+token="$(curl -sS -X POST "$base/api/v1/auth/token" -H 'content-type: application/json' \
+  -d "{\"username\":\"admin\",\"password\":\"$ELKARLAN_DEMO_PASSWORD\"}" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')"
+if [ -z "$token" ]; then
+  echo "bench: could not get an API token for admin" >&2
+  exit 1
+fi
+user_id="$(curl -sS "$base/api/v1/users?limit=1" -H "Authorization: Bearer $token" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p' | head -1)"
+audit_before="$(curl -sS "$base/metrics" | awk '/^elkarlan_audit_read_rows_total/ {print $2}')"
+for c in "${CONNECTIONS[@]}"; do run_wrk "/api/v1/users/$user_id" "$c" "Authorization: Bearer $token"; done
+audit_after="$(curl -sS "$base/metrics" | awk '/^elkarlan_audit_read_rows_total/ {print $2}')"
+batches="$(curl -sS "$base/metrics" | awk '/^elkarlan_audit_read_batches_total/ {print $2}')"
+notes+=("- audited reads: $((audit_after - audit_before)) read-audit rows written during the API runs; $batches group commits in total since start")
 
 # ---- report ------------------------------------------------------------------------------------
 commit="$(git rev-parse --short HEAD 2>/dev/null || echo 'no commit')"
