@@ -3,13 +3,23 @@
 
 use anyhow::Context;
 use elkarlan_domain::account::{DisplayName, Email, Role, Username};
+use elkarlan_domain::inclusion::case::{CaseStatus, ClosureReason};
+use elkarlan_domain::inclusion::consent::{ConsentScope, DataCategory, basis_for};
+use elkarlan_domain::inclusion::person::PersonInput;
+use elkarlan_domain::inclusion::referral::{DeclineReason, ReferralStatus, Side, Urgency};
 use elkarlan_domain::organisation::{BilingualName, PublicSystem};
 use elkarlan_domain::policy::{Action, Grant, SystemTask};
+use elkarlan_domain::synthetic::{SyntheticPeople, SyntheticPerson};
 use elkarlan_domain::territory::{IneCode, parse_territory_csv};
-use elkarlan_domain::{AgencyId, TenantId};
+use elkarlan_domain::{AgencyId, AreaId, CaseId, TenantId, Timestamp, UserId};
 use elkarlan_store::audit::RequestMeta;
+use elkarlan_store::consents::NewConsent;
+use elkarlan_store::people::PersonRecord;
+use elkarlan_store::referrals::{Move, NewReferral};
 use elkarlan_store::users::NewUser;
-use elkarlan_store::{Store, agencies, migrate, tenants, territory, users};
+use elkarlan_store::{
+    Store, agencies, cases, consents, migrate, people, referrals, tenants, territory, users,
+};
 use elkarlan_web::auth::PasswordHasher;
 
 const TERRITORY: &str = include_str!("../data/bilbao-territory.csv");
@@ -254,13 +264,17 @@ const DEMO_AGENCIES: [(&str, &str, &str, PublicSystem, bool); 8] = [
     ),
 ];
 
-/// Loads the demo city: agencies in Otxarkoaga and one account per role. Accounts that exist
-/// get `password` again, so the printed password always works.
+/// Loads the demo city: agencies in Otxarkoaga with their published capacity, one account per
+/// role, and a few hundred synthetic people with cases, consents and referrals in every state
+/// (see [`load_demo_people`]). Accounts that exist get `password` again, so the printed password
+/// always works; agencies, capacity and people are only added when missing, so loading twice
+/// duplicates nothing. `key` is the installation key that seals identity documents.
 pub async fn load_demo(
     store: &Store,
     hasher: &PasswordHasher,
     tenant: TenantId,
     password: &str,
+    key: &[u8; 32],
 ) -> anyhow::Result<()> {
     let meta = RequestMeta::default();
     let areas = territory::list(store, tenant).await?;
@@ -342,5 +356,788 @@ pub async fn load_demo(
             }
         }
     }
+    publish_capacity(store, tenant, &ids).await?;
+    let pros = demo_professionals(store, tenant, &ids).await?;
+    load_demo_people(store, tenant, key, &areas, &pros).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// The demo city's people: synthetic, reproducible from the seed, never real.
+// ---------------------------------------------------------------------------------------------
+
+/// How many synthetic people the demo holds, and the seed they are drawn from.
+const DEMO_PEOPLE: u64 = 300;
+const DEMO_SEED: u64 = 2026;
+
+/// What the receiving agencies publish: agency key, open places, waiting list, expected wait in
+/// days. Municipal housing is full and has a waiting list.
+const DEMO_CAPACITY: [(&str, i64, i64, i64); 7] = [
+    ("employment", 24, 0, 7),
+    ("social", 6, 3, 12),
+    ("education", 11, 0, 5),
+    ("housing", 0, 14, 60),
+    ("health", 30, 0, 2),
+    ("mentalhealth", 2, 9, 35),
+    ("training", 16, 4, 21),
+];
+
+/// The professionals who lead cases, with their share of cases in per cent (the total is 100).
+const LEAD_SHARES: [(&str, u64); 6] = [
+    ("social", 45),
+    ("lanbide", 30),
+    ("education", 7),
+    ("housing", 7),
+    ("health", 6),
+    ("mentalhealth", 5),
+];
+
+/// A referral a lead typically sends: the receiving agency's demo account, the reason, and the
+/// categories shared besides identification and contact. Only case professionals answer
+/// referrals, so none goes to the training entity.
+struct Route {
+    to: &'static str,
+    reason: &'static str,
+    extra: &'static [DataCategory],
+}
+
+const SOCIAL_ROUTES: &[Route] = &[
+    Route {
+        to: "lanbide",
+        reason: "Orientación laboral e inscripción como demandante de empleo",
+        extra: &[DataCategory::SocialServicesNotes],
+    },
+    Route {
+        to: "housing",
+        reason: "Riesgo de pérdida de la vivienda: solicitud de vivienda municipal",
+        extra: &[DataCategory::Housing],
+    },
+    Route {
+        to: "lanbide",
+        reason: "Tramitación de la Renta de Garantía de Ingresos",
+        extra: &[DataCategory::Income],
+    },
+    Route {
+        to: "education",
+        reason: "Absentismo escolar de una menor a cargo de la persona",
+        extra: &[],
+    },
+    Route {
+        to: "lanbide",
+        reason: "Curso de competencias digitales básicas",
+        extra: &[DataCategory::Employment],
+    },
+    Route {
+        to: "mentalhealth",
+        reason: "Valoración por salud mental a petición de la persona",
+        extra: &[],
+    },
+    Route {
+        to: "health",
+        reason: "Sin médico de familia asignado tras el cambio de domicilio",
+        extra: &[],
+    },
+];
+
+const LANBIDE_ROUTES: &[Route] = &[
+    Route {
+        to: "social",
+        reason: "Valoración de la exclusión para el convenio de inclusión",
+        extra: &[DataCategory::Employment, DataCategory::Income],
+    },
+    Route {
+        to: "housing",
+        reason: "Alojamiento temporal para incorporarse a un empleo",
+        extra: &[DataCategory::Employment],
+    },
+    Route {
+        to: "social",
+        reason: "Apoyo social tras la suspensión de la prestación",
+        extra: &[DataCategory::Income],
+    },
+    Route {
+        to: "education",
+        reason: "Graduado en ESO para personas adultas",
+        extra: &[],
+    },
+];
+
+const EDUCATION_ROUTES: &[Route] = &[Route {
+    to: "social",
+    reason: "Familia con necesidades básicas sin cubrir detectadas en el centro",
+    extra: &[DataCategory::Education],
+}];
+
+const HOUSING_ROUTES: &[Route] = &[Route {
+    to: "social",
+    reason: "Impago del alquiler social: valoración de ayudas de emergencia",
+    extra: &[DataCategory::Housing],
+}];
+
+const HEALTH_ROUTES: &[Route] = &[
+    Route {
+        to: "social",
+        reason: "Persona mayor que vive sola con dependencia leve",
+        extra: &[DataCategory::HealthFlags],
+    },
+    Route {
+        to: "social",
+        reason: "Cuidadora principal sobrecargada: apoyo en el domicilio",
+        extra: &[],
+    },
+];
+
+const MENTAL_HEALTH_ROUTES: &[Route] = &[
+    Route {
+        to: "social",
+        reason: "Acompañamiento social tras el alta hospitalaria",
+        extra: &[],
+    },
+    Route {
+        to: "lanbide",
+        reason: "Empleo con apoyo: itinerario adaptado",
+        extra: &[],
+    },
+];
+
+fn routes(lead: &str) -> &'static [Route] {
+    match lead {
+        "social" => SOCIAL_ROUTES,
+        "lanbide" => LANBIDE_ROUTES,
+        "education" => EDUCATION_ROUTES,
+        "housing" => HOUSING_ROUTES,
+        "health" => HEALTH_ROUTES,
+        _ => MENTAL_HEALTH_ROUTES,
+    }
+}
+
+/// Where the demo's referrals end, in turn: three in ten still waiting for an answer.
+const REFERRAL_CYCLE: [ReferralStatus; 10] = [
+    ReferralStatus::Sent,
+    ReferralStatus::Accepted,
+    ReferralStatus::Sent,
+    ReferralStatus::Completed,
+    ReferralStatus::InProgress,
+    ReferralStatus::Declined,
+    ReferralStatus::Sent,
+    ReferralStatus::Completed,
+    ReferralStatus::Withdrawn,
+    ReferralStatus::InProgress,
+];
+
+const URGENCY_CYCLE: [Urgency; 4] = [
+    Urgency::Routine,
+    Urgency::Priority,
+    Urgency::Routine,
+    Urgency::Urgent,
+];
+
+const OUTCOMES: [&str; 4] = [
+    "La persona terminó el itinerario previsto",
+    "Se incorporó a un empleo con contrato de seis meses",
+    "Ayuda concedida y plan de pagos acordado",
+    "Atendida; seguimiento ordinario desde el servicio",
+];
+
+/// Recipients and categories of the general consents, in turn.
+const CONSENT_TEMPLATES: [(&[PublicSystem], &[DataCategory]); 6] = [
+    (
+        &[PublicSystem::Housing],
+        &[DataCategory::Income, DataCategory::SocialServicesNotes],
+    ),
+    (
+        &[PublicSystem::Education, PublicSystem::SocialServices],
+        &[DataCategory::Education],
+    ),
+    (
+        &[PublicSystem::TrainingEntity],
+        &[
+            DataCategory::Identification,
+            DataCategory::Contact,
+            DataCategory::Employment,
+        ],
+    ),
+    (
+        &[PublicSystem::SocialServices],
+        &[DataCategory::HealthFlags],
+    ),
+    (
+        &[PublicSystem::Housing, PublicSystem::EmploymentIncome],
+        &[DataCategory::Housing, DataCategory::Income],
+    ),
+    (
+        &[PublicSystem::PrimaryCare, PublicSystem::MentalHealth],
+        &[
+            DataCategory::Identification,
+            DataCategory::Contact,
+            DataCategory::SocialServicesNotes,
+        ],
+    ),
+];
+
+const BREAK_GLASS_REASON: &str = "Acude a urgencias del centro de salud desorientada y sin acompañante: \
+     hace falta el contacto de su referente social";
+
+/// The lead of person `i`'s case; two people in fifteen have no case.
+fn demo_lead(i: u64) -> Option<&'static str> {
+    if matches!(i % 15, 4 | 11) {
+        return None;
+    }
+    let mut k = (i * 37) % 100;
+    for (lead, share) in LEAD_SHARES {
+        if k < share {
+            return Some(lead);
+        }
+        k -= share;
+    }
+    None
+}
+
+/// Where person `i`'s case stands: about 35% open, 35% active, 15% on hold, 15% closed.
+fn demo_case_status(i: u64) -> CaseStatus {
+    match (i * 53 + 7) % 20 {
+        0..=6 => CaseStatus::Open,
+        7..=13 => CaseStatus::Active,
+        14..=16 => CaseStatus::OnHold,
+        _ => CaseStatus::Closed,
+    }
+}
+
+/// The moves that take a newly opened case to `target`; `n` picks between two ways of closing.
+fn case_path(target: CaseStatus, n: usize) -> &'static [CaseStatus] {
+    use CaseStatus::{Active, Closed, OnHold, Open};
+    match target {
+        Open => &[],
+        Active => &[Active],
+        OnHold => &[Active, OnHold],
+        Closed if n.is_multiple_of(2) => &[Closed],
+        Closed => &[Active, Closed],
+    }
+}
+
+/// The moves, with who makes each, that take a sent referral to `target`.
+fn referral_path(target: ReferralStatus, n: usize) -> &'static [(ReferralStatus, Side)] {
+    use ReferralStatus::{Accepted, Completed, Declined, InProgress, Sent, Withdrawn};
+    use Side::{Receiver, Sender};
+    match target {
+        Sent => &[],
+        Accepted => &[(Accepted, Receiver)],
+        Declined => &[(Declined, Receiver)],
+        InProgress => &[(Accepted, Receiver), (InProgress, Receiver)],
+        Completed if n.is_multiple_of(2) => &[
+            (Accepted, Receiver),
+            (InProgress, Receiver),
+            (Completed, Receiver),
+        ],
+        Completed => &[(Accepted, Receiver), (Completed, Receiver)],
+        Withdrawn if n.is_multiple_of(2) => &[(Withdrawn, Sender)],
+        Withdrawn => &[(Accepted, Receiver), (Withdrawn, Sender)],
+    }
+}
+
+/// A synthetic person as the registration form would receive them.
+fn person_input(p: &SyntheticPerson, area: Option<AreaId>) -> PersonInput {
+    PersonInput {
+        given_name: p.given_name.clone(),
+        surname1: p.first_surname.clone(),
+        surname2: p.second_surname.clone(),
+        document_kind: p.document.kind().to_owned(),
+        document_number: p.document.number().to_owned(),
+        document_country: p.document.country().unwrap_or_default().to_owned(),
+        birth_date: p.birth_date.format("%Y-%m-%d").to_string(),
+        sex: p.sex.clone(),
+        nationality: p.nationality.clone(),
+        languages: p.languages.join(","),
+        preferred_lang: p.preferred_language.clone(),
+        neighbourhood: area.map(|a| a.to_string()).unwrap_or_default(),
+        phone: p.phone.clone(),
+        email: p.email.clone(),
+    }
+}
+
+fn agency_id(agencies: &[(&str, AgencyId)], key: &str) -> Option<AgencyId> {
+    agencies.iter().find(|(k, _)| *k == key).map(|(_, id)| *id)
+}
+
+/// Publishes each receiving agency's capacity, unless it already has one.
+async fn publish_capacity(
+    store: &Store,
+    tenant: TenantId,
+    agencies: &[(&str, AgencyId)],
+) -> anyhow::Result<()> {
+    let grant = Grant::system(tenant, SystemTask::Bootstrap, Action::UpdateAgency);
+    for (key, open, waiting, days) in DEMO_CAPACITY {
+        let Some(id) = agency_id(agencies, key) else {
+            continue;
+        };
+        if referrals::capacity(store, id).await?.is_none() {
+            referrals::set_capacity(
+                store,
+                &grant,
+                &RequestMeta::default(),
+                id,
+                open,
+                waiting,
+                days,
+            )
+            .await?;
+        }
+    }
     Ok(())
+}
+
+/// A demo professional: the account, its agency and the agency's public system.
+#[derive(Clone, Copy)]
+struct Pro {
+    username: &'static str,
+    user: UserId,
+    agency: AgencyId,
+    system: PublicSystem,
+}
+
+struct Pros(Vec<Pro>);
+
+impl Pros {
+    fn get(&self, username: &str) -> anyhow::Result<Pro> {
+        self.0
+            .iter()
+            .find(|p| p.username == username)
+            .copied()
+            .ok_or_else(|| anyhow::anyhow!("demo account {username} has no agency"))
+    }
+}
+
+/// The demo accounts that belong to an agency other than the council's.
+async fn demo_professionals(
+    store: &Store,
+    tenant: TenantId,
+    agencies: &[(&str, AgencyId)],
+) -> anyhow::Result<Pros> {
+    let mut out = Vec::new();
+    for (username, _, _, agency_key) in DEMO_ACCOUNTS {
+        if agency_key == "council" || agency_id(agencies, agency_key).is_none() {
+            continue;
+        }
+        let user = users::credentials(store, tenant, username)
+            .await?
+            .with_context(|| format!("demo account {username} is missing"))?
+            .user;
+        let (Some(agency), Some(system)) = (user.agency_id, user.agency_system) else {
+            continue;
+        };
+        out.push(Pro {
+            username,
+            user: user.id,
+            agency,
+            system,
+        });
+    }
+    Ok(Pros(out))
+}
+
+struct DemoCase {
+    person: usize,
+    case: CaseId,
+    lead: Pro,
+    status: CaseStatus,
+}
+
+struct PlannedConsent {
+    person: usize,
+    recipients: Vec<PublicSystem>,
+    categories: Vec<DataCategory>,
+    expires_at: Option<Timestamp>,
+    withdraw: bool,
+    recorded_by: UserId,
+    purpose: String,
+}
+
+impl PlannedConsent {
+    fn scope(&self, now: Timestamp) -> ConsentScope {
+        ConsentScope {
+            recipients: self.recipients.clone(),
+            categories: self.categories.clone(),
+            given_at: now,
+            expires_at: self.expires_at,
+            withdrawn_at: None,
+        }
+    }
+}
+
+struct PlannedReferral {
+    case: usize,
+    to: Pro,
+    reason: &'static str,
+    categories: Vec<DataCategory>,
+    status: ReferralStatus,
+    /// How many referrals ended in the same status before this one (varies the paths, the
+    /// reasons for declining and the outcomes).
+    nth: usize,
+    urgency: Urgency,
+    due_at: Timestamp,
+}
+
+/// The count so far for `key` (0 the first time), then one more.
+fn bump(counts: &mut Vec<(&'static str, usize)>, key: &'static str) -> usize {
+    match counts.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, n)) => {
+            *n += 1;
+            *n
+        }
+        None => {
+            counts.push((key, 0));
+            0
+        }
+    }
+}
+
+/// The demo's people: 300 synthetic people (about a third in Otxarkoaga), about 260 cases led
+/// by the demo professionals in every status, consents for about 40% of people (some
+/// withdrawn, some expiring), referrals between the Otxarkoaga agencies in every state (some
+/// overdue), and one emergency access by `health` waiting for the DPO. Everything goes through
+/// the store's functions, so each change has its audit row. Skipped when the demo
+/// professionals already lead cases.
+async fn load_demo_people(
+    store: &Store,
+    tenant: TenantId,
+    key: &[u8; 32],
+    areas: &[territory::Area],
+    pros: &Pros,
+) -> anyhow::Result<()> {
+    for (lead, _) in LEAD_SHARES {
+        if !cases::caseload(store, tenant, pros.get(lead)?.user, 1)
+            .await?
+            .is_empty()
+        {
+            return Ok(());
+        }
+    }
+    let started = std::time::Instant::now();
+    let meta = RequestMeta::default();
+    let now = Timestamp::now();
+    let today = now.to_datetime().date_naive();
+
+    // Synthetic people name their neighbourhood by its row in the territory file; areas carry
+    // the code the file gives that row.
+    let rows = parse_territory_csv(TERRITORY).map_err(anyhow::Error::msg)?;
+    let row_areas: Vec<Option<AreaId>> = rows
+        .iter()
+        .map(|r| {
+            areas
+                .iter()
+                .find(|a| a.kind == "neighbourhood" && a.code == r.neighbourhood_code)
+                .map(|a| a.id)
+        })
+        .collect();
+    let focus = rows.iter().position(|r| r.neighbourhood.es == "Otxarkoaga");
+    let generator = SyntheticPeople::new(DEMO_SEED, focus);
+    let mut records = Vec::new();
+    for i in 0..DEMO_PEOPLE {
+        let p = generator.person(i);
+        let area = row_areas.get(p.neighbourhood).copied().flatten();
+        let draft = person_input(&p, area)
+            .parse(today)
+            .map_err(|e| anyhow::anyhow!("synthetic person {i} is not valid: {e:?}"))?;
+        let document = draft
+            .document
+            .as_ref()
+            .map(|d| elkarlan_web::auth::stored_document(key, tenant, d));
+        records.push((draft, area, document));
+    }
+
+    // People and their cases, in one transaction: all or nothing.
+    let register = Grant::system(tenant, SystemTask::Bootstrap, Action::RegisterPerson);
+    let open = Grant::system(tenant, SystemTask::Bootstrap, Action::OpenCase);
+    let mut person_ids = Vec::new();
+    let mut demo_cases = Vec::new();
+    let mut tx = store.begin_write().await?;
+    for (i, (draft, area, document)) in (0u64..).zip(&records) {
+        let record = PersonRecord {
+            draft,
+            area: *area,
+            document: document.as_ref(),
+        };
+        let person = people::create_in(&mut tx, &register, &meta, record).await?;
+        if let Some(lead) = demo_lead(i) {
+            let lead = pros.get(lead)?;
+            let case =
+                cases::open_in(&mut tx, &open, &meta, person, lead.user, lead.agency).await?;
+            demo_cases.push(DemoCase {
+                person: person_ids.len(),
+                case,
+                lead,
+                status: demo_case_status(i),
+            });
+        }
+        person_ids.push(person);
+    }
+    tx.commit().await?;
+
+    // General consents for three people in ten, recorded by their lead (or social services);
+    // the referrals below add the consents they need, to about 40% of people in all.
+    let social = pros.get("social")?;
+    let mut consents_plan: Vec<PlannedConsent> = Vec::new();
+    for (i, _) in person_ids
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| matches!(i % 10, 0 | 3 | 7))
+    {
+        let n = consents_plan.len();
+        let (recipients, categories) = CONSENT_TEMPLATES[n % CONSENT_TEMPLATES.len()];
+        let recorder = demo_cases
+            .iter()
+            .find(|c| c.person == i)
+            .map_or(social, |c| c.lead);
+        consents_plan.push(PlannedConsent {
+            person: i,
+            recipients: recipients.to_vec(),
+            categories: categories.to_vec(),
+            expires_at: matches!(n % 7, 1 | 4)
+                .then(|| now.plus_seconds((90 + (n as i64 * 17) % 300) * 86_400)),
+            withdraw: n % 5 == 2,
+            recorded_by: recorder.user,
+            purpose: "Coordinación del plan personal de inclusión en Otxarkoaga".to_owned(),
+        });
+    }
+
+    // Referrals from two cases in three that are not closed; where the law does not let the
+    // categories go to the receiving system, the person consents to that referral first.
+    let mut referrals_plan: Vec<PlannedReferral> = Vec::new();
+    let (mut sent_by, mut received, mut ended) = (Vec::new(), Vec::new(), Vec::new());
+    for (j, c) in demo_cases.iter().enumerate() {
+        if c.status == CaseStatus::Closed || j % 3 == 2 {
+            continue;
+        }
+        let turn = bump(&mut sent_by, c.lead.username);
+        let lead_routes = routes(c.lead.username);
+        let route = &lead_routes[turn % lead_routes.len()];
+        let to = pros.get(route.to)?;
+        let mut categories = vec![DataCategory::Identification, DataCategory::Contact];
+        categories.extend_from_slice(route.extra);
+        let in_force: Vec<ConsentScope> = consents_plan
+            .iter()
+            .filter(|p| p.person == c.person && !p.withdraw)
+            .map(|p| p.scope(now))
+            .collect();
+        let missing: Vec<DataCategory> = categories
+            .iter()
+            .copied()
+            .filter(|cat| {
+                basis_for(
+                    cat.owner().unwrap_or(c.lead.system),
+                    to.system,
+                    *cat,
+                    &in_force,
+                    now,
+                )
+                .is_none()
+            })
+            .collect();
+        if !missing.is_empty() {
+            consents_plan.push(PlannedConsent {
+                person: c.person,
+                recipients: vec![to.system],
+                categories: missing,
+                expires_at: None,
+                withdraw: false,
+                recorded_by: c.lead.user,
+                purpose: format!("Derivación: {}", route.reason),
+            });
+        }
+        // Each receiving agency's referrals go round the cycle, so every inbox holds every
+        // state; the first of each ten, still unanswered, and the fifth are overdue.
+        let k = bump(&mut received, route.to);
+        let status = REFERRAL_CYCLE[k % REFERRAL_CYCLE.len()];
+        let n = referrals_plan.len();
+        let urgency = URGENCY_CYCLE[n % URGENCY_CYCLE.len()];
+        let due_at = if matches!(k % REFERRAL_CYCLE.len(), 0 | 4) {
+            now.minus_seconds((2 + (n as i64 % 9)) * 86_400)
+        } else {
+            now.plus_seconds(urgency.response_days() * 86_400)
+        };
+        referrals_plan.push(PlannedReferral {
+            case: j,
+            to,
+            reason: route.reason,
+            categories,
+            status,
+            nth: bump(&mut ended, status.code()),
+            urgency,
+            due_at,
+        });
+    }
+
+    let consent_grant = Grant::system(tenant, SystemTask::Bootstrap, Action::RecordConsent);
+    let mut withdrawals = Vec::new();
+    for pc in &consents_plan {
+        let new = NewConsent {
+            person_id: person_ids[pc.person],
+            purpose: pc.purpose.clone(),
+            recipients: pc.recipients.clone(),
+            categories: pc.categories.clone(),
+            evidence: format!("Formulario firmado OTX-2026-{:04}", pc.person + 1),
+            expires_at: pc.expires_at,
+        };
+        let id = consents::record(store, &consent_grant, &meta, pc.recorded_by, &new).await?;
+        if pc.withdraw {
+            withdrawals.push(id);
+        }
+    }
+
+    let send = Grant::system(tenant, SystemTask::Bootstrap, Action::SendReferral);
+    let answer = Grant::system(tenant, SystemTask::Bootstrap, Action::AnswerReferral);
+    let withdraw = Grant::system(tenant, SystemTask::Bootstrap, Action::WithdrawReferral);
+    for pr in &referrals_plan {
+        let c = &demo_cases[pr.case];
+        let case = cases::get(store, tenant, c.case).await?;
+        let new = NewReferral {
+            from_agency: c.lead.agency,
+            from_user: c.lead.user,
+            to_agency: pr.to.agency,
+            reason: pr.reason.to_owned(),
+            urgency: pr.urgency,
+            categories: pr.categories.clone(),
+            due_at: pr.due_at,
+        };
+        // Demo agencies have no e-mail address: nothing is queued for delivery.
+        let id = referrals::send(store, &send, &meta, &case, &new, None).await?;
+        let n = pr.nth;
+        for &(next, side) in referral_path(pr.status, n) {
+            let current = referrals::get(store, tenant, id).await?;
+            let (grant, by) = match side {
+                Side::Sender => (&withdraw, c.lead.user),
+                Side::Receiver => (&answer, pr.to.user),
+            };
+            let mv = Move {
+                version: current.version,
+                next,
+                side,
+                by,
+                decline_reason: (next == ReferralStatus::Declined)
+                    .then(|| DeclineReason::ALL[n % DeclineReason::ALL.len()]),
+                outcome: (next == ReferralStatus::Completed).then(|| OUTCOMES[n % OUTCOMES.len()]),
+            };
+            referrals::transition(store, grant, &meta, &current, mv).await?;
+        }
+    }
+
+    let manage = Grant::system(tenant, SystemTask::Bootstrap, Action::ManageCase);
+    for (j, c) in demo_cases.iter().enumerate() {
+        for &next in case_path(c.status, j) {
+            let case = cases::get(store, tenant, c.case).await?;
+            let reason = (next == CaseStatus::Closed)
+                .then(|| ClosureReason::ALL[j % ClosureReason::ALL.len()]);
+            cases::set_status(store, &manage, &meta, &case, case.version, next, reason).await?;
+        }
+    }
+
+    for id in withdrawals {
+        consents::withdraw(store, &consent_grant, &meta, id).await?;
+    }
+
+    // An emergency access by primary care to a case it is not part of, for the DPO to review.
+    let health = pros.get("health")?;
+    let unreferred = demo_cases.iter().enumerate().find(|(j, c)| {
+        c.lead.username == "social"
+            && c.status != CaseStatus::Closed
+            && !referrals_plan.iter().any(|r| r.case == *j)
+    });
+    if let Some((_, c)) = unreferred {
+        let case = cases::get(store, tenant, c.case).await?;
+        let grant = Grant::system(tenant, SystemTask::Bootstrap, Action::BreakGlass);
+        cases::break_glass(
+            store,
+            &grant,
+            &meta,
+            &case,
+            health.user,
+            BREAK_GLASS_REASON,
+            60,
+        )
+        .await?;
+    }
+
+    tracing::info!(
+        people = person_ids.len(),
+        cases = demo_cases.len(),
+        consents = consents_plan.len(),
+        referrals = referrals_plan.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "demo people loaded"
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use elkarlan_domain::synthetic::NEIGHBOURHOODS;
+
+    #[test]
+    fn synthetic_neighbourhoods_are_rows_of_the_territory_file() {
+        let rows = parse_territory_csv(TERRITORY).unwrap_or_default();
+        assert_eq!(rows.len(), NEIGHBOURHOODS);
+        // The synthetic generator documents Otxarkoaga as row 10.
+        assert_eq!(
+            rows.iter().position(|r| r.neighbourhood.es == "Otxarkoaga"),
+            Some(10)
+        );
+        // Codes sort in file order, so the territory list (by code) follows the rows too.
+        let codes: Vec<&str> = rows.iter().map(|r| r.neighbourhood_code.as_str()).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        assert_eq!(codes, sorted);
+    }
+
+    #[test]
+    fn leads_statuses_and_paths_are_spread_as_documented() {
+        let leads: Vec<&str> = (0..DEMO_PEOPLE).filter_map(demo_lead).collect();
+        assert_eq!(leads.len(), 260);
+        let share = |who: &str| leads.iter().filter(|l| **l == who).count() * 100 / leads.len();
+        assert!((40..=50).contains(&share("social")), "{}", share("social"));
+        assert!(
+            (25..=35).contains(&share("lanbide")),
+            "{}",
+            share("lanbide")
+        );
+        for status in CaseStatus::ALL {
+            assert!((0..DEMO_PEOPLE).any(|i| demo_case_status(i) == status));
+            for n in 0..2 {
+                let mut at = CaseStatus::Open;
+                for &next in case_path(status, n) {
+                    assert!(at.can_become(next), "{at:?} -> {next:?}");
+                    at = next;
+                }
+                assert_eq!(at, status);
+            }
+        }
+        for status in ReferralStatus::ALL {
+            assert!(REFERRAL_CYCLE.contains(&status));
+            for n in 0..2 {
+                let mut at = ReferralStatus::Sent;
+                for &(next, side) in referral_path(status, n) {
+                    assert_eq!(at.transition(next, side), Ok(next));
+                    at = next;
+                }
+                assert_eq!(at, status);
+            }
+        }
+    }
+
+    #[test]
+    fn demo_routes_go_to_other_agencies_with_an_account() {
+        for (lead, _) in LEAD_SHARES {
+            for route in routes(lead) {
+                assert_ne!(route.to, lead);
+                // The receiving professional must be allowed to see the inbox and answer.
+                assert!(
+                    DEMO_ACCOUNTS
+                        .iter()
+                        .any(|a| a.0 == route.to && a.2.is_case_professional()),
+                    "{}",
+                    route.to
+                );
+            }
+        }
+        assert!(BREAK_GLASS_REASON.chars().count() >= 20);
+    }
 }

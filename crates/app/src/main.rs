@@ -210,6 +210,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .parse()
                 .context("--addr must be an IP address and port, like 127.0.0.1:8080")?;
             let key = secret_key(&file)?;
+            let demo_key = key.0;
             let web = config::web_config(
                 &file,
                 key,
@@ -222,7 +223,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let state = elkarlan_web::AppState::new(store.clone(), web);
             let demo_password = if demo {
                 let pw = demo_password.unwrap_or_else(random_password);
-                bootstrap::load_demo(&store, &state.hasher, tenant_id, &pw).await?;
+                bootstrap::load_demo(&store, &state.hasher, tenant_id, &pw, &demo_key).await?;
                 Some(pw)
             } else {
                 None
@@ -264,6 +265,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { password } => {
+            // The same key as `serve`, so the server can open the documents the demo seals.
+            let key = secret_key(&file)?;
             let store = bootstrap::open(&url).await?;
             let tenant_id = bootstrap::ensure_tenant(&store, &tenant).await?;
             let pw = password.unwrap_or_else(random_password);
@@ -272,6 +275,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 &PasswordHasher::new(19 * 1024, 2, 2),
                 tenant_id,
                 &pw,
+                &key.0,
             )
             .await?;
             say(&format!(

@@ -875,3 +875,188 @@ fn signed_checkpoints_catch_a_consistently_truncated_chain() {
     assert_eq!(bad.status.code(), Some(1), "{bad}");
     assert!(bad.stdout.contains("signature does not match"), "{bad}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// 8. The demo city's synthetic people
+// ---------------------------------------------------------------------------------------------
+
+/// Row counts of the tables the demo fills, in a fixed order.
+fn demo_table_counts(file: &Path) -> Vec<i64> {
+    with_db(file, async |pool| {
+        let mut out = Vec::new();
+        for table in [
+            "people",
+            "cases",
+            "case_team",
+            "consents",
+            "referrals",
+            "notifications",
+            "service_capacity",
+            "break_glass",
+        ] {
+            let sql = format!("SELECT COUNT(*) FROM {table}");
+            let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .fetch_one(pool)
+                .await?;
+            out.push(n);
+        }
+        Ok(out)
+    })
+}
+
+/// One number from the test's database.
+fn count(file: &Path, sql: &'static str) -> i64 {
+    with_db(file, async |pool| {
+        sqlx::query_as::<_, (i64,)>(sql)
+            .fetch_one(pool)
+            .await
+            .map(|r| r.0)
+    })
+}
+
+#[test]
+fn demo_loads_synthetic_people_cases_and_referrals_once() {
+    let sb = Sandbox::new("demo-people");
+    let started = Instant::now();
+    sb.load_demo();
+    let took = started.elapsed();
+    let db = sb.path("t.db");
+
+    let people = count(&db, "SELECT COUNT(*) FROM people");
+    assert!(people >= 250, "{people} people");
+    let cases = count(&db, "SELECT COUNT(*) FROM cases");
+    assert!(cases >= 200, "{cases} cases");
+    // About a third of the people live in Otxarkoaga, the pilot neighbourhood.
+    let otxarkoaga = count(
+        &db,
+        "SELECT COUNT(*) FROM people p JOIN areas a ON a.id = p.area_id WHERE a.name_es = 'Otxarkoaga'",
+    );
+    assert!(
+        (people / 4..=people / 2).contains(&otxarkoaga),
+        "{otxarkoaga} of {people} in Otxarkoaga"
+    );
+    for status in ["open", "active", "on_hold", "closed"] {
+        let n: i64 = with_db(&db, async |pool| {
+            sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM cases WHERE status = $1")
+                .bind(status)
+                .fetch_one(pool)
+                .await
+                .map(|r| r.0)
+        });
+        assert!(n > 0, "no {status} case");
+    }
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM cases WHERE status = 'closed' AND closure_reason IS NULL"
+        ),
+        0
+    );
+
+    let statuses: Vec<(String, i64)> = with_db(&db, async |pool| {
+        sqlx::query_as("SELECT status, COUNT(*) FROM referrals GROUP BY status")
+            .fetch_all(pool)
+            .await
+    });
+    for status in [
+        "sent",
+        "accepted",
+        "declined",
+        "in_progress",
+        "completed",
+        "withdrawn",
+    ] {
+        assert!(
+            statuses.iter().any(|(s, n)| s == status && *n > 0),
+            "no {status} referral: {statuses:?}"
+        );
+    }
+    let pending: Vec<(String, i64)> = with_db(&db, async |pool| {
+        sqlx::query_as(
+            "SELECT u.username, COUNT(*) FROM referrals r JOIN users u ON u.agency_id = r.to_agency
+             WHERE r.status = 'sent' AND u.username IN ('lanbide', 'social') GROUP BY u.username",
+        )
+        .fetch_all(pool)
+        .await
+    });
+    assert_eq!(pending.len(), 2, "{pending:?}");
+    assert!(pending.iter().all(|(_, n)| *n >= 3), "{pending:?}");
+    let overdue = count(
+        &db,
+        "SELECT COUNT(*) FROM referrals WHERE status IN ('sent', 'accepted', 'in_progress') AND due_at < sent_at",
+    );
+    assert!(overdue > 0, "no overdue referral");
+
+    assert!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM consents WHERE withdrawn_at IS NOT NULL"
+        ) > 0
+    );
+    assert!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM consents WHERE expires_at IS NOT NULL"
+        ) > 0
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM service_capacity WHERE open_places = 0 AND waiting_list > 0"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM break_glass WHERE reviewed_at IS NULL"
+        ),
+        1
+    );
+    // Demo agencies have no e-mail address, so nothing waits to be sent.
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM email_outbox"), 0);
+
+    // Documents are sealed with the installation key of `serve` (the key file), so person 0 of
+    // the documented population is found by its keyed hash and its document opens.
+    let key: [u8; 32] = hex::decode(
+        std::fs::read_to_string(sb.path("elkarlan.key"))
+            .unwrap()
+            .trim(),
+    )
+    .unwrap()
+    .try_into()
+    .unwrap();
+    let tenant: Vec<u8> = with_db(&db, async |pool| {
+        sqlx::query_as::<_, (Vec<u8>,)>("SELECT id FROM tenants")
+            .fetch_one(pool)
+            .await
+            .map(|r| r.0)
+    });
+    let tenant = elkarlan_domain::TenantId(uuid::Uuid::from_slice(&tenant).unwrap());
+    let first = elkarlan_domain::synthetic::SyntheticPeople::new(2026, Some(10)).person(0);
+    let stored = elkarlan_web::auth::stored_document(&key, tenant, &first.document);
+    let sealed: Vec<u8> = with_db(&db, async |pool| {
+        sqlx::query_as::<_, (Vec<u8>,)>(
+            "SELECT document_sealed FROM people WHERE document_hash = $1 AND given_name = $2",
+        )
+        .bind(&stored.hash)
+        .bind(&first.given_name)
+        .fetch_one(pool)
+        .await
+        .map(|r| r.0)
+    });
+    let opened = elkarlan_web::auth::open(&key, &sealed, tenant.0.as_bytes()).unwrap();
+    assert_eq!(
+        String::from_utf8(opened).unwrap(),
+        format!("{}:{}", first.document.kind(), first.document.number())
+    );
+
+    let rows = sb.verify_intact(&sb.url());
+    let before = demo_table_counts(&db);
+
+    // A second load resets the passwords and adds nothing else.
+    sb.load_demo();
+    assert_eq!(demo_table_counts(&db), before);
+    assert!(sb.verify_intact(&sb.url()) > rows);
+    assert!(took < COMMAND_TIMEOUT, "the demo took {took:?} to load");
+}

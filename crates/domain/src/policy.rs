@@ -73,10 +73,12 @@ pub enum Action {
     ViewAccessLog,
     /// The subject access export of everything held about a person.
     ExportSubjectAccess,
+    /// Record a coordination meeting (each case reviewed also needs `ContributeToCase`).
+    RecordMeeting,
 }
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 30] = [
         Action::ViewHome,
         Action::ManageOwnAccount,
         Action::ListUsers,
@@ -106,6 +108,7 @@ impl Action {
         Action::ReviewBreakGlass,
         Action::ViewAccessLog,
         Action::ExportSubjectAccess,
+        Action::RecordMeeting,
     ];
 
     pub fn code(self) -> &'static str {
@@ -139,6 +142,7 @@ impl Action {
             Action::ReviewBreakGlass => "break_glass.review",
             Action::ViewAccessLog => "person.access_log",
             Action::ExportSubjectAccess => "person.subject_access_export",
+            Action::RecordMeeting => "meeting.record",
         }
     }
 }
@@ -332,7 +336,8 @@ pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<Grant, De
         Action::SearchPeople
         | Action::RegisterPerson
         | Action::OpenCase
-        | Action::ViewReferralInbox => actor.role.is_case_professional(),
+        | Action::ViewReferralInbox
+        | Action::RecordMeeting => actor.role.is_case_professional(),
         Action::BreakGlass => {
             // Only professionals outside the team need the glass broken.
             actor.role.is_case_professional()

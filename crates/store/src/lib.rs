@@ -10,6 +10,7 @@ pub mod agencies;
 pub mod audit;
 pub mod backup;
 pub mod cases;
+pub mod casework;
 pub mod consents;
 pub mod error;
 pub mod idempotency;

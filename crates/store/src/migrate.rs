@@ -23,7 +23,11 @@ macro_rules! migrations {
     };
 }
 
-migrations![(1, "0001_foundation"), (2, "0002_inclusion")];
+migrations![
+    (1, "0001_foundation"),
+    (2, "0002_inclusion"),
+    (3, "0003_casework")
+];
 
 fn checksum(sql: &str) -> String {
     hex::encode(crate::sha256(sql.as_bytes()))

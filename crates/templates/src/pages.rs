@@ -170,6 +170,217 @@ pub struct ErrorPage {
     pub reference: Option<String>,
 }
 
+/// One radio button or checkbox: value, translated label, whether checked, and an optional hint.
+#[derive(Clone, Debug, Default)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub checked: bool,
+    pub hint: String,
+}
+
+/// A person found by a search or as a possible duplicate.
+#[derive(Clone, Debug)]
+pub struct PersonHitRow {
+    pub id: String,
+    pub name: String,
+    pub birth_year: String,
+    pub document: String,
+}
+
+#[derive(Template)]
+#[template(path = "people.html")]
+pub struct PeoplePage {
+    pub ctx: PageCtx,
+    pub q: String,
+    pub searched: bool,
+    pub rows: Vec<PersonHitRow>,
+}
+
+#[derive(Template)]
+#[template(path = "person_new.html")]
+pub struct PersonNewPage {
+    pub ctx: PageCtx,
+    pub given_name: String,
+    pub surname1: String,
+    pub surname2: String,
+    pub document_kinds: Vec<Choice>,
+    pub document_number: String,
+    pub document_country: String,
+    pub birth_day: String,
+    pub birth_month: String,
+    pub birth_year: String,
+    pub sexes: Vec<Choice>,
+    pub nationality: String,
+    pub languages: String,
+    pub preferred_langs: Vec<Choice>,
+    pub neighbourhoods: Vec<SelectOption>,
+    pub phone: String,
+    pub email: String,
+    /// Possible duplicates found: the form asks to confirm a new record.
+    pub duplicates: Vec<PersonHitRow>,
+}
+
+/// A category of data the reader may see, and why.
+#[derive(Clone, Debug)]
+pub struct CategoryRow {
+    pub category: String,
+    pub basis: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct ConsentRow {
+    pub id: String,
+    pub purpose: String,
+    pub recipients: String,
+    pub categories: String,
+    pub evidence: String,
+    pub state: String,
+    pub active: bool,
+    pub given: String,
+    pub expires: String,
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+pub struct PersonPage {
+    pub ctx: PageCtx,
+    pub id: String,
+    pub name: String,
+    /// (label, value) of the fields this reader may see.
+    pub fields: Vec<(String, String)>,
+    pub categories: Vec<CategoryRow>,
+    pub consents: Vec<ConsentRow>,
+    pub can_record_consent: bool,
+    pub case: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "consent_new.html")]
+pub struct ConsentNewPage {
+    pub ctx: PageCtx,
+    pub person: String,
+    pub purpose: String,
+    pub recipients: Vec<Choice>,
+    pub categories: Vec<Choice>,
+    pub evidence: String,
+    pub expires_day: String,
+    pub expires_month: String,
+    pub expires_year: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct CaseReferralRow {
+    pub agency: String,
+    pub status: String,
+    pub due: String,
+    pub response: String,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+pub struct CasePage {
+    pub ctx: PageCtx,
+    pub id: String,
+    pub person: String,
+    pub name: String,
+    pub status: String,
+    pub lead: String,
+    pub opened: String,
+    pub team: Vec<String>,
+    pub categories: Vec<CategoryRow>,
+    pub referrals: Vec<CaseReferralRow>,
+    /// The lead's status form: the statuses the case may move to, and closure reasons.
+    pub can_manage: bool,
+    pub statuses: Vec<Choice>,
+    pub closure_reasons: Vec<SelectOption>,
+    pub version: i64,
+    pub can_refer: bool,
+}
+
+#[derive(Template)]
+#[template(path = "referral_new.html")]
+pub struct ReferralNewPage {
+    pub ctx: PageCtx,
+    pub case: String,
+    pub agencies: Vec<Choice>,
+    pub reason: String,
+    pub urgencies: Vec<Choice>,
+    pub categories: Vec<Choice>,
+    pub due_day: String,
+    pub due_month: String,
+    pub due_year: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct InboxRow {
+    pub id: String,
+    pub person: String,
+    pub from: String,
+    pub reason: String,
+    pub urgency: String,
+    pub due: String,
+    pub status: String,
+    pub version: i64,
+    pub can_accept: bool,
+    pub can_start: bool,
+    pub can_complete: bool,
+    pub status_error: Option<String>,
+    pub decline_error: Option<String>,
+    pub outcome_error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "referrals.html")]
+pub struct ReferralsPage {
+    pub ctx: PageCtx,
+    pub rows: Vec<InboxRow>,
+    pub decline_reasons: Vec<SelectOption>,
+}
+
+#[derive(Template)]
+#[template(path = "break_glass.html")]
+pub struct BreakGlassPage {
+    pub ctx: PageCtx,
+    pub case: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct BreakGlassRow {
+    pub id: String,
+    pub person: String,
+    pub user: String,
+    pub reason: String,
+    pub opened: String,
+    pub expires: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "dpo_break_glass.html")]
+pub struct BreakGlassQueuePage {
+    pub ctx: PageCtx,
+    pub rows: Vec<BreakGlassRow>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AccessLogRow {
+    pub at: String,
+    pub actor: String,
+    pub role: String,
+    pub action: String,
+    pub outcome: String,
+    pub basis: String,
+}
+
+#[derive(Template)]
+#[template(path = "access_log.html")]
+pub struct AccessLogPage {
+    pub ctx: PageCtx,
+    pub rows: Vec<AccessLogRow>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,6 +456,16 @@ mod tests {
             include_str!("../templates/audit.html"),
             include_str!("../templates/api_docs.html"),
             include_str!("../templates/error.html"),
+            include_str!("../templates/people.html"),
+            include_str!("../templates/person_new.html"),
+            include_str!("../templates/person.html"),
+            include_str!("../templates/consent_new.html"),
+            include_str!("../templates/case.html"),
+            include_str!("../templates/referral_new.html"),
+            include_str!("../templates/referrals.html"),
+            include_str!("../templates/break_glass.html"),
+            include_str!("../templates/dpo_break_glass.html"),
+            include_str!("../templates/access_log.html"),
         ];
         let mut checked = 0;
         for src in sources {

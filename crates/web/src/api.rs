@@ -2,6 +2,7 @@
 //! `ETag`/`If-Match` on updates and `Idempotency-Key` on creates.
 
 pub mod auth;
+pub mod casework;
 pub mod inclusion;
 pub mod openapi;
 pub mod resources;

@@ -125,6 +125,28 @@ pub fn open(key: &[u8; 32], sealed: &[u8], context: &[u8]) -> Option<Vec<u8>> {
         .ok()
 }
 
+/// An identity document as the people registry stores it: sealed with the installation key
+/// (the tenant as context), a keyed hash that finds duplicates without opening anything, and a
+/// masked form for screens. Registration and the demo loader share it, so both hash alike.
+pub fn stored_document(
+    key: &[u8; 32],
+    tenant: elkarlan_domain::TenantId,
+    doc: &elkarlan_domain::identity::IdentityDocument,
+) -> elkarlan_store::people::StoredDocument {
+    use sha2::Digest;
+    let normalised = format!("{}:{}", doc.kind(), doc.number());
+    let mut h = sha2::Sha256::new();
+    h.update(key);
+    h.update(tenant.0.as_bytes());
+    h.update(normalised.as_bytes());
+    elkarlan_store::people::StoredDocument {
+        kind: doc.kind().to_owned(),
+        sealed: seal(key, normalised.as_bytes(), tenant.0.as_bytes()),
+        hash: h.finalize().to_vec(),
+        masked: doc.masked(),
+    }
+}
+
 pub const TOTP_STEP: u64 = 30;
 
 /// A new 160-bit TOTP secret.

@@ -70,8 +70,15 @@ impl Ctx {
 
 /// The navigation a role sees: each item is shown only when the policy allows its action.
 pub fn nav_for(actor: &Actor, path: &str) -> Vec<NavItem> {
-    const ITEMS: [(&str, &str, Action); 5] = [
+    const ITEMS: [(&str, &str, Action); 8] = [
         ("/home", "nav-home", Action::ViewHome),
+        ("/people", "nav-people", Action::SearchPeople),
+        ("/referrals", "nav-referrals", Action::ViewReferralInbox),
+        (
+            "/dpo/break-glass",
+            "nav-break-glass",
+            Action::ReviewBreakGlass,
+        ),
         ("/admin/users", "nav-users", Action::ListUsers),
         ("/admin/agencies", "nav-agencies", Action::ListAgencies),
         ("/audit", "nav-audit", Action::ViewAuditTrail),

@@ -88,6 +88,76 @@ pub fn book() -> RouteBook {
         )
         .add("GET", "/audit", get(html::admin::audit_page))
         .add("GET", "/api/docs", get(html::pages::api_docs))
+        .add("GET", "/people", get(html::inclusion::people_page))
+        .add("GET", "/people/new", get(html::inclusion::person_new_page))
+        .add(
+            "POST",
+            "/people/new",
+            post(html::inclusion::person_new_submit),
+        )
+        .add("GET", "/people/{id}", get(html::inclusion::person_page))
+        .add(
+            "GET",
+            "/people/{id}/consents/new",
+            get(html::inclusion::consent_new_page),
+        )
+        .add(
+            "POST",
+            "/people/{id}/consents/new",
+            post(html::inclusion::consent_new_submit),
+        )
+        .add(
+            "POST",
+            "/people/{id}/consents/{consent}/withdraw",
+            post(html::inclusion::consent_withdraw),
+        )
+        .add(
+            "GET",
+            "/people/{id}/access-log",
+            get(html::inclusion::access_log_page),
+        )
+        .add("GET", "/cases/{id}", get(html::inclusion::case_page))
+        .add(
+            "POST",
+            "/cases/{id}/status",
+            post(html::inclusion::case_status_submit),
+        )
+        .add(
+            "GET",
+            "/cases/{id}/referrals/new",
+            get(html::inclusion::referral_new_page),
+        )
+        .add(
+            "POST",
+            "/cases/{id}/referrals/new",
+            post(html::inclusion::referral_new_submit),
+        )
+        .add(
+            "GET",
+            "/cases/{id}/break-glass",
+            get(html::inclusion::break_glass_page),
+        )
+        .add(
+            "POST",
+            "/cases/{id}/break-glass",
+            post(html::inclusion::break_glass_submit),
+        )
+        .add("GET", "/referrals", get(html::inclusion::inbox_page))
+        .add(
+            "POST",
+            "/referrals/{id}/transitions",
+            post(html::inclusion::referral_move),
+        )
+        .add(
+            "GET",
+            "/dpo/break-glass",
+            get(html::inclusion::break_glass_queue),
+        )
+        .add(
+            "POST",
+            "/dpo/break-glass/{id}",
+            post(html::inclusion::break_glass_review),
+        )
         // API.
         .add("GET", "/api/v1/openapi.json", get(api::openapi::serve))
         .add("POST", "/api/v1/auth/token", post(api::auth::issue))
@@ -165,6 +235,41 @@ pub fn book() -> RouteBook {
             "POST",
             "/api/v1/referrals/{id}/transitions",
             post(api::inclusion::move_referral),
+        )
+        .add(
+            "GET",
+            "/api/v1/cases/{id}/casework",
+            get(api::casework::get),
+        )
+        .add(
+            "POST",
+            "/api/v1/cases/{id}/assessments",
+            post(api::casework::record_assessment),
+        )
+        .add(
+            "POST",
+            "/api/v1/cases/{id}/goals",
+            post(api::casework::add_goal),
+        )
+        .add(
+            "POST",
+            "/api/v1/cases/{id}/actions",
+            post(api::casework::add_action),
+        )
+        .add(
+            "POST",
+            "/api/v1/cases/{id}/actions/{action}/status",
+            post(api::casework::set_action_status),
+        )
+        .add(
+            "POST",
+            "/api/v1/cases/{id}/notes",
+            post(api::casework::add_note),
+        )
+        .add(
+            "POST",
+            "/api/v1/meetings",
+            post(api::casework::record_meeting),
         )
 }
 

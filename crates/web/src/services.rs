@@ -4,6 +4,7 @@
 pub mod account;
 pub mod agencies;
 pub mod audit;
+pub mod casework;
 pub mod inclusion;
 pub mod signin;
 pub mod users;

@@ -44,6 +44,13 @@ impl Modify for BearerAuth {
         super::inclusion::inbox,
         super::inclusion::move_referral,
         super::inclusion::access_log,
+        super::casework::get,
+        super::casework::record_assessment,
+        super::casework::add_goal,
+        super::casework::add_action,
+        super::casework::set_action_status,
+        super::casework::add_note,
+        super::casework::record_meeting,
     ),
     modifiers(&BearerAuth)
 )]

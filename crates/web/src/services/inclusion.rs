@@ -80,22 +80,7 @@ pub async fn search(
 /// The document as stored: sealed with the installation key, a keyed hash for duplicates, and
 /// a masked form for screens.
 fn stored_document(state: &AppState, actor: &Actor, doc: &IdentityDocument) -> StoredDocument {
-    use sha2::Digest;
-    let normalised = format!("{}:{}", doc.kind(), doc.number());
-    let mut h = sha2::Sha256::new();
-    h.update(state.config.secret_key.0);
-    h.update(actor.tenant.0.as_bytes());
-    h.update(normalised.as_bytes());
-    StoredDocument {
-        kind: doc.kind().to_owned(),
-        sealed: crate::auth::seal(
-            &state.config.secret_key.0,
-            normalised.as_bytes(),
-            actor.tenant.0.as_bytes(),
-        ),
-        hash: h.finalize().to_vec(),
-        masked: doc.masked(),
-    }
+    crate::auth::stored_document(&state.config.secret_key.0, actor.tenant, doc)
 }
 
 async fn parse_area(
@@ -965,4 +950,151 @@ pub async fn access_log(
     )
     .await?;
     Ok(rows)
+}
+
+/// Whether the actor may do `action` on a record they stand towards as `relationship`. For
+/// showing links and buttons only: the action itself asks the policy again.
+pub fn allows(actor: &Actor, action: Action, relationship: Relationship) -> bool {
+    policy::decide(
+        actor,
+        action,
+        Target {
+            tenant: actor.tenant,
+            relationship,
+        },
+    )
+    .is_ok()
+}
+
+/// Asks the policy for an action on a person before its form is shown, as the POST will.
+pub async fn authorize_on_person(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    person: PersonId,
+    action: Action,
+) -> Result<(), ServiceError> {
+    let (target, _) = person_target(state, actor, person).await?;
+    authorize(state, actor, action, target, meta).await?;
+    Ok(())
+}
+
+/// Asks the policy for an action on a case before its form is shown, as the POST will.
+pub async fn authorize_on_case(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: CaseId,
+    action: Action,
+) -> Result<Case, ServiceError> {
+    let (case, relationship) = case_target(state, actor, id).await?;
+    authorize(
+        state,
+        actor,
+        action,
+        Target {
+            tenant: actor.tenant,
+            relationship,
+        },
+        meta,
+    )
+    .await?;
+    Ok(case)
+}
+
+/// Where the actor may refer the person of a case: every other active agency, with the
+/// capacity it publishes, so that nobody is sent to a service without places.
+pub async fn referral_destinations(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: CaseId,
+) -> Result<Vec<(agencies::Agency, Option<referrals::Capacity>)>, ServiceError> {
+    authorize_on_case(state, actor, meta, id, Action::SendReferral).await?;
+    let mut out = Vec::new();
+    for a in agencies::list(&state.store, actor.tenant).await? {
+        if a.active && Some(a.id) != actor.agency {
+            let cap = referrals::capacity(&state.store, a.id).await?;
+            out.push((a, cap));
+        }
+    }
+    Ok(out)
+}
+
+/// An emergency access waiting for the DPO's review.
+#[derive(Clone, Debug)]
+pub struct BreakGlassReview {
+    pub access: cases::BreakGlassAccess,
+    pub person: PersonId,
+    pub user_name: String,
+}
+
+/// The DPO's queue of emergency accesses not yet reviewed, oldest first.
+pub async fn break_glass_queue(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+) -> Result<Vec<BreakGlassReview>, ServiceError> {
+    let grant = authorize(
+        state,
+        actor,
+        Action::ReviewBreakGlass,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await?;
+    let mut out = Vec::new();
+    for access in cases::break_glass_to_review(&state.store, actor.tenant).await? {
+        let case = cases::get(&state.store, actor.tenant, access.case_id).await?;
+        let user_name = elkarlan_store::users::get(&state.store, actor.tenant, access.user_id)
+            .await
+            .map(|u| u.username)
+            .unwrap_or_default();
+        out.push(BreakGlassReview {
+            access,
+            person: case.person_id,
+            user_name,
+        });
+    }
+    audit_read(
+        state,
+        &grant,
+        "break_glass",
+        None,
+        meta,
+        serde_json::json!({"to_review": out.len()}),
+    )
+    .await?;
+    Ok(out)
+}
+
+/// The DPO's verdict on one emergency access: `justified` or `unjustified`.
+pub async fn review_break_glass(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: elkarlan_domain::BreakGlassId,
+    outcome: &str,
+) -> Result<(), ServiceError> {
+    let grant = authorize(
+        state,
+        actor,
+        Action::ReviewBreakGlass,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await?;
+    let outcome = outcome.trim();
+    if !matches!(outcome, "justified" | "unjustified") {
+        let mut e = FieldErrors::new();
+        e.add("outcome", "error-review-outcome");
+        return Err(ServiceError::Invalid(e));
+    }
+    cases::review_break_glass(&state.store, &grant, meta, id, outcome)
+        .await
+        .map_err(|e| match e {
+            // Unknown, of another municipality, or already reviewed.
+            StoreError::Stale | StoreError::NotFound => ServiceError::NotFound,
+            other => other.into(),
+        })
 }

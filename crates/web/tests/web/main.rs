@@ -3,8 +3,10 @@
 
 mod api;
 mod auth;
+mod casework;
 mod common;
 mod i18n;
 mod inclusion;
+mod inclusion_pages;
 mod matrix;
 mod platform;

@@ -86,11 +86,13 @@ async fn send(
     username: Option<&str>,
 ) -> Reply {
     let fx = &app.inclusion;
-    let id = if row.path.starts_with("/api/v1/people/") {
+    // The API and the pages share the fixture: `/people/{id}` and `/api/v1/people/{id}` alike.
+    let resource = row.path.strip_prefix("/api/v1").unwrap_or(&row.path);
+    let id = if resource.starts_with("/people/") {
         fx.person.to_string()
-    } else if row.path.starts_with("/api/v1/cases/") {
+    } else if resource.starts_with("/cases/") {
         fx.case.to_string()
-    } else if row.path.starts_with("/api/v1/referrals/") {
+    } else if resource.starts_with("/referrals/") {
         fx.referral.to_string()
     } else {
         app.sentinel_user.to_string()
@@ -99,6 +101,7 @@ async fn send(
         .path
         .replace("{id}", &id)
         .replace("{consent}", &fx.consent.to_string())
+        .replace("{action}", &uuid::Uuid::nil().to_string())
         .replace("{file}", "elkarlan.css");
     let method = Method::from_bytes(row.method.as_bytes()).expect("method");
     if path.starts_with("/api/v1/") {
@@ -125,6 +128,8 @@ async fn send(
             }
             ("POST", "/api/v1/cases/{id}/referrals") => Some(serde_json::json!({})),
             ("POST", "/api/v1/referrals/{id}/transitions") => Some(serde_json::json!({})),
+            // Any other API write gets an empty JSON object: the right shape for authorization to answer first.
+            ("POST", _) => Some(serde_json::json!({})),
             _ => None,
         };
         if row.method == "PATCH" {

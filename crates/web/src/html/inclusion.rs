@@ -1,0 +1,1148 @@
+//! Coordination of social inclusion: people, consents, cases, referrals, emergency access and
+//! the DPO's reviews. Handlers only translate between forms and `services::inclusion`; the
+//! policy and every rule live there.
+
+use super::{HtmlError, SignedIn, check_csrf, render, see_other};
+use crate::AppState;
+use crate::error::ServiceError;
+use crate::extract::Ctx;
+use crate::services::inclusion::{
+    self as svc, ConsentInput, PersonHit, ReferralInput, ReferralMoveInput, Registered,
+};
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use elkarlan_domain::account::Role;
+use elkarlan_domain::inclusion::case::{CaseStatus, ClosureReason};
+use elkarlan_domain::inclusion::consent::DataCategory;
+use elkarlan_domain::inclusion::person::{PersonInput, Sex, birth_date_from_parts};
+use elkarlan_domain::inclusion::referral::{DeclineReason, ReferralStatus, Urgency};
+use elkarlan_domain::organisation::PublicSystem;
+use elkarlan_domain::policy::{Action, Actor};
+use elkarlan_domain::{
+    BreakGlassId, CaseId, ConsentId, FieldErrors, Lang, PersonId, ReferralId, Timestamp,
+};
+use elkarlan_store::agencies::{self, Agency};
+use elkarlan_store::territory::{self, Area};
+use elkarlan_templates::{
+    AccessLogPage, AccessLogRow, BreakGlassPage, BreakGlassQueuePage, BreakGlassRow, CasePage,
+    CaseReferralRow, CategoryRow, Choice, ConsentNewPage, ConsentRow, InboxRow, PageCtx,
+    PeoplePage, PersonHitRow, PersonNewPage, PersonPage, ReferralNewPage, ReferralsPage,
+    SelectOption, t, t_args,
+};
+use serde::Deserialize;
+
+/// A submitted form as name/value pairs: checkboxes repeat their name, which a struct cannot
+/// take, and every field is optional so that the service, not the parser, decides.
+pub struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    fn get(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}
+
+fn fields(ctx: &Ctx, Form(pairs): Form<Vec<(String, String)>>) -> Result<Fields, HtmlError> {
+    let f = Fields(pairs);
+    check_csrf(ctx, &f.get("csrf"))?;
+    Ok(f)
+}
+
+/// A success message chosen by the redirect: only known keys are shown.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Notice {
+    notice: String,
+}
+
+const NOTICES: [&str; 7] = [
+    "consent-recorded",
+    "consent-withdrawn",
+    "case-status-saved",
+    "referral-sent",
+    "referral-moved",
+    "break-glass-opened",
+    "review-saved",
+];
+
+fn page_with_notice(ctx: &Ctx, n: &Notice) -> PageCtx {
+    let mut page = ctx.page();
+    if let Some(key) = NOTICES.iter().find(|k| **k == n.notice) {
+        page.notice = Some(t(ctx.lang, &format!("notice-{key}")));
+    }
+    page
+}
+
+fn service_err(ctx: &Ctx) -> impl Fn(ServiceError) -> HtmlError + '_ {
+    move |e| HtmlError::from_service(ctx, e)
+}
+
+/// The field errors of a refused input; anything else is an error page.
+fn field_errors(ctx: &Ctx, e: ServiceError) -> Result<FieldErrors, HtmlError> {
+    match e {
+        ServiceError::Invalid(errors) => Ok(errors),
+        ServiceError::Conflict { field, key } => {
+            let mut errors = FieldErrors::new();
+            errors.add(field, key);
+            Ok(errors)
+        }
+        other => Err(HtmlError::from_service(ctx, other)),
+    }
+}
+
+/// Moves the error of a date field to its day box, where the error summary links.
+fn date_errors(mut errors: FieldErrors, field: &str, key: Option<&'static str>) -> FieldErrors {
+    for e in &mut errors.0 {
+        if e.field == field {
+            e.field = format!("{field}-day");
+            if let Some(k) = key {
+                e.key = k;
+            }
+        }
+    }
+    errors
+}
+
+/// YYYY-MM-DD from the three boxes; empty when all are empty, unparseable when any is wrong.
+fn join_date(day: &str, month: &str, year: &str) -> String {
+    let (d, m, y) = (day.trim(), month.trim(), year.trim());
+    if d.is_empty() && m.is_empty() && y.is_empty() {
+        return String::new();
+    }
+    match (d.parse::<u32>(), m.parse::<u32>(), y.parse::<i32>()) {
+        (Ok(d), Ok(m), Ok(y)) => format!("{y:04}-{m:02}-{d:02}"),
+        _ => "invalid".to_owned(),
+    }
+}
+
+fn parse_path<T: std::str::FromStr>(ctx: &Ctx, raw: &str) -> Result<T, HtmlError> {
+    raw.parse::<T>()
+        .map_err(|_| HtmlError::new(ctx.page(), StatusCode::NOT_FOUND))
+}
+
+fn agency_name(lang: Lang, a: &Agency) -> String {
+    if lang == Lang::Eu {
+        a.name_eu.clone()
+    } else {
+        a.name_es.clone()
+    }
+}
+
+fn area_name(lang: Lang, a: &Area) -> String {
+    if lang == Lang::Eu {
+        a.name_eu.clone()
+    } else {
+        a.name_es.clone()
+    }
+}
+
+async fn agency_list(state: &AppState, ctx: &Ctx, actor: &Actor) -> Result<Vec<Agency>, HtmlError> {
+    agencies::list(&state.store, actor.tenant)
+        .await
+        .map_err(|e| HtmlError::from_store(ctx.page(), &e))
+}
+
+fn name_of(lang: Lang, all: &[Agency], id: elkarlan_domain::AgencyId) -> String {
+    all.iter()
+        .find(|a| a.id == id)
+        .map(|a| agency_name(lang, a))
+        .unwrap_or_default()
+}
+
+fn hit_row(h: &PersonHit) -> PersonHitRow {
+    PersonHitRow {
+        id: h.id.to_string(),
+        name: h.name.clone(),
+        birth_year: h.birth_year.to_string(),
+        document: h.document.clone().unwrap_or_default(),
+    }
+}
+
+fn key_of(prefix: &str, code: &str) -> String {
+    format!("{prefix}-{}", code.replace('_', "-"))
+}
+
+fn day(ts: Timestamp) -> String {
+    ts.to_datetime().format("%Y-%m-%d").to_string()
+}
+
+// ---------------------------------------------------------------------------------------------
+// People
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SearchQuery {
+    q: String,
+}
+
+pub async fn people_page(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Query(query): Query<SearchQuery>,
+) -> Result<Response, HtmlError> {
+    let searched = !query.q.trim().is_empty();
+    // Asked even without a query: the policy decides who may see the search form.
+    let (rows, errors) = match svc::search(&state, &actor, &ctx.meta, &query.q).await {
+        Ok(hits) => (hits.iter().map(hit_row).collect(), None),
+        Err(ServiceError::Invalid(_)) if !searched => (Vec::new(), None),
+        Err(e) => (Vec::new(), Some(field_errors(&ctx, e)?)),
+    };
+    let status = if errors.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = PeoplePage {
+        ctx: errors.map_or_else(|| ctx.page(), |e| ctx.page().with_errors(&e)),
+        q: query.q,
+        searched: searched && status == StatusCode::OK,
+        rows,
+    };
+    Ok(render(&ctx, &state, status, &page))
+}
+
+fn radio(value: &str, label: String, selected: &str) -> Choice {
+    Choice {
+        value: value.to_owned(),
+        label,
+        checked: value == selected,
+        hint: String::new(),
+    }
+}
+
+async fn person_form(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    f: &Fields,
+    page: PageCtx,
+    duplicates: Vec<PersonHitRow>,
+) -> Result<PersonNewPage, HtmlError> {
+    let lang = ctx.lang;
+    let areas = territory::list(&state.store, actor.tenant)
+        .await
+        .map_err(|e| HtmlError::from_store(ctx.page(), &e))?;
+    let chosen = f.get("neighbourhood");
+    let mut neighbourhoods = vec![SelectOption {
+        value: String::new(),
+        label: t(lang, "person-neighbourhood-none"),
+        selected: chosen.is_empty(),
+    }];
+    let mut list: Vec<&Area> = areas.iter().filter(|a| a.kind == "neighbourhood").collect();
+    list.sort_by_key(|a| area_name(lang, a));
+    neighbourhoods.extend(list.into_iter().map(|a| SelectOption {
+        value: a.id.to_string(),
+        label: area_name(lang, a),
+        selected: a.id.to_string() == chosen,
+    }));
+    let kind = f.get("document_kind");
+    Ok(PersonNewPage {
+        ctx: page,
+        given_name: f.get("given_name"),
+        surname1: f.get("surname1"),
+        surname2: f.get("surname2"),
+        document_kinds: ["dni", "nie", "passport", "other", "none"]
+            .into_iter()
+            .map(|k| radio(k, t(lang, &key_of("document-kind", k)), &kind))
+            .collect(),
+        document_number: f.get("document_number"),
+        document_country: f.get("document_country"),
+        birth_day: f.get("birth_date-day"),
+        birth_month: f.get("birth_date-month"),
+        birth_year: f.get("birth_date-year"),
+        sexes: Sex::ALL
+            .into_iter()
+            .map(|s| radio(s.code(), t(lang, &s.label_key()), &f.get("sex")))
+            .collect(),
+        nationality: f.get("nationality"),
+        languages: f.get("languages"),
+        preferred_langs: [Lang::Eu, Lang::Es]
+            .into_iter()
+            .map(|l| Choice {
+                value: l.code().to_owned(),
+                label: t(lang, &format!("lang-name-{}", l.code())),
+                checked: l.code() == f.get("preferred_lang"),
+                hint: String::new(),
+            })
+            .collect(),
+        neighbourhoods,
+        phone: f.get("phone"),
+        email: f.get("email"),
+        duplicates,
+    })
+}
+
+pub async fn person_new_page(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+) -> Result<Response, HtmlError> {
+    // Ask the policy before showing the form, as the POST will.
+    crate::services::authorize(
+        &state,
+        &actor,
+        Action::RegisterPerson,
+        elkarlan_domain::policy::Target::tenant_wide(actor.tenant),
+        &ctx.meta,
+    )
+    .await
+    .map_err(service_err(&ctx))?;
+    let page = person_form(
+        &state,
+        &ctx,
+        &actor,
+        &Fields(Vec::new()),
+        ctx.page(),
+        Vec::new(),
+    )
+    .await?;
+    Ok(render(&ctx, &state, StatusCode::OK, &page))
+}
+
+pub async fn person_new_submit(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    form: Form<Vec<(String, String)>>,
+) -> Result<Response, HtmlError> {
+    let f = fields(&ctx, form)?;
+    let today = Timestamp::now().to_datetime().date_naive();
+    let birth = birth_date_from_parts(
+        &f.get("birth_date-day"),
+        &f.get("birth_date-month"),
+        &f.get("birth_date-year"),
+        today,
+    );
+    let input = PersonInput {
+        given_name: f.get("given_name"),
+        surname1: f.get("surname1"),
+        surname2: f.get("surname2"),
+        document_kind: f.get("document_kind"),
+        document_number: f.get("document_number"),
+        document_country: f.get("document_country"),
+        birth_date: birth
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
+        sex: f.get("sex"),
+        nationality: f.get("nationality"),
+        languages: f.get("languages"),
+        preferred_lang: f.get("preferred_lang"),
+        neighbourhood: f.get("neighbourhood"),
+        phone: f.get("phone"),
+        email: f.get("email"),
+    };
+    let confirmed = !f.get("confirmed_new").is_empty();
+    let (page, duplicates) = match svc::register(&state, &actor, &ctx.meta, &input, confirmed).await
+    {
+        Ok(Registered::Done { case, .. }) => return Ok(see_other(&format!("/cases/{case}"))),
+        Ok(Registered::PossibleDuplicates(hits)) => {
+            (ctx.page(), hits.iter().map(hit_row).collect())
+        }
+        Err(e) => {
+            let errors = date_errors(field_errors(&ctx, e)?, "birth_date", birth.err());
+            (ctx.page().with_errors(&errors), Vec::new())
+        }
+    };
+    let page = person_form(&state, &ctx, &actor, &f, page, duplicates).await?;
+    Ok(render(
+        &ctx,
+        &state,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &page,
+    ))
+}
+
+fn labels<T: Copy>(lang: Lang, items: &[T], key: impl Fn(T) -> String) -> String {
+    items
+        .iter()
+        .map(|i| t(lang, &key(*i)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn category_rows(lang: Lang, list: impl Iterator<Item = (String, String)>) -> Vec<CategoryRow> {
+    list.map(|(category, basis)| CategoryRow {
+        category: t(lang, &key_of("category", &category)),
+        basis: t(lang, &key_of("basis", &basis)),
+    })
+    .collect()
+}
+
+async fn person_page_for(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    id: PersonId,
+    page: PageCtx,
+) -> Result<PersonPage, HtmlError> {
+    let lang = ctx.lang;
+    let view = svc::view_person(state, actor, &ctx.meta, id)
+        .await
+        .map_err(service_err(ctx))?;
+    let consents = svc::list_consents(state, actor, &ctx.meta, id)
+        .await
+        .map_err(service_err(ctx))?;
+    let (relationship, _) = svc::relationship_to_person(state, actor, id)
+        .await
+        .map_err(service_err(ctx))?;
+    let can_record_consent = svc::allows(actor, Action::RecordConsent, relationship);
+    let name = [&view.given_name, &view.surname1, &view.surname2]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut push = |key: &str, v: Option<String>| {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            fields.push((t(lang, key), v));
+        }
+    };
+    push("person-document", view.document.clone());
+    push("person-birth-date", view.birth_date.clone());
+    push(
+        "person-sex",
+        view.sex
+            .as_deref()
+            .and_then(|s| Sex::parse(s).ok())
+            .map(|s| t(lang, &s.label_key())),
+    );
+    push("person-nationality", view.nationality.clone());
+    push(
+        "person-languages",
+        view.languages.as_ref().map(|l| l.join(", ")),
+    );
+    push(
+        "person-preferred-lang",
+        view.preferred_lang
+            .as_deref()
+            .map(|l| t(lang, &format!("lang-name-{l}"))),
+    );
+    if let Some(area) = view.neighbourhood {
+        let areas = territory::list(&state.store, actor.tenant)
+            .await
+            .map_err(|e| HtmlError::from_store(ctx.page(), &e))?;
+        push(
+            "person-neighbourhood",
+            areas
+                .iter()
+                .find(|a| a.id.0 == area)
+                .map(|a| area_name(lang, a)),
+        );
+    }
+    push("person-phone", view.phone.clone());
+    push("person-email", view.email.clone());
+    let now = Timestamp::now();
+    let consents = consents
+        .iter()
+        .map(|c| {
+            let state = c.scope().state(now);
+            ConsentRow {
+                id: c.id.to_string(),
+                purpose: c.purpose.clone(),
+                recipients: labels(lang, &c.recipients, PublicSystem::label_key),
+                categories: labels(lang, &c.categories, DataCategory::label_key),
+                evidence: c.evidence.clone(),
+                state: t(lang, &key_of("consent-state", state.code())),
+                active: state.code() == "given",
+                given: day(c.given_at),
+                expires: c
+                    .expires_at
+                    .map_or_else(|| t(lang, "consent-no-expiry"), day),
+            }
+        })
+        .collect();
+    Ok(PersonPage {
+        ctx: page,
+        id: id.to_string(),
+        name: if name.is_empty() {
+            t(lang, "person-title")
+        } else {
+            name
+        },
+        fields,
+        categories: category_rows(
+            lang,
+            view.categories
+                .iter()
+                .map(|c| (c.category.clone(), c.basis.clone())),
+        ),
+        consents,
+        can_record_consent,
+        case: view.case.map(|c| c.to_string()),
+    })
+}
+
+pub async fn person_page(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(raw): Path<String>,
+    Query(n): Query<Notice>,
+) -> Result<Response, HtmlError> {
+    let id: PersonId = parse_path(&ctx, &raw)?;
+    let page = person_page_for(&state, &ctx, &actor, id, page_with_notice(&ctx, &n)).await?;
+    Ok(render(&ctx, &state, StatusCode::OK, &page))
+}
+
+fn consent_form(ctx: &Ctx, person: PersonId, f: &Fields, page: PageCtx) -> ConsentNewPage {
+    let lang = ctx.lang;
+    let recipients = f.all("recipients");
+    let categories = f.all("categories");
+    ConsentNewPage {
+        ctx: page,
+        person: person.to_string(),
+        purpose: f.get("purpose"),
+        recipients: PublicSystem::ALL
+            .into_iter()
+            .map(|s| Choice {
+                value: s.code().to_owned(),
+                label: t(lang, &s.label_key()),
+                checked: recipients.iter().any(|r| r == s.code()),
+                hint: String::new(),
+            })
+            .collect(),
+        categories: DataCategory::ALL
+            .into_iter()
+            .map(|c| Choice {
+                value: c.code().to_owned(),
+                label: t(lang, &c.label_key()),
+                checked: categories.iter().any(|r| r == c.code()),
+                hint: String::new(),
+            })
+            .collect(),
+        evidence: f.get("evidence"),
+        expires_day: f.get("expires_on-day"),
+        expires_month: f.get("expires_on-month"),
+        expires_year: f.get("expires_on-year"),
+    }
+}
+
+pub async fn consent_new_page(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(raw): Path<String>,
+) -> Result<Response, HtmlError> {
+    let id: PersonId = parse_path(&ctx, &raw)?;
+    svc::authorize_on_person(&state, &actor, &ctx.meta, id, Action::RecordConsent)
+        .await
+        .map_err(service_err(&ctx))?;
+    let page = consent_form(&ctx, id, &Fields(Vec::new()), ctx.page());
+    Ok(render(&ctx, &state, StatusCode::OK, &page))
+}
+
+pub async fn consent_new_submit(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(raw): Path<String>,
+    form: Form<Vec<(String, String)>>,
+) -> Result<Response, HtmlError> {
+    let f = fields(&ctx, form)?;
+    let id: PersonId = parse_path(&ctx, &raw)?;
+    let input = ConsentInput {
+        purpose: f.get("purpose"),
+        recipients: f.all("recipients"),
+        categories: f.all("categories"),
+        evidence: f.get("evidence"),
+        expires_on: join_date(
+            &f.get("expires_on-day"),
+            &f.get("expires_on-month"),
+            &f.get("expires_on-year"),
+        ),
+    };
+    match svc::record_consent(&state, &actor, &ctx.meta, id, &input).await {
+        Ok(_) => Ok(see_other(&format!("/people/{id}?notice=consent-recorded"))),
+        Err(e) => {
+            let errors = date_errors(field_errors(&ctx, e)?, "expires_on", None);
+            let page = consent_form(&ctx, id, &f, ctx.page().with_errors(&errors));
+            Ok(render(
+                &ctx,
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &page,
+            ))
+        }
+    }
+}
+
+pub async fn consent_withdraw(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path((raw, raw_consent)): Path<(String, String)>,
+    form: Form<Vec<(String, String)>>,
+) -> Result<Response, HtmlError> {
+    fields(&ctx, form)?;
+    let id: PersonId = parse_path(&ctx, &raw)?;
+    let consent: ConsentId = parse_path(&ctx, &raw_consent)?;
+    match svc::withdraw_consent(&state, &actor, &ctx.meta, id, consent).await {
+        Ok(()) => Ok(see_other(&format!("/people/{id}?notice=consent-withdrawn"))),
+        Err(e) => {
+            let errors = field_errors(&ctx, e)?;
+            let page =
+                person_page_for(&state, &ctx, &actor, id, ctx.page().with_errors(&errors)).await?;
+            Ok(render(&ctx, &state, StatusCode::CONFLICT, &page))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cases
+
+fn response_time(lang: Lang, seconds: Option<i64>) -> String {
+    match seconds {
+        None => t(lang, "referral-not-answered"),
+        Some(s) if s < 2 * 86_400 => t_args(
+            lang,
+            "referral-response-hours",
+            &[("n", &(s / 3600).to_string())],
+        ),
+        Some(s) => t_args(
+            lang,
+            "referral-response-days",
+            &[("n", &(s / 86_400).to_string())],
+        ),
+    }
+}
+
+async fn case_page_for(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    id: CaseId,
+    page: PageCtx,
+    chosen: &Fields,
+) -> Result<CasePage, HtmlError> {
+    let lang = ctx.lang;
+    let view = svc::view_case(state, actor, &ctx.meta, id)
+        .await
+        .map_err(service_err(ctx))?;
+    let person = svc::view_person(state, actor, &ctx.meta, view.case.person_id)
+        .await
+        .map_err(service_err(ctx))?;
+    let all = agency_list(state, ctx, actor).await?;
+    let lead_name = elkarlan_store::users::get(&state.store, actor.tenant, view.case.lead_user_id)
+        .await
+        .map(|u| u.display_name)
+        .unwrap_or_default();
+    let mut team: Vec<String> = Vec::new();
+    for m in &view.team {
+        let n = name_of(lang, &all, m.agency_id);
+        if !team.contains(&n) {
+            team.push(n);
+        }
+    }
+    let name = [&person.given_name, &person.surname1, &person.surname2]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let status = chosen.get("status");
+    let reason = chosen.get("closure_reason");
+    let mut closure_reasons = vec![SelectOption {
+        value: String::new(),
+        label: t(lang, "case-closure-reason-none"),
+        selected: reason.is_empty(),
+    }];
+    closure_reasons.extend(ClosureReason::ALL.into_iter().map(|r| SelectOption {
+        value: r.code().to_owned(),
+        label: t(lang, &key_of("closure-reason", r.code())),
+        selected: r.code() == reason,
+    }));
+    Ok(CasePage {
+        ctx: page,
+        id: id.to_string(),
+        person: view.case.person_id.to_string(),
+        name: if name.is_empty() {
+            t(lang, "person-title")
+        } else {
+            name
+        },
+        status: t(lang, &view.case.status.label_key()),
+        lead: format!(
+            "{lead_name} ({})",
+            name_of(lang, &all, view.case.lead_agency_id)
+        ),
+        opened: day(view.case.opened_at),
+        team,
+        categories: category_rows(
+            lang,
+            view.categories
+                .iter()
+                .map(|(c, b)| (c.code().to_owned(), b.code().to_owned())),
+        ),
+        referrals: view
+            .referrals
+            .iter()
+            .map(|r| CaseReferralRow {
+                agency: name_of(lang, &all, r.to_agency),
+                status: t(lang, &r.status.label_key()),
+                due: day(r.due_at),
+                response: response_time(lang, r.response_seconds()),
+            })
+            .collect(),
+        can_manage: svc::allows(actor, Action::ManageCase, view.relationship),
+        statuses: CaseStatus::ALL
+            .into_iter()
+            .filter(|s| view.case.status.can_become(*s))
+            .map(|s| radio(s.code(), t(lang, &s.label_key()), &status))
+            .collect(),
+        closure_reasons,
+        version: view.case.version,
+        can_refer: svc::allows(actor, Action::SendReferral, view.relationship),
+    })
+}
+
+pub async fn case_page(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(raw): Path<String>,
+    Query(n): Query<Notice>,
+) -> Result<Response, HtmlError> {
+    let id: CaseId = parse_path(&ctx, &raw)?;
+    let page = case_page_for(
+        &state,
+        &ctx,
+        &actor,
+        id,
+        page_with_notice(&ctx, &n),
+        &Fields(Vec::new()),
+    )
+    .await?;
+    Ok(render(&ctx, &state, StatusCode::OK, &page))
+}
+
+pub async fn case_status_submit(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(raw): Path<String>,
+    form: Form<Vec<(String, String)>>,
+) -> Result<Response, HtmlError> {
+    let f = fields(&ctx, form)?;
+    let id: CaseId = parse_path(&ctx, &raw)?;
+    let version = f.get("version").trim().parse::<i64>().unwrap_or(-1);
+    let result = svc::set_case_status(
+        &state,
+        &actor,
+        &ctx.meta,
+        id,
+        version,
+        &f.get("status"),
+        &f.get("closure_reason"),
+    )
+    .await;
+    let (errors, status) = match result {
+        Ok(()) => return Ok(see_other(&format!("/cases/{id}?notice=case-status-saved"))),
+        Err(ServiceError::Stale) => {
+            let mut e = FieldErrors::new();
+            e.add("status", "error-record-changed");
+            (e, StatusCode::CONFLICT)
+        }
+        Err(ServiceError::Invalid(e)) if e.is_empty() => {
+            let mut e = FieldErrors::new();
+            e.add("status", "error-case-status");
+            (e, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(e) => (field_errors(&ctx, e)?, StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    let page = case_page_for(
+        &state,
+        &ctx,
+        &actor,
+        id,
+        ctx.page().with_errors(&errors),
+        &f,
+    )
+    .await?;
+    Ok(render(&ctx, &state, status, &page))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Referrals
+
+async fn referral_form(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    id: CaseId,
+    f: &Fields,
+    page: PageCtx,
+) -> Result<ReferralNewPage, HtmlError> {
+    let lang = ctx.lang;
+    let destinations = svc::referral_destinations(state, actor, &ctx.meta, id)
+        .await
+        .map_err(service_err(ctx))?;
+    let to = f.get("to_agency");
+    let chosen = f.all("categories");
+    Ok(ReferralNewPage {
+        ctx: page,
+        case: id.to_string(),
+        agencies: destinations
+            .iter()
+            .map(|(a, cap)| Choice {
+                value: a.id.to_string(),
+                label: format!(
+                    "{} ({})",
+                    agency_name(lang, a),
+                    t(lang, &a.system.label_key())
+                ),
+                checked: a.id.to_string() == to,
+                hint: match cap {
+                    None => t(lang, "capacity-unknown"),
+                    Some(c) if c.open_places <= 0 => t_args(
+                        lang,
+                        "capacity-full",
+                        &[
+                            ("waiting", &c.waiting_list.to_string()),
+                            ("days", &c.expected_wait_days.to_string()),
+                        ],
+                    ),
+                    Some(c) => t_args(
+                        lang,
+                        "capacity-open",
+                        &[
+                            ("places", &c.open_places.to_string()),
+                            ("waiting", &c.waiting_list.to_string()),
+                            ("days", &c.expected_wait_days.to_string()),
+                        ],
+                    ),
+                },
+            })
+            .collect(),
+        reason: f.get("reason"),
+        urgencies: Urgency::ALL
+            .into_iter()
+            .map(|u| Choice {
+                value: u.code().to_owned(),
+                label: t(lang, &key_of("urgency", u.code())),
+                checked: u.code() == f.get("urgency"),
+                hint: t_args(
+                    lang,
+                    "urgency-hint",
+                    &[("days", &u.response_days().to_string())],
+                ),
+            })
+            .collect(),
+        categories: DataCategory::ALL
+            .into_iter()
+            .filter(|c| !matches!(c, DataCategory::Identification | DataCategory::Contact))
+            .map(|c| Choice {
+                value: c.code().to_owned(),
+                label: t(lang, &c.label_key()),
+                checked: chosen.iter().any(|x| x == c.code()),
+                hint: String::new(),
+            })
+            .collect(),
+        due_day: f.get("due_on-day"),
+        due_month: f.get("due_on-month"),
+        due_year: f.get("due_on-year"),
+    })
+}
+
+pub async fn referral_new_page(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(raw): Path<String>,
+) -> Result<Response, HtmlError> {
+    let id: CaseId = parse_path(&ctx, &raw)?;
+    let page = referral_form(&state, &ctx, &actor, id, &Fields(Vec::new()), ctx.page()).await?;
+    Ok(render(&ctx, &state, StatusCode::OK, &page))
+}
+
+pub async fn referral_new_submit(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(raw): Path<String>,
+    form: Form<Vec<(String, String)>>,
+) -> Result<Response, HtmlError> {
+    let f = fields(&ctx, form)?;
+    let id: CaseId = parse_path(&ctx, &raw)?;
+    let input = ReferralInput {
+        to_agency: f.get("to_agency"),
+        reason: f.get("reason"),
+        urgency: f.get("urgency"),
+        categories: f.all("categories"),
+        due_on: join_date(
+            &f.get("due_on-day"),
+            &f.get("due_on-month"),
+            &f.get("due_on-year"),
+        ),
+    };
+    match svc::send_referral(&state, &actor, &ctx.meta, id, &input).await {
+        Ok(_) => Ok(see_other(&format!("/cases/{id}?notice=referral-sent"))),
+        Err(e) => {
+            let errors = date_errors(field_errors(&ctx, e)?, "due_on", None);
+            let page = referral_form(
+                &state,
+                &ctx,
+                &actor,
+                id,
+                &f,
+                ctx.page().with_errors(&errors),
+            )
+            .await?;
+            Ok(render(
+                &ctx,
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &page,
+            ))
+        }
+    }
+}
+
+/// Errors of one referral's forms, with the field ids of that row.
+fn inbox_errors(id: ReferralId, errors: &FieldErrors) -> FieldErrors {
+    let mut out = FieldErrors::new();
+    for e in &errors.0 {
+        let field = match e.field.as_str() {
+            "decline_reason" => format!("decline_reason-{id}"),
+            "outcome" => format!("outcome-{id}"),
+            _ => format!("referral-{id}"),
+        };
+        out.add(&field, e.key);
+    }
+    out
+}
+
+async fn inbox_page_for(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    page: PageCtx,
+) -> Result<ReferralsPage, HtmlError> {
+    let lang = ctx.lang;
+    let list = svc::inbox(state, actor, &ctx.meta)
+        .await
+        .map_err(service_err(ctx))?;
+    let all = agency_list(state, ctx, actor).await?;
+    let rows = list
+        .iter()
+        .map(|(r, person)| InboxRow {
+            id: r.id.to_string(),
+            person: person.clone(),
+            from: name_of(lang, &all, r.from_agency),
+            reason: r.reason.clone(),
+            urgency: t(lang, &key_of("urgency", r.urgency.code())),
+            due: day(r.due_at),
+            status: t(lang, &r.status.label_key()),
+            version: r.version,
+            can_accept: r.status == ReferralStatus::Sent,
+            can_start: r.status == ReferralStatus::Accepted,
+            can_complete: matches!(
+                r.status,
+                ReferralStatus::Accepted | ReferralStatus::InProgress
+            ),
+            status_error: page.error(&format!("referral-{}", r.id)),
+            decline_error: page.error(&format!("decline_reason-{}", r.id)),
+            outcome_error: page.error(&format!("outcome-{}", r.id)),
+        })
+        .collect();
+    let mut decline_reasons = vec![SelectOption {
+        value: String::new(),
+        label: t(lang, "referral-decline-reason-none"),
+        selected: true,
+    }];
+    decline_reasons.extend(DeclineReason::ALL.into_iter().map(|d| SelectOption {
+        value: d.code().to_owned(),
+        label: t(lang, &key_of("decline-reason", d.code())),
+        selected: false,
+    }));
+    Ok(ReferralsPage {
+        ctx: page,
+        rows,
+        decline_reasons,
+    })
+}
+
+pub async fn inbox_page(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Query(n): Query<Notice>,
+) -> Result<Response, HtmlError> {
+    let page = inbox_page_for(&state, &ctx, &actor, page_with_notice(&ctx, &n)).await?;
+    Ok(render(&ctx, &state, StatusCode::OK, &page))
+}
+
+pub async fn referral_move(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(raw): Path<String>,
+    form: Form<Vec<(String, String)>>,
+) -> Result<Response, HtmlError> {
+    let f = fields(&ctx, form)?;
+    let id: ReferralId = parse_path(&ctx, &raw)?;
+    let input = ReferralMoveInput {
+        status: f.get("status"),
+        decline_reason: f.get("decline_reason"),
+        outcome: f.get("outcome"),
+        version: f.get("version").trim().parse::<i64>().unwrap_or(-1),
+    };
+    let (errors, status) = match svc::move_referral(&state, &actor, &ctx.meta, id, &input).await {
+        Ok(()) => return Ok(see_other("/referrals?notice=referral-moved")),
+        Err(ServiceError::Stale) => {
+            let mut e = FieldErrors::new();
+            e.add("status", "error-record-changed");
+            (e, StatusCode::CONFLICT)
+        }
+        Err(ServiceError::Invalid(e)) if e.is_empty() => {
+            let mut e = FieldErrors::new();
+            e.add("status", "error-referral-status");
+            (e, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(e) => (field_errors(&ctx, e)?, StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    let page = ctx.page().with_errors(&inbox_errors(id, &errors));
+    let page = inbox_page_for(&state, &ctx, &actor, page).await?;
+    Ok(render(&ctx, &state, status, &page))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Emergency access and the DPO
+
+pub async fn break_glass_page(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(raw): Path<String>,
+) -> Result<Response, HtmlError> {
+    let id: CaseId = parse_path(&ctx, &raw)?;
+    svc::authorize_on_case(&state, &actor, &ctx.meta, id, Action::BreakGlass)
+        .await
+        .map_err(service_err(&ctx))?;
+    let page = BreakGlassPage {
+        ctx: ctx.page(),
+        case: id.to_string(),
+        reason: String::new(),
+    };
+    Ok(render(&ctx, &state, StatusCode::OK, &page))
+}
+
+pub async fn break_glass_submit(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(raw): Path<String>,
+    form: Form<Vec<(String, String)>>,
+) -> Result<Response, HtmlError> {
+    let f = fields(&ctx, form)?;
+    let id: CaseId = parse_path(&ctx, &raw)?;
+    let reason = f.get("reason");
+    match svc::break_glass(&state, &actor, &ctx.meta, id, &reason).await {
+        Ok(()) => Ok(see_other(&format!("/cases/{id}?notice=break-glass-opened"))),
+        Err(e) => {
+            let errors = field_errors(&ctx, e)?;
+            let page = BreakGlassPage {
+                ctx: ctx.page().with_errors(&errors),
+                case: id.to_string(),
+                reason,
+            };
+            Ok(render(
+                &ctx,
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &page,
+            ))
+        }
+    }
+}
+
+async fn queue_page_for(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    page: PageCtx,
+) -> Result<BreakGlassQueuePage, HtmlError> {
+    let list = svc::break_glass_queue(state, actor, &ctx.meta)
+        .await
+        .map_err(service_err(ctx))?;
+    let rows = list
+        .iter()
+        .map(|r| BreakGlassRow {
+            id: r.access.id.to_string(),
+            person: r.person.to_string(),
+            user: r.user_name.clone(),
+            reason: r.access.reason.clone(),
+            opened: r.access.opened_at.display(),
+            expires: r.access.expires_at.display(),
+            error: page.error(&format!("outcome-{}", r.access.id)),
+        })
+        .collect();
+    Ok(BreakGlassQueuePage { ctx: page, rows })
+}
+
+pub async fn break_glass_queue(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Query(n): Query<Notice>,
+) -> Result<Response, HtmlError> {
+    let page = queue_page_for(&state, &ctx, &actor, page_with_notice(&ctx, &n)).await?;
+    Ok(render(&ctx, &state, StatusCode::OK, &page))
+}
+
+pub async fn break_glass_review(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(raw): Path<String>,
+    form: Form<Vec<(String, String)>>,
+) -> Result<Response, HtmlError> {
+    let f = fields(&ctx, form)?;
+    let id: BreakGlassId = parse_path(&ctx, &raw)?;
+    match svc::review_break_glass(&state, &actor, &ctx.meta, id, &f.get("outcome")).await {
+        Ok(()) => Ok(see_other("/dpo/break-glass?notice=review-saved")),
+        Err(e) => {
+            let mut errors = FieldErrors::new();
+            for e in field_errors(&ctx, e)?.0 {
+                errors.add(&format!("outcome-{id}"), e.key);
+            }
+            let page =
+                queue_page_for(&state, &ctx, &actor, ctx.page().with_errors(&errors)).await?;
+            Ok(render(
+                &ctx,
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &page,
+            ))
+        }
+    }
+}
+
+pub async fn access_log_page(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(raw): Path<String>,
+) -> Result<Response, HtmlError> {
+    let id: PersonId = parse_path(&ctx, &raw)?;
+    let events = svc::access_log(&state, &actor, &ctx.meta, id)
+        .await
+        .map_err(service_err(&ctx))?;
+    let rows = events
+        .into_iter()
+        .map(|e| AccessLogRow {
+            at: e.at.display(),
+            actor: e.actor_name,
+            role: e
+                .actor_role
+                .as_deref()
+                .and_then(|r| Role::parse(r).ok())
+                .map(|r| t(ctx.lang, &r.label_key()))
+                .unwrap_or_default(),
+            action: e.action,
+            outcome: e.outcome,
+            basis: e.basis,
+        })
+        .collect();
+    let page = AccessLogPage {
+        ctx: ctx.page(),
+        rows,
+    };
+    Ok(render(&ctx, &state, StatusCode::OK, &page))
+}

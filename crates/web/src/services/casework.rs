@@ -1,0 +1,651 @@
+//! Casework services: assessment, joint plan, notes, coordination meetings and the timeline.
+//! Contributions need a team relationship (lead or team member); reading needs `ViewCase`;
+//! notes are further filtered by their confidentiality level, and clinical notes never leave
+//! the health agency that wrote them.
+
+use super::authorize;
+use crate::AppState;
+use crate::error::ServiceError;
+use elkarlan_domain::inclusion::case::{Severity, default_instrument};
+use elkarlan_domain::inclusion::consent::DataCategory;
+use elkarlan_domain::policy::{Action, Actor, Relationship, Target};
+use elkarlan_domain::{AgencyId, CaseId, FieldErrors};
+use elkarlan_store::audit::RequestMeta;
+use elkarlan_store::cases::{self, Case};
+use elkarlan_store::casework::{
+    self, Assessment, Goal, Meeting, NewAction, NewAssessment, NewMeeting, NewNote, Note,
+    PlanAction,
+};
+use elkarlan_store::{StoreError, agencies};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+const MAX_TEXT: usize = 5000;
+
+async fn case_and_relationship(
+    state: &AppState,
+    actor: &Actor,
+    id: CaseId,
+) -> Result<(Case, Relationship), ServiceError> {
+    let case = cases::get(&state.store, actor.tenant, id).await?;
+    let relationship = cases::relationship(&state.store, actor, &case).await?;
+    Ok((case, relationship))
+}
+
+fn text(e: &mut FieldErrors, field: &str, value: &str, required: &'static str) -> String {
+    let t = value.trim();
+    if t.is_empty() {
+        e.add(field, required);
+    } else if t.chars().count() > MAX_TEXT {
+        e.add(field, "error-text-too-long");
+    }
+    t.to_owned()
+}
+
+fn date(e: &mut FieldErrors, field: &str, value: &str) -> Option<String> {
+    let t = value.trim();
+    if t.is_empty() {
+        return None;
+    }
+    match chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        Ok(d) => Some(d.to_string()),
+        Err(_) => {
+            e.add(field, "error-date-format");
+            None
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct AssessmentInput {
+    pub summary: String,
+    /// Life domain → severity (none, low, moderate, severe). Domains of the current instrument.
+    pub domains: BTreeMap<String, String>,
+}
+
+pub async fn record_assessment(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: CaseId,
+    input: &AssessmentInput,
+) -> Result<uuid::Uuid, ServiceError> {
+    let (case, relationship) = case_and_relationship(state, actor, id).await?;
+    let grant = authorize(
+        state,
+        actor,
+        Action::ContributeToCase,
+        Target {
+            tenant: actor.tenant,
+            relationship,
+        },
+        meta,
+    )
+    .await?;
+    let instrument = default_instrument();
+    let mut e = FieldErrors::new();
+    let summary = text(&mut e, "summary", &input.summary, "error-summary-required");
+    let mut domains = Vec::new();
+    for (domain, severity) in &input.domains {
+        if !instrument.domains.contains(&domain.as_str()) {
+            e.add("domains", "error-domain-unknown");
+        } else if let Some(s) = e.take("domains", Severity::parse(severity)) {
+            domains.push((domain.clone(), s));
+        }
+    }
+    if input.domains.is_empty() {
+        e.add("domains", "error-domains-required");
+    }
+    e.into_result().map_err(ServiceError::Invalid)?;
+    let Some(agency) = actor.agency else {
+        return Err(ServiceError::Forbidden(elkarlan_domain::policy::Denied {
+            reason: "agency",
+            conceal: false,
+        }));
+    };
+    let new = NewAssessment {
+        by: actor.user,
+        agency,
+        version: i64::from(instrument.version),
+        summary,
+        domains,
+    };
+    Ok(casework::record_assessment(&state.store, &grant, meta, &case, &new).await?)
+}
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct GoalInput {
+    pub domain: String,
+    pub description: String,
+}
+
+pub async fn add_goal(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: CaseId,
+    input: &GoalInput,
+) -> Result<uuid::Uuid, ServiceError> {
+    let (case, relationship) = case_and_relationship(state, actor, id).await?;
+    let grant = authorize(
+        state,
+        actor,
+        Action::ContributeToCase,
+        Target {
+            tenant: actor.tenant,
+            relationship,
+        },
+        meta,
+    )
+    .await?;
+    let mut e = FieldErrors::new();
+    if !default_instrument().domains.contains(&input.domain.trim()) {
+        e.add("domain", "error-domain-unknown");
+    }
+    let description = text(
+        &mut e,
+        "description",
+        &input.description,
+        "error-description-required",
+    );
+    e.into_result().map_err(ServiceError::Invalid)?;
+    Ok(casework::add_goal(
+        &state.store,
+        &grant,
+        meta,
+        &case,
+        actor.user,
+        input.domain.trim(),
+        &description,
+    )
+    .await?)
+}
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ActionInput {
+    /// The goal it serves, if any.
+    pub goal: String,
+    /// The agency responsible.
+    pub agency: String,
+    pub description: String,
+    /// YYYY-MM-DD, optional.
+    pub due_on: String,
+}
+
+async fn parse_action(
+    state: &AppState,
+    actor: &Actor,
+    input: &ActionInput,
+    e: &mut FieldErrors,
+    prefix: &str,
+) -> Result<Option<NewAction>, ServiceError> {
+    let field = |f: &str| {
+        if prefix.is_empty() {
+            f.to_owned()
+        } else {
+            format!("{prefix}.{f}")
+        }
+    };
+    let goal = if input.goal.trim().is_empty() {
+        None
+    } else {
+        match input.goal.trim().parse::<uuid::Uuid>() {
+            Ok(g) => Some(g),
+            Err(_) => {
+                e.add(&field("goal"), "error-goal-unknown");
+                None
+            }
+        }
+    };
+    let agency = match input.agency.trim().parse::<AgencyId>() {
+        Ok(a) => match agencies::get(&state.store, actor.tenant, a).await {
+            Ok(_) => Some(a),
+            Err(StoreError::NotFound) => {
+                e.add(&field("agency"), "error-agency-unknown");
+                None
+            }
+            Err(other) => return Err(other.into()),
+        },
+        Err(_) => {
+            e.add(&field("agency"), "error-agency-unknown");
+            None
+        }
+    };
+    let description = text(
+        e,
+        &field("description"),
+        &input.description,
+        "error-description-required",
+    );
+    let due_on = date(e, &field("due_on"), &input.due_on);
+    Ok(agency.map(|agency_id| NewAction {
+        goal_id: goal,
+        agency_id,
+        user_id: None,
+        description,
+        due_on,
+    }))
+}
+
+pub async fn add_action(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: CaseId,
+    input: &ActionInput,
+) -> Result<uuid::Uuid, ServiceError> {
+    let (case, relationship) = case_and_relationship(state, actor, id).await?;
+    let grant = authorize(
+        state,
+        actor,
+        Action::ContributeToCase,
+        Target {
+            tenant: actor.tenant,
+            relationship,
+        },
+        meta,
+    )
+    .await?;
+    let mut e = FieldErrors::new();
+    let action = parse_action(state, actor, input, &mut e, "").await?;
+    e.into_result().map_err(ServiceError::Invalid)?;
+    let Some(action) = action else {
+        return Err(ServiceError::Invalid(FieldErrors::new()));
+    };
+    casework::add_action(&state.store, &grant, meta, &case, &action)
+        .await
+        .map_err(|err| match err {
+            StoreError::NotFound => {
+                let mut f = FieldErrors::new();
+                f.add("goal", "error-goal-unknown");
+                ServiceError::Invalid(f)
+            }
+            other => other.into(),
+        })
+}
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ActionStatusInput {
+    /// pending, in_progress, done or cancelled.
+    pub status: String,
+    pub version: i64,
+}
+
+pub async fn set_action_status(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: CaseId,
+    action: uuid::Uuid,
+    input: &ActionStatusInput,
+) -> Result<(), ServiceError> {
+    let (case, relationship) = case_and_relationship(state, actor, id).await?;
+    let grant = authorize(
+        state,
+        actor,
+        Action::ContributeToCase,
+        Target {
+            tenant: actor.tenant,
+            relationship,
+        },
+        meta,
+    )
+    .await?;
+    if !matches!(
+        input.status.as_str(),
+        "pending" | "in_progress" | "done" | "cancelled"
+    ) {
+        let mut e = FieldErrors::new();
+        e.add("status", "error-action-status");
+        return Err(ServiceError::Invalid(e));
+    }
+    Ok(casework::set_action_status(
+        &state.store,
+        &grant,
+        meta,
+        &case,
+        action,
+        input.version,
+        &input.status,
+    )
+    .await?)
+}
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct NoteInput {
+    pub body: String,
+    /// team (the whole team), agency (the author's agency) or author (only the author).
+    pub confidentiality: String,
+}
+
+pub async fn add_note(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: CaseId,
+    input: &NoteInput,
+) -> Result<uuid::Uuid, ServiceError> {
+    let (case, relationship) = case_and_relationship(state, actor, id).await?;
+    let grant = authorize(
+        state,
+        actor,
+        Action::ContributeToCase,
+        Target {
+            tenant: actor.tenant,
+            relationship,
+        },
+        meta,
+    )
+    .await?;
+    let mut e = FieldErrors::new();
+    let body = text(&mut e, "body", &input.body, "error-note-required");
+    let level: Option<&'static str> = match input.confidentiality.trim() {
+        "team" => Some("team"),
+        "agency" => Some("agency"),
+        "author" => Some("author"),
+        _ => {
+            e.add("confidentiality", "error-confidentiality");
+            None
+        }
+    };
+    e.into_result().map_err(ServiceError::Invalid)?;
+    let (Some(level), Some(agency)) = (level, actor.agency) else {
+        return Err(ServiceError::Invalid(FieldErrors::new()));
+    };
+    // Health professionals write clinical notes: they stay inside their agency whatever was chosen.
+    let clinical = actor.agency_system.is_some_and(|s| s.is_health());
+    let level = if clinical && level == "team" {
+        "agency"
+    } else {
+        level
+    };
+    let note = NewNote {
+        author: actor.user,
+        agency,
+        confidentiality: level,
+        clinical,
+        body,
+    };
+    Ok(casework::add_note(&state.store, &grant, meta, &case, &note).await?)
+}
+
+/// Whether this reader may see this note.
+pub fn note_visible(actor: &Actor, relationship: Relationship, note: &Note) -> bool {
+    if !matches!(
+        relationship,
+        Relationship::Lead | Relationship::TeamMember | Relationship::BreakGlass
+    ) {
+        return false;
+    }
+    if note.clinical && actor.agency != Some(note.author_agency) {
+        return false;
+    }
+    match note.confidentiality.as_str() {
+        "team" => true,
+        "agency" => actor.agency == Some(note.author_agency),
+        _ => actor.user == note.author_id,
+    }
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct TimelineEntry {
+    pub at: String,
+    /// case_opened, referral_sent, referral_answered, referral_completed, assessment, goal, action, note, meeting.
+    pub kind: String,
+    pub text: String,
+}
+
+/// Everything the reader may see of a case's work.
+#[derive(Clone, Debug)]
+pub struct Casework {
+    pub assessments: Vec<Assessment>,
+    pub goals: Vec<Goal>,
+    pub actions: Vec<PlanAction>,
+    pub notes: Vec<Note>,
+    pub meetings: Vec<Meeting>,
+    /// Agencies of the health systems following the person, when the reader may know it.
+    pub health_followups: Vec<AgencyId>,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+pub async fn casework(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: CaseId,
+) -> Result<Casework, ServiceError> {
+    let view = super::inclusion::view_case(state, actor, meta, id).await?;
+    let assessments = casework::assessments(&state.store, id).await?;
+    let (goals, actions) = casework::plan(&state.store, id).await?;
+    let notes: Vec<Note> = casework::notes(&state.store, id)
+        .await?
+        .into_iter()
+        .filter(|n| note_visible(actor, view.relationship, n))
+        .collect();
+    let meetings = casework::meetings_for_case(&state.store, actor.tenant, id).await?;
+    // That a health follow-up exists is health data: shown to health agencies and to readers
+    // the health-flags category is open to (by consent).
+    let may_know_health = view
+        .categories
+        .iter()
+        .any(|(c, _)| *c == DataCategory::HealthFlags)
+        || actor.agency_system.is_some_and(|s| s.is_health());
+    let mut health_followups = Vec::new();
+    if may_know_health {
+        for t in &view.team {
+            if agencies::get(&state.store, actor.tenant, t.agency_id)
+                .await
+                .is_ok_and(|a| a.system.is_health())
+                && !health_followups.contains(&t.agency_id)
+            {
+                health_followups.push(t.agency_id);
+            }
+        }
+    }
+    let mut timeline = vec![TimelineEntry {
+        at: view.case.opened_at.iso(),
+        kind: "case_opened".into(),
+        text: view.case.status.code().into(),
+    }];
+    for r in &view.referrals {
+        timeline.push(TimelineEntry {
+            at: r.sent_at.iso(),
+            kind: "referral_sent".into(),
+            text: r.reason.clone(),
+        });
+        if let Some(a) = r.answered_at {
+            timeline.push(TimelineEntry {
+                at: a.iso(),
+                kind: "referral_answered".into(),
+                text: r.status.code().into(),
+            });
+        }
+        if let Some(c) = r.completed_at {
+            timeline.push(TimelineEntry {
+                at: c.iso(),
+                kind: "referral_completed".into(),
+                text: r.outcome.clone().unwrap_or_default(),
+            });
+        }
+    }
+    for a in &assessments {
+        timeline.push(TimelineEntry {
+            at: a.assessed_at.iso(),
+            kind: "assessment".into(),
+            text: a.summary.clone(),
+        });
+    }
+    for g in &goals {
+        timeline.push(TimelineEntry {
+            at: g.created_at.iso(),
+            kind: "goal".into(),
+            text: g.description.clone(),
+        });
+    }
+    for a in &actions {
+        timeline.push(TimelineEntry {
+            at: a.updated_at.iso(),
+            kind: "action".into(),
+            text: format!("{} ({})", a.description, a.status),
+        });
+    }
+    for n in &notes {
+        timeline.push(TimelineEntry {
+            at: n.created_at.iso(),
+            kind: "note".into(),
+            text: n.body.chars().take(200).collect(),
+        });
+    }
+    for m in &meetings {
+        timeline.push(TimelineEntry {
+            at: format!("{}T00:00:00Z", m.held_on),
+            kind: "meeting".into(),
+            text: m.minutes.chars().take(200).collect(),
+        });
+    }
+    timeline.sort_by(|a, b| b.at.cmp(&a.at));
+    Ok(Casework {
+        assessments,
+        goals,
+        actions,
+        notes,
+        meetings,
+        health_followups,
+        timeline,
+    })
+}
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct MeetingInput {
+    /// YYYY-MM-DD.
+    pub held_on: String,
+    pub minutes: String,
+    /// Agency ids present.
+    pub agencies: Vec<String>,
+    /// Case ids reviewed (the recorder must be on each case's team).
+    pub cases: Vec<String>,
+    /// Agreed actions; each names its case.
+    pub actions: Vec<MeetingActionInput>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct MeetingActionInput {
+    pub case: String,
+    pub agency: String,
+    pub description: String,
+    pub due_on: String,
+}
+
+/// Records a coordination meeting. Every case reviewed must be one the recorder works on; the
+/// minutes and agreed actions are written in one transaction.
+pub async fn record_meeting(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    input: &MeetingInput,
+) -> Result<uuid::Uuid, ServiceError> {
+    let grant = authorize(
+        state,
+        actor,
+        Action::RecordMeeting,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await?;
+    let mut e = FieldErrors::new();
+    let held_on = match date(&mut e, "held_on", &input.held_on) {
+        Some(d) => d,
+        None => {
+            if !e.has("held_on") {
+                e.add("held_on", "error-date-format");
+            }
+            String::new()
+        }
+    };
+    let minutes = text(&mut e, "minutes", &input.minutes, "error-minutes-required");
+    let mut agency_ids = Vec::new();
+    for a in &input.agencies {
+        match a.trim().parse::<AgencyId>() {
+            Ok(id) if agencies::get(&state.store, actor.tenant, id).await.is_ok() => {
+                agency_ids.push(id);
+            }
+            _ => e.add("agencies", "error-agency-unknown"),
+        }
+    }
+    let mut case_rows = Vec::new();
+    for c in &input.cases {
+        let Ok(id) = c.trim().parse::<CaseId>() else {
+            e.add("cases", "error-case-unknown");
+            continue;
+        };
+        let (case, relationship) = match case_and_relationship(state, actor, id).await {
+            Ok(x) => x,
+            Err(ServiceError::NotFound) => {
+                e.add("cases", "error-case-unknown");
+                continue;
+            }
+            Err(other) => return Err(other),
+        };
+        // Reviewing a case in a meeting is contributing to it.
+        authorize(
+            state,
+            actor,
+            Action::ContributeToCase,
+            Target {
+                tenant: actor.tenant,
+                relationship,
+            },
+            meta,
+        )
+        .await?;
+        case_rows.push(case);
+    }
+    if input.cases.is_empty() {
+        e.add("cases", "error-cases-required");
+    }
+    let mut actions = Vec::new();
+    for (i, a) in input.actions.iter().enumerate() {
+        let prefix = format!("actions.{i}");
+        let idx = a
+            .case
+            .trim()
+            .parse::<CaseId>()
+            .ok()
+            .and_then(|c| case_rows.iter().position(|r| r.id == c));
+        if idx.is_none() {
+            e.add(&format!("{prefix}.case"), "error-case-unknown");
+        }
+        let parsed = parse_action(
+            state,
+            actor,
+            &ActionInput {
+                goal: String::new(),
+                agency: a.agency.clone(),
+                description: a.description.clone(),
+                due_on: a.due_on.clone(),
+            },
+            &mut e,
+            &prefix,
+        )
+        .await?;
+        if let (Some(i), Some(action)) = (idx, parsed) {
+            actions.push((i, action));
+        }
+    }
+    e.into_result().map_err(ServiceError::Invalid)?;
+    let meeting = NewMeeting {
+        held_on,
+        minutes,
+        agencies: agency_ids,
+        cases: case_rows,
+        actions,
+    };
+    Ok(casework::record_meeting(&state.store, &grant, meta, actor.user, &meeting).await?)
+}
