@@ -291,6 +291,14 @@ pub struct Target {
 }
 
 impl Target {
+    /// A record the actor stands towards as `relationship`.
+    pub fn new(tenant: TenantId, relationship: Relationship) -> Self {
+        Self {
+            tenant,
+            relationship,
+        }
+    }
+
     pub fn tenant_wide(tenant: TenantId) -> Self {
         Self {
             tenant,

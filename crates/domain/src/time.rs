@@ -66,3 +66,38 @@ mod tests {
         );
     }
 }
+
+/// A date typed as YYYY-MM-DD that must be after `today`, as the end of that day (UTC):
+/// due dates and expiry dates.
+pub fn parse_future_date(s: &str, today: chrono::NaiveDate) -> Result<Timestamp, &'static str> {
+    let d =
+        chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| "error-date-format")?;
+    if d <= today {
+        return Err("error-date-past");
+    }
+    d.and_hms_opt(23, 59, 59)
+        .map(|t| Timestamp(t.and_utc().timestamp_micros()))
+        .ok_or("error-date-format")
+}
+
+#[cfg(test)]
+mod future_date_tests {
+    use super::*;
+
+    #[test]
+    fn future_dates_end_at_the_last_second_of_the_day() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default();
+        assert_eq!(
+            parse_future_date("2026-11-29", today).map(Timestamp::iso),
+            Ok("2026-11-29T23:59:59Z".to_owned())
+        );
+        assert_eq!(
+            parse_future_date("2026-11-28", today),
+            Err("error-date-past")
+        );
+        assert_eq!(
+            parse_future_date("2026-02-30", today),
+            Err("error-date-format")
+        );
+    }
+}

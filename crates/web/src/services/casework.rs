@@ -76,10 +76,7 @@ pub async fn record_assessment(
         state,
         actor,
         Action::ContributeToCase,
-        Target {
-            tenant: actor.tenant,
-            relationship,
-        },
+        Target::new(actor.tenant, relationship),
         meta,
     )
     .await?;
@@ -133,10 +130,7 @@ pub async fn add_goal(
         state,
         actor,
         Action::ContributeToCase,
-        Target {
-            tenant: actor.tenant,
-            relationship,
-        },
+        Target::new(actor.tenant, relationship),
         meta,
     )
     .await?;
@@ -242,10 +236,7 @@ pub async fn add_action(
         state,
         actor,
         Action::ContributeToCase,
-        Target {
-            tenant: actor.tenant,
-            relationship,
-        },
+        Target::new(actor.tenant, relationship),
         meta,
     )
     .await?;
@@ -288,10 +279,7 @@ pub async fn set_action_status(
         state,
         actor,
         Action::ContributeToCase,
-        Target {
-            tenant: actor.tenant,
-            relationship,
-        },
+        Target::new(actor.tenant, relationship),
         meta,
     )
     .await?;
@@ -335,10 +323,7 @@ pub async fn add_note(
         state,
         actor,
         Action::ContributeToCase,
-        Target {
-            tenant: actor.tenant,
-            relationship,
-        },
+        Target::new(actor.tenant, relationship),
         meta,
     )
     .await?;
@@ -598,10 +583,7 @@ pub async fn record_meeting(
             state,
             actor,
             Action::ContributeToCase,
-            Target {
-                tenant: actor.tenant,
-                relationship,
-            },
+            Target::new(actor.tenant, relationship),
             meta,
         )
         .await?;

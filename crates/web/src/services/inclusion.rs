@@ -282,10 +282,7 @@ pub async fn view_person(
         state,
         actor,
         Action::ViewPerson,
-        Target {
-            tenant: actor.tenant,
-            relationship,
-        },
+        Target::new(actor.tenant, relationship),
         meta,
     )
     .await?;
@@ -403,13 +400,7 @@ async fn person_target(
 ) -> Result<(Target, Option<Case>), ServiceError> {
     people::get(&state.store, actor.tenant, person).await?;
     let (relationship, case) = relationship_to_person(state, actor, person).await?;
-    Ok((
-        Target {
-            tenant: actor.tenant,
-            relationship,
-        },
-        case,
-    ))
+    Ok((Target::new(actor.tenant, relationship), case))
 }
 
 pub async fn record_consent(
@@ -452,19 +443,13 @@ pub async fn record_consent(
     let expires_at = if input.expires_on.trim().is_empty() {
         None
     } else {
-        match chrono::NaiveDate::parse_from_str(input.expires_on.trim(), "%Y-%m-%d") {
-            Ok(d) if d > Timestamp::now().to_datetime().date_naive() => d
-                .and_hms_opt(23, 59, 59)
-                .map(|t| Timestamp::from_micros(t.and_utc().timestamp_micros())),
-            Ok(_) => {
-                e.add("expires_on", "error-date-past");
-                None
-            }
-            Err(_) => {
-                e.add("expires_on", "error-date-format");
-                None
-            }
-        }
+        e.take(
+            "expires_on",
+            elkarlan_domain::time::parse_future_date(
+                &input.expires_on,
+                Timestamp::now().to_datetime().date_naive(),
+            ),
+        )
     };
     e.into_result().map_err(ServiceError::Invalid)?;
     let new = NewConsent {
@@ -557,10 +542,7 @@ pub async fn view_case(
         state,
         actor,
         Action::ViewCase,
-        Target {
-            tenant: actor.tenant,
-            relationship,
-        },
+        Target::new(actor.tenant, relationship),
         meta,
     )
     .await?;
@@ -606,10 +588,7 @@ pub async fn set_case_status(
         state,
         actor,
         Action::ManageCase,
-        Target {
-            tenant: actor.tenant,
-            relationship,
-        },
+        Target::new(actor.tenant, relationship),
         meta,
     )
     .await?;
@@ -647,10 +626,7 @@ pub async fn break_glass(
         state,
         actor,
         Action::BreakGlass,
-        Target {
-            tenant: actor.tenant,
-            relationship,
-        },
+        Target::new(actor.tenant, relationship),
         meta,
     )
     .await?;
@@ -690,10 +666,7 @@ pub async fn send_referral(
         state,
         actor,
         Action::SendReferral,
-        Target {
-            tenant: actor.tenant,
-            relationship,
-        },
+        Target::new(actor.tenant, relationship),
         meta,
     )
     .await?;
@@ -756,19 +729,10 @@ pub async fn send_referral(
     let due_at = if input.due_on.trim().is_empty() {
         urgency.map(|u| Timestamp::now().plus_seconds(u.response_days() * 86_400))
     } else {
-        match chrono::NaiveDate::parse_from_str(input.due_on.trim(), "%Y-%m-%d") {
-            Ok(d) if d > today => d
-                .and_hms_opt(23, 59, 59)
-                .map(|t| Timestamp::from_micros(t.and_utc().timestamp_micros())),
-            Ok(_) => {
-                e.add("due_on", "error-date-past");
-                None
-            }
-            Err(_) => {
-                e.add("due_on", "error-date-format");
-                None
-            }
-        }
+        e.take(
+            "due_on",
+            elkarlan_domain::time::parse_future_date(&input.due_on, today),
+        )
     };
     e.into_result().map_err(ServiceError::Invalid)?;
     let (Some(to), Some(urgency), Some(due_at)) = (to, urgency, due_at) else {
@@ -871,10 +835,7 @@ pub async fn move_referral(
         state,
         actor,
         action,
-        Target {
-            tenant: actor.tenant,
-            relationship,
-        },
+        Target::new(actor.tenant, relationship),
         meta,
     )
     .await?;
@@ -955,15 +916,7 @@ pub async fn access_log(
 /// Whether the actor may do `action` on a record they stand towards as `relationship`. For
 /// showing links and buttons only: the action itself asks the policy again.
 pub fn allows(actor: &Actor, action: Action, relationship: Relationship) -> bool {
-    policy::decide(
-        actor,
-        action,
-        Target {
-            tenant: actor.tenant,
-            relationship,
-        },
-    )
-    .is_ok()
+    policy::decide(actor, action, Target::new(actor.tenant, relationship)).is_ok()
 }
 
 /// Asks the policy for an action on a person before its form is shown, as the POST will.
@@ -992,10 +945,7 @@ pub async fn authorize_on_case(
         state,
         actor,
         action,
-        Target {
-            tenant: actor.tenant,
-            relationship,
-        },
+        Target::new(actor.tenant, relationship),
         meta,
     )
     .await?;
