@@ -271,6 +271,26 @@ pub fn book() -> RouteBook {
             "/api/v1/meetings",
             post(api::casework::record_meeting),
         )
+        .add(
+            "PATCH",
+            "/api/v1/people/{id}",
+            patch(api::inclusion::rectify),
+        )
+        .add(
+            "GET",
+            "/api/v1/people/{id}/history",
+            get(api::inclusion::history),
+        )
+        .add(
+            "POST",
+            "/api/v1/people/{id}/merge",
+            post(api::inclusion::merge),
+        )
+        .add(
+            "GET",
+            "/api/v1/people/{id}/export",
+            get(api::inclusion::export),
+        )
 }
 
 /// The (method, path) of every route.

@@ -482,3 +482,7 @@ notice-break-glass-opened = Emergency access is open for one hour
 notice-review-saved = The review has been saved
 error-record-changed = Someone else changed this record. Check it and try again
 error-review-outcome = Select whether the access was justified
+error-merge-same = The duplicate and the record to keep are the same
+error-merge-two-open-cases = Both records have an open case: close one before merging
+error-merge-already = This record has already been merged
+error-merge-unknown = Select the duplicate record

@@ -482,3 +482,7 @@ notice-break-glass-opened = El acceso de emergencia está abierto durante una ho
 notice-review-saved = Se ha guardado la revisión
 error-record-changed = Otra persona ha cambiado este registro. Revísalo y vuelve a intentarlo
 error-review-outcome = Indica si el acceso estaba justificado
+error-merge-same = El duplicado y el registro que se conserva son el mismo
+error-merge-two-open-cases = Los dos registros tienen un caso abierto: cierra uno antes de fusionarlos
+error-merge-already = Este registro ya se fusionó
+error-merge-unknown = Selecciona el registro duplicado

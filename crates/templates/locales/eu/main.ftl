@@ -482,3 +482,7 @@ notice-break-glass-opened = Larrialdiko sarbidea irekita dago ordubetez
 notice-review-saved = Berrikuspena gorde da
 error-record-changed = Beste norbaitek aldatu du erregistro hau. Begiratu eta saiatu berriro
 error-review-outcome = Adierazi sarbidea justifikatuta zegoen
+error-merge-same = Bikoiztua eta gordeko den erregistroa berbera dira
+error-merge-two-open-cases = Bi erregistroek kasu irekia dute: itxi bat bateratu aurretik
+error-merge-already = Erregistro hau dagoeneko bateratu da
+error-merge-unknown = Hautatu erregistro bikoiztua

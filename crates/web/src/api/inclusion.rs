@@ -516,3 +516,124 @@ pub async fn access_log(
         Err(e) => problem(caller.lang, e),
     }
 }
+
+/// The body of `PATCH /api/v1/people/{id}`: the whole record as it should now be.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RectifyRequest {
+    #[schema(value_type = Object)]
+    pub person: PersonInputDoc,
+}
+
+/// Rectifies a person's record. `If-Match` must carry the version read (`"v{version}"`).
+#[utoipa::path(patch, path = "/api/v1/people/{id}", tag = "people", summary = "Rectify a person's record", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "\"v{version}\" from the last read")), request_body = RectifyRequest,
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+pub async fn rectify(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: ApiJson<RectifyRequest>,
+) -> Response {
+    let pid: PersonId = match id(caller.lang, &raw) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    let Some(tag) = headers
+        .get(axum::http::header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Problem::new(
+            caller.lang,
+            StatusCode::PRECONDITION_REQUIRED,
+            "problem-precondition-required",
+        )
+        .into_response();
+    };
+    let Some(version) = tag
+        .trim()
+        .trim_start_matches("W/")
+        .trim_matches('"')
+        .strip_prefix('v')
+        .and_then(|v| v.parse::<i64>().ok())
+    else {
+        return problem(caller.lang, crate::error::ServiceError::Stale);
+    };
+    let input: PersonInput = body.value.person.into();
+    match svc::rectify_person(&state, &caller.actor, &caller.meta, pid, version, &input).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// The registration and every change of a person's record, newest first.
+#[utoipa::path(get, path = "/api/v1/people/{id}/history", tag = "people", summary = "Rectification history", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Page<svc::Rectification>), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn history(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+) -> Response {
+    let pid: PersonId = match id(caller.lang, &raw) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    match svc::rectification_history(&state, &caller.actor, &caller.meta, pid).await {
+        Ok(items) => json(StatusCode::OK, &Page { items, next: None }),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeRequest {
+    /// The duplicate record, merged into the one in the path.
+    #[serde(default)]
+    pub duplicate: String,
+}
+
+/// Merges a duplicate record into this one: cases, consents and referrals move; audited on both.
+#[utoipa::path(post, path = "/api/v1/people/{id}/merge", tag = "people", summary = "Merge a duplicate record", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = MergeRequest, responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn merge(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+    body: ApiJson<MergeRequest>,
+) -> Response {
+    let keep: PersonId = match id(caller.lang, &raw) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    match svc::merge_people(
+        &state,
+        &caller.actor,
+        &caller.meta,
+        keep,
+        &body.value.duplicate,
+    )
+    .await
+    {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// Everything held about the person, for their right of access (data protection officer).
+#[utoipa::path(get, path = "/api/v1/people/{id}/export", tag = "people", summary = "Subject access export", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = svc::SubjectAccessExport), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn export(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+) -> Response {
+    let pid: PersonId = match id(caller.lang, &raw) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    match svc::subject_access_export(&state, &caller.actor, &caller.meta, pid).await {
+        Ok(x) => json(StatusCode::OK, &x),
+        Err(e) => problem(caller.lang, e),
+    }
+}

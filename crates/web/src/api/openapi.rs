@@ -51,6 +51,10 @@ impl Modify for BearerAuth {
         super::casework::set_action_status,
         super::casework::add_note,
         super::casework::record_meeting,
+        super::inclusion::rectify,
+        super::inclusion::history,
+        super::inclusion::merge,
+        super::inclusion::export,
     ),
     modifiers(&BearerAuth)
 )]

@@ -1048,3 +1048,265 @@ pub async fn review_break_glass(
             other => other.into(),
         })
 }
+
+/// Rectifies a person's record (GDPR art. 16) if it is still at `version`. The audit row keeps
+/// the record before and after: that is the rectification history.
+pub async fn rectify_person(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: PersonId,
+    version: i64,
+    input: &PersonInput,
+) -> Result<(), ServiceError> {
+    people::get(&state.store, actor.tenant, id).await?;
+    let (relationship, _) = relationship_to_person(state, actor, id).await?;
+    let grant = authorize(
+        state,
+        actor,
+        Action::UpdatePerson,
+        Target::new(actor.tenant, relationship),
+        meta,
+    )
+    .await?;
+    let today = Timestamp::now().to_datetime().date_naive();
+    let mut errors = FieldErrors::new();
+    let area = parse_area(state, actor, &input.neighbourhood, &mut errors).await?;
+    let draft = match input.parse(today) {
+        Ok(d) if errors.is_empty() => d,
+        Ok(_) => return Err(ServiceError::Invalid(errors)),
+        Err(mut e) => {
+            e.0.extend(errors.0);
+            return Err(ServiceError::Invalid(e));
+        }
+    };
+    let doc = draft
+        .document
+        .as_ref()
+        .map(|d| crate::auth::stored_document(&state.config.secret_key.0, actor.tenant, d));
+    Ok(people::update(
+        &state.store,
+        &grant,
+        meta,
+        id,
+        version,
+        PersonRecord {
+            draft: &draft,
+            area,
+            document: doc.as_ref(),
+        },
+    )
+    .await?)
+}
+
+/// One change to a person's record: when, by whom, before and after.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Rectification {
+    pub at: String,
+    pub by: String,
+    #[schema(value_type = Object)]
+    pub change: serde_json::Value,
+}
+
+/// The rectification history of a person: the registration and every change, newest first.
+pub async fn rectification_history(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: PersonId,
+) -> Result<Vec<Rectification>, ServiceError> {
+    people::get(&state.store, actor.tenant, id).await?;
+    let (relationship, _) = relationship_to_person(state, actor, id).await?;
+    let grant = authorize(
+        state,
+        actor,
+        Action::ViewPerson,
+        Target::new(actor.tenant, relationship),
+        meta,
+    )
+    .await?;
+    let filter = elkarlan_store::audit::AuditFilter {
+        entity_type: "person".into(),
+        entity_id: id.to_string(),
+        ..Default::default()
+    };
+    let rows = elkarlan_store::audit::list(&state.store, actor.tenant, &filter, 500).await?;
+    let out: Vec<Rectification> = rows
+        .into_iter()
+        .filter(|e| {
+            matches!(
+                e.action.as_str(),
+                "person.create" | "person.update" | "person.merge"
+            )
+        })
+        .map(|e| Rectification {
+            at: e.at.iso(),
+            by: e.actor_name,
+            change: serde_json::from_str(&e.detail).unwrap_or_default(),
+        })
+        .collect();
+    audit_person_read(
+        state,
+        &grant,
+        "person_history",
+        id,
+        meta,
+        serde_json::json!({"entries": out.len()}),
+    )
+    .await?;
+    Ok(out)
+}
+
+/// Merges a duplicate record into the record to keep. Both must be people the actor works with.
+pub async fn merge_people(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    keep: PersonId,
+    duplicate_raw: &str,
+) -> Result<(), ServiceError> {
+    people::get(&state.store, actor.tenant, keep).await?;
+    let (relationship, _) = relationship_to_person(state, actor, keep).await?;
+    let grant = authorize(
+        state,
+        actor,
+        Action::MergePeople,
+        Target::new(actor.tenant, relationship),
+        meta,
+    )
+    .await?;
+    let unknown = || {
+        let mut e = FieldErrors::new();
+        e.add("duplicate", "error-merge-unknown");
+        ServiceError::Invalid(e)
+    };
+    let duplicate = duplicate_raw
+        .trim()
+        .parse::<PersonId>()
+        .map_err(|_| unknown())?;
+    match people::get(&state.store, actor.tenant, duplicate).await {
+        Ok(p) if p.merged_into.is_some() => {
+            return Err(ServiceError::Conflict {
+                field: "duplicate",
+                key: "error-merge-already",
+            });
+        }
+        Ok(_) => {}
+        Err(StoreError::NotFound) => return Err(unknown()),
+        Err(e) => return Err(e.into()),
+    }
+    // The duplicate must be a record the actor works with too.
+    let (rel_dup, _) = relationship_to_person(state, actor, duplicate).await?;
+    authorize(
+        state,
+        actor,
+        Action::MergePeople,
+        Target::new(actor.tenant, rel_dup),
+        meta,
+    )
+    .await?;
+    if keep == duplicate {
+        let mut e = FieldErrors::new();
+        e.add("duplicate", "error-merge-same");
+        return Err(ServiceError::Invalid(e));
+    }
+    // Two open cases cannot become one person's: close one first.
+    let open = |c: &Option<Case>| c.as_ref().is_some_and(|c| c.status != CaseStatus::Closed);
+    let (_, a) = relationship_to_person(state, actor, keep).await?;
+    let (_, b) = relationship_to_person(state, actor, duplicate).await?;
+    if open(&a) && open(&b) {
+        let mut e = FieldErrors::new();
+        e.add("duplicate", "error-merge-two-open-cases");
+        return Err(ServiceError::Invalid(e));
+    }
+    people::merge(&state.store, &grant, meta, duplicate, keep)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => ServiceError::Conflict {
+                field: "duplicate",
+                key: "error-merge-already",
+            },
+            other => other.into(),
+        })
+}
+
+/// Everything Elkarlan holds about a person, for their right of access (GDPR art. 15).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct SubjectAccessExport {
+    pub generated_at: String,
+    #[schema(value_type = Object)]
+    pub person: serde_json::Value,
+    #[schema(value_type = Object)]
+    pub consents: serde_json::Value,
+    #[schema(value_type = Object)]
+    pub cases: serde_json::Value,
+    #[schema(value_type = Object)]
+    pub referrals: serde_json::Value,
+    #[schema(value_type = Object)]
+    pub casework: serde_json::Value,
+    /// Who read or changed the data, when and on what basis.
+    #[schema(value_type = Object)]
+    pub access_log: serde_json::Value,
+}
+
+pub async fn subject_access_export(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: PersonId,
+) -> Result<SubjectAccessExport, ServiceError> {
+    let grant = authorize(
+        state,
+        actor,
+        Action::ExportSubjectAccess,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await?;
+    let person = people::get(&state.store, actor.tenant, id).await?;
+    let consents = consents::for_person(&state.store, actor.tenant, id).await?;
+    let case = cases::for_person(&state.store, actor.tenant, id).await?;
+    let mut referrals_out = Vec::new();
+    let mut casework_out = Vec::new();
+    if let Some(c) = &case {
+        referrals_out = referrals::for_case(&state.store, actor.tenant, c.id).await?;
+        let assessments = elkarlan_store::casework::assessments(&state.store, c.id).await?;
+        let (goals, actions) = elkarlan_store::casework::plan(&state.store, c.id).await?;
+        // Notes are the professionals' working notes; clinical notes are health records kept by
+        // the health service and are exported there, not here.
+        let notes: Vec<_> = elkarlan_store::casework::notes(&state.store, c.id)
+            .await?
+            .into_iter()
+            .filter(|n| !n.clinical)
+            .collect();
+        casework_out.push(serde_json::json!({"assessments": assessments, "goals": goals, "actions": actions, "notes": notes}));
+    }
+    let filter = elkarlan_store::audit::AuditFilter {
+        subject_id: id.to_string(),
+        ..Default::default()
+    };
+    let log: Vec<serde_json::Value> = elkarlan_store::audit::list(&state.store, actor.tenant, &filter, 500)
+        .await?
+        .into_iter()
+        .map(|e| serde_json::json!({"at": e.at.iso(), "who": e.actor_name, "role": e.actor_role, "action": e.action, "basis": e.basis, "outcome": e.outcome}))
+        .collect();
+    let export = SubjectAccessExport {
+        generated_at: Timestamp::now().iso(),
+        person: serde_json::to_value(&person).unwrap_or_default(),
+        consents: serde_json::to_value(&consents).unwrap_or_default(),
+        cases: serde_json::to_value(&case).unwrap_or_default(),
+        referrals: serde_json::to_value(&referrals_out).unwrap_or_default(),
+        casework: serde_json::Value::Array(casework_out),
+        access_log: serde_json::Value::Array(log),
+    };
+    audit_person_read(
+        state,
+        &grant,
+        "subject_access_export",
+        id,
+        meta,
+        serde_json::json!({"exported": true}),
+    )
+    .await?;
+    Ok(export)
+}

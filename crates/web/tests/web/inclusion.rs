@@ -467,3 +467,213 @@ async fn overdue_referrals_are_reminded_once_a_day_without_personal_data_in_the_
     );
     app.cleanup().await;
 }
+
+fn patch(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    tag: Option<&str>,
+    body: serde_json::Value,
+) -> axum::http::Request<axum::body::Body> {
+    let _ = app;
+    let mut req = axum::http::Request::builder()
+        .method("PATCH")
+        .uri(path)
+        .header("host", "127.0.0.1:8080")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json");
+    if let Some(t) = tag {
+        req = req.header("if-match", t);
+    }
+    req.body(axum::body::Body::from(body.to_string()))
+        .expect("request")
+}
+
+#[tokio::test]
+async fn rectification_needs_the_current_version_and_keeps_a_history() {
+    let app = TestApp::spawn().await;
+    let social = app.token("social").await;
+    let path = format!("/api/v1/people/{}", app.inclusion.person);
+    let fixed = json!({"person": {"given_name": "Amaia", "surname1": PERSON_SENTINEL, "surname2": "Etxeberria", "birth_date": "1988-05-18",
+        "sex": "woman", "languages": "eu,es", "preferred_lang": "eu", "phone": "600 111 333"}});
+    assert_eq!(
+        app.send(patch(&app, &social, &path, None, fixed.clone()))
+            .await
+            .status,
+        StatusCode::PRECONDITION_REQUIRED
+    );
+    let r = app
+        .send(patch(&app, &social, &path, Some("\"v1\""), fixed.clone()))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(
+        app.send(patch(&app, &social, &path, Some("\"v1\""), fixed))
+            .await
+            .status,
+        StatusCode::PRECONDITION_FAILED,
+        "stale edit refused"
+    );
+    let mut bad = json!({"person": {"given_name": "Amaia", "surname1": "X", "birth_date": "1988-13-01", "sex": "woman", "document_kind": "dni", "document_number": "12345678A"}});
+    bad["person"]["languages"] = json!("es");
+    let r = app
+        .send(patch(&app, &social, &path, Some("\"v2\""), bad))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let p = app.api(Some(&social), Method::GET, &path, None).await;
+    assert_eq!(p.json()["birth_date"], "1988-05-18");
+    assert_eq!(
+        p.json()["version"],
+        2,
+        "nothing half-saved by the refused edits"
+    );
+    let h = app
+        .api(Some(&social), Method::GET, &format!("{path}/history"), None)
+        .await;
+    assert_eq!(h.status, StatusCode::OK);
+    let items = h.json()["items"].as_array().cloned().expect("items");
+    assert_eq!(items.len(), 2, "{}", h.body);
+    assert_eq!(items[0]["change"]["before"]["birth_date"], "1988-05-17");
+    assert_eq!(items[0]["change"]["after"]["birth_date"], "1988-05-18");
+    assert_eq!(items[0]["by"], "social");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn duplicates_merge_once_and_only_without_two_open_cases() {
+    let app = TestApp::spawn().await;
+    let social = app.token("social").await;
+    let mut body = json!({"person": {"given_name": "Amaia", "surname1": PERSON_SENTINEL, "birth_date": "1988-05-17", "sex": "woman", "languages": "es", "preferred_lang": "es"}});
+    body["confirmed_new"] = json!(true);
+    let r = app
+        .api(Some(&social), Method::POST, "/api/v1/people", Some(body))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let dup = r.json()["person"].as_str().expect("person").to_owned();
+    let dup_case = r.json()["case"].as_str().expect("case").to_owned();
+    let merge = format!("/api/v1/people/{}/merge", app.inclusion.person);
+    let r = app
+        .api(
+            Some(&social),
+            Method::POST,
+            &merge,
+            Some(json!({"duplicate": dup})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["errors"][0]["code"], "error-merge-two-open-cases");
+    let r = app
+        .api(
+            Some(&social),
+            Method::POST,
+            &format!("/api/v1/cases/{dup_case}/status"),
+            Some(json!({"status": "closed", "closure_reason": "transferred", "version": 1})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = app
+        .api(
+            Some(&social),
+            Method::POST,
+            &merge,
+            Some(json!({"duplicate": dup})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let again = app
+        .api(
+            Some(&social),
+            Method::POST,
+            &merge,
+            Some(json!({"duplicate": dup})),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let s = app
+        .api(
+            Some(&social),
+            Method::GET,
+            &format!(
+                "/api/v1/people?q=amaia%20{}",
+                PERSON_SENTINEL.to_lowercase()
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(
+        s.json()["items"].as_array().map(Vec::len),
+        Some(1),
+        "the merged record left search: {}",
+        s.body
+    );
+    let lanbide = app.token("lanbide").await;
+    assert_eq!(
+        app.api(
+            Some(&lanbide),
+            Method::POST,
+            &merge,
+            Some(json!({"duplicate": dup}))
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        elkarlan_store::audit::verify(&app.store)
+            .await
+            .expect("verify")
+            .first_break,
+        None
+    );
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_subject_access_export_holds_everything_but_clinical_notes_and_only_the_dpo_gets_it() {
+    let app = TestApp::spawn().await;
+    let social = app.token("social").await;
+    let case = app.inclusion.case;
+    let r = app
+        .api(
+            Some(&social),
+            Method::POST,
+            &format!("/api/v1/cases/{case}/notes"),
+            Some(json!({"body": "SAR-NOTE for the team", "confidentiality": "team"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let dpo = app.token("dpo").await;
+    let path = format!("/api/v1/people/{}/export", app.inclusion.person);
+    let x = app.api(Some(&dpo), Method::GET, &path, None).await;
+    assert_eq!(x.status, StatusCode::OK, "{}", x.body);
+    let v = x.json();
+    assert_eq!(v["person"]["surname1"], PERSON_SENTINEL);
+    assert_eq!(v["consents"].as_array().map(Vec::len), Some(1));
+    assert_eq!(v["referrals"].as_array().map(Vec::len), Some(1));
+    assert!(x.body.contains("SAR-NOTE"));
+    assert!(v["access_log"].as_array().is_some_and(|l| !l.is_empty()));
+    assert!(
+        !x.body.contains("document_sealed") && !x.body.contains("document_hash"),
+        "no secrets in the export"
+    );
+    assert_eq!(
+        app.api(Some(&social), Method::GET, &path, None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // The export itself is in the person's access log.
+    let log = app
+        .api(
+            Some(&dpo),
+            Method::GET,
+            &format!("/api/v1/people/{}/access-log", app.inclusion.person),
+            None,
+        )
+        .await;
+    assert!(
+        log.body.contains("person.subject_access_export"),
+        "{}",
+        log.body
+    );
+    app.cleanup().await;
+}
