@@ -469,13 +469,11 @@ async fn overdue_referrals_are_reminded_once_a_day_without_personal_data_in_the_
 }
 
 fn patch(
-    app: &TestApp,
     token: &str,
     path: &str,
     tag: Option<&str>,
-    body: serde_json::Value,
+    body: &serde_json::Value,
 ) -> axum::http::Request<axum::body::Body> {
-    let _ = app;
     let mut req = axum::http::Request::builder()
         .method("PATCH")
         .uri(path)
@@ -497,17 +495,15 @@ async fn rectification_needs_the_current_version_and_keeps_a_history() {
     let fixed = json!({"person": {"given_name": "Amaia", "surname1": PERSON_SENTINEL, "surname2": "Etxeberria", "birth_date": "1988-05-18",
         "sex": "woman", "languages": "eu,es", "preferred_lang": "eu", "phone": "600 111 333"}});
     assert_eq!(
-        app.send(patch(&app, &social, &path, None, fixed.clone()))
-            .await
-            .status,
+        app.send(patch(&social, &path, None, &fixed)).await.status,
         StatusCode::PRECONDITION_REQUIRED
     );
     let r = app
-        .send(patch(&app, &social, &path, Some("\"v1\""), fixed.clone()))
+        .send(patch(&social, &path, Some("\"v1\""), &fixed))
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     assert_eq!(
-        app.send(patch(&app, &social, &path, Some("\"v1\""), fixed))
+        app.send(patch(&social, &path, Some("\"v1\""), &fixed))
             .await
             .status,
         StatusCode::PRECONDITION_FAILED,
@@ -515,9 +511,7 @@ async fn rectification_needs_the_current_version_and_keeps_a_history() {
     );
     let mut bad = json!({"person": {"given_name": "Amaia", "surname1": "X", "birth_date": "1988-13-01", "sex": "woman", "document_kind": "dni", "document_number": "12345678A"}});
     bad["person"]["languages"] = json!("es");
-    let r = app
-        .send(patch(&app, &social, &path, Some("\"v2\""), bad))
-        .await;
+    let r = app.send(patch(&social, &path, Some("\"v2\""), &bad)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let p = app.api(Some(&social), Method::GET, &path, None).await;
     assert_eq!(p.json()["birth_date"], "1988-05-18");
