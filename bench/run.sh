@@ -163,7 +163,7 @@ for c in "${CONNECTIONS[@]}"; do run_wrk /home "$c" "Cookie: $cookie"; done
 # Every request appends a read-audit row; concurrent requests share one commit (group commit),
 # and each response is sent only after its row is committed.
 token="$(curl -sS -X POST "$base/api/v1/auth/token" -H 'content-type: application/json' \
-  -d "{\"username\":\"admin\",\"password\":\"$ELKARLAN_DEMO_PASSWORD\"}" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')"
+  -d "{\"username\":\"admin\",\"password\":\"$DEMO_PASSWORD\"}" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')"
 if [ -z "$token" ]; then
   echo "bench: could not get an API token for admin" >&2
   exit 1
