@@ -159,6 +159,11 @@ for (const lang of LANGS) {
     await back.locator('.govuk-notification-banner').waitFor();
     assert.equal(await back.locator('button.withdraw-consent').count(), 0);
     await check(back, `person after withdrawing consent (${lang})`);
+    // The printable receipt, in the person's preferred language.
+    await clickAndWait(back, back.locator('a.consent-receipt').first());
+    assert.match(pathOf(back), /\/consents\/[0-9a-f-]+\/receipt$/);
+    await back.locator('#receipt').waitFor();
+    await check(back, `consent receipt (${lang})`);
     await back.close();
 
     // Emergency access by a professional outside the team, reviewed by the DPO.

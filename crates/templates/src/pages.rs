@@ -229,6 +229,23 @@ pub struct CategoryRow {
 }
 
 #[derive(Clone, Debug)]
+/// A printable receipt of one consent, shown in the person's preferred language.
+#[derive(Template)]
+#[template(path = "consent_receipt.html")]
+pub struct ConsentReceiptPage {
+    pub ctx: PageCtx,
+    pub person_id: String,
+    pub consent_id: String,
+    pub name: String,
+    pub purpose: String,
+    pub recipients: String,
+    pub categories: String,
+    pub evidence: String,
+    pub given: String,
+    pub expires: String,
+    pub state: String,
+}
+
 pub struct ConsentRow {
     pub id: String,
     pub purpose: String,
@@ -456,6 +473,7 @@ mod tests {
             include_str!("../templates/audit.html"),
             include_str!("../templates/api_docs.html"),
             include_str!("../templates/error.html"),
+            include_str!("../templates/consent_receipt.html"),
             include_str!("../templates/people.html"),
             include_str!("../templates/person_new.html"),
             include_str!("../templates/person.html"),

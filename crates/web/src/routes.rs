@@ -113,6 +113,11 @@ pub fn book() -> RouteBook {
         )
         .add(
             "GET",
+            "/people/{id}/consents/{consent}/receipt",
+            get(html::inclusion::consent_receipt),
+        )
+        .add(
+            "GET",
             "/people/{id}/access-log",
             get(html::inclusion::access_log_page),
         )

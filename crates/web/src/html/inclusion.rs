@@ -27,8 +27,8 @@ use elkarlan_store::agencies::{self, Agency};
 use elkarlan_store::territory::{self, Area};
 use elkarlan_templates::{
     AccessLogPage, AccessLogRow, BreakGlassPage, BreakGlassQueuePage, BreakGlassRow, CasePage,
-    CaseReferralRow, CategoryRow, Choice, ConsentNewPage, ConsentRow, InboxRow, PageCtx,
-    PeoplePage, PersonHitRow, PersonNewPage, PersonPage, ReferralNewPage, ReferralsPage,
+    CaseReferralRow, CategoryRow, Choice, ConsentNewPage, ConsentReceiptPage, ConsentRow, InboxRow,
+    PageCtx, PeoplePage, PersonHitRow, PersonNewPage, PersonPage, ReferralNewPage, ReferralsPage,
     SelectOption, t, t_args,
 };
 use serde::Deserialize;
@@ -1145,4 +1145,63 @@ pub async fn access_log_page(
         rows,
     };
     Ok(render(&ctx, &state, StatusCode::OK, &page))
+}
+
+/// A printable receipt of one consent, in the person's preferred language (not the reader's),
+/// so it can be handed to them.
+pub async fn consent_receipt(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path((raw, raw_consent)): Path<(String, String)>,
+) -> Result<Response, HtmlError> {
+    let id: PersonId = parse_path(&ctx, &raw)?;
+    let consent_id: ConsentId = parse_path(&ctx, &raw_consent)?;
+    let view = svc::view_person(&state, &actor, &ctx.meta, id)
+        .await
+        .map_err(service_err(&ctx))?;
+    let consents = svc::list_consents(&state, &actor, &ctx.meta, id)
+        .await
+        .map_err(service_err(&ctx))?;
+    let Some(c) = consents.into_iter().find(|c| c.id == consent_id) else {
+        return Err(HtmlError::new(ctx.page(), StatusCode::NOT_FOUND));
+    };
+    let lang = elkarlan_domain::inclusion::consent::receipt_language(
+        view.preferred_lang.as_deref().and_then(Lang::parse),
+    );
+    let mut page = ctx.page();
+    page.lang = lang;
+    let name = [&view.given_name, &view.surname1, &view.surname2]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let now = Timestamp::now();
+    let state_key = format!("consent-state-{}", c.scope().state(now).code());
+    let receipt = ConsentReceiptPage {
+        ctx: page,
+        person_id: id.to_string(),
+        consent_id: c.id.to_string(),
+        name,
+        purpose: c.purpose.clone(),
+        recipients: c
+            .recipients
+            .iter()
+            .map(|r| t(lang, &r.label_key()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        categories: c
+            .categories
+            .iter()
+            .map(|x| t(lang, &x.label_key()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        evidence: c.evidence.clone(),
+        given: c.given_at.display(),
+        expires: c
+            .expires_at
+            .map_or_else(|| t(lang, "none"), Timestamp::display),
+        state: t(lang, &state_key),
+    };
+    Ok(render(&ctx, &state, StatusCode::OK, &receipt))
 }

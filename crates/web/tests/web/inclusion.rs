@@ -671,3 +671,55 @@ async fn the_subject_access_export_holds_everything_but_clinical_notes_and_only_
     );
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_consent_receipt_is_printed_in_the_persons_language() {
+    let app = TestApp::spawn().await;
+    // The fixture person prefers Basque; the social worker reads Elkarlan in Spanish.
+    let mut b = app.sign_in("social").await;
+    b.lang = Some("es");
+    let path = format!(
+        "/people/{}/consents/{}/receipt",
+        app.inclusion.person, app.inclusion.consent
+    );
+    let r = app.page(&b, Method::GET, &path, &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains("<html lang=\"eu\""),
+        "the receipt follows the person's language"
+    );
+    assert!(r.body.contains("Baimenaren agiria"));
+    assert!(
+        r.body.contains("Coordinación con vivienda"),
+        "the purpose as recorded"
+    );
+    assert!(r.body.contains(PERSON_SENTINEL));
+    let person = app
+        .page(
+            &b,
+            Method::GET,
+            &format!("/people/{}", app.inclusion.person),
+            &[],
+        )
+        .await;
+    assert!(
+        person.body.contains(&path),
+        "the person page links to the receipt"
+    );
+    // Others get the concealed answer.
+    let housing = app.sign_in("housing").await;
+    assert_eq!(
+        app.page(&housing, Method::GET, &path, &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let unknown = format!(
+        "/people/{}/consents/{}/receipt",
+        app.inclusion.person,
+        uuid::Uuid::now_v7()
+    );
+    assert_eq!(
+        app.page(&b, Method::GET, &unknown, &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
+    app.cleanup().await;
+}
