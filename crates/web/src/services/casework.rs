@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::error::ServiceError;
 use elkarlan_domain::inclusion::case::{Severity, default_instrument};
 use elkarlan_domain::inclusion::consent::DataCategory;
-use elkarlan_domain::policy::{Action, Actor, Relationship, Target};
+use elkarlan_domain::policy::{Action, Actor, Grant, Relationship, Target};
 use elkarlan_domain::{AgencyId, CaseId, FieldErrors};
 use elkarlan_store::audit::RequestMeta;
 use elkarlan_store::cases::{self, Case};
@@ -30,6 +30,25 @@ async fn case_and_relationship(
     let case = cases::get(&state.store, actor.tenant, id).await?;
     let relationship = cases::relationship(&state.store, actor, &case).await?;
     Ok((case, relationship))
+}
+
+/// The case and a grant to contribute to it: only the lead and team members may.
+async fn contribution(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: CaseId,
+) -> Result<(Case, Grant), ServiceError> {
+    let (case, relationship) = case_and_relationship(state, actor, id).await?;
+    let grant = authorize(
+        state,
+        actor,
+        Action::ContributeToCase,
+        Target::new(actor.tenant, relationship),
+        meta,
+    )
+    .await?;
+    Ok((case, grant))
 }
 
 fn text(e: &mut FieldErrors, field: &str, value: &str, required: &'static str) -> String {
@@ -71,15 +90,7 @@ pub async fn record_assessment(
     id: CaseId,
     input: &AssessmentInput,
 ) -> Result<uuid::Uuid, ServiceError> {
-    let (case, relationship) = case_and_relationship(state, actor, id).await?;
-    let grant = authorize(
-        state,
-        actor,
-        Action::ContributeToCase,
-        Target::new(actor.tenant, relationship),
-        meta,
-    )
-    .await?;
+    let (case, grant) = contribution(state, actor, meta, id).await?;
     let instrument = default_instrument();
     let mut e = FieldErrors::new();
     let summary = text(&mut e, "summary", &input.summary, "error-summary-required");
@@ -125,15 +136,7 @@ pub async fn add_goal(
     id: CaseId,
     input: &GoalInput,
 ) -> Result<uuid::Uuid, ServiceError> {
-    let (case, relationship) = case_and_relationship(state, actor, id).await?;
-    let grant = authorize(
-        state,
-        actor,
-        Action::ContributeToCase,
-        Target::new(actor.tenant, relationship),
-        meta,
-    )
-    .await?;
+    let (case, grant) = contribution(state, actor, meta, id).await?;
     let mut e = FieldErrors::new();
     if !default_instrument().domains.contains(&input.domain.trim()) {
         e.add("domain", "error-domain-unknown");
@@ -231,15 +234,7 @@ pub async fn add_action(
     id: CaseId,
     input: &ActionInput,
 ) -> Result<uuid::Uuid, ServiceError> {
-    let (case, relationship) = case_and_relationship(state, actor, id).await?;
-    let grant = authorize(
-        state,
-        actor,
-        Action::ContributeToCase,
-        Target::new(actor.tenant, relationship),
-        meta,
-    )
-    .await?;
+    let (case, grant) = contribution(state, actor, meta, id).await?;
     let mut e = FieldErrors::new();
     let action = parse_action(state, actor, input, &mut e, "").await?;
     e.into_result().map_err(ServiceError::Invalid)?;
@@ -274,15 +269,7 @@ pub async fn set_action_status(
     action: uuid::Uuid,
     input: &ActionStatusInput,
 ) -> Result<(), ServiceError> {
-    let (case, relationship) = case_and_relationship(state, actor, id).await?;
-    let grant = authorize(
-        state,
-        actor,
-        Action::ContributeToCase,
-        Target::new(actor.tenant, relationship),
-        meta,
-    )
-    .await?;
+    let (case, grant) = contribution(state, actor, meta, id).await?;
     if !matches!(
         input.status.as_str(),
         "pending" | "in_progress" | "done" | "cancelled"
@@ -318,15 +305,7 @@ pub async fn add_note(
     id: CaseId,
     input: &NoteInput,
 ) -> Result<uuid::Uuid, ServiceError> {
-    let (case, relationship) = case_and_relationship(state, actor, id).await?;
-    let grant = authorize(
-        state,
-        actor,
-        Action::ContributeToCase,
-        Target::new(actor.tenant, relationship),
-        meta,
-    )
-    .await?;
+    let (case, grant) = contribution(state, actor, meta, id).await?;
     let mut e = FieldErrors::new();
     let body = text(&mut e, "body", &input.body, "error-note-required");
     let level: Option<&'static str> = match input.confidentiality.trim() {
