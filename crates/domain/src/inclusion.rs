@@ -3,5 +3,7 @@
 
 pub mod case;
 pub mod consent;
+pub mod instrument;
 pub mod person;
 pub mod referral;
+pub mod retention;

@@ -75,10 +75,18 @@ pub enum Action {
     ExportSubjectAccess,
     /// Record a coordination meeting (each case reviewed also needs `ContributeToCase`).
     RecordMeeting,
+    /// Read the assessment instrument's versions (configuration, no personal data).
+    ViewInstruments,
+    /// Add a version of the assessment instrument.
+    ManageInstruments,
+    /// Read and change how long each kind of record is kept.
+    ManageRetention,
+    /// Anonymise or delete records whose retention period has ended: the job worker only.
+    ApplyRetention,
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 34] = [
         Action::ViewHome,
         Action::ManageOwnAccount,
         Action::ListUsers,
@@ -109,6 +117,10 @@ impl Action {
         Action::ViewAccessLog,
         Action::ExportSubjectAccess,
         Action::RecordMeeting,
+        Action::ViewInstruments,
+        Action::ManageInstruments,
+        Action::ManageRetention,
+        Action::ApplyRetention,
     ];
 
     pub fn code(self) -> &'static str {
@@ -143,6 +155,10 @@ impl Action {
             Action::ViewAccessLog => "person.access_log",
             Action::ExportSubjectAccess => "person.subject_access_export",
             Action::RecordMeeting => "meeting.record",
+            Action::ViewInstruments => "instrument.view",
+            Action::ManageInstruments => "instrument.manage",
+            Action::ManageRetention => "retention.manage",
+            Action::ApplyRetention => "retention.apply",
         }
     }
 }
@@ -322,18 +338,25 @@ pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<Grant, De
     }
     let allowed = match action {
         Action::ViewHome | Action::ViewTerritory => true,
+        // No person erases records by hand; the worker applies the periods (`Grant::system`).
+        Action::ApplyRetention => false,
         Action::ManageOwnAccount => target.relationship == Relationship::OwnAccount,
         Action::ListUsers
         | Action::ViewUser
         | Action::CreateUser
         | Action::UpdateUser
         | Action::CreateAgency
-        | Action::UpdateAgency => actor.role == Role::Administrator,
+        | Action::UpdateAgency
+        | Action::ManageInstruments => actor.role == Role::Administrator,
         // Knowing which agencies exist is needed to send referrals and build teams.
         Action::ListAgencies => actor.role != Role::Analyst,
-        Action::ViewAuditTrail | Action::ReviewBreakGlass | Action::ViewAccessLog => {
-            actor.role == Role::DataProtectionOfficer
+        Action::ViewInstruments => {
+            actor.role == Role::Administrator || actor.role.is_case_professional()
         }
+        Action::ViewAuditTrail
+        | Action::ReviewBreakGlass
+        | Action::ViewAccessLog
+        | Action::ManageRetention => actor.role == Role::DataProtectionOfficer,
         Action::ExportSubjectAccess => {
             return if actor.role == Role::DataProtectionOfficer {
                 Ok(Grant::new(actor, action, Basis::SubjectAccess))

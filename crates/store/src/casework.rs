@@ -111,6 +111,7 @@ pub struct Goal {
     pub status: String,
     pub created_at: Timestamp,
     pub version: i64,
+    pub created_by: UserId,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -235,10 +236,10 @@ pub async fn set_action_status(
 
 pub async fn plan(store: &Store, case: CaseId) -> Result<(Vec<Goal>, Vec<PlanAction>)> {
     on_pool!(store, p => {
-        let goals = sqlx::query("SELECT id, domain, description, status, created_at, version FROM plan_goals WHERE case_id = $1 ORDER BY created_at")
+        let goals = sqlx::query("SELECT id, domain, description, status, created_at, version, created_by FROM plan_goals WHERE case_id = $1 ORDER BY created_at")
             .bind(case.0).fetch_all(p).await?.iter().map(|r| Ok(Goal {
                 id: r.try_get(0)?, domain: r.try_get(1)?, description: r.try_get(2)?, status: r.try_get(3)?,
-                created_at: Timestamp::from_micros(r.try_get(4)?), version: r.try_get(5)?,
+                created_at: Timestamp::from_micros(r.try_get(4)?), version: r.try_get(5)?, created_by: UserId(r.try_get(6)?),
             })).collect::<Result<Vec<_>, sqlx::Error>>()?;
         let actions = sqlx::query("SELECT id, goal_id, meeting_id, agency_id, user_id, description, due_on, status, updated_at, version FROM plan_actions WHERE case_id = $1 ORDER BY created_at")
             .bind(case.0).fetch_all(p).await?.iter().map(|r| Ok(PlanAction {

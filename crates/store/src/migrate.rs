@@ -26,7 +26,8 @@ macro_rules! migrations {
 migrations![
     (1, "0001_foundation"),
     (2, "0002_inclusion"),
-    (3, "0003_casework")
+    (3, "0003_casework"),
+    (4, "0004_retention_instruments"),
 ];
 
 fn checksum(sql: &str) -> String {

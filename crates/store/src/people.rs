@@ -28,6 +28,8 @@ pub struct Person {
     pub merged_into: Option<PersonId>,
     pub version: i64,
     pub created_at: Timestamp,
+    /// Set when the retention period ended and identifying data was removed.
+    pub anonymised_at: Option<Timestamp>,
 }
 
 impl Person {
@@ -88,6 +90,9 @@ macro_rules! person_from_row {
                 .map(PersonId),
             version: $r.try_get("version")?,
             created_at: Timestamp::from_micros($r.try_get("created_at")?),
+            anonymised_at: $r
+                .try_get::<Option<i64>, _>("anonymised_at")?
+                .map(Timestamp::from_micros),
         }
     }};
 }
@@ -96,7 +101,7 @@ macro_rules! select_people {
     ($where:literal) => {
         concat!(
             "SELECT id, given_name, surname1, surname2, document_kind, document_masked, birth_date, sex, nationality, languages,
-             preferred_lang, area_id, phone, email, merged_into, version, created_at FROM people ",
+             preferred_lang, area_id, phone, email, merged_into, version, created_at, anonymised_at FROM people ",
             $where
         )
     };

@@ -313,6 +313,71 @@ pub struct CasePage {
     pub closure_reasons: Vec<SelectOption>,
     pub version: i64,
     pub can_refer: bool,
+    /// Lead and team members add assessments, goals, actions, notes and meetings.
+    pub can_contribute: bool,
+    /// Health agencies following the person, when the reader may know it.
+    pub health_followups: Vec<String>,
+    pub assessment: Option<AssessmentRow>,
+    pub earlier_assessments: usize,
+    pub goals: Vec<GoalRow>,
+    /// Actions that serve no particular goal (e.g. agreed in a meeting).
+    pub loose_actions: Vec<ActionRow>,
+    pub notes: Vec<NoteRow>,
+    pub meetings: Vec<MeetingRow>,
+    pub timeline: Vec<TimelineRow>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AssessmentRow {
+    pub when: String,
+    pub agency: String,
+    pub version: i64,
+    pub summary: String,
+    /// Domain name, severity code (for the tag colour) and severity name.
+    pub domains: Vec<(String, String, String)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct GoalRow {
+    pub domain: String,
+    pub description: String,
+    pub status: String,
+    pub actions: Vec<ActionRow>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ActionRow {
+    pub id: String,
+    pub description: String,
+    pub agency: String,
+    pub due: String,
+    pub status: String,
+    pub version: i64,
+    /// The statuses it may be set to, the current one selected.
+    pub statuses: Vec<SelectOption>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NoteRow {
+    pub when: String,
+    pub agency: String,
+    pub level: String,
+    pub clinical: bool,
+    pub body: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct MeetingRow {
+    pub held_on: String,
+    pub agencies: String,
+    pub minutes: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct TimelineRow {
+    pub when: String,
+    pub kind: String,
+    pub text: String,
 }
 
 #[derive(Template)]
@@ -515,4 +580,68 @@ mod tests {
             "only {checked} keys found: the scan is broken"
         );
     }
+}
+
+/// One field of a [`FormPage`]; labels and hints come translated. Field ids are the names the
+/// handler reads back, and the ids the error summary links to.
+#[derive(Clone, Debug)]
+pub enum FormField {
+    Heading(String),
+    Select {
+        id: String,
+        label: String,
+        hint: String,
+        options: Vec<SelectOption>,
+    },
+    Text {
+        id: String,
+        label: String,
+        hint: String,
+        value: String,
+        /// A GOV.UK width class, e.g. `govuk-input--width-10`, or empty.
+        width: &'static str,
+    },
+    Textarea {
+        id: String,
+        label: String,
+        hint: String,
+        value: String,
+    },
+    /// Three boxes named `<id>-day`, `<id>-month`, `<id>-year`; errors go on `<id>-day`.
+    Date {
+        id: String,
+        legend: String,
+        hint: String,
+        day: String,
+        month: String,
+        year: String,
+    },
+    Choices {
+        id: String,
+        /// `radio` or `checkbox`.
+        kind: &'static str,
+        /// `radios` or `checkboxes`.
+        group: &'static str,
+        legend: String,
+        hint: String,
+        options: Vec<Choice>,
+    },
+}
+
+/// A single-purpose form (plan goal, action, note, assessment, meeting, settings): the fields
+/// are data, so each new form is a handler, not a template.
+#[derive(Template)]
+#[template(path = "form.html")]
+pub struct FormPage {
+    pub ctx: PageCtx,
+    pub title: String,
+    pub caption: String,
+    pub intro: String,
+    pub back: String,
+    pub action: String,
+    pub form_id: &'static str,
+    pub hidden: Vec<(String, String)>,
+    pub fields: Vec<FormField>,
+    pub submit_id: &'static str,
+    pub submit: String,
 }

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod casework;
 pub mod inclusion;
 pub mod pages;
 

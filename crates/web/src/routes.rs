@@ -147,6 +147,61 @@ pub fn book() -> RouteBook {
             "/cases/{id}/break-glass",
             post(html::inclusion::break_glass_submit),
         )
+        .add(
+            "GET",
+            "/cases/{id}/assessments/new",
+            get(html::casework::assessment_new_page),
+        )
+        .add(
+            "POST",
+            "/cases/{id}/assessments/new",
+            post(html::casework::assessment_new_submit),
+        )
+        .add(
+            "GET",
+            "/cases/{id}/goals/new",
+            get(html::casework::goal_new_page),
+        )
+        .add(
+            "POST",
+            "/cases/{id}/goals/new",
+            post(html::casework::goal_new_submit),
+        )
+        .add(
+            "GET",
+            "/cases/{id}/actions/new",
+            get(html::casework::action_new_page),
+        )
+        .add(
+            "POST",
+            "/cases/{id}/actions/new",
+            post(html::casework::action_new_submit),
+        )
+        .add(
+            "GET",
+            "/cases/{id}/notes/new",
+            get(html::casework::note_new_page),
+        )
+        .add(
+            "POST",
+            "/cases/{id}/notes/new",
+            post(html::casework::note_new_submit),
+        )
+        .add(
+            "GET",
+            "/cases/{id}/meetings/new",
+            get(html::casework::meeting_new_page),
+        )
+        .add(
+            "POST",
+            "/cases/{id}/meetings/new",
+            post(html::casework::meeting_new_submit),
+        )
+        .add(
+            "POST",
+            "/cases/{id}/actions/{action}/status",
+            post(html::casework::action_status_submit),
+        )
         .add("GET", "/referrals", get(html::inclusion::inbox_page))
         .add(
             "POST",

@@ -132,32 +132,6 @@ impl Severity {
     }
 }
 
-/// A version of the assessment instrument: its life domains. Versions are never edited; a new
-/// version is added, and each assessment records the version it used.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Instrument {
-    pub version: u32,
-    pub domains: Vec<&'static str>,
-}
-
-/// The default instrument (life domains of the Basque social diagnosis and inclusion plans).
-pub fn default_instrument() -> Instrument {
-    Instrument {
-        version: 1,
-        domains: vec![
-            "employment",
-            "income",
-            "housing",
-            "education_training",
-            "health",
-            "social_relational",
-            "family_care",
-            "legal_administrative",
-            "digital",
-        ],
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

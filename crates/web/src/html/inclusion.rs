@@ -38,7 +38,11 @@ use serde::Deserialize;
 pub struct Fields(Vec<(String, String)>);
 
 impl Fields {
-    fn get(&self, name: &str) -> String {
+    pub(super) fn empty() -> Self {
+        Self(Vec::new())
+    }
+
+    pub(super) fn get(&self, name: &str) -> String {
         self.0
             .iter()
             .find(|(k, _)| k == name)
@@ -46,7 +50,7 @@ impl Fields {
             .unwrap_or_default()
     }
 
-    fn all(&self, name: &str) -> Vec<String> {
+    pub(super) fn all(&self, name: &str) -> Vec<String> {
         self.0
             .iter()
             .filter(|(k, _)| k == name)
@@ -55,7 +59,10 @@ impl Fields {
     }
 }
 
-fn fields(ctx: &Ctx, Form(pairs): Form<Vec<(String, String)>>) -> Result<Fields, HtmlError> {
+pub(super) fn fields(
+    ctx: &Ctx,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Fields, HtmlError> {
     let f = Fields(pairs);
     check_csrf(ctx, &f.get("csrf"))?;
     Ok(f)
@@ -68,7 +75,13 @@ pub struct Notice {
     notice: String,
 }
 
-const NOTICES: [&str; 7] = [
+const NOTICES: [&str; 13] = [
+    "assessment-recorded",
+    "goal-added",
+    "action-added",
+    "action-status-saved",
+    "note-added",
+    "meeting-recorded",
     "consent-recorded",
     "consent-withdrawn",
     "case-status-saved",
@@ -78,7 +91,7 @@ const NOTICES: [&str; 7] = [
     "review-saved",
 ];
 
-fn page_with_notice(ctx: &Ctx, n: &Notice) -> PageCtx {
+pub(super) fn page_with_notice(ctx: &Ctx, n: &Notice) -> PageCtx {
     let mut page = ctx.page();
     if let Some(key) = NOTICES.iter().find(|k| **k == n.notice) {
         page.notice = Some(t(ctx.lang, &format!("notice-{key}")));
@@ -86,12 +99,12 @@ fn page_with_notice(ctx: &Ctx, n: &Notice) -> PageCtx {
     page
 }
 
-fn service_err(ctx: &Ctx) -> impl Fn(ServiceError) -> HtmlError + '_ {
+pub(super) fn service_err(ctx: &Ctx) -> impl Fn(ServiceError) -> HtmlError + '_ {
     move |e| HtmlError::from_service(ctx, e)
 }
 
 /// The field errors of a refused input; anything else is an error page.
-fn field_errors(ctx: &Ctx, e: ServiceError) -> Result<FieldErrors, HtmlError> {
+pub(super) fn field_errors(ctx: &Ctx, e: ServiceError) -> Result<FieldErrors, HtmlError> {
     match e {
         ServiceError::Invalid(errors) => Ok(errors),
         ServiceError::Conflict { field, key } => {
@@ -104,7 +117,11 @@ fn field_errors(ctx: &Ctx, e: ServiceError) -> Result<FieldErrors, HtmlError> {
 }
 
 /// Moves the error of a date field to its day box, where the error summary links.
-fn date_errors(mut errors: FieldErrors, field: &str, key: Option<&'static str>) -> FieldErrors {
+pub(super) fn date_errors(
+    mut errors: FieldErrors,
+    field: &str,
+    key: Option<&'static str>,
+) -> FieldErrors {
     for e in &mut errors.0 {
         if e.field == field {
             e.field = format!("{field}-day");
@@ -117,7 +134,7 @@ fn date_errors(mut errors: FieldErrors, field: &str, key: Option<&'static str>) 
 }
 
 /// YYYY-MM-DD from the three boxes; empty when all are empty, unparseable when any is wrong.
-fn join_date(day: &str, month: &str, year: &str) -> String {
+pub(super) fn join_date(day: &str, month: &str, year: &str) -> String {
     let (d, m, y) = (day.trim(), month.trim(), year.trim());
     if d.is_empty() && m.is_empty() && y.is_empty() {
         return String::new();
@@ -128,12 +145,12 @@ fn join_date(day: &str, month: &str, year: &str) -> String {
     }
 }
 
-fn parse_path<T: std::str::FromStr>(ctx: &Ctx, raw: &str) -> Result<T, HtmlError> {
+pub(super) fn parse_path<T: std::str::FromStr>(ctx: &Ctx, raw: &str) -> Result<T, HtmlError> {
     raw.parse::<T>()
         .map_err(|_| HtmlError::new(ctx.page(), StatusCode::NOT_FOUND))
 }
 
-fn agency_name(lang: Lang, a: &Agency) -> String {
+pub(super) fn agency_name(lang: Lang, a: &Agency) -> String {
     if lang == Lang::Eu {
         a.name_eu.clone()
     } else {
@@ -149,13 +166,17 @@ fn area_name(lang: Lang, a: &Area) -> String {
     }
 }
 
-async fn agency_list(state: &AppState, ctx: &Ctx, actor: &Actor) -> Result<Vec<Agency>, HtmlError> {
+pub(super) async fn agency_list(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+) -> Result<Vec<Agency>, HtmlError> {
     agencies::list(&state.store, actor.tenant)
         .await
         .map_err(|e| HtmlError::from_store(ctx.page(), &e))
 }
 
-fn name_of(lang: Lang, all: &[Agency], id: elkarlan_domain::AgencyId) -> String {
+pub(super) fn name_of(lang: Lang, all: &[Agency], id: elkarlan_domain::AgencyId) -> String {
     all.iter()
         .find(|a| a.id == id)
         .map(|a| agency_name(lang, a))
@@ -171,11 +192,11 @@ fn hit_row(h: &PersonHit) -> PersonHitRow {
     }
 }
 
-fn key_of(prefix: &str, code: &str) -> String {
+pub(super) fn key_of(prefix: &str, code: &str) -> String {
     format!("{prefix}-{}", code.replace('_', "-"))
 }
 
-fn day(ts: Timestamp) -> String {
+pub(super) fn day(ts: Timestamp) -> String {
     ts.to_datetime().format("%Y-%m-%d").to_string()
 }
 
@@ -623,9 +644,10 @@ async fn case_page_for(
     chosen: &Fields,
 ) -> Result<CasePage, HtmlError> {
     let lang = ctx.lang;
-    let view = svc::view_case(state, actor, &ctx.meta, id)
+    let work = crate::services::casework::casework(state, actor, &ctx.meta, id)
         .await
         .map_err(service_err(ctx))?;
+    let view = &work.view;
     let person = svc::view_person(state, actor, &ctx.meta, view.case.person_id)
         .await
         .map_err(service_err(ctx))?;
@@ -659,6 +681,7 @@ async fn case_page_for(
         label: t(lang, &key_of("closure-reason", r.code())),
         selected: r.code() == reason,
     }));
+    let sections = super::casework::sections(lang, &all, &work);
     Ok(CasePage {
         ctx: page,
         id: id.to_string(),
@@ -700,7 +723,37 @@ async fn case_page_for(
         closure_reasons,
         version: view.case.version,
         can_refer: svc::allows(actor, Action::SendReferral, view.relationship),
+        can_contribute: svc::allows(actor, Action::ContributeToCase, view.relationship),
+        health_followups: sections.health_followups,
+        assessment: sections.assessment,
+        earlier_assessments: sections.earlier_assessments,
+        goals: sections.goals,
+        loose_actions: sections.loose_actions,
+        notes: sections.notes,
+        meetings: sections.meetings,
+        timeline: sections.timeline,
     })
+}
+
+/// The case page again, with errors from a form on it (the action status forms).
+pub(super) async fn case_page_with_errors(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    id: CaseId,
+    errors: &FieldErrors,
+    status: StatusCode,
+) -> Result<Response, HtmlError> {
+    let page = case_page_for(
+        state,
+        ctx,
+        actor,
+        id,
+        ctx.page().with_errors(errors),
+        &Fields::empty(),
+    )
+    .await?;
+    Ok(render(ctx, state, status, &page))
 }
 
 pub async fn case_page(

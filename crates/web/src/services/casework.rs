@@ -4,10 +4,12 @@
 //! the health agency that wrote them.
 
 use super::authorize;
+use super::inclusion::CaseView;
 use crate::AppState;
 use crate::error::ServiceError;
-use elkarlan_domain::inclusion::case::{Severity, default_instrument};
+use elkarlan_domain::inclusion::case::Severity;
 use elkarlan_domain::inclusion::consent::DataCategory;
+use elkarlan_domain::inclusion::instrument::Instrument;
 use elkarlan_domain::policy::{Action, Actor, Grant, Relationship, Target};
 use elkarlan_domain::{AgencyId, CaseId, FieldErrors};
 use elkarlan_store::audit::RequestMeta;
@@ -16,7 +18,7 @@ use elkarlan_store::casework::{
     self, Assessment, Goal, Meeting, NewAction, NewAssessment, NewMeeting, NewNote, Note,
     PlanAction,
 };
-use elkarlan_store::{StoreError, agencies};
+use elkarlan_store::{StoreError, agencies, instruments};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -91,12 +93,12 @@ pub async fn record_assessment(
     input: &AssessmentInput,
 ) -> Result<uuid::Uuid, ServiceError> {
     let (case, grant) = contribution(state, actor, meta, id).await?;
-    let instrument = default_instrument();
+    let instrument = instruments::current(&state.store, actor.tenant).await?;
     let mut e = FieldErrors::new();
     let summary = text(&mut e, "summary", &input.summary, "error-summary-required");
     let mut domains = Vec::new();
     for (domain, severity) in &input.domains {
-        if !instrument.domains.contains(&domain.as_str()) {
+        if instrument.domain(domain).is_none() {
             e.add("domains", "error-domain-unknown");
         } else if let Some(s) = e.take("domains", Severity::parse(severity)) {
             domains.push((domain.clone(), s));
@@ -137,8 +139,9 @@ pub async fn add_goal(
     input: &GoalInput,
 ) -> Result<uuid::Uuid, ServiceError> {
     let (case, grant) = contribution(state, actor, meta, id).await?;
+    let instrument = instruments::current(&state.store, actor.tenant).await?;
     let mut e = FieldErrors::new();
-    if !default_instrument().domains.contains(&input.domain.trim()) {
+    if instrument.domain(&input.domain).is_none() {
         e.add("domain", "error-domain-unknown");
     }
     let description = text(
@@ -367,6 +370,10 @@ pub struct TimelineEntry {
 /// Everything the reader may see of a case's work.
 #[derive(Clone, Debug)]
 pub struct Casework {
+    /// The case itself, as `view_case` returned it (read and audited once).
+    pub view: CaseView,
+    /// Every version of the instrument, to name the domains of old and new assessments.
+    pub instruments: Vec<Instrument>,
     pub assessments: Vec<Assessment>,
     pub goals: Vec<Goal>,
     pub actions: Vec<PlanAction>,
@@ -384,8 +391,44 @@ pub async fn casework(
     id: CaseId,
 ) -> Result<Casework, ServiceError> {
     let view = super::inclusion::view_case(state, actor, meta, id).await?;
-    let assessments = casework::assessments(&state.store, id).await?;
+    let instruments = instruments::all(&state.store, actor.tenant).await?;
+    // A domain's severity and goals reveal its data category: shown only when the policy
+    // opened that category to this reader (see `visible_categories`).
+    let open = |c: DataCategory| view.categories.iter().any(|(x, _)| *x == c);
+    let category_of = |version: Option<i64>, domain: &str| {
+        let in_version = version
+            .and_then(|v| instruments.iter().find(|i| i64::from(i.version) == v))
+            .and_then(|i| i.domain(domain));
+        in_version
+            .or_else(|| instruments.iter().rev().find_map(|i| i.domain(domain)))
+            .map_or(DataCategory::SocialServicesNotes, |d| d.category)
+    };
+    let may_read_summary = |a: &Assessment| {
+        actor.agency == Some(a.assessed_agency) || open(DataCategory::SocialServicesNotes)
+    };
+    // What a reader's own agency recorded, it already knows.
+    let assessments: Vec<Assessment> = casework::assessments(&state.store, id)
+        .await?
+        .into_iter()
+        .map(|mut a| {
+            let version = Some(a.instrument_version);
+            let own = actor.agency == Some(a.assessed_agency);
+            a.domains
+                .retain(|(d, _)| own || open(category_of(version, d)));
+            if !may_read_summary(&a) {
+                a.summary.clear();
+            }
+            a
+        })
+        .collect();
     let (goals, actions) = casework::plan(&state.store, id).await?;
+    let (goals, hidden): (Vec<Goal>, Vec<Goal>) = goals
+        .into_iter()
+        .partition(|g| g.created_by == actor.user || open(category_of(None, &g.domain)));
+    let actions: Vec<PlanAction> = actions
+        .into_iter()
+        .filter(|a| !a.goal_id.is_some_and(|g| hidden.iter().any(|h| h.id == g)))
+        .collect();
     let notes: Vec<Note> = casework::notes(&state.store, id)
         .await?
         .into_iter()
@@ -441,7 +484,7 @@ pub async fn casework(
         timeline.push(TimelineEntry {
             at: a.assessed_at.iso(),
             kind: "assessment".into(),
-            text: a.summary.clone(),
+            text: a.summary.chars().take(200).collect(),
         });
     }
     for g in &goals {
@@ -474,6 +517,8 @@ pub async fn casework(
     }
     timeline.sort_by(|a, b| b.at.cmp(&a.at));
     Ok(Casework {
+        view,
+        instruments,
         assessments,
         goals,
         actions,

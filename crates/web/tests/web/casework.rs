@@ -315,3 +315,75 @@ async fn meetings_record_minutes_and_agreed_actions_become_plan_actions() {
     );
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn assessment_domains_and_goals_follow_the_readers_data_categories() {
+    let app = TestApp::spawn().await;
+    let social = app.token("social").await;
+    let case = app.inclusion.case;
+    let r = app
+        .api(
+            Some(&social),
+            Method::POST,
+            &format!("/api/v1/cases/{case}/assessments"),
+            Some(json!({"summary": "Valoración inicial", "domains": {"health": "severe", "employment": "moderate", "housing": "low"}})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    for (domain, text) in [
+        ("health", "Acompañar a la consulta"),
+        ("employment", "Buscar un curso"),
+    ] {
+        let r = app
+            .api(
+                Some(&social),
+                Method::POST,
+                &format!("/api/v1/cases/{case}/goals"),
+                Some(json!({"domain": domain, "description": text})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    // The employment agency joins the team: it sees employment by law, not health or housing.
+    let lanbide = join_team(&app, &social, PublicSystem::EmploymentIncome, "lanbide").await;
+    let w = app
+        .api(
+            Some(&lanbide),
+            Method::GET,
+            &format!("/api/v1/cases/{case}/casework"),
+            None,
+        )
+        .await;
+    assert_eq!(w.status, StatusCode::OK, "{}", w.body);
+    let domains: Vec<String> = w.json()["assessments"][0]["domains"]
+        .as_array()
+        .expect("domains")
+        .iter()
+        .map(|d| d[0].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(domains, vec!["employment".to_owned()]);
+    let goals: Vec<String> = w.json()["goals"]
+        .as_array()
+        .expect("goals")
+        .iter()
+        .map(|g| g["domain"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(goals, vec!["employment".to_owned()]);
+    assert!(!w.body.contains("Acompañar a la consulta"), "{}", w.body);
+    // The agency that assessed sees everything it recorded.
+    let w = app
+        .api(
+            Some(&social),
+            Method::GET,
+            &format!("/api/v1/cases/{case}/casework"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        w.json()["assessments"][0]["domains"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+    assert_eq!(w.json()["goals"].as_array().map(Vec::len), Some(2));
+}

@@ -4,6 +4,7 @@
 mod api;
 mod auth;
 mod casework;
+mod casework_pages;
 mod common;
 mod i18n;
 mod inclusion;

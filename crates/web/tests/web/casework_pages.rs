@@ -1,0 +1,322 @@
+//! The casework pages of a case, as a browser drives them: the needs assessment, plan goals and
+//! actions, notes and coordination meetings; 303 after success, 422 with translated, linked
+//! errors, 409 on a stale edit, and nothing saved from a refused form.
+
+use crate::common::{Browser, Reply, TestApp};
+use axum::http::{Method, StatusCode};
+use elkarlan_domain::organisation::PublicSystem;
+
+async fn signed_in(app: &TestApp, user: &str, lang: &'static str) -> Browser {
+    let mut b = app.sign_in(user).await;
+    b.lang = Some(lang);
+    b
+}
+
+fn assert_redirect(r: &Reply, to: &str) {
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.header("location"), to);
+}
+
+#[tokio::test]
+async fn the_lead_assesses_plans_writes_and_meets_through_the_pages() {
+    let app = TestApp::spawn().await;
+    let social = signed_in(&app, "social", "en").await;
+    let case = app.inclusion.case;
+    let empty = app
+        .page(&social, Method::GET, &format!("/cases/{case}"), &[])
+        .await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(empty.body.contains("No assessment yet."), "{}", empty.body);
+    assert!(
+        empty
+            .body
+            .contains(&format!("href=\"/cases/{case}/assessments/new\""))
+    );
+
+    // Assessment: nothing chosen is refused, linked from the summary to the first domain.
+    let form = app
+        .page(
+            &social,
+            Method::GET,
+            &format!("/cases/{case}/assessments/new"),
+            &[],
+        )
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body
+            .contains("<label class=\"govuk-label\" for=\"domain-housing\">Housing</label>")
+    );
+    let path = format!("/cases/{case}/assessments/new");
+    let r = app
+        .page(&social, Method::POST, &path, &[("summary", "")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("href=\"#domain-employment\""), "{}", r.body);
+    assert!(r.body.contains("Assess at least one life domain"));
+    assert!(r.body.contains("Enter a summary"));
+    let r = app
+        .page(
+            &social,
+            Method::POST,
+            &path,
+            &[
+                ("domain-housing", "severe"),
+                ("domain-income", "low"),
+                ("summary", "Needs a stable home first"),
+            ],
+        )
+        .await;
+    assert_redirect(
+        &r,
+        &format!("/cases/{case}?notice=assessment-recorded#assessment-heading"),
+    );
+
+    // Goal and action, with a date that does not exist refused on its day box.
+    let r = app
+        .page(
+            &social,
+            Method::POST,
+            &format!("/cases/{case}/goals/new"),
+            &[("domain", ""), ("description", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Select life domains from the assessment"));
+    let r = app
+        .page(
+            &social,
+            Method::POST,
+            &format!("/cases/{case}/goals/new"),
+            &[
+                ("domain", "housing"),
+                ("description", "Move to a social rent flat"),
+            ],
+        )
+        .await;
+    assert_redirect(&r, &format!("/cases/{case}?notice=goal-added#plan-heading"));
+    let form = app
+        .page(
+            &social,
+            Method::GET,
+            &format!("/cases/{case}/actions/new"),
+            &[],
+        )
+        .await;
+    assert!(
+        form.body.contains("Housing: Move to a social rent flat"),
+        "{}",
+        form.body
+    );
+    let goal = form
+        .body
+        .split("<option value=\"")
+        .nth(2)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_default()
+        .to_owned();
+    let housing = app.agency(PublicSystem::Housing).to_string();
+    let action = |day: &'static str| {
+        vec![
+            ("goal", goal.clone()),
+            ("agency", housing.clone()),
+            ("description", "Apply for the social rent list".to_owned()),
+            ("due_on-day", day.to_owned()),
+            ("due_on-month", "2".to_owned()),
+            ("due_on-year", "2027".to_owned()),
+        ]
+    };
+    let bad = action("31");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = app
+        .page(
+            &social,
+            Method::POST,
+            &format!("/cases/{case}/actions/new"),
+            &bad,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("href=\"#due_on-day\""), "{}", r.body);
+    assert!(r.body.contains("Enter a real date"));
+    let good = action("26");
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = app
+        .page(
+            &social,
+            Method::POST,
+            &format!("/cases/{case}/actions/new"),
+            &good,
+        )
+        .await;
+    assert_redirect(
+        &r,
+        &format!("/cases/{case}?notice=action-added#plan-heading"),
+    );
+
+    // The case page shows the assessment, the plan with its action, and the timeline.
+    let shown = app
+        .page(&social, Method::GET, &format!("/cases/{case}"), &[])
+        .await;
+    assert!(shown.body.contains("Joint plan"));
+    assert!(shown.body.contains("Severe"), "{}", shown.body);
+    assert!(shown.body.contains("Needs a stable home first"));
+    assert!(shown.body.contains("Apply for the social rent list"));
+    assert!(shown.body.contains("2027-02-26"));
+    assert!(shown.body.contains("Plan goal"));
+    let action_id = shown
+        .body
+        .split("<select class=\"govuk-select\" id=\"action-")
+        .nth(1)
+        .and_then(|s| s.get(..36))
+        .unwrap_or_default()
+        .to_owned();
+    let status_path = format!("/cases/{case}/actions/{action_id}/status");
+    let r = app
+        .page(
+            &social,
+            Method::POST,
+            &status_path,
+            &[("status", "in_progress"), ("version", "1")],
+        )
+        .await;
+    assert_redirect(
+        &r,
+        &format!("/cases/{case}?notice=action-status-saved#plan-heading"),
+    );
+    // The same version again: someone changed it since; nothing is overwritten.
+    let r = app
+        .page(
+            &social,
+            Method::POST,
+            &status_path,
+            &[("status", "cancelled"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("Someone else changed this record"));
+    assert!(
+        r.body
+            .contains(&format!("href=\"#action-{action_id}-status\""))
+    );
+    let shown = app
+        .page(&social, Method::GET, &format!("/cases/{case}"), &[])
+        .await;
+    assert!(
+        shown
+            .body
+            .contains("<option value=\"in_progress\" selected>"),
+        "{}",
+        shown.body
+    );
+
+    // Notes: an oversize note is refused whole; a team note is saved.
+    let long = "a".repeat(5001);
+    let path = format!("/cases/{case}/notes/new");
+    let r = app
+        .page(
+            &social,
+            Method::POST,
+            &path,
+            &[("body", long.as_str()), ("confidentiality", "team")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("The text is too long"));
+    let r = app
+        .page(
+            &social,
+            Method::POST,
+            &path,
+            &[
+                ("body", "Agreed to visit the housing office"),
+                ("confidentiality", "team"),
+            ],
+        )
+        .await;
+    assert_redirect(
+        &r,
+        &format!("/cases/{case}?notice=note-added#notes-heading"),
+    );
+
+    // A meeting: its agreed action joins the plan.
+    let path = format!("/cases/{case}/meetings/new");
+    let form = app.page(&social, Method::GET, &path, &[]).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("id=\"action-3-agency\""));
+    let r = app
+        .page(
+            &social,
+            Method::POST,
+            &path,
+            &[
+                ("held_on-day", "30"),
+                ("held_on-month", "2"),
+                ("held_on-year", "2026"),
+                ("minutes", ""),
+                ("action-2-description", "Call the family"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("href=\"#held_on-day\""), "{}", r.body);
+    assert!(r.body.contains("href=\"#minutes\""));
+    assert!(r.body.contains("href=\"#action-2-agency\""));
+    let r = app
+        .page(
+            &social,
+            Method::POST,
+            &path,
+            &[
+                ("held_on-day", "20"),
+                ("held_on-month", "11"),
+                ("held_on-year", "2026"),
+                ("agencies", housing.as_str()),
+                ("minutes", "Reviewed the housing application"),
+                ("action-2-agency", housing.as_str()),
+                ("action-2-description", "Call the family"),
+            ],
+        )
+        .await;
+    assert_redirect(
+        &r,
+        &format!("/cases/{case}?notice=meeting-recorded#meetings-heading"),
+    );
+    let shown = app
+        .page(&social, Method::GET, &format!("/cases/{case}"), &[])
+        .await;
+    assert!(shown.body.contains("Reviewed the housing application"));
+    assert!(shown.body.contains("Agreed to visit the housing office"));
+    assert!(shown.body.contains("Other actions"));
+    assert!(shown.body.contains("Call the family"));
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn pages_speak_basque_and_health_notes_stay_in_the_agency() {
+    let app = TestApp::spawn().await;
+    let social = signed_in(&app, "social", "eu").await;
+    let case = app.inclusion.case;
+    let form = app
+        .page(
+            &social,
+            Method::GET,
+            &format!("/cases/{case}/assessments/new"),
+            &[],
+        )
+        .await;
+    assert!(form.body.contains(">Etxebizitza</label>"), "{}", form.body);
+    assert!(form.body.contains("Baloratu gabe"));
+    // Someone outside the team may not open the forms.
+    let housing = signed_in(&app, "housing", "es").await;
+    let r = app
+        .page(
+            &housing,
+            Method::GET,
+            &format!("/cases/{case}/notes/new"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    app.cleanup().await;
+}
