@@ -82,6 +82,21 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Records past their retention period.
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Anonymise or delete every record past its period now (the worker does it daily), as of
+    /// today or of `--as-of YYYY-MM-DD` to see what a later run would dispose of.
+    Apply {
+        #[arg(long)]
+        as_of: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -375,6 +390,32 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Restore { backup, force } => restore(&url, &backup, force).await,
+        Command::Retention {
+            command: RetentionCommand::Apply { as_of },
+        } => {
+            let store = Store::open(&url)
+                .await
+                .with_context(|| format!("cannot open the database {}", bootstrap::redact(&url)))?;
+            let now = match as_of {
+                None => elkarlan_domain::Timestamp::now(),
+                Some(d) => {
+                    let day = chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+                        .with_context(|| format!("--as-of {d}: expected YYYY-MM-DD"))?;
+                    let at = day.and_time(chrono::NaiveTime::MIN).and_utc();
+                    elkarlan_domain::Timestamp::from_micros(at.timestamp_micros())
+                }
+            };
+            let applied = elkarlan_web::services::retention::apply_all(&store, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            for (tenant, d) in applied {
+                say(&format!(
+                    "tenant {tenant}: {} closed cases anonymised, {} people without a case deleted, {} ended consents deleted, {} read notifications deleted",
+                    d.closed_cases, d.people_without_case, d.ended_consents, d.read_notifications
+                ));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

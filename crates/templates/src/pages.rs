@@ -645,3 +645,18 @@ pub struct FormPage {
     pub submit_id: &'static str,
     pub submit: String,
 }
+
+#[derive(Clone, Debug)]
+pub struct InstrumentRow {
+    pub version: String,
+    /// Name, code and data category of each domain.
+    pub domains: Vec<(String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "instruments.html")]
+pub struct InstrumentsPage {
+    pub ctx: PageCtx,
+    pub versions: Vec<InstrumentRow>,
+    pub can_add: bool,
+}

@@ -70,7 +70,7 @@ impl Ctx {
 
 /// The navigation a role sees: each item is shown only when the policy allows its action.
 pub fn nav_for(actor: &Actor, path: &str) -> Vec<NavItem> {
-    const ITEMS: [(&str, &str, Action); 8] = [
+    const ITEMS: [(&str, &str, Action); 10] = [
         ("/home", "nav-home", Action::ViewHome),
         ("/people", "nav-people", Action::SearchPeople),
         ("/referrals", "nav-referrals", Action::ViewReferralInbox),
@@ -81,7 +81,13 @@ pub fn nav_for(actor: &Actor, path: &str) -> Vec<NavItem> {
         ),
         ("/admin/users", "nav-users", Action::ListUsers),
         ("/admin/agencies", "nav-agencies", Action::ListAgencies),
+        (
+            "/admin/instruments",
+            "nav-instruments",
+            Action::ManageInstruments,
+        ),
         ("/audit", "nav-audit", Action::ViewAuditTrail),
+        ("/dpo/retention", "nav-retention", Action::ManageRetention),
         ("/api/docs", "nav-api-docs", Action::ViewHome),
     ];
     let mut items: Vec<NavItem> = ITEMS

@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::{api, html, ops, security};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{MethodRouter, delete, get, patch, post};
+use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 pub struct RouteBook {
     router: Router<AppState>,
@@ -85,6 +85,31 @@ pub fn book() -> RouteBook {
             "POST",
             "/admin/agencies/new",
             post(html::admin::agency_new_submit),
+        )
+        .add(
+            "GET",
+            "/admin/instruments",
+            get(html::configuration::instruments_page),
+        )
+        .add(
+            "GET",
+            "/admin/instruments/new",
+            get(html::configuration::instrument_new_page),
+        )
+        .add(
+            "POST",
+            "/admin/instruments/new",
+            post(html::configuration::instrument_new_submit),
+        )
+        .add(
+            "GET",
+            "/dpo/retention",
+            get(html::configuration::retention_page),
+        )
+        .add(
+            "POST",
+            "/dpo/retention",
+            post(html::configuration::retention_submit),
         )
         .add("GET", "/audit", get(html::admin::audit_page))
         .add("GET", "/api/docs", get(html::pages::api_docs))
@@ -350,6 +375,26 @@ pub fn book() -> RouteBook {
             "GET",
             "/api/v1/people/{id}/export",
             get(api::inclusion::export),
+        )
+        .add(
+            "GET",
+            "/api/v1/instruments",
+            get(api::configuration::list_instruments),
+        )
+        .add(
+            "POST",
+            "/api/v1/instruments",
+            post(api::configuration::add_instrument),
+        )
+        .add(
+            "GET",
+            "/api/v1/retention",
+            get(api::configuration::get_retention),
+        )
+        .add(
+            "PUT",
+            "/api/v1/retention",
+            put(api::configuration::set_retention),
         )
 }
 

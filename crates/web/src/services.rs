@@ -6,6 +6,8 @@ pub mod agencies;
 pub mod audit;
 pub mod casework;
 pub mod inclusion;
+pub mod instruments;
+pub mod retention;
 pub mod signin;
 pub mod users;
 

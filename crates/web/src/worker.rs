@@ -69,6 +69,14 @@ pub async fn run_periodic(
         tracing::info!(reminded = n, "overdue referrals reminded");
         ran.push("referrals.remind");
     }
+    // Retention runs once a day: the slot is the day number.
+    let day = now.micros() / 86_400_000_000;
+    if jobs::claim_periodic(&state.store, "retention.apply", day, runner).await? {
+        for (tenant, disposed) in crate::services::retention::apply_all(&state.store, now).await? {
+            tracing::info!(%tenant, ?disposed, "retention periods applied");
+        }
+        ran.push("retention.apply");
+    }
     Ok(ran)
 }
 

@@ -55,6 +55,10 @@ impl Modify for BearerAuth {
         super::inclusion::history,
         super::inclusion::merge,
         super::inclusion::export,
+        super::configuration::list_instruments,
+        super::configuration::add_instrument,
+        super::configuration::get_retention,
+        super::configuration::set_retention,
     ),
     modifiers(&BearerAuth)
 )]

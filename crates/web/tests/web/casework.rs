@@ -387,3 +387,154 @@ async fn assessment_domains_and_goals_follow_the_readers_data_categories() {
     );
     assert_eq!(w.json()["goals"].as_array().map(Vec::len), Some(2));
 }
+
+#[tokio::test]
+async fn a_new_instrument_version_applies_to_new_assessments_only() {
+    let app = TestApp::spawn().await;
+    let social = app.token("social").await;
+    let admin = app.token("admin").await;
+    let case = app.inclusion.case;
+    let path = format!("/api/v1/cases/{case}/assessments");
+    let assess = |domains: serde_json::Value| {
+        app.api(
+            Some(&social),
+            Method::POST,
+            &path,
+            Some(json!({"summary": "Valoración", "domains": domains})),
+        )
+    };
+    assert_eq!(
+        assess(json!({"digital": "low"})).await.status,
+        StatusCode::CREATED
+    );
+
+    // Bad versions are refused field by field and add nothing.
+    let r = app
+        .api(
+            Some(&admin),
+            Method::POST,
+            "/api/v1/instruments",
+            Some(json!({"domains": [
+                {"code": "housing", "category": "housing"},
+                {"code": "Mugikortasuna", "category": "social_services_notes", "label_eu": "Mugikortasuna", "label_es": "Movilidad", "label_en": "Mobility"},
+                {"code": "mobility", "category": "social_services_notes", "label_eu": "", "label_es": "Movilidad", "label_en": "Mobility"}
+            ]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("domains.1.code"), "{}", r.body);
+    assert!(r.body.contains("domains.2.label_eu"), "{}", r.body);
+    let r = app
+        .api(Some(&social), Method::GET, "/api/v1/instruments", None)
+        .await;
+    assert_eq!(r.json().as_array().map(Vec::len), Some(1), "{}", r.body);
+
+    // Only administrators add versions.
+    let v2 = json!({"domains": [
+        {"code": "housing", "category": "housing"},
+        {"code": "mobility", "category": "social_services_notes", "label_eu": "Mugikortasuna", "label_es": "Movilidad", "label_en": "Mobility"}
+    ]});
+    let r = app
+        .api(
+            Some(&social),
+            Method::POST,
+            "/api/v1/instruments",
+            Some(v2.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .api(Some(&admin), Method::POST, "/api/v1/instruments", Some(v2))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["version"], 2);
+
+    // New assessments use version 2: a domain it dropped is refused, its new domain is taken.
+    let r = assess(json!({"digital": "low"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(
+        assess(json!({"mobility": "severe"})).await.status,
+        StatusCode::CREATED
+    );
+    let w = app
+        .api(
+            Some(&social),
+            Method::GET,
+            &format!("/api/v1/cases/{case}/casework"),
+            None,
+        )
+        .await;
+    let versions: Vec<i64> = w.json()["assessments"]
+        .as_array()
+        .expect("assessments")
+        .iter()
+        .map(|a| a["instrument_version"].as_i64().unwrap_or_default())
+        .collect();
+    assert_eq!(versions, vec![2, 1], "newest first, each with its version");
+    // The case page names the new domain in the reader's language.
+    let mut b = app.sign_in("social").await;
+    b.lang = Some("eu");
+    let page = app
+        .page(&b, Method::GET, &format!("/cases/{case}"), &[])
+        .await;
+    assert!(page.body.contains("Mugikortasuna"), "{}", page.body);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn administrators_add_instrument_versions_through_the_page() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.sign_in("admin").await;
+    admin.lang = Some("en");
+    let form = app
+        .page(&admin, Method::GET, "/admin/instruments/new", &[])
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body.contains("value=\"education_training\""),
+        "{}",
+        form.body
+    );
+    // A new row with a name missing in one language.
+    let rows = form.body.matches("name=\"domains-").count() / 5;
+    assert_eq!(rows, 12, "nine built-in domains and three blank rows");
+    let post = |eu: &'static str| {
+        let mut f: Vec<(String, String)> = vec![("rows".into(), "12".into())];
+        f.push(("domains-0-code".into(), "employment".into()));
+        f.push(("domains-0-category".into(), "employment".into()));
+        f.push(("domains-9-code".into(), "mobility".into()));
+        f.push(("domains-9-category".into(), "social_services_notes".into()));
+        f.push(("domains-9-label_eu".into(), eu.into()));
+        f.push(("domains-9-label_es".into(), "Movilidad".into()));
+        f.push(("domains-9-label_en".into(), "Mobility".into()));
+        f
+    };
+    let bad = post("");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = app
+        .page(&admin, Method::POST, "/admin/instruments/new", &bad)
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("href=\"#domains-9-label_eu\""),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("name in Basque, Spanish and English"));
+    let good = post("Mugikortasuna");
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = app
+        .page(&admin, Method::POST, "/admin/instruments/new", &good)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let list = app
+        .page(&admin, Method::GET, "/admin/instruments?saved=1", &[])
+        .await;
+    assert!(list.body.contains("Version 2"), "{}", list.body);
+    assert!(list.body.contains("Mobility"));
+    assert!(
+        list.body
+            .contains("The new version is in use for new assessments")
+    );
+    app.cleanup().await;
+}

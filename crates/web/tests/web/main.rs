@@ -11,3 +11,4 @@ mod inclusion;
 mod inclusion_pages;
 mod matrix;
 mod platform;
+mod retention;

@@ -130,7 +130,7 @@ async fn send(
             ("POST", "/api/v1/cases/{id}/referrals") => Some(serde_json::json!({})),
             ("POST", "/api/v1/referrals/{id}/transitions") => Some(serde_json::json!({})),
             // Any other API write gets an empty JSON object: the right shape for authorization to answer first.
-            ("POST", _) => Some(serde_json::json!({})),
+            ("POST" | "PUT", _) => Some(serde_json::json!({})),
             _ => None,
         };
         if row.method == "PATCH" {

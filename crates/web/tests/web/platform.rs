@@ -295,7 +295,7 @@ async fn periodic_housekeeping_runs_once_per_slot_across_servers() {
         elkarlan_web::worker::run_periodic(&other, "server-b", now)
     );
     let (a, b) = (a.expect("a"), b.expect("b"));
-    for task in ["sessions.purge", "referrals.remind"] {
+    for task in ["sessions.purge", "referrals.remind", "retention.apply"] {
         let runs = a.iter().chain(b.iter()).filter(|t| **t == task).count();
         assert_eq!(runs, 1, "{task} ran {runs} times in one slot: {a:?} {b:?}");
     }
