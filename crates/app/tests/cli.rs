@@ -872,7 +872,7 @@ fn signed_checkpoints_catch_a_consistently_truncated_chain() {
     std::fs::write(sb.path("forged.jsonl"), forged).unwrap();
     let f = sb.path("forged.jsonl").display().to_string();
     let bad = sb.run(&["audit", "verify", "--checkpoint", &f]);
-    assert_eq!(bad.status.code(), Some(1), "{bad}");
+    assert_eq!(bad.status.code(), Some(2), "{bad}");
     assert!(bad.stdout.contains("signature does not match"), "{bad}");
 }
 
@@ -1059,4 +1059,54 @@ fn demo_loads_synthetic_people_cases_and_referrals_once() {
     assert_eq!(demo_table_counts(&db), before);
     assert!(sb.verify_intact(&sb.url()) > rows);
     assert!(took < COMMAND_TIMEOUT, "the demo took {took:?} to load");
+}
+
+#[test]
+fn retention_apply_disposes_of_expired_records_and_keeps_the_trail_intact() {
+    let sb = Sandbox::new("retention");
+    sb.load_demo();
+    let db = sb.path("t.db");
+    let rows = sb.verify_intact(&sb.url());
+    // Today nothing in the demo is past its period.
+    let now = sb.run(&["retention", "apply"]);
+    now.assert_success();
+    assert!(
+        now.stdout
+            .contains("0 closed cases anonymised, 0 people without a case deleted"),
+        "{now}"
+    );
+    // Ten years on, every closed case's person is anonymised, and each disposal is audited.
+    let later = sb.run(&["retention", "apply", "--as-of", "2037-01-01"]);
+    later.assert_success();
+    let closed: i64 = with_db(&db, async |pool| {
+        sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM cases WHERE status = 'closed'")
+            .fetch_one(pool)
+            .await
+            .map(|r| r.0)
+    });
+    let anonymised: i64 = with_db(&db, async |pool| {
+        sqlx::query_as::<_, (i64,)>(
+            "SELECT COUNT(*) FROM people WHERE anonymised_at IS NOT NULL AND given_name = ''",
+        )
+        .fetch_one(pool)
+        .await
+        .map(|r| r.0)
+    });
+    assert!(closed > 0, "the demo has closed cases");
+    assert_eq!(anonymised, closed, "{later}");
+    assert!(
+        later
+            .stdout
+            .contains(&format!("{closed} closed cases anonymised")),
+        "{later}"
+    );
+    let after = sb.verify_intact(&sb.url());
+    assert!(
+        after >= rows + closed,
+        "one audit row per disposal: {rows} → {after}"
+    );
+    // A bad date is a clear error, not a panic.
+    let bad = sb.run(&["retention", "apply", "--as-of", "2037-02-30"]);
+    assert_eq!(bad.status.code(), Some(2), "{bad}");
+    bad.assert_error_mentions("expected YYYY-MM-DD");
 }

@@ -460,6 +460,7 @@ pub struct AccessLogRow {
 #[template(path = "access_log.html")]
 pub struct AccessLogPage {
     pub ctx: PageCtx,
+    pub person_id: String,
     pub rows: Vec<AccessLogRow>,
 }
 
@@ -659,4 +660,22 @@ pub struct InstrumentsPage {
     pub ctx: PageCtx,
     pub versions: Vec<InstrumentRow>,
     pub can_add: bool,
+}
+
+/// One section of the printable subject access export: a titled table.
+#[derive(Clone, Debug)]
+pub struct SarSection {
+    pub title: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+#[derive(Template)]
+#[template(path = "subject_access.html")]
+pub struct SubjectAccessPage {
+    pub ctx: PageCtx,
+    pub person_id: String,
+    pub name: String,
+    pub generated: String,
+    pub sections: Vec<SarSection>,
 }

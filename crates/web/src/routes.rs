@@ -146,6 +146,11 @@ pub fn book() -> RouteBook {
             "/people/{id}/access-log",
             get(html::inclusion::access_log_page),
         )
+        .add(
+            "GET",
+            "/people/{id}/subject-access",
+            get(html::inclusion::subject_access_page),
+        )
         .add("GET", "/cases/{id}", get(html::inclusion::case_page))
         .add(
             "POST",

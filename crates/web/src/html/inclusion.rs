@@ -29,7 +29,7 @@ use elkarlan_templates::{
     AccessLogPage, AccessLogRow, BreakGlassPage, BreakGlassQueuePage, BreakGlassRow, CasePage,
     CaseReferralRow, CategoryRow, Choice, ConsentNewPage, ConsentReceiptPage, ConsentRow, InboxRow,
     PageCtx, PeoplePage, PersonHitRow, PersonNewPage, PersonPage, ReferralNewPage, ReferralsPage,
-    SelectOption, t, t_args,
+    SarSection, SelectOption, SubjectAccessPage, t, t_args,
 };
 use serde::Deserialize;
 
@@ -1195,6 +1195,7 @@ pub async fn access_log_page(
         .collect();
     let page = AccessLogPage {
         ctx: ctx.page(),
+        person_id: id.to_string(),
         rows,
     };
     Ok(render(&ctx, &state, StatusCode::OK, &page))
@@ -1257,4 +1258,238 @@ pub async fn consent_receipt(
         state: t(lang, &state_key),
     };
     Ok(render(&ctx, &state, StatusCode::OK, &receipt))
+}
+
+/// The subject access export as a printable page, in the person's language, for the DPO to
+/// hand over (GDPR art. 15). The same data as `GET /api/v1/people/{id}/export`.
+pub async fn subject_access_page(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(raw): Path<String>,
+) -> Result<Response, HtmlError> {
+    let id: PersonId = parse_path(&ctx, &raw)?;
+    let a = svc::subject_access(&state, &actor, &ctx.meta, id)
+        .await
+        .map_err(service_err(&ctx))?;
+    let lang = elkarlan_domain::inclusion::consent::receipt_language(Some(a.person.preferred_lang));
+    let all = agency_list(&state, &ctx, &actor).await?;
+    let instruments = elkarlan_store::instruments::all(&state.store, actor.tenant)
+        .await
+        .map_err(|e| HtmlError::from_store(ctx.page(), &e))?;
+    let tr = |k: &str| t(lang, k);
+    let heads = |keys: &[&str]| keys.iter().map(|k| tr(k)).collect::<Vec<_>>();
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let p = &a.person;
+    let person_rows: Vec<Vec<String>> = [
+        ("person-given-name", p.given_name.clone()),
+        ("person-surname1", p.surname1.clone()),
+        ("person-surname2", opt(&p.surname2)),
+        ("person-document", opt(&p.document_masked)),
+        ("person-birth-date", p.birth_date.to_string()),
+        ("person-sex", tr(&key_of("sex", &p.sex))),
+        ("person-nationality", opt(&p.nationality)),
+        ("person-languages", p.languages.join(", ")),
+        (
+            "person-preferred-lang",
+            p.preferred_lang.endonym().to_owned(),
+        ),
+        ("person-phone", opt(&p.phone)),
+        ("person-email", opt(&p.email)),
+    ]
+    .into_iter()
+    .map(|(k, v)| vec![tr(k), v])
+    .collect();
+    let now = Timestamp::now();
+    let section = |title: &str, headers: Vec<String>, rows: Vec<Vec<String>>| SarSection {
+        title: tr(title),
+        headers,
+        rows,
+    };
+    let domain_name = |version: i64, code: &str| {
+        instruments
+            .iter()
+            .find(|i| i64::from(i.version) == version)
+            .and_then(|i| i.domain(code))
+            .map_or_else(
+                || code.to_owned(),
+                |d| match &d.labels {
+                    Some(l) => l.get(lang).to_owned(),
+                    None => tr(&d.label_key()),
+                },
+            )
+    };
+    let sections = vec![
+        section(
+            "sar-person",
+            heads(&["sar-field", "sar-value"]),
+            person_rows,
+        ),
+        section(
+            "sar-consents",
+            heads(&[
+                "consent-purpose",
+                "consent-recipients",
+                "consent-categories",
+                "consent-given",
+                "consent-expires",
+                "receipt-state",
+            ]),
+            a.consents
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.purpose.clone(),
+                        c.recipients
+                            .iter()
+                            .map(|r| tr(&r.label_key()))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        c.categories
+                            .iter()
+                            .map(|x| tr(&x.label_key()))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        c.given_at.display(),
+                        c.expires_at.map_or_else(|| tr("none"), Timestamp::display),
+                        tr(&format!("consent-state-{}", c.scope().state(now).code())),
+                    ]
+                })
+                .collect(),
+        ),
+        section(
+            "sar-case",
+            heads(&["case-status", "case-opened", "sar-closed"]),
+            a.case
+                .iter()
+                .map(|c| {
+                    vec![
+                        tr(&c.status.label_key()),
+                        day(c.opened_at),
+                        c.closed_at.map(day).unwrap_or_default(),
+                    ]
+                })
+                .collect(),
+        ),
+        section(
+            "case-referrals",
+            heads(&[
+                "referral-to-agency",
+                "referral-status",
+                "referral-reason",
+                "sar-sent",
+            ]),
+            a.referrals
+                .iter()
+                .map(|r| {
+                    vec![
+                        name_of(lang, &all, r.to_agency),
+                        tr(&r.status.label_key()),
+                        r.reason.clone(),
+                        day(r.sent_at),
+                    ]
+                })
+                .collect(),
+        ),
+        section(
+            "assessment-title",
+            heads(&["sar-date", "assessment-severity"]),
+            a.assessments
+                .iter()
+                .map(|x| {
+                    let domains = x
+                        .domains
+                        .iter()
+                        .map(|(d, s)| {
+                            format!(
+                                "{}: {}",
+                                domain_name(x.instrument_version, d),
+                                tr(&key_of("severity", s))
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    vec![day(x.assessed_at), domains]
+                })
+                .collect(),
+        ),
+        section(
+            "plan-title",
+            heads(&[
+                "action-description",
+                "action-agency",
+                "action-due",
+                "action-status",
+            ]),
+            a.goals
+                .iter()
+                .map(|g| {
+                    vec![
+                        g.description.clone(),
+                        String::new(),
+                        String::new(),
+                        tr(&key_of("goal-status", &g.status)),
+                    ]
+                })
+                .chain(a.actions.iter().map(|x| {
+                    vec![
+                        x.description.clone(),
+                        name_of(lang, &all, x.agency_id),
+                        x.due_on.clone().unwrap_or_default(),
+                        tr(&key_of("action-status", &x.status)),
+                    ]
+                }))
+                .collect(),
+        ),
+        section(
+            "notes-title",
+            heads(&["sar-date", "note-body"]),
+            a.notes
+                .iter()
+                .map(|n| vec![day(n.created_at), n.body.clone()])
+                .collect(),
+        ),
+        section(
+            "access-log-title",
+            heads(&[
+                "audit-when",
+                "audit-who",
+                "users-role",
+                "audit-what",
+                "audit-outcome",
+                "audit-basis",
+            ]),
+            a.access_log
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.at.display(),
+                        e.actor_name.clone(),
+                        e.actor_role
+                            .as_deref()
+                            .and_then(|r| Role::parse(r).ok())
+                            .map(|r| tr(&r.label_key()))
+                            .unwrap_or_default(),
+                        e.action.clone(),
+                        e.outcome.clone(),
+                        e.basis.clone(),
+                    ]
+                })
+                .collect(),
+        ),
+    ];
+    let mut page = ctx.page();
+    page.lang = lang;
+    let name = if p.anonymised_at.is_some() {
+        tr("person-anonymised")
+    } else {
+        p.full_name()
+    };
+    let out = SubjectAccessPage {
+        ctx: page,
+        person_id: id.to_string(),
+        name,
+        generated: a.generated_at.display(),
+        sections,
+    };
+    Ok(render(&ctx, &state, StatusCode::OK, &out))
 }

@@ -1249,12 +1249,29 @@ pub struct SubjectAccessExport {
     pub access_log: serde_json::Value,
 }
 
-pub async fn subject_access_export(
+/// Everything held about a person, as the subject access right (GDPR art. 15) gives it.
+#[derive(Clone, Debug)]
+pub struct SubjectAccess {
+    pub generated_at: Timestamp,
+    pub person: Person,
+    pub consents: Vec<Consent>,
+    pub case: Option<Case>,
+    pub referrals: Vec<Referral>,
+    pub assessments: Vec<elkarlan_store::casework::Assessment>,
+    pub goals: Vec<elkarlan_store::casework::Goal>,
+    pub actions: Vec<elkarlan_store::casework::PlanAction>,
+    /// Working notes; clinical notes are health records exported by the health service.
+    pub notes: Vec<elkarlan_store::casework::Note>,
+    pub access_log: Vec<elkarlan_store::audit::AuditEvent>,
+}
+
+/// The subject access export, read for the DPO and audited as one read of the person.
+pub async fn subject_access(
     state: &AppState,
     actor: &Actor,
     meta: &RequestMeta,
     id: PersonId,
-) -> Result<SubjectAccessExport, ServiceError> {
+) -> Result<SubjectAccess, ServiceError> {
     let grant = authorize(
         state,
         actor,
@@ -1266,39 +1283,34 @@ pub async fn subject_access_export(
     let person = people::get(&state.store, actor.tenant, id).await?;
     let consents = consents::for_person(&state.store, actor.tenant, id).await?;
     let case = cases::for_person(&state.store, actor.tenant, id).await?;
-    let mut referrals_out = Vec::new();
-    let mut casework_out = Vec::new();
-    if let Some(c) = &case {
-        referrals_out = referrals::for_case(&state.store, actor.tenant, c.id).await?;
-        let assessments = elkarlan_store::casework::assessments(&state.store, c.id).await?;
-        let (goals, actions) = elkarlan_store::casework::plan(&state.store, c.id).await?;
-        // Notes are the professionals' working notes; clinical notes are health records kept by
-        // the health service and are exported there, not here.
-        let notes: Vec<_> = elkarlan_store::casework::notes(&state.store, c.id)
+    let mut out = SubjectAccess {
+        generated_at: Timestamp::now(),
+        person,
+        consents,
+        case: None,
+        referrals: Vec::new(),
+        assessments: Vec::new(),
+        goals: Vec::new(),
+        actions: Vec::new(),
+        notes: Vec::new(),
+        access_log: Vec::new(),
+    };
+    if let Some(c) = case {
+        out.referrals = referrals::for_case(&state.store, actor.tenant, c.id).await?;
+        out.assessments = elkarlan_store::casework::assessments(&state.store, c.id).await?;
+        (out.goals, out.actions) = elkarlan_store::casework::plan(&state.store, c.id).await?;
+        out.notes = elkarlan_store::casework::notes(&state.store, c.id)
             .await?
             .into_iter()
             .filter(|n| !n.clinical)
             .collect();
-        casework_out.push(serde_json::json!({"assessments": assessments, "goals": goals, "actions": actions, "notes": notes}));
+        out.case = Some(c);
     }
     let filter = elkarlan_store::audit::AuditFilter {
         subject_id: id.to_string(),
         ..Default::default()
     };
-    let log: Vec<serde_json::Value> = elkarlan_store::audit::list(&state.store, actor.tenant, &filter, 500)
-        .await?
-        .into_iter()
-        .map(|e| serde_json::json!({"at": e.at.iso(), "who": e.actor_name, "role": e.actor_role, "action": e.action, "basis": e.basis, "outcome": e.outcome}))
-        .collect();
-    let export = SubjectAccessExport {
-        generated_at: Timestamp::now().iso(),
-        person: serde_json::to_value(&person).unwrap_or_default(),
-        consents: serde_json::to_value(&consents).unwrap_or_default(),
-        cases: serde_json::to_value(&case).unwrap_or_default(),
-        referrals: serde_json::to_value(&referrals_out).unwrap_or_default(),
-        casework: serde_json::Value::Array(casework_out),
-        access_log: serde_json::Value::Array(log),
-    };
+    out.access_log = elkarlan_store::audit::list(&state.store, actor.tenant, &filter, 500).await?;
     audit_person_read(
         state,
         &grant,
@@ -1308,5 +1320,35 @@ pub async fn subject_access_export(
         serde_json::json!({"exported": true}),
     )
     .await?;
-    Ok(export)
+    Ok(out)
+}
+
+/// The export as JSON (machine-readable, for the person to take elsewhere).
+pub async fn subject_access_export(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: PersonId,
+) -> Result<SubjectAccessExport, ServiceError> {
+    let a = subject_access(state, actor, meta, id).await?;
+    let casework = match &a.case {
+        Some(_) => vec![
+            serde_json::json!({"assessments": a.assessments, "goals": a.goals, "actions": a.actions, "notes": a.notes}),
+        ],
+        None => Vec::new(),
+    };
+    let log: Vec<serde_json::Value> = a
+        .access_log
+        .iter()
+        .map(|e| serde_json::json!({"at": e.at.iso(), "who": e.actor_name, "role": e.actor_role, "action": e.action, "basis": e.basis, "outcome": e.outcome}))
+        .collect();
+    Ok(SubjectAccessExport {
+        generated_at: a.generated_at.iso(),
+        person: serde_json::to_value(&a.person).unwrap_or_default(),
+        consents: serde_json::to_value(&a.consents).unwrap_or_default(),
+        cases: serde_json::to_value(&a.case).unwrap_or_default(),
+        referrals: serde_json::to_value(&a.referrals).unwrap_or_default(),
+        casework: serde_json::Value::Array(casework),
+        access_log: serde_json::Value::Array(log),
+    })
 }

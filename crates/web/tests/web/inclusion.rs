@@ -669,6 +669,37 @@ async fn the_subject_access_export_holds_everything_but_clinical_notes_and_only_
         "{}",
         log.body
     );
+    // The printable copy: the same data, in the person's language (Basque), for the DPO only.
+    let mut b = app.sign_in("dpo").await;
+    b.lang = Some("en");
+    let page_path = format!("/people/{}/subject-access", app.inclusion.person);
+    let page = app.page(&b, Method::GET, &page_path, &[]).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("<html lang=\"eu\""));
+    assert!(page.body.contains("Zure datuak Elkarlan-en"));
+    assert!(page.body.contains(PERSON_SENTINEL));
+    assert!(page.body.contains("Coordinación con vivienda"));
+    assert!(page.body.contains("SAR-NOTE for the team"));
+    assert!(
+        page.body.contains("person.subject_access_export"),
+        "the access log is in it"
+    );
+    let access = app
+        .page(
+            &b,
+            Method::GET,
+            &format!("/people/{}/access-log", app.inclusion.person),
+            &[],
+        )
+        .await;
+    assert!(access.body.contains(&format!("href=\"{page_path}\"")));
+    let social_browser = app.sign_in("social").await;
+    assert_eq!(
+        app.page(&social_browser, Method::GET, &page_path, &[])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
     app.cleanup().await;
 }
 

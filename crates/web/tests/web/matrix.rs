@@ -267,12 +267,13 @@ async fn every_route_matches_the_table() {
                 ));
             }
             // The fixture person's team (social leads), the agency a referral was sent to
-            // (lanbide), and the DPO's access log and audit trail.
+            // (lanbide), and the DPO's access log, audit trail and subject access export.
             let may_see_person = matches!(role, Role::SocialWorker | Role::EmploymentProfessional)
                 || (*role == Role::DataProtectionOfficer
                     && (row.path == "/api/v1/audit-events"
                         || row.path.ends_with("/access-log")
-                        || row.path.ends_with("/export")));
+                        || row.path.ends_with("/export")
+                        || row.path.ends_with("/subject-access")));
             if !may_see_person && r.body.contains(PERSON_SENTINEL) {
                 failures.push(format!(
                     "{} {} as {name}: the person sentinel leaked",
