@@ -679,3 +679,19 @@ pub struct SubjectAccessPage {
     pub generated: String,
     pub sections: Vec<SarSection>,
 }
+
+#[derive(Clone, Debug)]
+pub struct CaseloadRow {
+    pub id: String,
+    pub name: String,
+    pub status: String,
+    pub opened: String,
+    pub part: String,
+}
+
+#[derive(Template)]
+#[template(path = "caseload.html")]
+pub struct CaseloadPage {
+    pub ctx: PageCtx,
+    pub rows: Vec<CaseloadRow>,
+}

@@ -70,8 +70,9 @@ impl Ctx {
 
 /// The navigation a role sees: each item is shown only when the policy allows its action.
 pub fn nav_for(actor: &Actor, path: &str) -> Vec<NavItem> {
-    const ITEMS: [(&str, &str, Action); 10] = [
+    const ITEMS: [(&str, &str, Action); 11] = [
         ("/home", "nav-home", Action::ViewHome),
+        ("/cases", "nav-cases", Action::SearchPeople),
         ("/people", "nav-people", Action::SearchPeople),
         ("/referrals", "nav-referrals", Action::ViewReferralInbox),
         (

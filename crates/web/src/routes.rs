@@ -151,6 +151,7 @@ pub fn book() -> RouteBook {
             "/people/{id}/subject-access",
             get(html::inclusion::subject_access_page),
         )
+        .add("GET", "/cases", get(html::inclusion::caseload_page))
         .add("GET", "/cases/{id}", get(html::inclusion::case_page))
         .add(
             "POST",

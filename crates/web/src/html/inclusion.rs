@@ -27,9 +27,10 @@ use elkarlan_store::agencies::{self, Agency};
 use elkarlan_store::territory::{self, Area};
 use elkarlan_templates::{
     AccessLogPage, AccessLogRow, BreakGlassPage, BreakGlassQueuePage, BreakGlassRow, CasePage,
-    CaseReferralRow, CategoryRow, Choice, ConsentNewPage, ConsentReceiptPage, ConsentRow, InboxRow,
-    PageCtx, PeoplePage, PersonHitRow, PersonNewPage, PersonPage, ReferralNewPage, ReferralsPage,
-    SarSection, SelectOption, SubjectAccessPage, t, t_args,
+    CaseReferralRow, CaseloadPage, CaseloadRow, CategoryRow, Choice, ConsentNewPage,
+    ConsentReceiptPage, ConsentRow, InboxRow, PageCtx, PeoplePage, PersonHitRow, PersonNewPage,
+    PersonPage, ReferralNewPage, ReferralsPage, SarSection, SelectOption, SubjectAccessPage, t,
+    t_args,
 };
 use serde::Deserialize;
 
@@ -1492,4 +1493,41 @@ pub async fn subject_access_page(
         sections,
     };
     Ok(render(&ctx, &state, StatusCode::OK, &out))
+}
+
+/// The professional's own cases, open ones first.
+pub async fn caseload_page(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+) -> Result<Response, HtmlError> {
+    const SHOWN: i64 = 200;
+    let entries = svc::caseload(&state, &actor, &ctx.meta, SHOWN)
+        .await
+        .map_err(service_err(&ctx))?;
+    let lang = ctx.lang;
+    let page = CaseloadPage {
+        ctx: ctx.page(),
+        rows: entries
+            .into_iter()
+            .map(|e| CaseloadRow {
+                id: e.case.id.to_string(),
+                name: if e.name.is_empty() {
+                    t(lang, "person-anonymised")
+                } else {
+                    e.name
+                },
+                status: t(lang, &e.case.status.label_key()),
+                opened: day(e.case.opened_at),
+                part: t(
+                    lang,
+                    if e.lead {
+                        "caseload-lead"
+                    } else {
+                        "caseload-team"
+                    },
+                ),
+            })
+            .collect(),
+    };
+    Ok(render(&ctx, &state, StatusCode::OK, &page))
 }

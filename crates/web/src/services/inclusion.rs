@@ -77,6 +77,57 @@ pub async fn search(
     Ok(found.iter().map(|(p, s)| hit(p, *s)).collect())
 }
 
+/// A case on the professional's own caseload.
+#[derive(Clone, Debug)]
+pub struct CaseloadEntry {
+    pub case: Case,
+    pub name: String,
+    pub lead: bool,
+}
+
+/// The cases the actor leads or works on as a team member, open ones first: the start of a
+/// professional's day. Names are minimal identification; one audit row lists who was shown.
+pub async fn caseload(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    limit: i64,
+) -> Result<Vec<CaseloadEntry>, ServiceError> {
+    let grant = authorize(
+        state,
+        actor,
+        Action::SearchPeople,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await?;
+    let mut out = Vec::new();
+    for case in cases::caseload(&state.store, actor.tenant, actor.user, limit).await? {
+        let person = people::get(&state.store, actor.tenant, case.person_id).await?;
+        let name = if person.anonymised_at.is_some() {
+            String::new()
+        } else {
+            person.full_name()
+        };
+        out.push(CaseloadEntry {
+            lead: case.lead_user_id == actor.user,
+            case,
+            name,
+        });
+    }
+    let shown: Vec<String> = out.iter().map(|e| e.case.person_id.to_string()).collect();
+    audit_read(
+        state,
+        &grant,
+        "person",
+        None,
+        meta,
+        serde_json::json!({"caseload": shown}),
+    )
+    .await?;
+    Ok(out)
+}
+
 /// The document as stored: sealed with the installation key, a keyed hash for duplicates, and
 /// a masked form for screens.
 fn stored_document(state: &AppState, actor: &Actor, doc: &IdentityDocument) -> StoredDocument {

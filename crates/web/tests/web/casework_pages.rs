@@ -2,7 +2,7 @@
 //! actions, notes and coordination meetings; 303 after success, 422 with translated, linked
 //! errors, 409 on a stale edit, and nothing saved from a refused form.
 
-use crate::common::{Browser, Reply, TestApp};
+use crate::common::{Browser, PERSON_SENTINEL, Reply, TestApp};
 use axum::http::{Method, StatusCode};
 use elkarlan_domain::organisation::PublicSystem;
 
@@ -318,5 +318,47 @@ async fn pages_speak_basque_and_health_notes_stay_in_the_agency() {
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn my_cases_lists_only_the_cases_i_work_on() {
+    let app = TestApp::spawn().await;
+    let social = signed_in(&app, "social", "es").await;
+    let case = app.inclusion.case;
+    let mine = app.page(&social, Method::GET, "/cases", &[]).await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert!(mine.body.contains(PERSON_SENTINEL), "{}", mine.body);
+    assert!(mine.body.contains(&format!("href=\"/cases/{case}\"")));
+    assert!(mine.body.contains("Profesional de referencia"));
+    // The employment agency has a referral but is not on the team yet: nothing to show.
+    let lanbide = signed_in(&app, "lanbide", "en").await;
+    let theirs = app.page(&lanbide, Method::GET, "/cases", &[]).await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert!(!theirs.body.contains(PERSON_SENTINEL));
+    assert!(
+        theirs
+            .body
+            .contains("You do not lead or work on any case yet.")
+    );
+    // The list itself is in the audit trail: who was shown to whom.
+    let trail = elkarlan_store::audit::list(
+        &app.store,
+        app.tenant,
+        &elkarlan_store::audit::AuditFilter {
+            action: "person.search".into(),
+            ..Default::default()
+        },
+        10,
+    )
+    .await
+    .expect("trail");
+    assert!(
+        trail.iter().any(|e| e
+            .detail
+            .to_string()
+            .contains(&app.inclusion.person.to_string())),
+        "{trail:?}"
+    );
     app.cleanup().await;
 }
