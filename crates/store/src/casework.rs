@@ -149,7 +149,8 @@ pub async fn add_goal(
         "plan_goal",
         id,
         case,
-        serde_json::json!({"domain": domain, "description": description}),
+        // Free text stays out of the append-only trail, so retention can erase it.
+        serde_json::json!({"domain": domain, "length": description.chars().count()}),
     )
     .await?;
     tx.commit().await?;
@@ -182,7 +183,16 @@ async fn insert_action(
         .bind(id).bind(grant.tenant().0).bind(case.id.0).bind(a.goal_id).bind(meeting).bind(a.agency_id.0).bind(a.user_id.map(|u| u.0))
         .bind(&a.description).bind(&a.due_on).bind(now)
         .execute(c).await.map(|r| r.rows_affected()))?;
-    audit(tx, grant, meta, "plan_action", id, case, serde_json::json!({"agency": a.agency_id, "description": a.description, "due_on": a.due_on, "meeting": meeting})).await?;
+    audit(
+        tx,
+        grant,
+        meta,
+        "plan_action",
+        id,
+        case,
+        serde_json::json!({"agency": a.agency_id, "due_on": a.due_on, "meeting": meeting}),
+    )
+    .await?;
     Ok(id)
 }
 

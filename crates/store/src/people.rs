@@ -144,6 +144,62 @@ fn detail(
     })
 }
 
+/// One entry of the rectification history (see migration 0004: erasable, unlike the trail).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub at: Timestamp,
+    pub actor_name: String,
+    pub action: String,
+    pub change: serde_json::Value,
+}
+
+async fn write_history(
+    tx: &mut Tx,
+    grant: &Grant,
+    person: PersonId,
+    change: &serde_json::Value,
+) -> Result<()> {
+    on_tx!(tx, c => sqlx::query("INSERT INTO person_history (id, tenant_id, person_id, at, actor_name, action, change) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(uuid::Uuid::now_v7()).bind(grant.tenant().0).bind(person.0).bind(Timestamp::now().micros())
+        .bind(grant.actor_name()).bind(grant.action().code()).bind(change.to_string())
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The rectification history of a person, newest first.
+pub async fn history(
+    store: &Store,
+    tenant: TenantId,
+    person: PersonId,
+) -> Result<Vec<HistoryEntry>> {
+    on_pool!(store, p => {
+        let rows = sqlx::query("SELECT at, actor_name, action, change FROM person_history WHERE tenant_id = $1 AND person_id = $2 ORDER BY at DESC, id DESC")
+            .bind(tenant.0).bind(person.0).fetch_all(p).await?;
+        rows.iter().map(|r| {
+            let change: String = r.try_get(3)?;
+            Ok(HistoryEntry {
+                at: Timestamp::from_micros(r.try_get(0)?),
+                actor_name: r.try_get(1)?,
+                action: r.try_get(2)?,
+                change: serde_json::from_str(&change).unwrap_or_default(),
+            })
+        }).collect::<Result<Vec<_>, sqlx::Error>>().map_err(StoreError::from)
+    })
+}
+
+/// The names of the fields whose values differ between two detail objects.
+fn changed_fields(before: &serde_json::Value, after: &serde_json::Value) -> Vec<String> {
+    after
+        .as_object()
+        .map(|a| {
+            a.iter()
+                .filter(|(k, v)| before.get(k.as_str()) != Some(*v))
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Registers a person inside an open transaction (with its audit row).
 pub async fn create_in(
     tx: &mut Tx,
@@ -169,9 +225,21 @@ pub async fn create_in(
         .bind(area.map(|a| a.0)).bind(&d.phone).bind(&d.email).bind(now)
         .execute(c).await.map(|r| r.rows_affected()))?;
     write_trigrams(tx, grant.tenant(), id, &key).await?;
+    let record = detail(d, area, doc);
+    write_history(tx, grant, id, &record).await?;
+    // The trail says what was recorded, not the values: those stay erasable.
+    let fields: Vec<&String> = record
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, _)| k)
+                .collect()
+        })
+        .unwrap_or_default();
     let ev = NewEvent::from_grant(grant, "person", Some(id.to_string()), meta)
         .with_subject(id.to_string())
-        .with_detail(detail(d, area, doc));
+        .with_detail(serde_json::json!({ "fields": fields }));
     crate::audit::append(tx, &[ev]).await?;
     Ok(id)
 }
@@ -196,8 +264,8 @@ pub async fn get(store: &Store, tenant: TenantId, id: PersonId) -> Result<Person
     })
 }
 
-/// Changes a person's record if it is still at `version`; the audit row keeps before and after
-/// (the rectification history).
+/// Changes a person's record if it is still at `version`; the history keeps before and after,
+/// the audit row the names of the fields changed.
 pub async fn update(
     store: &Store,
     grant: &Grant,
@@ -229,9 +297,18 @@ pub async fn update(
         return Err(StoreError::Stale);
     }
     write_trigrams(&mut tx, grant.tenant(), id, &key).await?;
+    let after = detail(d, area, doc);
+    let before = serde_json::to_value(&before).unwrap_or_default();
+    write_history(
+        &mut tx,
+        grant,
+        id,
+        &serde_json::json!({"before": before, "after": after}),
+    )
+    .await?;
     let ev = NewEvent::from_grant(grant, "person", Some(id.to_string()), meta)
         .with_subject(id.to_string())
-        .with_detail(serde_json::json!({"before": before, "after": detail(d, area, doc)}));
+        .with_detail(serde_json::json!({ "changed": changed_fields(&before, &after) }));
     crate::audit::append(&mut tx, &[ev]).await?;
     tx.commit().await
 }
@@ -343,8 +420,15 @@ pub async fn merge(
             .with_detail(serde_json::json!({"merged_into": into})),
         NewEvent::from_grant(grant, "person", Some(into.to_string()), meta)
             .with_subject(into.to_string())
-            .with_detail(serde_json::json!({"merged_from": from, "record": a})),
+            .with_detail(serde_json::json!({"merged_from": from})),
     ];
+    write_history(
+        &mut tx,
+        grant,
+        into,
+        &serde_json::json!({"merged_from": from, "record": a}),
+    )
+    .await?;
     crate::audit::append(&mut tx, &events).await?;
     tx.commit().await
 }

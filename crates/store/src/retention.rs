@@ -168,6 +168,13 @@ async fn anonymise_closed_cases(store: &Store, grant: &Grant, cutoff: i64) -> Re
             *person,
         )
         .await?;
+        // The rectification history of the person and of duplicates merged into them.
+        exec(
+            &mut tx,
+            "DELETE FROM person_history WHERE person_id = $1 OR person_id IN (SELECT id FROM people WHERE merged_into = $1)",
+            *person,
+        )
+        .await?;
         exec(&mut tx, "DELETE FROM case_notes WHERE case_id = $1", *case).await?;
         exec(
             &mut tx,
@@ -229,6 +236,12 @@ async fn delete_people_without_case(store: &Store, grant: &Grant, cutoff: i64) -
         exec(
             &mut tx,
             "DELETE FROM consents WHERE person_id = $1",
+            *person,
+        )
+        .await?;
+        exec(
+            &mut tx,
+            "DELETE FROM person_history WHERE person_id = $1",
             *person,
         )
         .await?;

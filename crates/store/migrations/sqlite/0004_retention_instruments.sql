@@ -23,3 +23,17 @@ CREATE TABLE assessment_instruments (
     created_at INTEGER NOT NULL,
     PRIMARY KEY (tenant_id, version)
 );
+
+-- The rectification history: each registration, change and merge of a person with the record
+-- before and after. Kept here, not in the append-only audit trail (which records only which
+-- fields changed), so that retention can erase it with the person's data.
+CREATE TABLE person_history (
+    id BLOB PRIMARY KEY,
+    tenant_id BLOB NOT NULL REFERENCES tenants(id),
+    person_id BLOB NOT NULL REFERENCES people(id),
+    at INTEGER NOT NULL,
+    actor_name TEXT NOT NULL,
+    action TEXT NOT NULL,
+    change TEXT NOT NULL
+);
+CREATE INDEX person_history_person ON person_history (person_id, at);

@@ -1176,24 +1176,13 @@ pub async fn rectification_history(
         meta,
     )
     .await?;
-    let filter = elkarlan_store::audit::AuditFilter {
-        entity_type: "person".into(),
-        entity_id: id.to_string(),
-        ..Default::default()
-    };
-    let rows = elkarlan_store::audit::list(&state.store, actor.tenant, &filter, 500).await?;
-    let out: Vec<Rectification> = rows
+    let out: Vec<Rectification> = people::history(&state.store, actor.tenant, id)
+        .await?
         .into_iter()
-        .filter(|e| {
-            matches!(
-                e.action.as_str(),
-                "person.create" | "person.update" | "person.merge"
-            )
-        })
         .map(|e| Rectification {
             at: e.at.iso(),
             by: e.actor_name,
-            change: serde_json::from_str(&e.detail).unwrap_or_default(),
+            change: e.change,
         })
         .collect();
     audit_person_read(

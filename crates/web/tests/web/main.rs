@@ -11,4 +11,5 @@ mod inclusion;
 mod inclusion_pages;
 mod matrix;
 mod platform;
+mod relationships;
 mod retention;

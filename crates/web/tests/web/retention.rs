@@ -212,6 +212,38 @@ async fn the_worker_anonymises_closed_cases_and_deletes_what_has_run_out() {
         "search finds no anonymised person: {}",
         r.body
     );
+    let history = elkarlan_store::people::history(&app.store, app.tenant, person)
+        .await
+        .expect("history");
+    assert!(
+        history.is_empty(),
+        "the rectification history goes too: {history:?}"
+    );
+    // The trail says a person was registered and which fields, never the values.
+    let created = elkarlan_store::audit::list(
+        &app.store,
+        app.tenant,
+        &elkarlan_store::audit::AuditFilter {
+            action: "person.create".into(),
+            entity_id: person.to_string(),
+            ..Default::default()
+        },
+        10,
+    )
+    .await
+    .expect("trail");
+    assert_eq!(created.len(), 1);
+    assert!(
+        created[0].detail.contains("given_name"),
+        "{}",
+        created[0].detail
+    );
+    assert!(
+        !created[0].detail.contains("Amaia"),
+        "{}",
+        created[0].detail
+    );
+    assert!(!created[0].detail.contains(PERSON_SENTINEL));
     let consents = elkarlan_store::consents::for_person(&app.store, app.tenant, person)
         .await
         .expect("consents");
