@@ -1056,9 +1056,22 @@ async fn load_demo_people(
         .await?;
     }
 
+    let seeds: Vec<crate::demo_casework::Seed> = demo_cases
+        .iter()
+        .map(|c| crate::demo_casework::Seed {
+            case: c.case,
+            lead_user: c.lead.user,
+            lead_agency: c.lead.agency,
+            lead_is_health: c.lead.system.is_health(),
+            status: c.status,
+        })
+        .collect();
+    let planned = crate::demo_casework::load(store, tenant, &seeds).await?;
+
     tracing::info!(
         people = person_ids.len(),
         cases = demo_cases.len(),
+        plans = planned,
         consents = consents_plan.len(),
         referrals = referrals_plan.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,

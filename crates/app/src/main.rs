@@ -4,6 +4,7 @@
 mod bootstrap;
 mod checkpoint;
 mod config;
+mod demo_casework;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
