@@ -168,7 +168,12 @@ for (const lang of LANGS) {
 
     // Emergency access by a professional outside the team, reviewed by the DPO.
     const school = await as('education', lang);
-    await school.goto(`${casePath}/break-glass`);
+    // Outside the team the person's page is not shown; it offers emergency access instead.
+    await school.goto(personPath);
+    await school.locator('a#emergency-access').waitFor();
+    await checkA11y(school, `person not shown, emergency access offered (${lang})`);
+    await clickAndWait(school, school.locator('a#emergency-access'));
+    assert.equal(pathOf(school), `${casePath}/break-glass`);
     await check(school, `emergency access (${lang})`);
     await clickAndWait(school, school.locator('button#break-glass'));
     assert.ok((await errorSummaryText(school)).length > 0);

@@ -168,6 +168,8 @@ pub struct ErrorPage {
     pub title_key: &'static str,
     pub body_key: &'static str,
     pub reference: Option<String>,
+    /// A way forward besides going home: (address, message key).
+    pub link: Option<(String, &'static str)>,
 }
 
 /// One radio button or checkbox: value, translated label, whether checked, and an optional hint.

@@ -28,6 +28,8 @@ pub struct HtmlError {
     pub title_key: &'static str,
     pub body_key: &'static str,
     pub reference: Option<String>,
+    /// A way forward besides going home: (address, message key).
+    pub link: Option<(String, &'static str)>,
 }
 
 impl HtmlError {
@@ -44,7 +46,19 @@ impl HtmlError {
             title_key,
             body_key,
             reference: None,
+            link: None,
         }
+    }
+
+    /// A record not shown to a case professional: it may not exist, or they are not on its
+    /// team. In an emergency they may ask for access, which is recorded and reviewed; the page
+    /// is the same whether or not the record exists.
+    pub fn with_emergency_route(mut self, actor: &Actor, href: String) -> Self {
+        if self.status == StatusCode::NOT_FOUND && actor.role.is_case_professional() {
+            self.body_key = "error-404-record-body";
+            self.link = Some((href, "error-404-break-glass"));
+        }
+        self
     }
 
     pub fn csrf(page: PageCtx) -> Self {
@@ -108,6 +122,7 @@ impl IntoResponse for HtmlError {
             title_key: self.title_key,
             body_key: self.body_key,
             reference: self.reference,
+            link: self.link,
         };
         let mut res = (self.status, html_body(&page)).into_response();
         res.headers_mut().insert(

@@ -148,6 +148,11 @@ pub fn book() -> RouteBook {
         )
         .add(
             "GET",
+            "/people/{id}/break-glass",
+            get(html::inclusion::person_break_glass),
+        )
+        .add(
+            "GET",
             "/people/{id}/subject-access",
             get(html::inclusion::subject_access_page),
         )

@@ -658,3 +658,5 @@ caseload-person = Person
 caseload-my-part = My part
 caseload-lead = Lead professional
 caseload-team = Team member
+error-404-record-body = This record does not exist, or you are not on this person's team. If you must act now in an emergency, you may ask for access: it lasts one hour, is written in the person's access log and is reviewed by the data protection officer.
+error-404-break-glass = Emergency access

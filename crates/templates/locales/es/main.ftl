@@ -658,3 +658,5 @@ caseload-person = Persona
 caseload-my-part = Mi papel
 caseload-lead = Profesional de referencia
 caseload-team = Miembro del equipo
+error-404-record-body = Este registro no existe o usted no forma parte del equipo de esta persona. Si debe actuar ya por una emergencia, puede pedir acceso: dura una hora, queda anotado en el registro de accesos de la persona y lo revisa la persona delegada de protección de datos.
+error-404-break-glass = Acceso de emergencia

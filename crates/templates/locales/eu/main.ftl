@@ -658,3 +658,5 @@ caseload-person = Pertsona
 caseload-my-part = Nire zeregina
 caseload-lead = Erreferentziako profesionala
 caseload-team = Taldekidea
+error-404-record-body = Erregistro hau ez dago, edo ez zaude pertsona honen taldean. Larrialdi batengatik orain jardun behar baduzu, sarbidea eska dezakezu: ordubete irauten du, pertsonaren sarbide-erregistroan idazten da eta datuak babesteko ordezkariak berrikusten du.
+error-404-break-glass = Larrialdiko sarbidea

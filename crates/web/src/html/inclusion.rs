@@ -513,7 +513,9 @@ pub async fn person_page(
     Query(n): Query<Notice>,
 ) -> Result<Response, HtmlError> {
     let id: PersonId = parse_path(&ctx, &raw)?;
-    let page = person_page_for(&state, &ctx, &actor, id, page_with_notice(&ctx, &n)).await?;
+    let page = person_page_for(&state, &ctx, &actor, id, page_with_notice(&ctx, &n))
+        .await
+        .map_err(|e| e.with_emergency_route(&actor, format!("/people/{id}/break-glass")))?;
     Ok(render(&ctx, &state, StatusCode::OK, &page))
 }
 
@@ -772,7 +774,8 @@ pub async fn case_page(
         page_with_notice(&ctx, &n),
         &Fields(Vec::new()),
     )
-    .await?;
+    .await
+    .map_err(|e| e.with_emergency_route(&actor, format!("/cases/{id}/break-glass")))?;
     Ok(render(&ctx, &state, StatusCode::OK, &page))
 }
 
@@ -1530,4 +1533,17 @@ pub async fn caseload_page(
             .collect(),
     };
     Ok(render(&ctx, &state, StatusCode::OK, &page))
+}
+
+/// Emergency access from a person found in the search: to their case's emergency access form.
+pub async fn person_break_glass(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(raw): Path<String>,
+) -> Result<Response, HtmlError> {
+    let id: PersonId = parse_path(&ctx, &raw)?;
+    let case = svc::emergency_case_of(&state, &actor, &ctx.meta, id)
+        .await
+        .map_err(service_err(&ctx))?;
+    Ok(see_other(&format!("/cases/{case}/break-glass")))
 }

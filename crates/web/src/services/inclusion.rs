@@ -1003,6 +1003,20 @@ pub async fn authorize_on_case(
     Ok(case)
 }
 
+/// The case a professional outside the team may open in an emergency for this person.
+pub async fn emergency_case_of(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    person: PersonId,
+) -> Result<CaseId, ServiceError> {
+    let Some(case) = cases::for_person(&state.store, actor.tenant, person).await? else {
+        return Err(ServiceError::NotFound);
+    };
+    authorize_on_case(state, actor, meta, case.id, Action::BreakGlass).await?;
+    Ok(case.id)
+}
+
 /// Where the actor may refer the person of a case: every other active agency, with the
 /// capacity it publishes, so that nobody is sent to a service without places.
 pub async fn referral_destinations(

@@ -362,3 +362,65 @@ async fn my_cases_lists_only_the_cases_i_work_on() {
     );
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn outside_the_team_a_professional_finds_the_way_to_emergency_access() {
+    let app = TestApp::spawn().await;
+    let person = app.inclusion.person;
+    let case = app.inclusion.case;
+    let school = signed_in(&app, "education", "en").await;
+    let r = app
+        .page(&school, Method::GET, &format!("/people/{person}"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(!r.body.contains(PERSON_SENTINEL));
+    let link = format!("href=\"/people/{person}/break-glass\"");
+    assert!(r.body.contains(&link), "{}", r.body);
+    // The same page for a record that does not exist: nothing tells them apart.
+    let nobody = uuid::Uuid::now_v7();
+    let r = app
+        .page(&school, Method::GET, &format!("/people/{nobody}"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(
+        r.body
+            .contains(&format!("href=\"/people/{nobody}/break-glass\""))
+    );
+    let r = app
+        .page(
+            &school,
+            Method::GET,
+            &format!("/people/{person}/break-glass"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.header("location"), format!("/cases/{case}/break-glass"));
+    let r = app
+        .page(
+            &school,
+            Method::GET,
+            &format!("/people/{nobody}/break-glass"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // The lead needs no emergency access; the administrator is offered none.
+    let social = signed_in(&app, "social", "en").await;
+    let r = app
+        .page(
+            &social,
+            Method::GET,
+            &format!("/people/{person}/break-glass"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let admin = signed_in(&app, "admin", "en").await;
+    let r = app
+        .page(&admin, Method::GET, &format!("/cases/{case}"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(!r.body.contains("emergency-access"));
+    app.cleanup().await;
+}
