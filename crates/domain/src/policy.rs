@@ -83,10 +83,12 @@ pub enum Action {
     ManageRetention,
     /// Anonymise or delete records whose retention period has ended: the job worker only.
     ApplyRetention,
+    /// Publish what one's own service can take (open places, waiting list, expected wait).
+    PublishCapacity,
 }
 
 impl Action {
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 35] = [
         Action::ViewHome,
         Action::ManageOwnAccount,
         Action::ListUsers,
@@ -121,6 +123,7 @@ impl Action {
         Action::ManageInstruments,
         Action::ManageRetention,
         Action::ApplyRetention,
+        Action::PublishCapacity,
     ];
 
     pub fn code(self) -> &'static str {
@@ -159,6 +162,7 @@ impl Action {
             Action::ManageInstruments => "instrument.manage",
             Action::ManageRetention => "retention.manage",
             Action::ApplyRetention => "retention.apply",
+            Action::PublishCapacity => "capacity.publish",
         }
     }
 }
@@ -368,7 +372,8 @@ pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<Grant, De
         | Action::RegisterPerson
         | Action::OpenCase
         | Action::ViewReferralInbox
-        | Action::RecordMeeting => actor.role.is_case_professional(),
+        | Action::RecordMeeting
+        | Action::PublishCapacity => actor.role.is_case_professional(),
         Action::BreakGlass => {
             // Only professionals outside the team need the glass broken.
             actor.role.is_case_professional()

@@ -240,6 +240,16 @@ pub fn book() -> RouteBook {
         )
         .add("GET", "/referrals", get(html::inclusion::inbox_page))
         .add(
+            "GET",
+            "/referrals/capacity",
+            get(html::configuration::capacity_page),
+        )
+        .add(
+            "POST",
+            "/referrals/capacity",
+            post(html::configuration::capacity_submit),
+        )
+        .add(
             "POST",
             "/referrals/{id}/transitions",
             post(html::inclusion::referral_move),
@@ -406,6 +416,16 @@ pub fn book() -> RouteBook {
             "PUT",
             "/api/v1/retention",
             put(api::configuration::set_retention),
+        )
+        .add(
+            "GET",
+            "/api/v1/capacity",
+            get(api::configuration::get_capacity),
+        )
+        .add(
+            "PUT",
+            "/api/v1/capacity",
+            put(api::configuration::set_capacity),
         )
 }
 

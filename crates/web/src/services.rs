@@ -4,6 +4,7 @@
 pub mod account;
 pub mod agencies;
 pub mod audit;
+pub mod capacity;
 pub mod casework;
 pub mod inclusion;
 pub mod instruments;

@@ -169,3 +169,61 @@ pub async fn set_retention(
         Err(e) => problem(caller.lang, e),
     }
 }
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct CapacityDto {
+    /// People the service can take now (0 to 100,000).
+    pub open_places: i64,
+    /// People already waiting (0 to 100,000).
+    pub waiting_list: i64,
+    /// Days someone referred today would wait (0 to 3,650).
+    pub expected_wait_days: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublishedCapacityDto {
+    pub open_places: i64,
+    pub waiting_list: i64,
+    pub expected_wait_days: i64,
+    /// When the figures were last published; absent (and the figures 0) until they are.
+    pub published_at: Option<String>,
+}
+
+/// What the caller's own service publishes, shown to whoever refers a person to it.
+#[utoipa::path(get, path = "/api/v1/capacity", tag = "referrals", summary = "Own service capacity", security(("bearer" = [])),
+    responses((status = 200, body = PublishedCapacityDto), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn get_capacity(State(state): State<AppState>, caller: ApiCaller) -> Response {
+    match crate::services::capacity::own(&state, &caller.actor, &caller.meta).await {
+        Ok(c) => json(
+            StatusCode::OK,
+            &PublishedCapacityDto {
+                open_places: c.as_ref().map_or(0, |c| c.open_places),
+                waiting_list: c.as_ref().map_or(0, |c| c.waiting_list),
+                expected_wait_days: c.as_ref().map_or(0, |c| c.expected_wait_days),
+                published_at: c.map(|c| c.updated_at.iso()),
+            },
+        ),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// Publishes what the caller's own service can take now.
+#[utoipa::path(put, path = "/api/v1/capacity", tag = "referrals", summary = "Publish own service capacity", security(("bearer" = [])),
+    request_body = CapacityDto,
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_capacity(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    body: ApiJson<CapacityDto>,
+) -> Response {
+    let input = crate::services::capacity::CapacityInput {
+        open_places: body.value.open_places.to_string(),
+        waiting_list: body.value.waiting_list.to_string(),
+        expected_wait_days: body.value.expected_wait_days.to_string(),
+    };
+    match crate::services::capacity::publish(&state, &caller.actor, &caller.meta, &input).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => problem(caller.lang, e),
+    }
+}

@@ -59,6 +59,8 @@ impl Modify for BearerAuth {
         super::configuration::add_instrument,
         super::configuration::get_retention,
         super::configuration::set_retention,
+        super::configuration::get_capacity,
+        super::configuration::set_capacity,
     ),
     modifiers(&BearerAuth)
 )]

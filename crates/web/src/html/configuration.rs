@@ -5,6 +5,7 @@ use super::inclusion::{Fields, field_errors, fields, key_of};
 use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;
 use crate::extract::Ctx;
+use crate::services::capacity::{self as capacity_svc, CapacityInput};
 use crate::services::{instruments as instruments_svc, retention as retention_svc};
 use axum::Form;
 use axum::extract::{Query, State};
@@ -316,6 +317,94 @@ pub async fn retention_submit(
         Err(e) => {
             let errors = field_errors(&ctx, e)?;
             let page = retention_form(&ctx, ctx.page().with_errors(&errors), &values);
+            Ok(render(
+                &ctx,
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &page,
+            ))
+        }
+    }
+}
+
+// Capacity -------------------------------------------------------------------------------------
+
+fn capacity_form(ctx: &Ctx, page: PageCtx, input: &CapacityInput) -> FormPage {
+    let lang = ctx.lang;
+    let field = |id: &str, key: &str, hint: &str, value: &str| FormField::Text {
+        id: id.to_owned(),
+        label: t(lang, key),
+        hint: t(lang, hint),
+        value: value.to_owned(),
+        width: "govuk-input--width-5",
+    };
+    FormPage {
+        ctx: page,
+        title: t(lang, "capacity-title"),
+        caption: String::new(),
+        intro: t(lang, "capacity-intro"),
+        back: "/referrals".into(),
+        action: "/referrals/capacity".into(),
+        form_id: "capacity-form",
+        hidden: Vec::new(),
+        fields: vec![
+            field(
+                "open_places",
+                "capacity-open-places",
+                "capacity-open-places-hint",
+                &input.open_places,
+            ),
+            field(
+                "waiting_list",
+                "capacity-waiting-list",
+                "capacity-waiting-list-hint",
+                &input.waiting_list,
+            ),
+            field(
+                "expected_wait_days",
+                "capacity-expected-wait",
+                "capacity-expected-wait-hint",
+                &input.expected_wait_days,
+            ),
+        ],
+        submit_id: "publish-capacity",
+        submit: t(lang, "capacity-save"),
+    }
+}
+
+pub async fn capacity_page(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Query(q): Query<Saved>,
+) -> Result<Response, HtmlError> {
+    let current = capacity_svc::own(&state, &actor, &ctx.meta)
+        .await
+        .map_err(|e| HtmlError::from_service(&ctx, e))?;
+    let input = current.map_or_else(CapacityInput::default, |c| CapacityInput {
+        open_places: c.open_places.to_string(),
+        waiting_list: c.waiting_list.to_string(),
+        expected_wait_days: c.expected_wait_days.to_string(),
+    });
+    let page = capacity_form(&ctx, with_saved(&ctx, &q, "notice-capacity-saved"), &input);
+    Ok(render(&ctx, &state, StatusCode::OK, &page))
+}
+
+pub async fn capacity_submit(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    form: Form<Vec<(String, String)>>,
+) -> Result<Response, HtmlError> {
+    let f = fields(&ctx, form)?;
+    let input = CapacityInput {
+        open_places: f.get("open_places"),
+        waiting_list: f.get("waiting_list"),
+        expected_wait_days: f.get("expected_wait_days"),
+    };
+    match capacity_svc::publish(&state, &actor, &ctx.meta, &input).await {
+        Ok(()) => Ok(see_other("/referrals/capacity?saved=1")),
+        Err(e) => {
+            let errors = field_errors(&ctx, e)?;
+            let page = capacity_form(&ctx, ctx.page().with_errors(&errors), &input);
             Ok(render(
                 &ctx,
                 &state,

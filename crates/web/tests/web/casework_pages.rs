@@ -424,3 +424,84 @@ async fn outside_the_team_a_professional_finds_the_way_to_emergency_access() {
     assert!(!r.body.contains("emergency-access"));
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_service_publishes_its_capacity_and_referrers_see_it() {
+    let app = TestApp::spawn().await;
+    let housing = signed_in(&app, "housing", "es").await;
+    let form = app
+        .page(&housing, Method::GET, "/referrals/capacity", &[])
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    let r = app
+        .page(
+            &housing,
+            Method::POST,
+            "/referrals/capacity",
+            &[
+                ("open_places", "-1"),
+                ("waiting_list", "muchos"),
+                ("expected_wait_days", "4000"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("href=\"#open_places\""), "{}", r.body);
+    assert!(r.body.contains("Escriba un número entero"));
+    assert!(r.body.contains("href=\"#expected_wait_days\""));
+    let token = app.token("housing").await;
+    let before = app
+        .api(Some(&token), Method::GET, "/api/v1/capacity", None)
+        .await;
+    assert!(
+        before.json()["published_at"].is_null(),
+        "nothing saved: {}",
+        before.body
+    );
+    let r = app
+        .page(
+            &housing,
+            Method::POST,
+            "/referrals/capacity",
+            &[
+                ("open_places", "0"),
+                ("waiting_list", "17"),
+                ("expected_wait_days", "45"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let after = app
+        .api(Some(&token), Method::GET, "/api/v1/capacity", None)
+        .await;
+    assert_eq!(after.json()["waiting_list"], 17);
+    // The lead sees it when choosing where to refer.
+    let social = signed_in(&app, "social", "es").await;
+    let form = app
+        .page(
+            &social,
+            Method::GET,
+            &format!("/cases/{}/referrals/new", app.inclusion.case),
+            &[],
+        )
+        .await;
+    assert!(form.body.contains("17"), "{}", form.body);
+    assert!(form.body.contains("45"));
+    // Through the API, all or nothing.
+    let r = app
+        .api(
+            Some(&token),
+            Method::PUT,
+            "/api/v1/capacity",
+            Some(
+                serde_json::json!({"open_places": 3, "waiting_list": -2, "expected_wait_days": 10}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let same = app
+        .api(Some(&token), Method::GET, "/api/v1/capacity", None)
+        .await;
+    assert_eq!(same.json()["open_places"], 0);
+    app.cleanup().await;
+}
