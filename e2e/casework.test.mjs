@@ -138,6 +138,18 @@ for (const lang of LANGS) {
     await check(social, `case after casework (${lang})`);
     await clickAndWait(social, social.locator('a#case-person'));
     const personPath = pathOf(social);
+    // Correct the person's phone, then read the history of changes.
+    await clickAndWait(social, social.locator('a#edit-person'));
+    assert.equal(pathOf(social), `${personPath}/edit`);
+    await check(social, `correct a person (${lang})`);
+    const phone = { eu: '600 300 301', es: '600 300 302', en: '600 300 303' }[lang];
+    await social.locator('input#phone').fill(phone);
+    await clickAndWait(social, social.locator('button#register-person'));
+    assert.equal(pathOf(social), personPath);
+    await social.locator('.govuk-notification-banner').waitFor();
+    await clickAndWait(social, social.locator('a#person-history'));
+    assert.match(await social.locator('table#person-history').innerText(), new RegExp(phone));
+    await check(social, `history of changes (${lang})`);
     await social.close();
 
     // The DPO: a printable subject access copy, and the retention periods.

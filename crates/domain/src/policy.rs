@@ -439,6 +439,20 @@ pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<Grant, De
     }
 }
 
+/// A rectification replaces a person's identification and contact: only someone who sees both
+/// may make one, or they would overwrite what they were not shown.
+pub fn decide_rectification(visible: &[DataCategory]) -> Result<(), Denied> {
+    let sees = |c: DataCategory| visible.contains(&c);
+    if sees(DataCategory::Identification) && sees(DataCategory::Contact) {
+        Ok(())
+    } else {
+        Err(Denied {
+            reason: "categories",
+            conceal: false,
+        })
+    }
+}
+
 /// Whether the actor may see one category of a person's data, and on what basis: the actor's
 /// own system's data, a law that allows the disclosure, or the person's consent. Break-glass
 /// sees what the team sees. Clinical content is not a shared category at all: it never leaves

@@ -203,6 +203,12 @@ pub struct PeoplePage {
 #[template(path = "person_new.html")]
 pub struct PersonNewPage {
     pub ctx: PageCtx,
+    /// Registration (`/people/new`) or rectification (`/people/{id}/edit`, with its version).
+    pub action: String,
+    pub back: String,
+    pub title_key: &'static str,
+    pub submit_key: &'static str,
+    pub version: Option<i64>,
     pub given_name: String,
     pub surname1: String,
     pub surname2: String,
@@ -271,6 +277,9 @@ pub struct PersonPage {
     pub categories: Vec<CategoryRow>,
     pub consents: Vec<ConsentRow>,
     pub can_record_consent: bool,
+    /// Correct the record, and merge a duplicate into it (lead and team).
+    pub can_edit: bool,
+    pub can_merge: bool,
     pub case: Option<String>,
 }
 
@@ -696,4 +705,16 @@ pub struct CaseloadRow {
 pub struct CaseloadPage {
     pub ctx: PageCtx,
     pub rows: Vec<CaseloadRow>,
+}
+
+/// A read-only page of titled tables (a history, a list).
+#[derive(Template)]
+#[template(path = "tables.html")]
+pub struct TablesPage {
+    pub ctx: PageCtx,
+    pub title: String,
+    pub intro: String,
+    pub back: String,
+    pub table_id: &'static str,
+    pub sections: Vec<SarSection>,
 }

@@ -148,6 +148,31 @@ pub fn book() -> RouteBook {
         )
         .add(
             "GET",
+            "/people/{id}/edit",
+            get(html::inclusion::person_edit_page),
+        )
+        .add(
+            "POST",
+            "/people/{id}/edit",
+            post(html::inclusion::person_edit_submit),
+        )
+        .add(
+            "GET",
+            "/people/{id}/history",
+            get(html::inclusion::person_history_page),
+        )
+        .add(
+            "GET",
+            "/people/{id}/merge",
+            get(html::inclusion::person_merge_page),
+        )
+        .add(
+            "POST",
+            "/people/{id}/merge",
+            post(html::inclusion::person_merge_submit),
+        )
+        .add(
+            "GET",
             "/people/{id}/break-glass",
             get(html::inclusion::person_break_glass),
         )

@@ -40,26 +40,37 @@ pub async fn authorize(
 ) -> Result<Grant, ServiceError> {
     match policy::decide(actor, action, target) {
         Ok(g) => Ok(g),
-        Err(denied) => {
-            let ev = NewEvent {
-                tenant: actor.tenant,
-                actor_id: Some(actor.user),
-                actor_name: actor.username.clone(),
-                actor_role: Some(actor.role.code().to_owned()),
-                actor_agency: actor.agency.map(|a| a.0),
-                action: action.code().to_owned(),
-                entity_type: "authorization",
-                entity_id: None,
-                subject_id: None,
-                basis: "none".into(),
-                outcome: "denied",
-                meta: meta.clone(),
-                detail: serde_json::json!({"reason": denied.reason}),
-            };
-            // Refusals are recorded with the reads, in a group commit.
-            state.auditor.record(ev).await?;
-            Err(ServiceError::Forbidden(denied))
-        }
+        Err(denied) => Err(refuse(state, actor, action, meta, denied).await),
+    }
+}
+
+/// Records a refusal in the audit trail (with the reads, in a group commit) and returns it as
+/// the error to answer with.
+pub async fn refuse(
+    state: &AppState,
+    actor: &Actor,
+    action: Action,
+    meta: &RequestMeta,
+    denied: policy::Denied,
+) -> ServiceError {
+    let ev = NewEvent {
+        tenant: actor.tenant,
+        actor_id: Some(actor.user),
+        actor_name: actor.username.clone(),
+        actor_role: Some(actor.role.code().to_owned()),
+        actor_agency: actor.agency.map(|a| a.0),
+        action: action.code().to_owned(),
+        entity_type: "authorization",
+        entity_id: None,
+        subject_id: None,
+        basis: "none".into(),
+        outcome: "denied",
+        meta: meta.clone(),
+        detail: serde_json::json!({"reason": denied.reason}),
+    };
+    match state.auditor.record(ev).await {
+        Ok(()) => ServiceError::Forbidden(denied),
+        Err(e) => e.into(),
     }
 }
 

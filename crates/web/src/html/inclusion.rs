@@ -28,9 +28,9 @@ use elkarlan_store::territory::{self, Area};
 use elkarlan_templates::{
     AccessLogPage, AccessLogRow, BreakGlassPage, BreakGlassQueuePage, BreakGlassRow, CasePage,
     CaseReferralRow, CaseloadPage, CaseloadRow, CategoryRow, Choice, ConsentNewPage,
-    ConsentReceiptPage, ConsentRow, InboxRow, PageCtx, PeoplePage, PersonHitRow, PersonNewPage,
-    PersonPage, ReferralNewPage, ReferralsPage, SarSection, SelectOption, SubjectAccessPage, t,
-    t_args,
+    ConsentReceiptPage, ConsentRow, FormField, FormPage, InboxRow, PageCtx, PeoplePage,
+    PersonHitRow, PersonNewPage, PersonPage, ReferralNewPage, ReferralsPage, SarSection,
+    SelectOption, SubjectAccessPage, TablesPage, t, t_args,
 };
 use serde::Deserialize;
 
@@ -76,7 +76,9 @@ pub struct Notice {
     notice: String,
 }
 
-const NOTICES: [&str; 13] = [
+const NOTICES: [&str; 15] = [
+    "person-saved",
+    "person-merged",
     "assessment-recorded",
     "goal-added",
     "action-added",
@@ -245,6 +247,13 @@ fn radio(value: &str, label: String, selected: &str) -> Choice {
     }
 }
 
+/// Where the person form posts: a registration, or a rectification of `id` at `version`.
+#[derive(Clone, Copy)]
+enum PersonFormMode {
+    Register,
+    Rectify(PersonId, i64),
+}
+
 async fn person_form(
     state: &AppState,
     ctx: &Ctx,
@@ -252,6 +261,27 @@ async fn person_form(
     f: &Fields,
     page: PageCtx,
     duplicates: Vec<PersonHitRow>,
+) -> Result<PersonNewPage, HtmlError> {
+    person_form_as(
+        state,
+        ctx,
+        actor,
+        f,
+        page,
+        duplicates,
+        PersonFormMode::Register,
+    )
+    .await
+}
+
+async fn person_form_as(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    f: &Fields,
+    page: PageCtx,
+    duplicates: Vec<PersonHitRow>,
+    mode: PersonFormMode,
 ) -> Result<PersonNewPage, HtmlError> {
     let lang = ctx.lang;
     let areas = territory::list(&state.store, actor.tenant)
@@ -271,8 +301,29 @@ async fn person_form(
         selected: a.id.to_string() == chosen,
     }));
     let kind = f.get("document_kind");
+    let (action, back, title_key, submit_key, version) = match mode {
+        PersonFormMode::Register => (
+            "/people/new".to_owned(),
+            "/people".to_owned(),
+            "person-new-title",
+            "person-register",
+            None,
+        ),
+        PersonFormMode::Rectify(id, v) => (
+            format!("/people/{id}/edit"),
+            format!("/people/{id}"),
+            "person-edit-title",
+            "person-edit-save",
+            Some(v),
+        ),
+    };
     Ok(PersonNewPage {
         ctx: page,
+        action,
+        back,
+        title_key,
+        submit_key,
+        version,
         given_name: f.get("given_name"),
         surname1: f.get("surname1"),
         surname2: f.get("surname2"),
@@ -333,12 +384,8 @@ pub async fn person_new_page(
     Ok(render(&ctx, &state, StatusCode::OK, &page))
 }
 
-pub async fn person_new_submit(
-    State(state): State<AppState>,
-    SignedIn { ctx, actor }: SignedIn,
-    form: Form<Vec<(String, String)>>,
-) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
+/// The person form's fields as the service takes them, and the date boxes' own error if any.
+fn person_input(f: &Fields) -> (PersonInput, Option<&'static str>) {
     let today = Timestamp::now().to_datetime().date_naive();
     let birth = birth_date_from_parts(
         &f.get("birth_date-day"),
@@ -364,6 +411,16 @@ pub async fn person_new_submit(
         phone: f.get("phone"),
         email: f.get("email"),
     };
+    (input, birth.err())
+}
+
+pub async fn person_new_submit(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    form: Form<Vec<(String, String)>>,
+) -> Result<Response, HtmlError> {
+    let f = fields(&ctx, form)?;
+    let (input, birth_error) = person_input(&f);
     let confirmed = !f.get("confirmed_new").is_empty();
     let (page, duplicates) = match svc::register(&state, &actor, &ctx.meta, &input, confirmed).await
     {
@@ -372,7 +429,7 @@ pub async fn person_new_submit(
             (ctx.page(), hits.iter().map(hit_row).collect())
         }
         Err(e) => {
-            let errors = date_errors(field_errors(&ctx, e)?, "birth_date", birth.err());
+            let errors = date_errors(field_errors(&ctx, e)?, "birth_date", birth_error);
             (ctx.page().with_errors(&errors), Vec::new())
         }
     };
@@ -502,6 +559,8 @@ async fn person_page_for(
         ),
         consents,
         can_record_consent,
+        can_edit: svc::allows(actor, Action::UpdatePerson, relationship),
+        can_merge: svc::allows(actor, Action::MergePeople, relationship),
         case: view.case.map(|c| c.to_string()),
     })
 }
@@ -1546,4 +1605,323 @@ pub async fn person_break_glass(
         .await
         .map_err(service_err(&ctx))?;
     Ok(see_other(&format!("/cases/{case}/break-glass")))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rectification, its history, and merging duplicates
+
+/// The person's current record as form fields; the document is kept unless a new one is typed.
+fn fields_of(view: &svc::PersonView) -> Fields {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let birth = opt(&view.birth_date);
+    let mut parts = birth.splitn(3, '-');
+    let (y, m, d) = (
+        parts.next().unwrap_or_default().to_owned(),
+        parts
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches('0')
+            .to_owned(),
+        parts
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches('0')
+            .to_owned(),
+    );
+    Fields(vec![
+        ("given_name".into(), opt(&view.given_name)),
+        ("surname1".into(), opt(&view.surname1)),
+        ("surname2".into(), opt(&view.surname2)),
+        ("document_kind".into(), "none".into()),
+        ("birth_date-day".into(), d),
+        ("birth_date-month".into(), m),
+        ("birth_date-year".into(), y),
+        ("sex".into(), opt(&view.sex)),
+        ("nationality".into(), opt(&view.nationality)),
+        (
+            "languages".into(),
+            view.languages.clone().unwrap_or_default().join(", "),
+        ),
+        ("preferred_lang".into(), opt(&view.preferred_lang)),
+        (
+            "neighbourhood".into(),
+            view.neighbourhood
+                .map(|a| a.to_string())
+                .unwrap_or_default(),
+        ),
+        ("phone".into(), opt(&view.phone)),
+        ("email".into(), opt(&view.email)),
+    ])
+}
+
+pub async fn person_edit_page(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(raw): Path<String>,
+) -> Result<Response, HtmlError> {
+    let id: PersonId = parse_path(&ctx, &raw)?;
+    svc::rectification_grant(&state, &actor, &ctx.meta, id)
+        .await
+        .map_err(service_err(&ctx))?;
+    let view = svc::view_person(&state, &actor, &ctx.meta, id)
+        .await
+        .map_err(service_err(&ctx))?;
+    let mode = PersonFormMode::Rectify(id, view.version);
+    let page = person_form_as(
+        &state,
+        &ctx,
+        &actor,
+        &fields_of(&view),
+        ctx.page(),
+        Vec::new(),
+        mode,
+    )
+    .await?;
+    Ok(render(&ctx, &state, StatusCode::OK, &page))
+}
+
+pub async fn person_edit_submit(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(raw): Path<String>,
+    form: Form<Vec<(String, String)>>,
+) -> Result<Response, HtmlError> {
+    let f = fields(&ctx, form)?;
+    let id: PersonId = parse_path(&ctx, &raw)?;
+    let version = f.get("version").trim().parse::<i64>().unwrap_or(-1);
+    let (input, birth_error) = person_input(&f);
+    let (errors, status) =
+        match svc::rectify_person(&state, &actor, &ctx.meta, id, version, &input).await {
+            Ok(()) => return Ok(see_other(&format!("/people/{id}?notice=person-saved"))),
+            Err(ServiceError::Stale) => {
+                let mut e = FieldErrors::new();
+                e.add("given_name", "error-record-changed");
+                (e, StatusCode::CONFLICT)
+            }
+            Err(e) => (
+                date_errors(field_errors(&ctx, e)?, "birth_date", birth_error),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+        };
+    let mode = PersonFormMode::Rectify(id, version);
+    let page = person_form_as(
+        &state,
+        &ctx,
+        &actor,
+        &f,
+        ctx.page().with_errors(&errors),
+        Vec::new(),
+        mode,
+    )
+    .await?;
+    Ok(render(&ctx, &state, status, &page))
+}
+
+/// The person's fields, by the names the history records, with their labels.
+const HISTORY_FIELDS: [(&str, &str); 12] = [
+    ("given_name", "person-given-name"),
+    ("surname1", "person-surname1"),
+    ("surname2", "person-surname2"),
+    ("document", "person-document"),
+    ("birth_date", "person-birth-date"),
+    ("sex", "person-sex"),
+    ("nationality", "person-nationality"),
+    ("languages", "person-languages"),
+    ("preferred_lang", "person-preferred-lang"),
+    ("area", "person-neighbourhood"),
+    ("phone", "person-phone"),
+    ("email", "person-email"),
+];
+
+/// A value of the record as the history shows it.
+fn shown(v: Option<&serde_json::Value>) -> String {
+    match v {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| x.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// "field: before → after" for each field a rectification changed.
+fn changes(lang: Lang, change: &serde_json::Value) -> Vec<String> {
+    let (Some(before), Some(after)) = (change.get("before"), change.get("after")) else {
+        return Vec::new();
+    };
+    HISTORY_FIELDS
+        .iter()
+        .filter_map(|(name, key)| {
+            let old = match *name {
+                // The stored record names these differently from the history.
+                "document" => {
+                    let kind = shown(before.get("document_kind"));
+                    let masked = shown(before.get("document_masked"));
+                    if masked.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{kind} {masked}")
+                    }
+                }
+                "area" => shown(before.get("area_id")),
+                other => shown(before.get(other)),
+            };
+            let new = shown(after.get(*name));
+            // A document left empty keeps the one on record.
+            let new = if *name == "document" && new.is_empty() {
+                old.clone()
+            } else {
+                new
+            };
+            (old != new).then(|| format!("{}: {} → {}", t(lang, key), old, new))
+        })
+        .collect()
+}
+
+pub async fn person_history_page(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(raw): Path<String>,
+) -> Result<Response, HtmlError> {
+    let id: PersonId = parse_path(&ctx, &raw)?;
+    let entries = svc::rectification_history(&state, &actor, &ctx.meta, id)
+        .await
+        .map_err(service_err(&ctx))?;
+    let lang = ctx.lang;
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| {
+            let action = e.change.get("merged_from").map_or_else(
+                || {
+                    if e.change.get("before").is_some() {
+                        "history-corrected"
+                    } else {
+                        "history-registered"
+                    }
+                },
+                |_| "history-merged",
+            );
+            vec![
+                e.at.get(..10).unwrap_or(&e.at).to_owned(),
+                e.by.clone(),
+                t(lang, action),
+                changes(lang, &e.change).join("; "),
+            ]
+        })
+        .collect();
+    let page = TablesPage {
+        ctx: ctx.page(),
+        title: t(lang, "history-title"),
+        intro: t(lang, "history-intro"),
+        back: format!("/people/{id}"),
+        table_id: "person-history",
+        sections: vec![SarSection {
+            title: String::new(),
+            headers: ["audit-when", "audit-who", "audit-what", "history-changes"]
+                .iter()
+                .map(|k| t(lang, k))
+                .collect(),
+            rows,
+        }],
+    };
+    Ok(render(&ctx, &state, StatusCode::OK, &page))
+}
+
+fn merge_form(
+    ctx: &Ctx,
+    page: PageCtx,
+    id: PersonId,
+    candidates: &[PersonHit],
+    chosen: &str,
+) -> FormPage {
+    let lang = ctx.lang;
+    let options: Vec<Choice> = candidates
+        .iter()
+        .map(|h| {
+            let mut hint = h.birth_year.to_string();
+            if let Some(d) = &h.document {
+                hint = format!("{hint} · {d}");
+            }
+            Choice {
+                value: h.id.to_string(),
+                label: h.name.clone(),
+                checked: h.id.to_string() == chosen,
+                hint,
+            }
+        })
+        .collect();
+    let intro = if candidates.is_empty() {
+        t(lang, "merge-none")
+    } else {
+        t(lang, "merge-intro")
+    };
+    FormPage {
+        ctx: page,
+        title: t(lang, "merge-title"),
+        caption: String::new(),
+        intro,
+        back: format!("/people/{id}"),
+        action: format!("/people/{id}/merge"),
+        form_id: "merge-form",
+        hidden: Vec::new(),
+        fields: vec![FormField::Choices {
+            id: "duplicate".into(),
+            kind: "radio",
+            group: "radios",
+            legend: t(lang, "merge-legend"),
+            hint: t(lang, "merge-hint"),
+            options,
+        }],
+        submit_id: "merge-people",
+        submit: t(lang, "merge-save"),
+    }
+}
+
+pub async fn person_merge_page(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(raw): Path<String>,
+) -> Result<Response, HtmlError> {
+    let id: PersonId = parse_path(&ctx, &raw)?;
+    let candidates = svc::merge_candidates(&state, &actor, &ctx.meta, id)
+        .await
+        .map_err(service_err(&ctx))?;
+    let page = merge_form(&ctx, ctx.page(), id, &candidates, "");
+    Ok(render(&ctx, &state, StatusCode::OK, &page))
+}
+
+pub async fn person_merge_submit(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(raw): Path<String>,
+    form: Form<Vec<(String, String)>>,
+) -> Result<Response, HtmlError> {
+    let f = fields(&ctx, form)?;
+    let id: PersonId = parse_path(&ctx, &raw)?;
+    let chosen = f.get("duplicate");
+    match svc::merge_people(&state, &actor, &ctx.meta, id, &chosen).await {
+        Ok(()) => Ok(see_other(&format!("/people/{id}?notice=person-merged"))),
+        Err(e) => {
+            let errors = field_errors(&ctx, e)?;
+            let candidates = svc::merge_candidates(&state, &actor, &ctx.meta, id)
+                .await
+                .map_err(service_err(&ctx))?;
+            let page = merge_form(
+                &ctx,
+                ctx.page().with_errors(&errors),
+                id,
+                &candidates,
+                &chosen,
+            );
+            Ok(render(
+                &ctx,
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &page,
+            ))
+        }
+    }
 }

@@ -12,7 +12,7 @@ use elkarlan_domain::inclusion::consent::{ConsentScope, DataCategory};
 use elkarlan_domain::inclusion::person::PersonInput;
 use elkarlan_domain::inclusion::referral::{DeclineReason, ReferralStatus, Side, Urgency};
 use elkarlan_domain::organisation::PublicSystem;
-use elkarlan_domain::policy::{self, Action, Actor, Basis, Relationship, Target};
+use elkarlan_domain::policy::{self, Action, Actor, Basis, Grant, Relationship, Target};
 use elkarlan_domain::{
     AgencyId, AreaId, CaseId, ConsentId, FieldErrors, PersonId, ReferralId, Timestamp,
 };
@@ -416,7 +416,7 @@ pub async fn view_person(
 /// Records a read of one person's data, in their access log, before it is served.
 async fn audit_person_read(
     state: &AppState,
-    grant: &policy::Grant,
+    grant: &Grant,
     entity: &'static str,
     person: PersonId,
     meta: &RequestMeta,
@@ -1116,16 +1116,16 @@ pub async fn review_break_glass(
 
 /// Rectifies a person's record (GDPR art. 16) if it is still at `version`. The audit row keeps
 /// the record before and after: that is the rectification history.
-pub async fn rectify_person(
+/// The grant to rectify a person: the policy's `UpdatePerson` for the relationship, and the
+/// identification and contact categories both open to the actor.
+pub async fn rectification_grant(
     state: &AppState,
     actor: &Actor,
     meta: &RequestMeta,
     id: PersonId,
-    version: i64,
-    input: &PersonInput,
-) -> Result<(), ServiceError> {
+) -> Result<Grant, ServiceError> {
     people::get(&state.store, actor.tenant, id).await?;
-    let (relationship, _) = relationship_to_person(state, actor, id).await?;
+    let (relationship, case) = relationship_to_person(state, actor, id).await?;
     let grant = authorize(
         state,
         actor,
@@ -1134,6 +1134,33 @@ pub async fn rectify_person(
         meta,
     )
     .await?;
+    // A rectification replaces identification and contact: whoever cannot see both would
+    // overwrite what they were not shown.
+    let consents: Vec<ConsentScope> = consents::for_person(&state.store, actor.tenant, id)
+        .await?
+        .iter()
+        .map(Consent::scope)
+        .collect();
+    let visible: Vec<DataCategory> =
+        visible_categories(actor, relationship, case.as_ref(), &consents)
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
+    if let Err(denied) = policy::decide_rectification(&visible) {
+        return Err(super::refuse(state, actor, Action::UpdatePerson, meta, denied).await);
+    }
+    Ok(grant)
+}
+
+pub async fn rectify_person(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: PersonId,
+    version: i64,
+    input: &PersonInput,
+) -> Result<(), ServiceError> {
+    let grant = rectification_grant(state, actor, meta, id).await?;
     let today = Timestamp::now().to_datetime().date_naive();
     let mut errors = FieldErrors::new();
     let area = parse_area(state, actor, &input.neighbourhood, &mut errors).await?;
@@ -1206,6 +1233,50 @@ pub async fn rectification_history(
         id,
         meta,
         serde_json::json!({"entries": out.len()}),
+    )
+    .await?;
+    Ok(out)
+}
+
+/// Records that probably are the same person as `keep` (same birth date and a similar name),
+/// among those the actor works with: the choices for a merge.
+pub async fn merge_candidates(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    keep: PersonId,
+) -> Result<Vec<PersonHit>, ServiceError> {
+    let person = people::get(&state.store, actor.tenant, keep).await?;
+    let (relationship, _) = relationship_to_person(state, actor, keep).await?;
+    let grant = authorize(
+        state,
+        actor,
+        Action::MergePeople,
+        Target::new(actor.tenant, relationship),
+        meta,
+    )
+    .await?;
+    let key = elkarlan_domain::search::search_key(&person.full_name());
+    let mut out = Vec::new();
+    for p in people::duplicate_candidates(&state.store, actor.tenant, &key, person.birth_date, None)
+        .await?
+    {
+        if p.id == keep || p.merged_into.is_some() {
+            continue;
+        }
+        let (rel, _) = relationship_to_person(state, actor, p.id).await?;
+        if policy::decide(actor, Action::MergePeople, Target::new(actor.tenant, rel)).is_ok() {
+            out.push(hit(&p, 1.0));
+        }
+    }
+    let shown: Vec<String> = out.iter().map(|h| h.id.to_string()).collect();
+    audit_read(
+        state,
+        &grant,
+        "person",
+        None,
+        meta,
+        serde_json::json!({"merge_candidates": shown}),
     )
     .await?;
     Ok(out)

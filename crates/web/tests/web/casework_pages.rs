@@ -505,3 +505,185 @@ async fn a_service_publishes_its_capacity_and_referrers_see_it() {
     assert_eq!(same.json()["open_places"], 0);
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_team_corrects_a_record_sees_its_history_and_merges_a_duplicate() {
+    use elkarlan_domain::inclusion::person::PersonInput;
+    use elkarlan_domain::policy::{Action, Grant, SystemTask};
+    let app = TestApp::spawn().await;
+    let person = app.inclusion.person;
+    let social = signed_in(&app, "social", "en").await;
+    let edit = format!("/people/{person}/edit");
+    let form = app.page(&social, Method::GET, &edit, &[]).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("value=\"Amaia\""), "{}", form.body);
+    assert_eq!(form.hidden("version"), "1");
+    let fields = |day: &'static str, phone: &'static str, version: &'static str| {
+        vec![
+            ("version", version),
+            ("given_name", "Amaia"),
+            ("surname1", PERSON_SENTINEL),
+            ("surname2", "Etxeberria"),
+            ("document_kind", "none"),
+            ("birth_date-day", day),
+            ("birth_date-month", "5"),
+            ("birth_date-year", "1988"),
+            ("sex", "woman"),
+            ("nationality", ""),
+            ("languages", "eu, es"),
+            ("preferred_lang", "eu"),
+            ("neighbourhood", ""),
+            ("phone", phone),
+            ("email", ""),
+        ]
+    };
+    // A date that does not exist: refused on its box, nothing saved.
+    let r = app
+        .page(
+            &social,
+            Method::POST,
+            &edit,
+            &fields("32", "600 999 888", "1")
+                .iter()
+                .map(|(k, v)| (*k, *v))
+                .collect::<Vec<_>>(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("href=\"#birth_date-day\""), "{}", r.body);
+    let r = app
+        .page(
+            &social,
+            Method::POST,
+            &edit,
+            &fields("17", "600 999 888", "1"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        r.header("location"),
+        format!("/people/{person}?notice=person-saved")
+    );
+    // The same version again: someone changed it since; nothing is overwritten.
+    let r = app
+        .page(
+            &social,
+            Method::POST,
+            &edit,
+            &fields("17", "611 000 000", "1"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("Someone else changed this record"));
+    let history = app
+        .page(
+            &social,
+            Method::GET,
+            &format!("/people/{person}/history"),
+            &[],
+        )
+        .await;
+    assert_eq!(history.status, StatusCode::OK);
+    assert!(
+        history
+            .body
+            .contains("Phone (optional): 600 111 222 → 600 999 888"),
+        "{}",
+        history.body
+    );
+    assert!(!history.body.contains("611 000 000"));
+    assert!(history.body.contains("Registered"));
+    // The employment agency has a referral: it may read the history, not correct or merge.
+    let lanbide = signed_in(&app, "lanbide", "en").await;
+    for (path, status) in [
+        (format!("/people/{person}/history"), StatusCode::OK),
+        (edit.clone(), StatusCode::FORBIDDEN),
+        (format!("/people/{person}/merge"), StatusCode::FORBIDDEN),
+    ] {
+        assert_eq!(
+            app.page(&lanbide, Method::GET, &path, &[]).await.status,
+            status,
+            "{path}"
+        );
+    }
+
+    // A duplicate registered by the same worker, its case closed: offered and merged.
+    let grant = Grant::system(app.tenant, SystemTask::Bootstrap, Action::RegisterPerson);
+    let today = elkarlan_domain::Timestamp::now().to_datetime().date_naive();
+    let draft = PersonInput {
+        given_name: "Amaia".into(),
+        surname1: PERSON_SENTINEL.into(),
+        birth_date: "1988-05-17".into(),
+        sex: "woman".into(),
+        languages: "eu".into(),
+        preferred_lang: "eu".into(),
+        ..PersonInput::default()
+    }
+    .parse(today)
+    .expect("valid");
+    let meta = elkarlan_store::audit::RequestMeta::default();
+    let dup = elkarlan_store::people::create(
+        &app.store,
+        &grant,
+        &meta,
+        elkarlan_store::people::PersonRecord {
+            draft: &draft,
+            area: None,
+            document: None,
+        },
+    )
+    .await
+    .expect("dup");
+    let dup_case = elkarlan_store::cases::open(
+        &app.store,
+        &grant,
+        &meta,
+        dup,
+        app.user_id("social"),
+        app.agency(PublicSystem::SocialServices),
+    )
+    .await
+    .expect("case");
+    let token = app.token("social").await;
+    let r = app
+        .api(
+            Some(&token),
+            Method::POST,
+            &format!("/api/v1/cases/{dup_case}/status"),
+            Some(serde_json::json!({"status": "closed", "closure_reason": "transferred", "version": 1})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let merge = format!("/people/{person}/merge");
+    let form = app.page(&social, Method::GET, &merge, &[]).await;
+    assert!(
+        form.body.contains(&format!("value=\"{dup}\"")),
+        "{}",
+        form.body
+    );
+    let r = app
+        .page(&social, Method::POST, &merge, &[("duplicate", "")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("href=\"#duplicate\""));
+    let dup_id = dup.to_string();
+    let r = app
+        .page(
+            &social,
+            Method::POST,
+            &merge,
+            &[("duplicate", dup_id.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let history = app
+        .page(
+            &social,
+            Method::GET,
+            &format!("/people/{person}/history"),
+            &[],
+        )
+        .await;
+    assert!(history.body.contains("Duplicate merged in"));
+    app.cleanup().await;
+}
