@@ -34,7 +34,8 @@ use elkarlan_templates::{
 const MEETING_ACTION_ROWS: usize = 3;
 const ACTION_STATUSES: [&str; 4] = ["pending", "in_progress", "done", "cancelled"];
 
-fn domain_name(lang: Lang, d: &LifeDomain) -> String {
+/// A life domain's name: its own names for added domains, the catalogue's for built-in ones.
+pub(super) fn domain_name(lang: Lang, d: &LifeDomain) -> String {
     match &d.labels {
         Some(l) => l.get(lang).to_owned(),
         None => t(lang, &d.label_key()),

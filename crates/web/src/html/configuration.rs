@@ -1,6 +1,7 @@
 //! Configuration pages: the versions of the needs-assessment instrument (administrators add
 //! them) and the retention periods (the DPO sets them). Rules live in the services.
 
+use super::casework::domain_name;
 use super::inclusion::{Fields, field_errors, fields, key_of};
 use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;
@@ -36,13 +37,6 @@ fn with_saved(ctx: &Ctx, q: &Saved, key: &str) -> PageCtx {
         page.notice = Some(t(ctx.lang, key));
     }
     page
-}
-
-fn domain_name(lang: Lang, d: &elkarlan_domain::inclusion::instrument::LifeDomain) -> String {
-    match &d.labels {
-        Some(l) => l.get(lang).to_owned(),
-        None => t(lang, &d.label_key()),
-    }
 }
 
 pub async fn instruments_page(

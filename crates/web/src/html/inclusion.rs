@@ -1375,10 +1375,7 @@ pub async fn subject_access_page(
             .and_then(|i| i.domain(code))
             .map_or_else(
                 || code.to_owned(),
-                |d| match &d.labels {
-                    Some(l) => l.get(lang).to_owned(),
-                    None => tr(&d.label_key()),
-                },
+                |d| super::casework::domain_name(lang, d),
             )
     };
     let sections = vec![
