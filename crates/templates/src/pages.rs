@@ -299,10 +299,14 @@ pub struct ConsentNewPage {
 
 #[derive(Clone, Debug)]
 pub struct CaseReferralRow {
+    pub id: String,
     pub agency: String,
     pub status: String,
     pub due: String,
     pub response: String,
+    pub version: i64,
+    /// The sender's team may withdraw it while it is open.
+    pub can_withdraw: bool,
 }
 
 #[derive(Template)]

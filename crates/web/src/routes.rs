@@ -265,6 +265,11 @@ pub fn book() -> RouteBook {
         )
         .add("GET", "/referrals", get(html::inclusion::inbox_page))
         .add(
+            "POST",
+            "/referrals/{id}/withdraw",
+            post(html::inclusion::referral_withdraw),
+        )
+        .add(
             "GET",
             "/referrals/capacity",
             get(html::configuration::capacity_page),

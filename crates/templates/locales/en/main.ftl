@@ -690,3 +690,5 @@ merge-none = No record you work with looks like a duplicate of this one.
 merge-legend = Which record is the same person?
 merge-hint = Year of birth and document.
 merge-save = Merge
+referral-withdraw-to = Withdraw the referral to { $agency }
+notice-referral-withdrawn = The referral has been withdrawn

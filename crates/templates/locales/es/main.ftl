@@ -690,3 +690,5 @@ merge-none = Ningún registro con el que usted trabaja parece un duplicado de es
 merge-legend = ¿Qué registro es la misma persona?
 merge-hint = Año de nacimiento y documento.
 merge-save = Fusionar
+referral-withdraw-to = Retirar la derivación a { $agency }
+notice-referral-withdrawn = Se ha retirado la derivación

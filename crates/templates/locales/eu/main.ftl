@@ -690,3 +690,5 @@ merge-none = Zurekin lan egiten duen erregistroetako bat ere ez dirudi honen bik
 merge-legend = Zein erregistro da pertsona bera?
 merge-hint = Jaiotze-urtea eta dokumentua.
 merge-save = Bateratu
+referral-withdraw-to = Bideratzea erretiratu ({ $agency })
+notice-referral-withdrawn = Bideratzea erretiratu da

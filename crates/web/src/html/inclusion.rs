@@ -8,6 +8,7 @@ use crate::error::ServiceError;
 use crate::extract::Ctx;
 use crate::services::inclusion::{
     self as svc, ConsentInput, PersonHit, ReferralInput, ReferralMoveInput, Registered,
+    authorize_on_case,
 };
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -17,7 +18,7 @@ use elkarlan_domain::account::Role;
 use elkarlan_domain::inclusion::case::{CaseStatus, ClosureReason};
 use elkarlan_domain::inclusion::consent::DataCategory;
 use elkarlan_domain::inclusion::person::{PersonInput, Sex, birth_date_from_parts};
-use elkarlan_domain::inclusion::referral::{DeclineReason, ReferralStatus, Urgency};
+use elkarlan_domain::inclusion::referral::{DeclineReason, ReferralStatus, Side, Urgency};
 use elkarlan_domain::organisation::PublicSystem;
 use elkarlan_domain::policy::{Action, Actor};
 use elkarlan_domain::{
@@ -76,7 +77,8 @@ pub struct Notice {
     notice: String,
 }
 
-const NOTICES: [&str; 15] = [
+const NOTICES: [&str; 16] = [
+    "referral-withdrawn",
     "person-saved",
     "person-merged",
     "assessment-recorded",
@@ -770,10 +772,16 @@ async fn case_page_for(
             .referrals
             .iter()
             .map(|r| CaseReferralRow {
+                id: r.id.to_string(),
                 agency: name_of(lang, &all, r.to_agency),
                 status: t(lang, &r.status.label_key()),
                 due: day(r.due_at),
                 response: response_time(lang, r.response_seconds()),
+                version: r.version,
+                can_withdraw: svc::allows(actor, Action::WithdrawReferral, view.relationship)
+                    && r.status
+                        .transition(ReferralStatus::Withdrawn, Side::Sender)
+                        .is_ok(),
             })
             .collect(),
         can_manage: svc::allows(actor, Action::ManageCase, view.relationship),
@@ -1132,7 +1140,7 @@ pub async fn break_glass_page(
     Path(raw): Path<String>,
 ) -> Result<Response, HtmlError> {
     let id: CaseId = parse_path(&ctx, &raw)?;
-    svc::authorize_on_case(&state, &actor, &ctx.meta, id, Action::BreakGlass)
+    authorize_on_case(&state, &actor, &ctx.meta, id, Action::BreakGlass)
         .await
         .map_err(service_err(&ctx))?;
     let page = BreakGlassPage {
@@ -1921,4 +1929,51 @@ pub async fn person_merge_submit(
             ))
         }
     }
+}
+
+/// The sender's team withdraws a referral from the case page.
+pub async fn referral_withdraw(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(raw): Path<String>,
+    form: Form<Vec<(String, String)>>,
+) -> Result<Response, HtmlError> {
+    let f = fields(&ctx, form)?;
+    let id: ReferralId = parse_path(&ctx, &raw)?;
+    let input = ReferralMoveInput {
+        status: ReferralStatus::Withdrawn.code().to_owned(),
+        decline_reason: String::new(),
+        outcome: String::new(),
+        version: f.get("version").trim().parse::<i64>().unwrap_or(-1),
+    };
+    // Only the sending team withdraws: asked of the policy on the referral's case first.
+    let case = svc::referral_case(&state, &actor, id)
+        .await
+        .map_err(service_err(&ctx))?;
+    authorize_on_case(&state, &actor, &ctx.meta, case, Action::WithdrawReferral)
+        .await
+        .map_err(service_err(&ctx))?;
+    let field = format!("referral-{id}-withdraw");
+    let (errors, status) = match svc::move_referral(&state, &actor, &ctx.meta, id, &input).await {
+        Ok(()) => (FieldErrors::new(), StatusCode::SEE_OTHER),
+        Err(ServiceError::Stale) => {
+            let mut e = FieldErrors::new();
+            e.add(&field, "error-record-changed");
+            (e, StatusCode::CONFLICT)
+        }
+        Err(e) => {
+            // Refusals and unknown referrals end here, before anything about the case is read.
+            let mut renamed = FieldErrors::new();
+            for err in field_errors(&ctx, e)?.0 {
+                renamed.add(&field, err.key);
+            }
+            (renamed, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    };
+    if status == StatusCode::SEE_OTHER {
+        return Ok(see_other(&format!(
+            "/cases/{case}?notice=referral-withdrawn"
+        )));
+    }
+    case_page_with_errors(&state, &ctx, &actor, case, &errors, status).await
 }

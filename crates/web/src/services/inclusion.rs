@@ -1003,6 +1003,18 @@ pub async fn authorize_on_case(
     Ok(case)
 }
 
+/// The case a referral belongs to (for going back to it after a move). The move itself has
+/// already asked the policy; this reveals nothing the caller could not see there.
+pub async fn referral_case(
+    state: &AppState,
+    actor: &Actor,
+    id: ReferralId,
+) -> Result<CaseId, ServiceError> {
+    Ok(referrals::get(&state.store, actor.tenant, id)
+        .await?
+        .case_id)
+}
+
 /// The case a professional outside the team may open in an emergency for this person.
 pub async fn emergency_case_of(
     state: &AppState,

@@ -687,3 +687,59 @@ async fn the_team_corrects_a_record_sees_its_history_and_merges_a_duplicate() {
     assert!(history.body.contains("Duplicate merged in"));
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_lead_withdraws_a_referral_from_the_case_page() {
+    let app = TestApp::spawn().await;
+    let case = app.inclusion.case;
+    let referral = app.inclusion.referral;
+    let social = signed_in(&app, "social", "en").await;
+    let page = app
+        .page(&social, Method::GET, &format!("/cases/{case}"), &[])
+        .await;
+    assert!(
+        page.body
+            .contains(&format!("action=\"/referrals/{referral}/withdraw\"")),
+        "{}",
+        page.body
+    );
+    let path = format!("/referrals/{referral}/withdraw");
+    // A stale version: refused on the case page, nothing changed.
+    let r = app
+        .page(&social, Method::POST, &path, &[("version", "7")])
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(
+        r.body
+            .contains(&format!("href=\"#referral-{referral}-withdraw\""))
+    );
+    // The receiving agency cannot withdraw what was sent to it.
+    let lanbide = signed_in(&app, "lanbide", "en").await;
+    let r = app
+        .page(&lanbide, Method::POST, &path, &[("version", "1")])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .page(&social, Method::POST, &path, &[("version", "1")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        r.header("location"),
+        format!("/cases/{case}?notice=referral-withdrawn")
+    );
+    let page = app
+        .page(&social, Method::GET, &format!("/cases/{case}"), &[])
+        .await;
+    assert!(page.body.contains("Withdrawn"));
+    assert!(
+        !page
+            .body
+            .contains(&format!("action=\"/referrals/{referral}/withdraw\""))
+    );
+    // Out of order: withdrawing again is refused.
+    let r = app
+        .page(&social, Method::POST, &path, &[("version", "2")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    app.cleanup().await;
+}
