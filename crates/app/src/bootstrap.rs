@@ -5,7 +5,7 @@ use anyhow::Context;
 use elkarlan_domain::account::{DisplayName, Email, Role, Username};
 use elkarlan_domain::inclusion::case::{CaseStatus, ClosureReason};
 use elkarlan_domain::inclusion::consent::{ConsentScope, DataCategory, basis_for};
-use elkarlan_domain::inclusion::person::PersonInput;
+use elkarlan_domain::inclusion::person::{PersonDraft, PersonInput};
 use elkarlan_domain::inclusion::referral::{DeclineReason, ReferralStatus, Side, Urgency};
 use elkarlan_domain::organisation::{BilingualName, PublicSystem};
 use elkarlan_domain::policy::{Action, Grant, SystemTask};
@@ -14,7 +14,7 @@ use elkarlan_domain::territory::{IneCode, parse_territory_csv};
 use elkarlan_domain::{AgencyId, AreaId, CaseId, TenantId, Timestamp, UserId};
 use elkarlan_store::audit::RequestMeta;
 use elkarlan_store::consents::NewConsent;
-use elkarlan_store::people::PersonRecord;
+use elkarlan_store::people::{PersonRecord, StoredDocument};
 use elkarlan_store::referrals::{Move, NewReferral};
 use elkarlan_store::users::NewUser;
 use elkarlan_store::{
@@ -275,7 +275,7 @@ pub async fn load_demo(
     tenant: TenantId,
     password: &str,
     key: &[u8; 32],
-) -> anyhow::Result<()> {
+) -> anyhow::Result<DemoCity> {
     let meta = RequestMeta::default();
     let areas = territory::list(store, tenant).await?;
     let otxarkoaga = areas
@@ -358,7 +358,15 @@ pub async fn load_demo(
     }
     publish_capacity(store, tenant, &ids).await?;
     let pros = demo_professionals(store, tenant, &ids).await?;
-    load_demo_people(store, tenant, key, &areas, &pros).await
+    load_demo_people(store, tenant, key, &areas, &pros).await?;
+    Ok(DemoCity { areas, pros })
+}
+
+/// The loaded demo city, as [`load_population`] needs it: its neighbourhoods and the demo
+/// professionals who lead cases.
+pub struct DemoCity {
+    areas: Vec<territory::Area>,
+    pros: Pros,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -790,6 +798,26 @@ fn bump(counts: &mut Vec<(&'static str, usize)>, key: &'static str) -> usize {
     }
 }
 
+/// The demo's generator of synthetic people (Otxarkoaga as the focus neighbourhood), and the
+/// area of each row of the territory file: synthetic people name their neighbourhood by its row
+/// in the file, areas carry the code the file gives that row.
+fn demo_generator(
+    areas: &[territory::Area],
+) -> anyhow::Result<(SyntheticPeople, Vec<Option<AreaId>>)> {
+    let rows = parse_territory_csv(TERRITORY).map_err(anyhow::Error::msg)?;
+    let row_areas: Vec<Option<AreaId>> = rows
+        .iter()
+        .map(|r| {
+            areas
+                .iter()
+                .find(|a| a.kind == "neighbourhood" && a.code == r.neighbourhood_code)
+                .map(|a| a.id)
+        })
+        .collect();
+    let focus = rows.iter().position(|r| r.neighbourhood.es == "Otxarkoaga");
+    Ok((SyntheticPeople::new(DEMO_SEED, focus), row_areas))
+}
+
 /// The demo's people: 300 synthetic people (about a third in Otxarkoaga), about 260 cases led
 /// by the demo professionals in every status, consents for about 40% of people (some
 /// withdrawn, some expiring), referrals between the Otxarkoaga agencies in every state (some
@@ -814,34 +842,13 @@ async fn load_demo_people(
     let started = std::time::Instant::now();
     let meta = RequestMeta::default();
     let now = Timestamp::now();
-    let today = now.to_datetime().date_naive();
 
-    // Synthetic people name their neighbourhood by its row in the territory file; areas carry
-    // the code the file gives that row.
-    let rows = parse_territory_csv(TERRITORY).map_err(anyhow::Error::msg)?;
-    let row_areas: Vec<Option<AreaId>> = rows
-        .iter()
-        .map(|r| {
-            areas
-                .iter()
-                .find(|a| a.kind == "neighbourhood" && a.code == r.neighbourhood_code)
-                .map(|a| a.id)
-        })
-        .collect();
-    let focus = rows.iter().position(|r| r.neighbourhood.es == "Otxarkoaga");
-    let generator = SyntheticPeople::new(DEMO_SEED, focus);
+    let (generator, row_areas) = demo_generator(areas)?;
     let mut records = Vec::new();
     for i in 0..DEMO_PEOPLE {
-        let p = generator.person(i);
-        let area = row_areas.get(p.neighbourhood).copied().flatten();
-        let draft = person_input(&p, area)
-            .parse(today)
-            .map_err(|e| anyhow::anyhow!("synthetic person {i} is not valid: {e:?}"))?;
-        let document = draft
-            .document
-            .as_ref()
-            .map(|d| elkarlan_web::auth::stored_document(key, tenant, d));
-        records.push((draft, area, document));
+        records.push(synthetic_record(
+            &generator, &row_areas, tenant, key, now, i,
+        )?);
     }
 
     // People and their cases, in one transaction: all or nothing.
@@ -1078,6 +1085,141 @@ async fn load_demo_people(
         "demo people loaded"
     );
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The synthetic population for scale tests and benchmarks.
+// ---------------------------------------------------------------------------------------------
+
+/// People written per transaction by [`load_population`].
+pub const POPULATION_BATCH: usize = 5_000;
+
+/// How far [`load_population`] has got.
+#[derive(Clone, Copy, Debug)]
+pub struct PopulationProgress {
+    /// People of the population in the database, out of `target`.
+    pub done: u64,
+    pub target: u64,
+    /// Of those, the ones this run added.
+    pub added: u64,
+    /// Cases this run opened.
+    pub cases: u64,
+    pub elapsed: std::time::Duration,
+}
+
+impl PopulationProgress {
+    /// People added per second by this run.
+    pub fn rate(&self) -> f64 {
+        self.added as f64 / self.elapsed.as_secs_f64().max(1e-6)
+    }
+}
+
+/// Synthetic person `i` of the demo's generator as the registration form would parse them,
+/// with their area and document in its stored forms.
+fn synthetic_record(
+    generator: &SyntheticPeople,
+    row_areas: &[Option<AreaId>],
+    tenant: TenantId,
+    key: &[u8; 32],
+    now: Timestamp,
+    i: u64,
+) -> anyhow::Result<(PersonDraft, Option<AreaId>, Option<StoredDocument>)> {
+    let p = generator.person(i);
+    let area = row_areas.get(p.neighbourhood).copied().flatten();
+    let draft = person_input(&p, area)
+        .parse(now.to_datetime().date_naive())
+        .map_err(|e| anyhow::anyhow!("synthetic person {i} is not valid: {e:?}"))?;
+    let document = draft
+        .document
+        .as_ref()
+        .map(|d| elkarlan_web::auth::stored_document(key, tenant, d));
+    Ok((draft, area, document))
+}
+
+/// Adds a large synthetic population to the demo city, for scale tests and benchmarks: the
+/// demo generator's people `300..300 + target` (after the demo city's own 300), each with an
+/// open case led by a demo professional for 13 people in 15 (the demo's shares of leads),
+/// and no consents or referrals. People and cases go through the store's bulk functions, so
+/// each gets its trigrams and its audit row in the same transaction as in production;
+/// [`POPULATION_BATCH`] people are written per transaction and `progress` is called after each.
+///
+/// Running again adds only the people still missing: transactions commit in order, so the
+/// people already present are the first ones, found by a binary search on their (unique)
+/// e-mail addresses. An interrupted run resumes after its last committed batch; a smaller
+/// `target` than a previous run's adds nothing.
+pub async fn load_population(
+    store: &Store,
+    tenant: TenantId,
+    key: &[u8; 32],
+    city: &DemoCity,
+    target: u64,
+    mut progress: impl FnMut(&PopulationProgress),
+) -> anyhow::Result<PopulationProgress> {
+    let started = std::time::Instant::now();
+    let meta = RequestMeta::default();
+    let now = Timestamp::now();
+    let (generator, row_areas) = demo_generator(&city.areas)?;
+    let record =
+        |k: u64| synthetic_record(&generator, &row_areas, tenant, key, now, DEMO_PEOPLE + k);
+
+    // The people present are a prefix of the population: find its length.
+    let (mut lo, mut hi) = (0u64, target);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let (draft, _, _) = record(mid)?;
+        let email = draft.email.as_deref().unwrap_or_default();
+        if people::exists_with_email(store, tenant, &draft.name.search_key(), email).await? {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    let mut report = PopulationProgress {
+        done: lo,
+        target,
+        added: 0,
+        cases: 0,
+        elapsed: started.elapsed(),
+    };
+
+    let register = Grant::system(tenant, SystemTask::Bootstrap, Action::RegisterPerson);
+    let open = Grant::system(tenant, SystemTask::Bootstrap, Action::OpenCase);
+    while report.done < target {
+        let end = (report.done + POPULATION_BATCH as u64).min(target);
+        let batch = (report.done..end)
+            .map(record)
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let records: Vec<PersonRecord<'_>> = batch
+            .iter()
+            .map(|(draft, area, document)| PersonRecord {
+                draft,
+                area: *area,
+                document: document.as_ref(),
+            })
+            .collect();
+        let mut tx = store.begin_bulk_write().await?;
+        let ids = people::create_many_in(&mut tx, &register, &meta, &records).await?;
+        let mut new_cases = Vec::with_capacity(ids.len());
+        for (person, k) in ids.into_iter().zip(report.done..end) {
+            if let Some(lead) = demo_lead(DEMO_PEOPLE + k) {
+                let lead = city.pros.get(lead)?;
+                new_cases.push(cases::NewCase {
+                    person,
+                    lead: lead.user,
+                    lead_agency: lead.agency,
+                });
+            }
+        }
+        cases::open_many_in(&mut tx, &open, &meta, &new_cases).await?;
+        tx.commit().await?;
+        report.added += end - report.done;
+        report.cases += new_cases.len() as u64;
+        report.done = end;
+        report.elapsed = started.elapsed();
+        progress(&report);
+    }
+    report.elapsed = started.elapsed();
+    Ok(report)
 }
 
 #[cfg(test)]

@@ -63,6 +63,11 @@ enum Command {
     Demo {
         #[arg(long, env = "ELKARLAN_DEMO_PASSWORD", hide_env_values = true)]
         password: Option<String>,
+        /// Also add N synthetic people beyond the demo city's 300, most with an open case led
+        /// by a demo professional, for scale tests and benchmarks. Running again adds only the
+        /// ones still missing.
+        #[arg(long, value_name = "N")]
+        people: Option<u64>,
     },
     /// Manage accounts.
     User {
@@ -280,13 +285,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             say(&format!("migrations applied: {applied:?}"));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { password } => {
+        Command::Demo { password, people } => {
             // The same key as `serve`, so the server can open the documents the demo seals.
             let key = secret_key(&file)?;
             let store = bootstrap::open(&url).await?;
             let tenant_id = bootstrap::ensure_tenant(&store, &tenant).await?;
             let pw = password.unwrap_or_else(random_password);
-            bootstrap::load_demo(
+            let city = bootstrap::load_demo(
                 &store,
                 &PasswordHasher::new(19 * 1024, 2, 2),
                 tenant_id,
@@ -297,6 +302,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             say(&format!(
                 "demo city loaded; password of the demo accounts: {pw}"
             ));
+            if let Some(target) = people {
+                load_population(&store, tenant_id, &key.0, &city, target).await?;
+            }
+            store.close().await;
             Ok(ExitCode::SUCCESS)
         }
         Command::User {
@@ -418,6 +427,47 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `demo --people N`: adds the synthetic population, printing progress after each batch.
+async fn load_population(
+    store: &Store,
+    tenant: elkarlan_domain::TenantId,
+    key: &[u8; 32],
+    city: &bootstrap::DemoCity,
+    target: u64,
+) -> anyhow::Result<()> {
+    let rate = |p: &bootstrap::PopulationProgress| {
+        format!(
+            "{} of {} synthetic people ({} added in {:.1} s, {:.0} people/s)",
+            p.done,
+            p.target,
+            p.added,
+            p.elapsed.as_secs_f64(),
+            p.rate()
+        )
+    };
+    // A line after the first batch, then at most one every five seconds.
+    let mut shown: Option<Duration> = None;
+    let done = bootstrap::load_population(store, tenant, key, city, target, |p| {
+        if shown.is_none_or(|at| p.elapsed >= at + Duration::from_secs(5)) && p.done < p.target {
+            say(&format!("population: {}", rate(p)));
+            shown = Some(p.elapsed);
+        }
+    })
+    .await?;
+    if done.added == 0 {
+        say(&format!(
+            "population: all {target} synthetic people were already there; nothing added"
+        ));
+    } else {
+        say(&format!(
+            "population loaded: {}; {} cases opened",
+            rate(&done),
+            done.cases
+        ));
+    }
+    Ok(())
 }
 
 /// Checks the backup (integrity, audit chain), then copies it over the database file.

@@ -1110,3 +1110,183 @@ fn retention_apply_disposes_of_expired_records_and_keeps_the_trail_intact() {
     assert_eq!(bad.status.code(), Some(2), "{bad}");
     bad.assert_error_mentions("expected YYYY-MM-DD");
 }
+
+// ---------------------------------------------------------------------------------------------
+// 9. The synthetic population for scale tests (`demo --people N`)
+// ---------------------------------------------------------------------------------------------
+
+/// A plain HTTP/1.1 request with extra headers and an optional JSON body.
+fn http_request(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    json: Option<&str>,
+) -> (u16, String) {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut head =
+        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    let body = json.unwrap_or("");
+    if json.is_some() {
+        head.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    write!(s, "{head}\r\n{body}").unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status = text.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let body = text.split_once("\r\n\r\n").unwrap().1.to_owned();
+    (status, body)
+}
+
+/// The bulk people's indices in the demo generator are 300.., and 13 in 15 of them get a case.
+fn population_cases(people: std::ops::Range<u64>) -> i64 {
+    people.filter(|i| !matches!(i % 15, 4 | 11)).count() as i64
+}
+
+#[test]
+fn demo_people_adds_a_synthetic_population_once_and_tops_it_up() {
+    let sb = Sandbox::new("population");
+    let db = sb.path("t.db");
+    let out = sb.run(&["demo", "--password", DEMO_PASSWORD, "--people", "500"]);
+    out.assert_success();
+    assert!(
+        out.stdout.contains("demo city loaded")
+            && out
+                .stdout
+                .contains("population loaded: 500 of 500 synthetic people (500 added in ")
+            && out.stdout.contains("people/s"),
+        "{out}"
+    );
+    let cases = 260 + population_cases(300..800);
+    assert!(
+        out.stdout
+            .contains(&format!("; {} cases opened", cases - 260)),
+        "{out}"
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM people"), 800);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM cases"), cases);
+    // As in production: every person has trigrams and an audit row, every case its lead on the
+    // team and an audit row.
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM people p WHERE NOT EXISTS (SELECT 1 FROM person_trigrams t WHERE t.person_id = p.id)"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM cases c WHERE NOT EXISTS
+             (SELECT 1 FROM case_team t WHERE t.case_id = c.id AND t.user_id = c.lead_user_id AND t.agency_id = c.lead_agency_id)"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'person.create'"
+        ),
+        800
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'case.open'"
+        ),
+        cases
+    );
+    // Cases are led by the demo professionals who lead the demo's.
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM cases c JOIN users u ON u.id = c.lead_user_id
+             WHERE u.username NOT IN ('social', 'lanbide', 'education', 'housing', 'health', 'mentalhealth')"
+        ),
+        0
+    );
+    sb.verify_intact(&sb.url());
+
+    // The last generated person is found through the API's search, by the name's Spanish
+    // spelling without accents.
+    let last = elkarlan_domain::synthetic::SyntheticPeople::new(2026, Some(10)).person(799);
+    let port = free_port();
+    let mut server = Server::start(
+        sb.cmd(&["serve", "--addr", &format!("127.0.0.1:{port}")]),
+        port,
+    );
+    server.wait_healthy();
+    let (status, body) = http_request(
+        port,
+        "POST",
+        "/api/v1/auth/token",
+        &[],
+        Some(&format!(
+            r#"{{"username":"social","password":"{DEMO_PASSWORD}"}}"#
+        )),
+    );
+    assert_eq!(status, 200, "{body}");
+    let token: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let bearer = format!("Bearer {}", token["access_token"].as_str().unwrap());
+    let name = format!(
+        "{} {} {}",
+        last.given_name, last.first_surname, last.second_surname
+    );
+    let folded = elkarlan_domain::search::fold(&name).replace(' ', "%20");
+    let (status, body) = http_request(
+        port,
+        "GET",
+        &format!("/api/v1/people?q={folded}"),
+        &[("Authorization", &bearer)],
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    let found: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let year: i64 = last.birth_date.format("%Y").to_string().parse().unwrap();
+    assert!(
+        found["items"].as_array().unwrap().iter().any(|p| {
+            p["name"] == name.as_str() && p["birth_year"] == year && p["score"] == 1.0
+        }),
+        "{name} ({year}) not found: {body}"
+    );
+    server.stop();
+
+    // Again with the same number: nothing is added and the trail stays intact.
+    let rows = sb.verify_intact(&sb.url());
+    let out = sb.run(&["demo", "--password", DEMO_PASSWORD, "--people", "500"]);
+    out.assert_success();
+    assert!(
+        out.stdout
+            .contains("all 500 synthetic people were already there; nothing added"),
+        "{out}"
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM people"), 800);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM cases"), cases);
+    assert!(sb.verify_intact(&sb.url()) > rows);
+
+    // A larger number adds only the people still missing.
+    let out = sb.run(&["demo", "--password", DEMO_PASSWORD, "--people", "650"]);
+    out.assert_success();
+    assert!(
+        out.stdout
+            .contains("population loaded: 650 of 650 synthetic people (150 added in "),
+        "{out}"
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM people"), 950);
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM cases"),
+        cases + population_cases(800..950)
+    );
+    let emails = count(&db, "SELECT COUNT(DISTINCT email) FROM people");
+    assert_eq!(emails, 950, "a person was added twice");
+    sb.verify_intact(&sb.url());
+}

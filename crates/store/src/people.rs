@@ -122,8 +122,15 @@ pub fn trigrams(key: &str) -> Vec<String> {
     out
 }
 
+/// Replaces a record's trigrams.
 async fn write_trigrams(tx: &mut Tx, tenant: TenantId, id: PersonId, key: &str) -> Result<()> {
+    // No index leads from a person to their trigrams: this reads the whole table (about two
+    // seconds at a million people).
     on_tx!(tx, c => sqlx::query("DELETE FROM person_trigrams WHERE person_id = $1").bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
+    insert_trigrams(tx, tenant, id, key).await
+}
+
+async fn insert_trigrams(tx: &mut Tx, tenant: TenantId, id: PersonId, key: &str) -> Result<()> {
     for t in trigrams(key) {
         on_tx!(tx, c => sqlx::query("INSERT INTO person_trigrams (tenant_id, trigram, person_id) VALUES ($1, $2, $3)")
             .bind(tenant.0).bind(t).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
@@ -200,6 +207,143 @@ fn changed_fields(before: &serde_json::Value, after: &serde_json::Value) -> Vec<
         .unwrap_or_default()
 }
 
+/// People per multi-row INSERT in [`create_many_in`] (17 parameters each). Statements stay
+/// under two hundred parameters: sqlx binds SQLite's `$N` parameters by name, which costs time
+/// quadratic in their number.
+const PEOPLE_PER_INSERT: usize = 10;
+/// Trigram rows per multi-row INSERT (2 parameters each).
+const TRIGRAMS_PER_INSERT: usize = 50;
+/// History rows per multi-row INSERT (3 parameters each, 4 shared).
+const HISTORY_PER_INSERT: usize = 40;
+
+/// Registers many people inside an open transaction: the same rows as [`create_in`] (the
+/// record, its trigrams, one audit row per person, all in the caller's transaction), written
+/// with multi-row statements. It exists for loading large synthetic populations
+/// (`elkarlan demo --people N`, the scale benchmarks): one statement per row would take hours
+/// at a million people.
+pub async fn create_many_in(
+    tx: &mut Tx,
+    grant: &Grant,
+    meta: &RequestMeta,
+    recs: &[PersonRecord<'_>],
+) -> Result<Vec<PersonId>> {
+    let tenant = grant.tenant();
+    let now = Timestamp::now().micros();
+    let ids: Vec<PersonId> = recs.iter().map(|_| PersonId::new()).collect();
+    let keys: Vec<String> = recs.iter().map(|r| r.draft.name.search_key()).collect();
+    for (start, chunk) in (0..)
+        .step_by(PEOPLE_PER_INSERT)
+        .zip(recs.chunks(PEOPLE_PER_INSERT))
+    {
+        // Only placeholders are interpolated: the SQL text never contains input.
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let p: Vec<String> = (0..17).map(|k| format!("${}", 3 + i * 17 + k)).collect();
+                format!("({},$1,{},NULL,1,$2,$2)", p[0], p[1..].join(","))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO people (id, tenant_id, given_name, surname1, surname2, search_key, document_kind, document_sealed, document_hash, document_masked,
+             birth_date, sex, nationality, languages, preferred_lang, area_id, phone, email, merged_into, version, created_at, updated_at)
+             VALUES {}",
+            rows.join(",")
+        );
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(tenant.0).bind(now);
+            for (i, r) in chunk.iter().enumerate() {
+                let (d, doc) = (r.draft, r.document);
+                q = q.bind(ids[start + i].0).bind(&d.name.given).bind(&d.name.surname1).bind(&d.name.surname2).bind(&keys[start + i])
+                    .bind(doc.map(|x| x.kind.clone())).bind(doc.map(|x| x.sealed.clone())).bind(doc.map(|x| x.hash.clone())).bind(doc.map(|x| x.masked.clone()))
+                    .bind(d.birth_date.to_string()).bind(d.sex.code()).bind(&d.nationality).bind(d.languages.join(",")).bind(d.preferred_lang.code())
+                    .bind(r.area.map(|a| a.0)).bind(&d.phone).bind(&d.email);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    let grams: Vec<(String, PersonId)> = ids
+        .iter()
+        .zip(&keys)
+        .flat_map(|(id, key)| trigrams(key).into_iter().map(move |t| (t, *id)))
+        .collect();
+    for chunk in grams.chunks(TRIGRAMS_PER_INSERT) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("($1,${},${})", 2 + i * 2, 3 + i * 2))
+            .collect();
+        let sql = format!(
+            "INSERT INTO person_trigrams (tenant_id, trigram, person_id) VALUES {}",
+            rows.join(",")
+        );
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(tenant.0);
+            for (t, id) in chunk {
+                q = q.bind(t).bind(id.0);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    // As in `create_in`: the record goes to the erasable history, the trail names the fields.
+    let records: Vec<serde_json::Value> = recs
+        .iter()
+        .map(|r| detail(r.draft, r.area, r.document))
+        .collect();
+    for (start, chunk) in (0..)
+        .step_by(HISTORY_PER_INSERT)
+        .zip(records.chunks(HISTORY_PER_INSERT))
+    {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${},$1,${},$2,$3,$4,${})", 5 + i * 3, 6 + i * 3, 7 + i * 3))
+            .collect();
+        let sql = format!(
+            "INSERT INTO person_history (id, tenant_id, person_id, at, actor_name, action, change) VALUES {}",
+            rows.join(",")
+        );
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(tenant.0).bind(now).bind(grant.actor_name()).bind(grant.action().code());
+            for (i, record) in chunk.iter().enumerate() {
+                q = q.bind(uuid::Uuid::now_v7()).bind(ids[start + i].0).bind(record.to_string());
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    let events: Vec<NewEvent> = records
+        .iter()
+        .zip(&ids)
+        .map(|(record, id)| {
+            let fields: Vec<&String> = record
+                .as_object()
+                .map(|o| {
+                    o.iter()
+                        .filter(|(_, v)| !v.is_null())
+                        .map(|(k, _)| k)
+                        .collect()
+                })
+                .unwrap_or_default();
+            NewEvent::from_grant(grant, "person", Some(id.to_string()), meta)
+                .with_subject(id.to_string())
+                .with_detail(serde_json::json!({ "fields": fields }))
+        })
+        .collect();
+    crate::audit::append(tx, &events).await?;
+    Ok(ids)
+}
+
+/// Whether the tenant holds a record with this search key and e-mail address (an indexed
+/// look-up by key). The synthetic population loader uses it to find where an earlier run
+/// stopped: its people have unique e-mail addresses.
+pub async fn exists_with_email(
+    store: &Store,
+    tenant: TenantId,
+    key: &str,
+    email: &str,
+) -> Result<bool> {
+    on_pool!(store, p => {
+        let r = sqlx::query("SELECT 1 FROM people WHERE tenant_id = $1 AND search_key = $2 AND email = $3 LIMIT 1")
+            .bind(tenant.0).bind(key).bind(email).fetch_optional(p).await?;
+        Ok(r.is_some())
+    })
+}
+
 /// Registers a person inside an open transaction (with its audit row).
 pub async fn create_in(
     tx: &mut Tx,
@@ -224,7 +368,8 @@ pub async fn create_in(
         .bind(d.birth_date.to_string()).bind(d.sex.code()).bind(&d.nationality).bind(d.languages.join(",")).bind(d.preferred_lang.code())
         .bind(area.map(|a| a.0)).bind(&d.phone).bind(&d.email).bind(now)
         .execute(c).await.map(|r| r.rows_affected()))?;
-    write_trigrams(tx, grant.tenant(), id, &key).await?;
+    // A new record has no trigrams to replace.
+    insert_trigrams(tx, grant.tenant(), id, &key).await?;
     let record = detail(d, area, doc);
     write_history(tx, grant, id, &record).await?;
     // The trail says what was recorded, not the values: those stay erasable.
@@ -313,38 +458,75 @@ pub async fn update(
     tx.commit().await
 }
 
+/// A trigram's postings (its rows in `person_trigrams`) are counted, and read, up to this many.
+const GRAM_POSTINGS: i64 = 20_000;
+
 /// People whose search keys share the most trigrams with `query`'s, best first, with a
-/// similarity between 0 and 1. Merged records are left out.
+/// similarity between 0 and 1 (the share of the query's trigrams they have). Merged records are
+/// left out.
+///
+/// Each trigram's postings are counted first (up to [`GRAM_POSTINGS`]). When all of them add
+/// up to no more than that, candidates are the people who share most trigrams with the query:
+/// the exact ranking. In a larger registry candidates come from the three rarest trigrams of
+/// each word of the query, each read up to [`GRAM_POSTINGS`]: people who share rare parts of
+/// several words come first, and common trigrams (a word's first letter, a frequent ending)
+/// are not read at all, so a search reads about the same at a million people as at a hundred
+/// thousand. Three per word, so that the rare trigrams a typo makes ("etxebarria") cannot
+/// decide alone. Either way, candidates are then scored on all of the query's trigrams.
 pub async fn search(
     store: &Store,
     tenant: TenantId,
     query_key: &str,
     limit: usize,
 ) -> Result<Vec<(Person, f64)>> {
-    let grams = trigrams(query_key);
+    let grams: Vec<String> = trigrams(query_key).into_iter().take(40).collect();
     if grams.is_empty() {
         return Ok(Vec::new());
     }
-    let grams: Vec<String> = grams.into_iter().take(40).collect();
-    // Only placeholders are interpolated: the SQL text never contains input.
-    let placeholders: Vec<String> = (0..grams.len()).map(|i| format!("${}", i + 2)).collect();
-    let sql = format!(
-        "SELECT p.id, COUNT(*) AS hits FROM person_trigrams t JOIN people p ON p.id = t.person_id
-         WHERE t.tenant_id = $1 AND t.trigram IN ({}) AND p.merged_into IS NULL
-         GROUP BY p.id ORDER BY hits DESC LIMIT {}",
-        placeholders.join(","),
-        limit.clamp(1, 200) * 3
-    );
-    let hits: Vec<(uuid::Uuid, i64)> = on_pool!(store, p => {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(tenant.0);
+    let limit = limit.clamp(1, 200);
+    let counts: Vec<i64> = on_pool!(store, p => {
+        let mut c = p.acquire().await?;
+        let mut out = Vec::with_capacity(grams.len());
         for g in &grams {
-            q = q.bind(g);
+            let n: i64 = sqlx::query(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM person_trigrams WHERE tenant_id = $1 AND trigram = $2 LIMIT $3) AS postings")
+                .bind(tenant.0).bind(g).bind(GRAM_POSTINGS).fetch_one(&mut *c).await?.get(0);
+            out.push(n);
         }
-        q.fetch_all(p).await?.iter().map(|r| (r.get::<uuid::Uuid, _>(0), r.get::<i64, _>(1))).collect()
+        out
+    });
+    let chosen = candidate_grams(query_key, &grams, &counts);
+    if chosen.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Only placeholders are interpolated: the SQL text never contains input. The people are
+    // looked up by id from the few candidates: CROSS JOIN keeps SQLite from starting with the
+    // tenant's people (PostgreSQL treats it as an ordinary join).
+    let postings: Vec<String> = (0..chosen.len())
+        .map(|i| {
+            format!(
+                "SELECT person_id FROM (SELECT person_id FROM person_trigrams WHERE tenant_id = $1 AND trigram = ${} LIMIT $2) AS g{i}",
+                i + 3
+            )
+        })
+        .collect();
+    let sql = format!(
+        "SELECT p.id, p.given_name, p.surname1, p.surname2, p.document_kind, p.document_masked, p.birth_date, p.sex, p.nationality,
+         p.languages, p.preferred_lang, p.area_id, p.phone, p.email, p.merged_into, p.version, p.created_at, p.anonymised_at
+         FROM (SELECT person_id, COUNT(*) AS hits FROM ({}) AS postings GROUP BY person_id ORDER BY hits DESC LIMIT {}) AS c
+         CROSS JOIN people p WHERE p.id = c.person_id AND p.tenant_id = $1 AND p.merged_into IS NULL",
+        postings.join(" UNION ALL "),
+        limit * 8
+    );
+    let found: Vec<Person> = on_pool!(store, p => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(tenant.0).bind(GRAM_POSTINGS);
+        for g in &chosen {
+            q = q.bind(*g);
+        }
+        q.fetch_all(p).await?.iter().map(|r| Ok(person_from_row!(r))).collect::<Result<Vec<_>, sqlx::Error>>()?
     });
     let mut out = Vec::new();
-    for (id, _) in hits {
-        let person = get(store, tenant, PersonId(id)).await?;
+    for person in found {
         let theirs = trigrams(&elkarlan_domain::search::search_key(&person.full_name()));
         let common = grams.iter().filter(|g| theirs.contains(g)).count() as f64;
         // Share of the query's trigrams found (a typo costs about three of them).
@@ -359,6 +541,41 @@ pub async fn search(
     });
     out.truncate(limit);
     Ok(out)
+}
+
+/// The trigrams to read a search's candidates from, given how many postings each of `grams`
+/// has (`counts`, capped at [`GRAM_POSTINGS`]): all of them when they add up to no more than
+/// the cap, else the three rarest of each word of `query_key`. Trigrams nobody has are left
+/// out.
+fn candidate_grams<'a>(query_key: &str, grams: &'a [String], counts: &[i64]) -> Vec<&'a String> {
+    let count_of = |g: &String| {
+        grams
+            .iter()
+            .position(|x| x == g)
+            .and_then(|i| counts.get(i).copied())
+            .unwrap_or(0)
+    };
+    let mut chosen: Vec<&String> = Vec::new();
+    if counts.iter().sum::<i64>() <= GRAM_POSTINGS {
+        chosen.extend(grams.iter().filter(|g| count_of(g) > 0));
+        return chosen;
+    }
+    for word in query_key.split_whitespace() {
+        let mut own: Vec<&String> = trigrams(word)
+            .iter()
+            .filter_map(|t| grams.iter().find(|g| *g == t))
+            .filter(|g| count_of(g) > 0)
+            .collect();
+        // Counts stop at the cap; among equal counts, a trigram inside the word (no space) is
+        // usually rarer than one at its start or end.
+        own.sort_by_key(|g| (count_of(g), g.contains(' ')));
+        for g in own.into_iter().take(3) {
+            if !chosen.contains(&g) {
+                chosen.push(g);
+            }
+        }
+    }
+    chosen
 }
 
 /// Records that probably describe the same person: the same document, or a very similar name
@@ -435,7 +652,7 @@ pub async fn merge(
 
 #[cfg(test)]
 mod tests {
-    use super::trigrams;
+    use super::{GRAM_POSTINGS, candidate_grams, trigrams};
 
     #[test]
     fn trigrams_are_padded_and_distinct() {
@@ -444,5 +661,43 @@ mod tests {
         assert!(t.contains(&"ane".to_owned()));
         assert!(t.contains(&"ne ".to_owned()));
         assert_eq!(t.iter().filter(|g| *g == " an").count(), 1);
+    }
+
+    #[test]
+    fn small_registries_read_every_trigram_anyone_has() {
+        let grams = trigrams("ane zubiri");
+        let counts: Vec<i64> = (0..grams.len() as i64).map(|i| i % 3 * 100).collect();
+        let chosen = candidate_grams("ane zubiri", &grams, &counts);
+        let expected: Vec<&String> = grams
+            .iter()
+            .zip(&counts)
+            .filter(|(_, n)| **n > 0)
+            .map(|(g, _)| g)
+            .collect();
+        assert_eq!(chosen, expected);
+    }
+
+    #[test]
+    fn large_registries_read_the_three_rarest_trigrams_of_each_word() {
+        // "etxebarria" with a typo: "eba" is rare (other names have it), the others are
+        // common, most beyond the cap.
+        let key = "etxebaria zubiri";
+        let grams = trigrams(key);
+        let counts: Vec<i64> = grams
+            .iter()
+            .map(|g| match g.as_str() {
+                "eba" => 370,
+                " et" | "xeb" => 4_600,
+                "zub" | "ubi" => 900,
+                "bir" => 0,
+                _ => GRAM_POSTINGS,
+            })
+            .collect();
+        let chosen: Vec<&str> = candidate_grams(key, &grams, &counts)
+            .into_iter()
+            .map(String::as_str)
+            .collect();
+        // Rarest first; at equal counts, inside the word before its edges; nothing nobody has.
+        assert_eq!(chosen, ["eba", "xeb", " et", "zub", "ubi", "iri"]);
     }
 }

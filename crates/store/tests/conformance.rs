@@ -1785,3 +1785,186 @@ async fn bad_urls_and_unreachable_servers() {
         "connection refused is Unavailable, got {err:?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// 14. Bulk registration (synthetic populations for scale tests)
+// ---------------------------------------------------------------------------------------------
+
+/// Synthetic person `i` as the registration form would parse them (no neighbourhood).
+fn synthetic_draft(i: u64) -> elkarlan_domain::inclusion::person::PersonDraft {
+    let p = elkarlan_domain::synthetic::SyntheticPeople::new(7, None).person(i);
+    elkarlan_domain::inclusion::person::PersonInput {
+        given_name: p.given_name.clone(),
+        surname1: p.first_surname.clone(),
+        surname2: p.second_surname.clone(),
+        document_kind: String::new(),
+        document_number: String::new(),
+        document_country: String::new(),
+        birth_date: p.birth_date.format("%Y-%m-%d").to_string(),
+        sex: p.sex.clone(),
+        nationality: p.nationality.clone(),
+        languages: p.languages.join(","),
+        preferred_lang: p.preferred_language.clone(),
+        neighbourhood: String::new(),
+        phone: p.phone.clone(),
+        email: p.email.clone(),
+    }
+    .parse(chrono::Utc::now().date_naive())
+    .unwrap()
+}
+
+#[tokio::test]
+async fn bulk_registration_writes_what_single_registration_writes() {
+    use elkarlan_domain::{PersonId, search::search_key};
+    use elkarlan_store::cases::{self, NewCase};
+    use elkarlan_store::people::{self, PersonRecord, StoredDocument};
+
+    for db in migrated().await {
+        let (ctx, s) = (db.name, &db.store);
+        let t = tenant(s, "48020", "Bilbao").await;
+        let lead = user(s, t, "lead").await;
+        let lead_agency = agency(s, t, "Servicios sociales").await.id;
+        let rows = trail_len(s, t).await as i64;
+        let drafts: Vec<_> = (0..30).map(synthetic_draft).collect();
+        let doc = StoredDocument {
+            kind: "dni".into(),
+            sealed: vec![1, 2, 3],
+            hash: token("12345678Z"),
+            masked: "*****678Z".into(),
+        };
+        let records: Vec<PersonRecord<'_>> = drafts
+            .iter()
+            .enumerate()
+            .map(|(i, draft)| PersonRecord {
+                draft,
+                area: None,
+                document: (i == 0).then_some(&doc),
+            })
+            .collect();
+        let register = grant(t, Action::RegisterPerson);
+        let open = grant(t, Action::OpenCase);
+        let mut tx = s.begin_bulk_write().await.unwrap();
+        let ids = people::create_many_in(&mut tx, &register, &meta(), &records)
+            .await
+            .unwrap();
+        let new_cases: Vec<NewCase> = ids[..25]
+            .iter()
+            .map(|&person| NewCase {
+                person,
+                lead: lead.id,
+                lead_agency,
+            })
+            .collect();
+        let case_ids = cases::open_many_in(&mut tx, &open, &meta(), &new_cases)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!((ids.len(), case_ids.len()), (30, 25), "{ctx}");
+
+        // The same person registered alone: the same record, trigrams and audit detail.
+        let single = people::create(s, &register, &meta(), records[0])
+            .await
+            .unwrap();
+        let (a, b) = (
+            people::get(s, t, ids[0]).await.unwrap(),
+            people::get(s, t, single).await.unwrap(),
+        );
+        assert_eq!(
+            (
+                a.full_name(),
+                a.birth_date,
+                &a.email,
+                &a.document_masked,
+                a.version
+            ),
+            (
+                b.full_name(),
+                b.birth_date,
+                &b.email,
+                &b.document_masked,
+                b.version
+            ),
+            "{ctx}"
+        );
+        let grams_of = async |id: PersonId| {
+            let mut g = raw_column!(
+                s,
+                String,
+                "SELECT trigram FROM person_trigrams WHERE person_id = $1",
+                id.0
+            )
+            .unwrap();
+            g.sort();
+            g
+        };
+        let mut expected = people::trigrams(&search_key(&a.full_name()));
+        expected.sort();
+        assert_eq!(grams_of(ids[0]).await, expected, "{ctx}");
+        assert_eq!(grams_of(single).await, expected, "{ctx}");
+        let events = trail(s, t).await;
+        let detail_of = |id: PersonId| {
+            events
+                .iter()
+                .find(|e| e.entity_id == Some(id.to_string()))
+                .map(|e| (e.action.clone(), e.subject_id.clone(), e.detail.clone()))
+        };
+        let (bulk_event, single_event) = (detail_of(ids[0]).unwrap(), detail_of(single).unwrap());
+        assert_eq!(bulk_event.0, "person.create", "{ctx}");
+        assert_eq!(bulk_event.1, Some(ids[0].to_string()), "{ctx}");
+        assert_eq!(bulk_event.2, single_event.2, "{ctx}: same audit detail");
+
+        // One audit row per person and per case, in an intact chain; each case open, its lead
+        // on the team, and found through search and the caseload.
+        assert_intact(s, rows + 30 + 25 + 1, 1, ctx).await;
+        for (case, person) in case_ids.iter().zip(&ids) {
+            let c = cases::get(s, t, *case).await.unwrap();
+            assert_eq!(
+                (c.person_id, c.lead_user_id, c.status.code()),
+                (*person, lead.id, "open"),
+                "{ctx}"
+            );
+            let team = cases::team(s, *case).await.unwrap();
+            assert_eq!(team.len(), 1, "{ctx}");
+            assert_eq!(team[0].user_id, Some(lead.id), "{ctx}");
+        }
+        assert_eq!(
+            cases::caseload(s, t, lead.id, 500).await.unwrap().len(),
+            25,
+            "{ctx}"
+        );
+        let last = people::get(s, t, ids[29]).await.unwrap();
+        let found = people::search(s, t, &search_key(&last.full_name()), 25)
+            .await
+            .unwrap();
+        assert!(
+            found
+                .iter()
+                .any(|(p, score)| p.id == last.id && *score == 1.0),
+            "{ctx}: {found:?}"
+        );
+        let key = search_key(&last.full_name());
+        let email = last.email.clone().unwrap();
+        assert!(people::exists_with_email(s, t, &key, &email).await.unwrap());
+        assert!(
+            !people::exists_with_email(s, t, &key, "nobody@example.org")
+                .await
+                .unwrap()
+        );
+
+        // A person whose case is open cannot get a second one: the whole batch is refused.
+        let mut tx = s.begin_bulk_write().await.unwrap();
+        let again = cases::open_many_in(&mut tx, &open, &meta(), &new_cases[24..]).await;
+        assert!(
+            matches!(again, Err(StoreError::Conflict(_))),
+            "{ctx}: {again:?}"
+        );
+        drop(tx);
+        assert_eq!(
+            cases::caseload(s, t, lead.id, 500).await.unwrap().len(),
+            25,
+            "{ctx}"
+        );
+        assert_intact(s, rows + 30 + 25 + 1, 1, ctx).await;
+        db.finish().await;
+    }
+}
