@@ -458,21 +458,25 @@ pub async fn update(
     tx.commit().await
 }
 
-/// A trigram's postings (its rows in `person_trigrams`) are counted, and read, up to this many.
-const GRAM_POSTINGS: i64 = 20_000;
+/// A trigram's postings (its rows in `person_trigrams`) are counted up to this many: enough to
+/// tell the rare trigrams of a query from the common ones.
+const GRAM_COUNT_CAP: i64 = 2_000;
+/// At most this many postings of a trigram are read to find a search's candidates.
+const GRAM_READ_CAP: i64 = 10_000;
 
 /// People whose search keys share the most trigrams with `query`'s, best first, with a
 /// similarity between 0 and 1 (the share of the query's trigrams they have). Merged records are
 /// left out.
 ///
-/// Each trigram's postings are counted first (up to [`GRAM_POSTINGS`]). When all of them add
-/// up to no more than that, candidates are the people who share most trigrams with the query:
-/// the exact ranking. In a larger registry candidates come from the three rarest trigrams of
-/// each word of the query, each read up to [`GRAM_POSTINGS`]: people who share rare parts of
-/// several words come first, and common trigrams (a word's first letter, a frequent ending)
-/// are not read at all, so a search reads about the same at a million people as at a hundred
-/// thousand. Three per word, so that the rare trigrams a typo makes ("etxebarria") cannot
-/// decide alone. Either way, candidates are then scored on all of the query's trigrams.
+/// Each trigram's postings are counted first (up to [`GRAM_COUNT_CAP`]). When each is below
+/// that and all add up to no more than [`GRAM_READ_CAP`], candidates are the people who share
+/// most trigrams with the query: the exact ranking. In a larger registry candidates come from
+/// the three rarest trigrams of each word of the query, each read up to [`GRAM_READ_CAP`]:
+/// people who share rare parts of several words come first, and common trigrams (a word's
+/// first letter, a frequent ending) are not read at all, so a search reads about the same at a
+/// million people as at a hundred thousand. Three per word, so that the rare trigrams a typo
+/// makes ("etxebarria") cannot decide alone. Either way, candidates are then scored on all of
+/// the query's trigrams.
 pub async fn search(
     store: &Store,
     tenant: TenantId,
@@ -490,7 +494,7 @@ pub async fn search(
         for g in &grams {
             let n: i64 = sqlx::query(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM person_trigrams WHERE tenant_id = $1 AND trigram = $2 LIMIT $3) AS postings")
-                .bind(tenant.0).bind(g).bind(GRAM_POSTINGS).fetch_one(&mut *c).await?.get(0);
+                .bind(tenant.0).bind(g).bind(GRAM_COUNT_CAP).fetch_one(&mut *c).await?.get(0);
             out.push(n);
         }
         out
@@ -519,7 +523,7 @@ pub async fn search(
         limit * 8
     );
     let found: Vec<Person> = on_pool!(store, p => {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(tenant.0).bind(GRAM_POSTINGS);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(tenant.0).bind(GRAM_READ_CAP);
         for g in &chosen {
             q = q.bind(*g);
         }
@@ -544,9 +548,9 @@ pub async fn search(
 }
 
 /// The trigrams to read a search's candidates from, given how many postings each of `grams`
-/// has (`counts`, capped at [`GRAM_POSTINGS`]): all of them when they add up to no more than
-/// the cap, else the three rarest of each word of `query_key`. Trigrams nobody has are left
-/// out.
+/// has (`counts`, capped at [`GRAM_COUNT_CAP`]): all of them when each is below the cap and
+/// they add up to no more than [`GRAM_READ_CAP`], else the three rarest of each word of
+/// `query_key`. Trigrams nobody has are left out.
 fn candidate_grams<'a>(query_key: &str, grams: &'a [String], counts: &[i64]) -> Vec<&'a String> {
     let count_of = |g: &String| {
         grams
@@ -556,7 +560,7 @@ fn candidate_grams<'a>(query_key: &str, grams: &'a [String], counts: &[i64]) -> 
             .unwrap_or(0)
     };
     let mut chosen: Vec<&String> = Vec::new();
-    if counts.iter().sum::<i64>() <= GRAM_POSTINGS {
+    if counts.iter().all(|n| *n < GRAM_COUNT_CAP) && counts.iter().sum::<i64>() <= GRAM_READ_CAP {
         chosen.extend(grams.iter().filter(|g| count_of(g) > 0));
         return chosen;
     }
@@ -652,7 +656,7 @@ pub async fn merge(
 
 #[cfg(test)]
 mod tests {
-    use super::{GRAM_POSTINGS, candidate_grams, trigrams};
+    use super::{GRAM_COUNT_CAP, candidate_grams, trigrams};
 
     #[test]
     fn trigrams_are_padded_and_distinct() {
@@ -687,10 +691,10 @@ mod tests {
             .iter()
             .map(|g| match g.as_str() {
                 "eba" => 370,
-                " et" | "xeb" => 4_600,
+                " et" | "xeb" => 1_500,
                 "zub" | "ubi" => 900,
                 "bir" => 0,
-                _ => GRAM_POSTINGS,
+                _ => GRAM_COUNT_CAP,
             })
             .collect();
         let chosen: Vec<&str> = candidate_grams(key, &grams, &counts)
