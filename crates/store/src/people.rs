@@ -473,8 +473,8 @@ const GRAM_READ_CAP: i64 = 10_000;
 /// most trigrams with the query: the exact ranking. In a larger registry candidates come from
 /// the three rarest trigrams of each word of the query, each read up to [`GRAM_READ_CAP`]:
 /// people who share rare parts of several words come first, and common trigrams (a word's
-/// first letter, a frequent ending) are not read at all, so a search reads about the same at a
-/// million people as at a hundred thousand. Three per word, so that the rare trigrams a typo
+/// first letter, a frequent ending) are not read at all, so what a search reads is bounded by
+/// the query, not by the size of the registry. Three per word, so that the rare trigrams a typo
 /// makes ("etxebarria") cannot decide alone. Either way, candidates are then scored on all of
 /// the query's trigrams.
 pub async fn search(
