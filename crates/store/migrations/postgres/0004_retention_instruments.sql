@@ -37,3 +37,6 @@ CREATE TABLE person_history (
     change TEXT NOT NULL
 );
 CREATE INDEX person_history_person ON person_history (person_id, at);
+
+-- Trigrams by person: rewriting, merging and anonymising a person remove theirs.
+CREATE INDEX person_trigrams_person ON person_trigrams (person_id);
