@@ -5,6 +5,7 @@
 //! translates (see `FieldErrors`).
 
 pub mod account;
+pub mod employment;
 pub mod errors;
 pub mod identity;
 pub mod ids;

@@ -52,12 +52,25 @@ pub fn t_args(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
 
 /// Whether `key` exists in `lang` (without falling back).
 pub fn has(lang: Lang, key: &str) -> bool {
-    let file = match lang {
-        Lang::Eu => include_str!("../locales/eu/main.ftl"),
-        Lang::Es => include_str!("../locales/es/main.ftl"),
-        Lang::En => include_str!("../locales/en/main.ftl"),
-    };
-    keys(file).any(|k| k == key)
+    files(lang).iter().any(|f| keys(f).any(|k| k == key))
+}
+
+/// The Fluent files of one language: the platform's and each capability's own.
+pub fn files(lang: Lang) -> [&'static str; 2] {
+    match lang {
+        Lang::Eu => [
+            include_str!("../locales/eu/main.ftl"),
+            include_str!("../locales/eu/employment.ftl"),
+        ],
+        Lang::Es => [
+            include_str!("../locales/es/main.ftl"),
+            include_str!("../locales/es/employment.ftl"),
+        ],
+        Lang::En => [
+            include_str!("../locales/en/main.ftl"),
+            include_str!("../locales/en/employment.ftl"),
+        ],
+    }
 }
 
 /// The message ids defined in a Fluent file.
@@ -76,18 +89,12 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    fn file(lang: Lang) -> &'static str {
-        match lang {
-            Lang::Eu => include_str!("../locales/eu/main.ftl"),
-            Lang::Es => include_str!("../locales/es/main.ftl"),
-            Lang::En => include_str!("../locales/en/main.ftl"),
-        }
-    }
-
     #[test]
     fn every_key_exists_in_all_three_languages() {
-        let sets: Vec<BTreeSet<&str>> =
-            Lang::ALL.iter().map(|l| keys(file(*l)).collect()).collect();
+        let sets: Vec<BTreeSet<&str>> = Lang::ALL
+            .iter()
+            .map(|l| files(*l).iter().flat_map(|f| keys(f)).collect())
+            .collect();
         for (i, l) in Lang::ALL.iter().enumerate() {
             for (j, other) in Lang::ALL.iter().enumerate() {
                 let missing: Vec<_> = sets[j].difference(&sets[i]).collect();

@@ -1,0 +1,1 @@
+## Neighbourhood employment plans and training itineraries.
