@@ -175,6 +175,12 @@ impl Role {
     }
 
     /// Front-line professionals who may belong to a case team.
+    /// The professionals who build employment itineraries: the employment service's reference
+    /// professional and the social worker who leads an inclusion plan.
+    pub fn works_on_itineraries(self) -> bool {
+        matches!(self, Role::EmploymentProfessional | Role::SocialWorker)
+    }
+
     pub fn is_case_professional(self) -> bool {
         matches!(
             self,

@@ -62,4 +62,21 @@ id_type! {
     ReferralId;
     /// An emergency access to a case.
     BreakGlassId;
+    /// A programme: a neighbourhood employment plan or a city-wide singular plan.
+    ProgrammeId;
+    /// A training action of a programme, run by one entity.
+    TrainingActionId;
+    /// One dated session of a training action.
+    SessionId;
+    /// A person's itinerary towards employment.
+    ItineraryId;
+    ItineraryStepId;
+    /// A person's enrolment in a training action.
+    EnrolmentId;
+    /// A job placement (employment contract or self-employment).
+    PlacementId;
+    /// A follow-up of a placement at 3, 6 or 12 months.
+    FollowUpId;
+    /// One referral list imported from the employment service's office.
+    ReferralImportId;
 }

@@ -85,10 +85,30 @@ pub enum Action {
     ApplyRetention,
     /// Publish what one's own service can take (open places, waiting list, expected wait).
     PublishCapacity,
+    /// Read the employment programmes and their training actions (no personal data).
+    ViewProgrammes,
+    /// Create and change programmes: the promoter's coordinator.
+    ManageProgrammes,
+    /// Change a programme's itinerary templates: the coordinator or a partner entity (co-design).
+    DesignItineraryTemplates,
+    /// Create and change training actions: the coordinator, or an entity for its own actions.
+    ManageTrainingActions,
+    /// The people enrolled in a training action and their attendance: its provider only.
+    ViewRoster,
+    /// Record attendance, completion, drop-out and certificates: the action's provider.
+    RecordAttendance,
+    /// Import a referral list sent by the employment service's office.
+    ImportReferrals,
+    /// Read a person's itineraries, enrolments, placements and eligibility.
+    ViewItinerary,
+    /// Open and move itineraries, enrol, record placements and follow-ups.
+    ManageItinerary,
+    /// The list of one's own follow-ups that are due.
+    ViewDueFollowUps,
 }
 
 impl Action {
-    pub const ALL: [Action; 35] = [
+    pub const ALL: [Action; 45] = [
         Action::ViewHome,
         Action::ManageOwnAccount,
         Action::ListUsers,
@@ -124,6 +144,16 @@ impl Action {
         Action::ManageRetention,
         Action::ApplyRetention,
         Action::PublishCapacity,
+        Action::ViewProgrammes,
+        Action::ManageProgrammes,
+        Action::DesignItineraryTemplates,
+        Action::ManageTrainingActions,
+        Action::ViewRoster,
+        Action::RecordAttendance,
+        Action::ImportReferrals,
+        Action::ViewItinerary,
+        Action::ManageItinerary,
+        Action::ViewDueFollowUps,
     ];
 
     pub fn code(self) -> &'static str {
@@ -163,6 +193,16 @@ impl Action {
             Action::ManageRetention => "retention.manage",
             Action::ApplyRetention => "retention.apply",
             Action::PublishCapacity => "capacity.publish",
+            Action::ViewProgrammes => "programme.view",
+            Action::ManageProgrammes => "programme.manage",
+            Action::DesignItineraryTemplates => "itinerary_template.design",
+            Action::ManageTrainingActions => "training_action.manage",
+            Action::ViewRoster => "training_action.roster",
+            Action::RecordAttendance => "attendance.record",
+            Action::ImportReferrals => "referral_list.import",
+            Action::ViewItinerary => "itinerary.view",
+            Action::ManageItinerary => "itinerary.manage",
+            Action::ViewDueFollowUps => "follow_up.due",
         }
     }
 }
@@ -184,6 +224,10 @@ pub enum Relationship {
     ReferralRecipient,
     /// The actor opened the case in an emergency, with a reason, and the access is still in time.
     BreakGlass,
+    /// The actor's agency runs the training action the record belongs to.
+    Provider,
+    /// The actor's agency promotes the programme or is one of its partner entities.
+    Partner,
 }
 
 /// Why an action was allowed: recorded with every audit row.
@@ -341,7 +385,42 @@ pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<Grant, De
         });
     }
     let allowed = match action {
-        Action::ViewHome | Action::ViewTerritory => true,
+        // Programmes and courses are public information of the council.
+        Action::ViewHome | Action::ViewTerritory | Action::ViewProgrammes => true,
+        Action::ManageProgrammes => actor.role == Role::Coordinator,
+        Action::DesignItineraryTemplates => {
+            actor.role == Role::Coordinator
+                || (actor.role == Role::TrainingEntityStaff
+                    && target.relationship == Relationship::Partner)
+        }
+        Action::ManageTrainingActions => {
+            actor.role == Role::Coordinator
+                || (actor.role == Role::TrainingEntityStaff
+                    && matches!(
+                        target.relationship,
+                        Relationship::Partner | Relationship::Provider
+                    ))
+        }
+        // An entity sees the people on its own courses, nothing of their social file.
+        Action::ViewRoster | Action::RecordAttendance => {
+            actor.role == Role::TrainingEntityStaff && target.relationship == Relationship::Provider
+        }
+        Action::ImportReferrals => actor.role == Role::EmploymentProfessional,
+        Action::ViewItinerary => {
+            actor.role.is_case_professional()
+                && matches!(
+                    target.relationship,
+                    Relationship::Lead | Relationship::TeamMember | Relationship::BreakGlass
+                )
+        }
+        Action::ManageItinerary => {
+            actor.role.works_on_itineraries()
+                && matches!(
+                    target.relationship,
+                    Relationship::Lead | Relationship::TeamMember
+                )
+        }
+        Action::ViewDueFollowUps => actor.role.works_on_itineraries(),
         // No person erases records by hand; the worker applies the periods (`Grant::system`).
         Action::ApplyRetention => false,
         Action::ManageOwnAccount => target.relationship == Relationship::OwnAccount,
@@ -428,7 +507,10 @@ pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<Grant, De
     };
     if allowed {
         Ok(Grant::new(actor, action, basis))
-    } else if matches!(action, Action::ViewPerson | Action::ViewCase) {
+    } else if matches!(
+        action,
+        Action::ViewPerson | Action::ViewCase | Action::ViewItinerary
+    ) {
         // Whether a person has a file with another team is itself confidential.
         Err(Denied {
             reason: "relationship",

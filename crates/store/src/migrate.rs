@@ -28,6 +28,7 @@ migrations![
     (2, "0002_inclusion"),
     (3, "0003_casework"),
     (4, "0004_retention_instruments"),
+    (5, "0005_employment"),
 ];
 
 fn checksum(sql: &str) -> String {

@@ -1,0 +1,355 @@
+//! Referral lists from the employment service's office: every row becomes an inbound referral
+//! to a programme, about a person matched by identity document (or by name and birth date when
+//! there is none) or registered anew. All rows are written in one transaction, so a list is
+//! imported whole or not at all; a reference already imported to the programme is skipped, so
+//! importing the same list twice adds nothing.
+
+use crate::audit::{NewEvent, RequestMeta};
+use crate::cases::NewCase;
+use crate::itineraries::Profile;
+use crate::people::PersonRecord;
+use crate::{Result, Store, Tx, on_tx};
+use elkarlan_domain::policy::Grant;
+use elkarlan_domain::{AgencyId, PersonId, ProgrammeId, ReferralImportId, Timestamp, UserId};
+use serde::Serialize;
+use sqlx::Row;
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+/// One valid row, ready to write.
+pub struct ImportRow<'a> {
+    /// The row number in the spreadsheet, for the report.
+    pub number: usize,
+    pub reference: &'a str,
+    pub person: PersonRecord<'a>,
+    pub referred_on: chrono::NaiveDate,
+    pub notes: Option<&'a str>,
+    pub profile: Profile,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowOutcome {
+    /// A new person was registered.
+    Created,
+    /// The person was already in the registry.
+    Matched,
+    /// This reference was imported to the programme before: nothing was written.
+    AlreadyImported,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ImportSummary {
+    pub id: Option<ReferralImportId>,
+    pub rows: Vec<(usize, RowOutcome, PersonId)>,
+    pub created: usize,
+    pub matched: usize,
+    pub already_imported: usize,
+}
+
+/// Statements carry at most this many rows (well under both databases' parameter limits).
+const CHUNK: usize = 200;
+
+pub struct ImportFile<'a> {
+    pub programme: ProgrammeId,
+    pub name: &'a str,
+    pub sha256: &'a str,
+}
+
+/// Imports the rows in one transaction. The importer becomes the lead of a new case for people
+/// without an open one, and joins the team of an open case otherwise: the employment service's
+/// reference professional works with the person from now on.
+pub async fn import(
+    store: &Store,
+    grant: &Grant,
+    meta: &RequestMeta,
+    file: &ImportFile<'_>,
+    importer: (UserId, AgencyId),
+    rows: &[ImportRow<'_>],
+) -> Result<ImportSummary> {
+    let tenant = grant.tenant();
+    let mut tx = store.begin_bulk_write().await?;
+    let done: HashMap<String, PersonId> = on_tx!(&mut tx, c => {
+        let rows = sqlx::query("SELECT reference, person_id FROM inbound_referrals WHERE tenant_id = $1 AND programme_id = $2")
+            .bind(tenant.0).bind(file.programme.0).fetch_all(c).await?;
+        rows.iter().map(|r| Ok((r.try_get::<String, _>(0)?, PersonId(r.try_get(1)?)))).collect::<Result<HashMap<_, _>, sqlx::Error>>()?
+    });
+    let todo: Vec<&ImportRow> = rows
+        .iter()
+        .filter(|r| !done.contains_key(r.reference))
+        .collect();
+    let by_document = existing_by_document(&mut tx, grant, &todo).await?;
+    // Who each row is: an existing person, or the index of the row that registers a new one
+    // (a person on two rows of the list is registered once).
+    let mut person_of: Vec<Option<PersonId>> = Vec::with_capacity(todo.len());
+    let mut new_records: Vec<PersonRecord> = Vec::new();
+    let mut new_index: Vec<Option<usize>> = Vec::with_capacity(todo.len());
+    let mut new_by_hash: HashMap<&[u8], usize> = HashMap::new();
+    for r in &todo {
+        let hash = r.person.document.map(|d| d.hash.as_slice());
+        let found = match hash {
+            Some(h) => by_document.get(h).copied(),
+            None => by_name_and_birth(&mut tx, grant, &r.person).await?,
+        };
+        match (found, hash.and_then(|h| new_by_hash.get(h))) {
+            (Some(id), _) => {
+                person_of.push(Some(id));
+                new_index.push(None);
+            }
+            (None, Some(i)) => {
+                person_of.push(None);
+                new_index.push(Some(*i));
+            }
+            (None, None) => {
+                if let Some(h) = hash {
+                    new_by_hash.insert(h, new_records.len());
+                }
+                person_of.push(None);
+                new_index.push(Some(new_records.len()));
+                new_records.push(r.person);
+            }
+        }
+    }
+    let created_ids = crate::people::create_many_in(&mut tx, grant, meta, &new_records).await?;
+    let matched: HashSet<PersonId> = person_of.iter().flatten().copied().collect();
+    let people: Vec<PersonId> = person_of
+        .iter()
+        .zip(&new_index)
+        .map(|(p, n)| p.or_else(|| n.map(|i| created_ids[i])).unwrap_or_default())
+        .collect();
+    join_or_open_cases(&mut tx, grant, meta, importer, &created_ids, &matched).await?;
+    let id = ReferralImportId::new();
+    let mut summary = ImportSummary {
+        id: None,
+        rows: Vec::with_capacity(rows.len()),
+        created: 0,
+        matched: 0,
+        already_imported: rows.len() - todo.len(),
+    };
+    if !todo.is_empty() {
+        summary.id = Some(id);
+        on_tx!(&mut tx, c => sqlx::query(
+            "INSERT INTO referral_imports (id, tenant_id, programme_id, file_name, file_sha256, rows_total, people_created, people_matched, already_imported, imported_by, imported_at)
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)")
+            .bind(id.0).bind(tenant.0).bind(file.programme.0).bind(file.name).bind(file.sha256).bind(rows.len() as i64)
+            .bind(created_ids.len() as i64).bind((todo.len() - new_index.iter().flatten().count()) as i64).bind(summary.already_imported as i64)
+            .bind(importer.0.0).bind(Timestamp::now().micros())
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        insert_referrals(&mut tx, grant, file.programme, id, &todo, &people).await?;
+        for (r, p) in todo.iter().zip(&people) {
+            if r.profile != Profile::default() {
+                crate::itineraries::set_profile_in(&mut tx, tenant, *p, &r.profile).await?;
+            }
+        }
+        let events: Vec<NewEvent> = todo
+            .iter()
+            .zip(&people)
+            .map(|(r, p)| {
+                NewEvent::from_grant(
+                    grant,
+                    "inbound_referral",
+                    Some(r.reference.to_owned()),
+                    meta,
+                )
+                .with_subject(p.to_string())
+                .with_detail(
+                    serde_json::json!({"programme": file.programme, "import": id, "row": r.number}),
+                )
+            })
+            .collect();
+        crate::audit::append(&mut tx, &events).await?;
+    }
+    tx.commit().await?;
+    let mut todo_iter = people.iter().zip(&new_index);
+    for r in rows {
+        if let Some(p) = done.get(r.reference) {
+            summary
+                .rows
+                .push((r.number, RowOutcome::AlreadyImported, *p));
+        } else if let Some((p, n)) = todo_iter.next() {
+            let outcome = if n.is_some() {
+                summary.created += 1;
+                RowOutcome::Created
+            } else {
+                summary.matched += 1;
+                RowOutcome::Matched
+            };
+            summary.rows.push((r.number, outcome, *p));
+        }
+    }
+    Ok(summary)
+}
+
+async fn existing_by_document(
+    tx: &mut Tx,
+    grant: &Grant,
+    rows: &[&ImportRow<'_>],
+) -> Result<HashMap<Vec<u8>, PersonId>> {
+    let hashes: Vec<&[u8]> = rows
+        .iter()
+        .filter_map(|r| r.person.document.map(|d| d.hash.as_slice()))
+        .collect();
+    let mut out = HashMap::new();
+    for chunk in hashes.chunks(CHUNK) {
+        // Only placeholders are interpolated: the SQL text never contains input.
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT id, document_hash FROM people WHERE tenant_id = $1 AND merged_into IS NULL AND anonymised_at IS NULL AND document_hash IN ({})",
+            marks.join(",")
+        );
+        let found: Vec<(Uuid, Vec<u8>)> = on_tx!(tx, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(grant.tenant().0);
+            for h in chunk {
+                q = q.bind(h.to_vec());
+            }
+            q.fetch_all(c).await?.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect::<Result<Vec<_>, sqlx::Error>>()?
+        });
+        for (id, h) in found {
+            out.insert(h, PersonId(id));
+        }
+    }
+    Ok(out)
+}
+
+/// A row without a document matches only one record with the same name key and birth date.
+async fn by_name_and_birth(
+    tx: &mut Tx,
+    grant: &Grant,
+    rec: &PersonRecord<'_>,
+) -> Result<Option<PersonId>> {
+    let key = rec.draft.name.search_key();
+    let ids: Vec<Uuid> = on_tx!(tx, c => sqlx::query(
+        "SELECT id FROM people WHERE tenant_id = $1 AND search_key = $2 AND birth_date = $3 AND merged_into IS NULL AND anonymised_at IS NULL LIMIT 2")
+        .bind(grant.tenant().0).bind(&key).bind(rec.draft.birth_date.to_string()).fetch_all(c).await?
+        .iter().map(|r| r.try_get(0)).collect::<Result<Vec<_>, sqlx::Error>>()?);
+    Ok(if ids.len() == 1 {
+        Some(PersonId(ids[0]))
+    } else {
+        None
+    })
+}
+
+async fn join_or_open_cases(
+    tx: &mut Tx,
+    grant: &Grant,
+    meta: &RequestMeta,
+    (user, agency): (UserId, AgencyId),
+    created: &[PersonId],
+    matched: &HashSet<PersonId>,
+) -> Result<()> {
+    let mut to_open: Vec<NewCase> = created
+        .iter()
+        .map(|p| NewCase {
+            person: *p,
+            lead: user,
+            lead_agency: agency,
+        })
+        .collect();
+    for p in matched {
+        let case = on_tx!(tx, c => sqlx::query("SELECT id FROM cases WHERE tenant_id = $1 AND person_id = $2 AND status <> 'closed'")
+            .bind(grant.tenant().0).bind(p.0).fetch_optional(c).await?.map(|r| r.try_get::<Uuid, _>(0)).transpose()?);
+        match case {
+            Some(id) => {
+                let case = crate::cases::Case {
+                    id: elkarlan_domain::CaseId(id),
+                    person_id: *p,
+                    lead_user_id: user,
+                    lead_agency_id: agency,
+                    lead_system: elkarlan_domain::organisation::PublicSystem::EmploymentIncome,
+                    status: elkarlan_domain::inclusion::case::CaseStatus::Open,
+                    closure_reason: None,
+                    opened_at: Timestamp::now(),
+                    closed_at: None,
+                    version: 0,
+                };
+                crate::cases::add_to_team_in(tx, grant, meta, &case, agency, Some(user)).await?;
+            }
+            None => to_open.push(NewCase {
+                person: *p,
+                lead: user,
+                lead_agency: agency,
+            }),
+        }
+    }
+    crate::cases::open_many_in(tx, grant, meta, &to_open).await?;
+    Ok(())
+}
+
+async fn insert_referrals(
+    tx: &mut Tx,
+    grant: &Grant,
+    programme: ProgrammeId,
+    import: ReferralImportId,
+    rows: &[&ImportRow<'_>],
+    people: &[PersonId],
+) -> Result<()> {
+    for (start, chunk) in (0..).step_by(CHUNK).zip(rows.chunks(CHUNK)) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let b = 4 + i * 5;
+                format!(
+                    "(${},$1,$2,${},${},$3,${},${})",
+                    b,
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO inbound_referrals (id, tenant_id, programme_id, reference, person_id, import_id, referred_on, notes) VALUES {}",
+            values.join(",")
+        );
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(grant.tenant().0).bind(programme.0).bind(import.0);
+            for (i, r) in chunk.iter().enumerate() {
+                q = q.bind(Uuid::now_v7()).bind(r.reference).bind(people[start + i].0).bind(r.referred_on.to_string()).bind(r.notes);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
+/// A referral received for a programme, for its list.
+#[derive(Clone, Debug, Serialize)]
+pub struct InboundReferral {
+    pub reference: String,
+    pub person_id: PersonId,
+    pub referred_on: String,
+    pub given_name: String,
+    pub surname1: String,
+    pub surname2: Option<String>,
+    pub itinerary: Option<Uuid>,
+}
+
+/// The referrals received for a programme whose person is in a case the user leads or is on.
+pub async fn received(
+    store: &Store,
+    tenant: elkarlan_domain::TenantId,
+    programme: ProgrammeId,
+    user: UserId,
+    limit: i64,
+) -> Result<Vec<InboundReferral>> {
+    crate::on_pool!(store, c => {
+        let rows = sqlx::query(
+            "SELECT r.reference, r.person_id, r.referred_on, p.given_name, p.surname1, p.surname2,
+                (SELECT i.id FROM itineraries i WHERE i.person_id = r.person_id AND i.programme_id = r.programme_id LIMIT 1)
+             FROM inbound_referrals r JOIN people p ON p.id = r.person_id
+             WHERE r.tenant_id = $1 AND r.programme_id = $2 AND EXISTS (
+               SELECT 1 FROM cases k WHERE k.person_id = r.person_id AND k.status <> 'closed' AND (k.lead_user_id = $3
+                 OR EXISTS (SELECT 1 FROM case_team t WHERE t.case_id = k.id AND t.user_id = $3 AND t.left_at IS NULL)))
+             ORDER BY r.referred_on DESC, p.surname1 LIMIT $4")
+            .bind(tenant.0).bind(programme.0).bind(user.0).bind(limit.clamp(1, 5000)).fetch_all(c).await?;
+        rows.iter().map(|r| Ok(InboundReferral {
+            reference: r.try_get(0)?,
+            person_id: PersonId(r.try_get(1)?),
+            referred_on: r.try_get(2)?,
+            given_name: r.try_get(3)?,
+            surname1: r.try_get(4)?,
+            surname2: r.try_get(5)?,
+            itinerary: r.try_get(6)?,
+        })).collect::<Result<Vec<_>, sqlx::Error>>().map_err(crate::StoreError::from)
+    })
+}
