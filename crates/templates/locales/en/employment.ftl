@@ -1,1 +1,71 @@
 ## Neighbourhood employment plans and training itineraries.
+
+## ESCO occupations and skills
+error-esco-format = Enter an ESCO occupation code, like 5131.2, or its ESCO address
+error-esco-unknown = There is no ESCO occupation with this code
+error-esco-skill-format = Enter the ESCO address of a skill, like http://data.europa.eu/esco/skill/ followed by its identifier
+
+## Eligibility rules of programmes and training actions
+error-eligibility-json = The eligibility rules are not in the expected format
+error-eligibility-too-many = A programme can have at most 20 eligibility conditions
+error-eligibility-age-range = Enter a minimum age, a maximum age or both; the minimum cannot be above the maximum
+error-eligibility-neighbourhoods = Choose at least one neighbourhood from the list
+error-eligibility-months = Enter a number of months from 1 to 600
+error-eligibility-percent = Enter a disability percentage from 1 to 100
+error-eligibility-sex = Choose at least one sex from the list
+error-eligibility-isced = Enter an ISCED education level from 0 to 8
+error-eligibility-any-of-empty = Add at least one alternative to “any of”
+error-eligibility-nested = Alternatives cannot contain further alternatives
+
+## A suggestion for the professional, with its reasons
+eligibility-outcome-eligible = Eligible because:
+eligibility-outcome-not-eligible = Not eligible because:
+eligibility-outcome-unknown = Cannot tell yet: missing information:
+eligibility-open-to-all = Open to everyone: the programme has no conditions
+eligibility-age-within = Age { $age }, within { $min }–{ $max }
+eligibility-age-at-least = Age { $age }, { $min } or over
+eligibility-age-at-most = Age { $age }, { $max } or under
+eligibility-age-below = Age { $age }, under { $min }
+eligibility-age-above = Age { $age }, above { $max }
+eligibility-age-unknown = Age: date of birth not recorded
+eligibility-lives-in-met = Lives in { $neighbourhood }, one of the plan's neighbourhoods
+eligibility-lives-in-not-met = Lives in { $neighbourhood }, outside the plan's neighbourhoods ({ $neighbourhoods })
+eligibility-lives-in-unknown = Neighbourhood: not recorded
+eligibility-unemployed-met = Months unemployed: { $months } (at least { $min } required)
+eligibility-unemployed-not-met = Months unemployed: { $months }, fewer than the { $min } required
+eligibility-unemployed-unknown = Unemployment: start date not recorded ({ $min } months required)
+eligibility-income-guarantee-met = Receives an income guarantee (RGI or IMV)
+eligibility-income-guarantee-not-met = Does not receive an income guarantee (RGI or IMV)
+eligibility-income-guarantee-unknown = Income guarantee: not recorded
+eligibility-migrant-met = Nationality other than Spanish ({ $nationality })
+eligibility-migrant-not-met = Spanish nationality
+eligibility-migrant-unknown = Nationality: not recorded
+eligibility-disability-met = Recognised disability of { $percent }% (at least { $min }% required)
+eligibility-disability-not-met = Recognised disability of { $percent }%, below the { $min }% required
+eligibility-disability-unknown = Disability: not recorded ({ $min }% or more required)
+eligibility-sex-met = Sex: { $sex }, one of: { $sexes }
+eligibility-sex-not-met = Sex: { $sex }, not one of: { $sexes }
+eligibility-sex-unknown = Sex: not recorded
+eligibility-education-at-most-met = Education: ISCED level { $isced }, at most { $max }
+eligibility-education-at-most-not-met = Education: ISCED level { $isced }, above { $max }
+eligibility-education-at-least-met = Education: ISCED level { $isced }, at least { $min }
+eligibility-education-at-least-not-met = Education: ISCED level { $isced }, below { $min }
+eligibility-education-unknown = Education: level not recorded
+eligibility-any-of-met = Meets at least one of these { $count } alternatives:
+eligibility-any-of-not-met = Meets none of these { $count } alternatives:
+eligibility-any-of-unknown = Cannot tell yet whether one of these { $count } alternatives is met:
+
+## The rules as shown on a programme's page
+eligibility-rule-open-to-all = Open to everyone
+eligibility-rule-age-between = Aged { $min } to { $max }
+eligibility-rule-age-at-least = Aged { $min } or over
+eligibility-rule-age-at-most = Aged { $max } or under
+eligibility-rule-lives-in = Living in: { $neighbourhoods }
+eligibility-rule-unemployed = Unemployed for at least { $min } months
+eligibility-rule-income-guarantee = Receiving an income guarantee (RGI or IMV)
+eligibility-rule-migrant = Nationality other than Spanish
+eligibility-rule-disability = Recognised disability of { $min }% or more
+eligibility-rule-sex = Sex: { $sexes }
+eligibility-rule-education-at-most = Education up to ISCED level { $max }
+eligibility-rule-education-at-least = Education at ISCED level { $min } or higher
+eligibility-rule-any-of = At least one of the following:
