@@ -10,6 +10,7 @@ use serde::Deserialize;
 /// Opening an itinerary: from a programme's template, or with steps chosen by hand.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItineraryInput {
     pub programme: String,
     /// A template of the programme; empty means the steps below (or the usual path).
@@ -19,6 +20,7 @@ pub struct ItineraryInput {
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StepInput {
     pub kind: String,
     pub planned_on: String,
@@ -27,6 +29,7 @@ pub struct StepInput {
 /// Moving a step: its status and dates.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StepUpdateInput {
     pub status: String,
     pub started_on: String,
@@ -109,6 +112,7 @@ impl StepUpdateInput {
 /// Closing an enrolment: completed (with a certificate, if one was obtained) or dropped out.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolmentUpdateInput {
     pub status: String,
     pub on: String,
@@ -178,6 +182,7 @@ impl EnrolmentUpdateInput {
 /// One attendance mark for one session.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttendanceInput {
     /// The session's number on the action's calendar, from 1.
     pub session: String,

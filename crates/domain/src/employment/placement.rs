@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlacementInput {
     /// The employer's name; empty for self-employment.
     pub employer: String,
@@ -128,6 +129,7 @@ pub fn follow_up_schedule(start: NaiveDate) -> Vec<(u8, NaiveDate)> {
 /// What the follow-up found.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FollowUpInput {
     pub checked_on: String,
     /// `yes` or `no`.

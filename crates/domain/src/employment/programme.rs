@@ -9,6 +9,7 @@ use serde::Deserialize;
 /// A programme as typed on the form or sent to the API, before parsing.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProgrammeInput {
     pub name_eu: String,
     pub name_es: String,

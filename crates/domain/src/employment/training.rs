@@ -13,6 +13,7 @@ pub const MAX_SESSIONS: usize = 400;
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrainingActionInput {
     pub provider: String,
     pub title_eu: String,

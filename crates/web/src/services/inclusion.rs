@@ -313,6 +313,8 @@ pub fn relationship_code(r: Relationship) -> &'static str {
         Relationship::TeamAgency => "team_agency",
         Relationship::ReferralRecipient => "referral_recipient",
         Relationship::BreakGlass => "break_glass",
+        Relationship::Provider => "provider",
+        Relationship::Partner => "partner",
     }
 }
 

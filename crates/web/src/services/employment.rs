@@ -1,0 +1,1031 @@
+//! Employment services: programmes and their co-designed templates, training actions and their
+//! rosters, and a person's employment file (itineraries, enrolments, placements, follow-ups,
+//! eligibility suggestions). Entities reach only their own actions' enrolments; a person's file
+//! needs a team relationship and the employment data category.
+
+use super::authorize;
+use super::inclusion::relationship_to_person;
+use crate::AppState;
+use crate::error::ServiceError;
+use elkarlan_domain::employment::codes::{ItineraryStatus, StepKind, TrainingStatus};
+use elkarlan_domain::employment::eligibility::{self, Assessment, Facts};
+use elkarlan_domain::employment::itinerary::{
+    AttendanceInput, EnrolmentUpdateInput, ItineraryInput, StepInput, StepUpdateInput, parse_steps,
+};
+use elkarlan_domain::employment::placement::{FollowUpInput, PlacementInput};
+use elkarlan_domain::employment::programme::{ProgrammeDraft, ProgrammeInput};
+use elkarlan_domain::employment::training::{TrainingActionDraft, TrainingActionInput};
+use elkarlan_domain::inclusion::consent::{ConsentScope, DataCategory};
+use elkarlan_domain::policy::{self, Action, Actor, Denied, Grant, Relationship, Target};
+use elkarlan_domain::{
+    AgencyId, EnrolmentId, FieldErrors, ItineraryId, ItineraryStepId, PersonId, PlacementId,
+    ProgrammeId, TrainingActionId,
+};
+use elkarlan_store::audit::RequestMeta;
+use elkarlan_store::consents::{self, Consent};
+use elkarlan_store::itineraries::{
+    self, DueFollowUp, EnrolRefusal, Enrolment, Itinerary, Placement, Profile, RosterLine,
+};
+use elkarlan_store::programmes::{self, Programme, Session, Template, TrainingAction};
+use elkarlan_store::{StoreError, agencies, people, territory};
+use serde::Deserialize;
+
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+fn invalid(field: &str, key: &'static str) -> ServiceError {
+    let mut e = FieldErrors::new();
+    e.add(field, key);
+    ServiceError::Invalid(e)
+}
+
+fn no_agency() -> ServiceError {
+    ServiceError::Forbidden(Denied {
+        reason: "agency",
+        conceal: false,
+    })
+}
+
+// Programmes ------------------------------------------------------------------------------------
+
+pub async fn list_programmes(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+) -> Result<Vec<Programme>, ServiceError> {
+    authorize(
+        state,
+        actor,
+        Action::ViewProgrammes,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await?;
+    Ok(programmes::list(&state.store, actor.tenant).await?)
+}
+
+/// A programme with what the actor may do with it.
+pub struct ProgrammeDetail {
+    pub programme: Programme,
+    pub templates: Vec<Template>,
+    pub actions: Vec<TrainingAction>,
+    pub can_manage: bool,
+    pub can_design: bool,
+    pub can_add_action: bool,
+    pub can_import: bool,
+}
+
+fn partner_relationship(p: &Programme, actor: &Actor) -> Relationship {
+    if p.is_partner(actor.agency) {
+        Relationship::Partner
+    } else {
+        Relationship::None
+    }
+}
+
+pub async fn programme(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: ProgrammeId,
+) -> Result<ProgrammeDetail, ServiceError> {
+    authorize(
+        state,
+        actor,
+        Action::ViewProgrammes,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await?;
+    let programme = programmes::get(&state.store, actor.tenant, id).await?;
+    let rel = Target::new(actor.tenant, partner_relationship(&programme, actor));
+    let may = |a| policy::decide(actor, a, rel).is_ok();
+    Ok(ProgrammeDetail {
+        templates: programmes::templates(&state.store, id).await?,
+        actions: programmes::actions(&state.store, actor.tenant, id).await?,
+        can_manage: may(Action::ManageProgrammes),
+        can_design: may(Action::DesignItineraryTemplates),
+        can_add_action: may(Action::ManageTrainingActions),
+        can_import: policy::decide(
+            actor,
+            Action::ImportReferrals,
+            Target::tenant_wide(actor.tenant),
+        )
+        .is_ok(),
+        programme,
+    })
+}
+
+async fn check_programme_refs(
+    state: &AppState,
+    actor: &Actor,
+    d: &ProgrammeDraft,
+) -> Result<(), ServiceError> {
+    let all = agencies::list(&state.store, actor.tenant).await?;
+    let areas = territory::list(&state.store, actor.tenant).await?;
+    let mut e = FieldErrors::new();
+    if !all.iter().any(|a| a.id == d.promoter) {
+        e.add("promoter", "error-agency-unknown");
+    }
+    if d.partners.iter().any(|p| !all.iter().any(|a| a.id == *p)) {
+        e.add("partners", "error-agency-unknown");
+    }
+    if d.neighbourhoods
+        .iter()
+        .any(|n| !areas.iter().any(|a| a.id == *n))
+    {
+        e.add("neighbourhoods", "error-neighbourhood-unknown");
+    }
+    e.into_result().map_err(ServiceError::Invalid)
+}
+
+pub async fn create_programme(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    input: &ProgrammeInput,
+) -> Result<ProgrammeId, ServiceError> {
+    let grant = authorize(
+        state,
+        actor,
+        Action::ManageProgrammes,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await?;
+    let d = input.parse().map_err(ServiceError::Invalid)?;
+    check_programme_refs(state, actor, &d).await?;
+    Ok(programmes::create(&state.store, &grant, meta, &d).await?)
+}
+
+pub async fn update_programme(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: ProgrammeId,
+    version: i64,
+    input: &ProgrammeInput,
+) -> Result<(), ServiceError> {
+    let grant = authorize(
+        state,
+        actor,
+        Action::ManageProgrammes,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await?;
+    programmes::get(&state.store, actor.tenant, id).await?;
+    let d = input.parse().map_err(ServiceError::Invalid)?;
+    check_programme_refs(state, actor, &d).await?;
+    Ok(programmes::update(&state.store, &grant, meta, id, version, &d).await?)
+}
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct TemplateInput {
+    pub name: String,
+    /// Step codes in order: intake, orientation, basic_skills, vocational_training,
+    /// work_placement, job_search, insertion, follow_up.
+    pub steps: Vec<String>,
+    /// To change a template: its id and the version read.
+    pub template: Option<uuid::Uuid>,
+    pub version: i64,
+}
+
+/// Adds or changes an itinerary template: the coordinator or a partner entity (co-design).
+pub async fn save_template(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: ProgrammeId,
+    input: &TemplateInput,
+) -> Result<uuid::Uuid, ServiceError> {
+    let programme = programmes::get(&state.store, actor.tenant, id).await?;
+    let grant = authorize(
+        state,
+        actor,
+        Action::DesignItineraryTemplates,
+        Target::new(actor.tenant, partner_relationship(&programme, actor)),
+        meta,
+    )
+    .await?;
+    let mut e = FieldErrors::new();
+    let name = e.take(
+        "name",
+        elkarlan_domain::employment::programme::required_text(
+            &input.name,
+            120,
+            "error-name-required",
+        ),
+    );
+    let steps = e.take("steps", parse_steps(&input.steps));
+    let existing = match input.template {
+        Some(t) => {
+            let all = programmes::templates(&state.store, id).await?;
+            if !all.iter().any(|x| x.id == t) {
+                return Err(ServiceError::NotFound);
+            }
+            Some((t, input.version))
+        }
+        None => None,
+    };
+    let (Some(name), Some(steps)) = (name, steps) else {
+        return Err(ServiceError::Invalid(e));
+    };
+    Ok(programmes::save_template(&state.store, &grant, meta, id, existing, &name, &steps).await?)
+}
+
+// Training actions ------------------------------------------------------------------------------
+
+fn provider_relationship(action: &TrainingAction, actor: &Actor) -> Relationship {
+    if actor.agency == Some(action.provider) {
+        Relationship::Provider
+    } else {
+        Relationship::None
+    }
+}
+
+async fn check_action_refs(
+    state: &AppState,
+    actor: &Actor,
+    d: &TrainingActionDraft,
+) -> Result<(), ServiceError> {
+    let mut e = FieldErrors::new();
+    if agencies::get(&state.store, actor.tenant, d.provider)
+        .await
+        .is_err()
+    {
+        e.add("provider", "error-agency-unknown");
+    }
+    // An entity adds and runs its own courses, not another's.
+    if actor.role == elkarlan_domain::account::Role::TrainingEntityStaff
+        && actor.agency != Some(d.provider)
+    {
+        e.add("provider", "error-provider-own");
+    }
+    if let Some(n) = d.neighbourhood {
+        let areas = territory::list(&state.store, actor.tenant).await?;
+        if !areas.iter().any(|a| a.id == n) {
+            e.add("neighbourhood", "error-neighbourhood-unknown");
+        }
+    }
+    e.into_result().map_err(ServiceError::Invalid)
+}
+
+pub async fn create_action(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    programme: ProgrammeId,
+    input: &TrainingActionInput,
+) -> Result<TrainingActionId, ServiceError> {
+    let p = programmes::get(&state.store, actor.tenant, programme).await?;
+    let grant = authorize(
+        state,
+        actor,
+        Action::ManageTrainingActions,
+        Target::new(actor.tenant, partner_relationship(&p, actor)),
+        meta,
+    )
+    .await?;
+    let d = input.parse().map_err(ServiceError::Invalid)?;
+    check_action_refs(state, actor, &d).await?;
+    Ok(programmes::create_action(&state.store, &grant, meta, programme, &d).await?)
+}
+
+pub async fn update_action(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: TrainingActionId,
+    version: i64,
+    input: &TrainingActionInput,
+) -> Result<(), ServiceError> {
+    let current = programmes::get_action(&state.store, actor.tenant, id).await?;
+    let grant = authorize(
+        state,
+        actor,
+        Action::ManageTrainingActions,
+        Target::new(actor.tenant, provider_relationship(&current, actor)),
+        meta,
+    )
+    .await?;
+    let d = input.parse().map_err(ServiceError::Invalid)?;
+    check_action_refs(state, actor, &d).await?;
+    programmes::update_action(&state.store, &grant, meta, &current, version, &d)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => invalid("starts_on", "error-calendar-has-attendance"),
+            other => other.into(),
+        })
+}
+
+/// An action, its sessions, and what the actor may do with it.
+pub struct ActionDetail {
+    pub action: TrainingAction,
+    pub programme: Programme,
+    pub sessions: Vec<Session>,
+    pub can_edit: bool,
+    pub can_see_roster: bool,
+}
+
+pub async fn action(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: TrainingActionId,
+) -> Result<ActionDetail, ServiceError> {
+    authorize(
+        state,
+        actor,
+        Action::ViewProgrammes,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await?;
+    let action = programmes::get_action(&state.store, actor.tenant, id).await?;
+    let programme = programmes::get(&state.store, actor.tenant, action.programme_id).await?;
+    let rel = Target::new(actor.tenant, provider_relationship(&action, actor));
+    Ok(ActionDetail {
+        sessions: programmes::sessions(&state.store, id).await?,
+        can_edit: policy::decide(actor, Action::ManageTrainingActions, rel).is_ok(),
+        can_see_roster: policy::decide(actor, Action::ViewRoster, rel).is_ok(),
+        programme,
+        action,
+    })
+}
+
+/// The people on a course, with their marks: the provider's staff only. An audited read.
+pub struct Roster {
+    pub action: TrainingAction,
+    pub sessions: Vec<Session>,
+    pub lines: Vec<RosterLine>,
+    pub marks: Vec<(
+        EnrolmentId,
+        i64,
+        elkarlan_domain::employment::codes::AttendanceMark,
+    )>,
+}
+
+pub async fn roster(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: TrainingActionId,
+) -> Result<Roster, ServiceError> {
+    let action = programmes::get_action(&state.store, actor.tenant, id).await?;
+    let grant = authorize(
+        state,
+        actor,
+        Action::ViewRoster,
+        Target::new(actor.tenant, provider_relationship(&action, actor)),
+        meta,
+    )
+    .await?;
+    let lines = itineraries::roster(&state.store, actor.tenant, id).await?;
+    let people: Vec<String> = lines
+        .iter()
+        .map(|l| l.enrolment.person_id.to_string())
+        .collect();
+    super::audit_read(
+        state,
+        &grant,
+        "training_roster",
+        Some(id.to_string()),
+        meta,
+        serde_json::json!({"people": people}),
+    )
+    .await?;
+    Ok(Roster {
+        sessions: programmes::sessions(&state.store, id).await?,
+        marks: itineraries::marks(&state.store, id).await?,
+        lines,
+        action,
+    })
+}
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionMarksInput {
+    /// The session's number on the action's calendar, from 1.
+    pub session: String,
+    /// Enrolment id → present, absent or excused.
+    pub marks: std::collections::BTreeMap<String, String>,
+}
+
+/// Records a session's attendance: the provider's staff, for enrolments still open.
+pub async fn record_attendance(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: TrainingActionId,
+    input: &SessionMarksInput,
+) -> Result<usize, ServiceError> {
+    let action = programmes::get_action(&state.store, actor.tenant, id).await?;
+    let grant = authorize(
+        state,
+        actor,
+        Action::RecordAttendance,
+        Target::new(actor.tenant, provider_relationship(&action, actor)),
+        meta,
+    )
+    .await?;
+    let sessions = programmes::sessions(&state.store, id).await?;
+    let lines = itineraries::roster(&state.store, actor.tenant, id).await?;
+    let mut e = FieldErrors::new();
+    let mut parsed = Vec::new();
+    for (enrolment, mark) in &input.marks {
+        let Some(line) = lines
+            .iter()
+            .find(|l| l.enrolment.id.to_string() == *enrolment)
+        else {
+            e.add("marks", "error-enrolment-unknown");
+            continue;
+        };
+        let one = AttendanceInput {
+            session: input.session.clone(),
+            mark: mark.clone(),
+        };
+        match one.parse(sessions.len()) {
+            Ok((n, m)) => parsed.push((n, &line.enrolment, m)),
+            Err(errs) => {
+                for fe in errs.0 {
+                    e.add(
+                        if fe.field == "mark" {
+                            "marks"
+                        } else {
+                            "session"
+                        },
+                        fe.key,
+                    );
+                }
+            }
+        }
+    }
+    if input.marks.is_empty() {
+        // Still report a bad session number, so the form says what is wrong with it.
+        if let Err(errs) = (AttendanceInput {
+            session: input.session.clone(),
+            mark: "present".into(),
+        })
+        .parse(sessions.len())
+        {
+            for fe in errs.0 {
+                e.add(&fe.field, fe.key);
+            }
+        }
+        e.add("marks", "error-marks-required");
+    }
+    if parsed.iter().any(|(_, en, _)| {
+        en.status != elkarlan_domain::employment::codes::EnrolmentStatus::Enrolled
+    }) {
+        e.add("marks", "error-enrolment-closed");
+    }
+    e.into_result().map_err(ServiceError::Invalid)?;
+    let Some(n) = parsed.first().map(|p| p.0) else {
+        return Err(invalid("marks", "error-marks-required"));
+    };
+    let session = sessions
+        .iter()
+        .find(|s| s.number == n as i64)
+        .ok_or(ServiceError::NotFound)?;
+    let marks: Vec<(&Enrolment, _)> = parsed.iter().map(|(_, en, m)| (*en, *m)).collect();
+    itineraries::record_attendance(&state.store, &grant, meta, session.id, &marks).await?;
+    Ok(marks.len())
+}
+
+/// Completion or drop-out of an enrolment, with its certificate: the provider's staff.
+pub async fn close_enrolment(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: EnrolmentId,
+    input: &EnrolmentUpdateInput,
+) -> Result<(), ServiceError> {
+    let enrolment = itineraries::get_enrolment(&state.store, actor.tenant, id).await?;
+    let action = programmes::get_action(&state.store, actor.tenant, enrolment.action_id).await?;
+    let grant = authorize(
+        state,
+        actor,
+        Action::RecordAttendance,
+        Target::new(actor.tenant, provider_relationship(&action, actor)),
+        meta,
+    )
+    .await?;
+    let enrolled = chrono::NaiveDate::parse_from_str(&enrolment.enrolled_on, "%Y-%m-%d")
+        .map_err(|e| ServiceError::Internal(e.into()))?;
+    let outcome = input
+        .parse(today(), enrolled)
+        .map_err(ServiceError::Invalid)?;
+    if enrolment.status != elkarlan_domain::employment::codes::EnrolmentStatus::Enrolled {
+        return Err(invalid("status", "error-enrolment-closed"));
+    }
+    Ok(itineraries::close_enrolment(
+        &state.store,
+        &grant,
+        meta,
+        &enrolment,
+        input.version,
+        &outcome,
+    )
+    .await?)
+}
+
+// A person's employment file -------------------------------------------------------------------
+
+/// Decides `action` on a person's employment data: a team relationship, then the employment
+/// category (the employment service's own data, or a law or consent for the other systems).
+async fn person_grant(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    person: PersonId,
+    action: Action,
+) -> Result<Grant, ServiceError> {
+    people::get(&state.store, actor.tenant, person).await?;
+    let (relationship, case) = relationship_to_person(state, actor, person).await?;
+    let grant = authorize(
+        state,
+        actor,
+        action,
+        Target::new(actor.tenant, relationship),
+        meta,
+    )
+    .await?;
+    let scopes: Vec<ConsentScope> = consents::for_person(&state.store, actor.tenant, person)
+        .await?
+        .iter()
+        .map(Consent::scope)
+        .collect();
+    let lead = case.as_ref().map_or(
+        elkarlan_domain::organisation::PublicSystem::EmploymentIncome,
+        |c| c.lead_system,
+    );
+    match policy::decide_category(
+        actor,
+        relationship,
+        lead,
+        DataCategory::Employment,
+        &scopes,
+        elkarlan_domain::Timestamp::now(),
+    ) {
+        Ok(_) => Ok(grant),
+        Err(denied) => Err(super::refuse(state, actor, action, meta, denied).await),
+    }
+}
+
+/// Everything the employment file shows about one person.
+pub struct EmploymentFile {
+    pub person: people::Person,
+    pub profile: Profile,
+    pub itineraries: Vec<Itinerary>,
+    pub enrolments: Vec<(Enrolment, TrainingAction)>,
+    pub placements: Vec<Placement>,
+    /// Open programmes with the person's eligibility for each: a suggestion, never a decision.
+    pub suggestions: Vec<(Programme, Assessment)>,
+    pub can_manage: bool,
+}
+
+pub async fn employment_file(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    person: PersonId,
+) -> Result<EmploymentFile, ServiceError> {
+    let grant = person_grant(state, actor, meta, person, Action::ViewItinerary).await?;
+    let record = people::get(&state.store, actor.tenant, person).await?;
+    let profile = itineraries::profile(&state.store, person).await?;
+    let its = itineraries::itineraries_of(&state.store, actor.tenant, person).await?;
+    let mut enrolments = Vec::new();
+    for e in itineraries::enrolments_of_person(&state.store, actor.tenant, person).await? {
+        let a = programmes::get_action(&state.store, actor.tenant, e.action_id).await?;
+        enrolments.push((e, a));
+    }
+    let placements = itineraries::placements_of(&state.store, actor.tenant, person).await?;
+    let areas = territory::list(&state.store, actor.tenant).await?;
+    let f = facts_with(&record, &profile, &areas);
+    let suggestions = programmes::list(&state.store, actor.tenant)
+        .await?
+        .into_iter()
+        .filter(|p| {
+            matches!(
+                p.status,
+                elkarlan_domain::employment::codes::ProgrammeStatus::Open
+                    | elkarlan_domain::employment::codes::ProgrammeStatus::Running
+            )
+        })
+        .map(|p| {
+            let rules = eligibility::Rules::parse_json(&p.eligibility).unwrap_or_default();
+            let a = eligibility::evaluate(&rules, &f, today());
+            (p, a)
+        })
+        .collect();
+    super::audit_read(
+        state,
+        &grant,
+        "employment_file",
+        Some(person.to_string()),
+        meta,
+        serde_json::json!({"subject": person}),
+    )
+    .await?;
+    let (relationship, _) = relationship_to_person(state, actor, person).await?;
+    Ok(EmploymentFile {
+        person: record,
+        profile,
+        itineraries: its,
+        enrolments,
+        placements,
+        suggestions,
+        can_manage: policy::decide(
+            actor,
+            Action::ManageItinerary,
+            Target::new(actor.tenant, relationship),
+        )
+        .is_ok(),
+    })
+}
+
+fn facts_with(person: &people::Person, profile: &Profile, areas: &[territory::Area]) -> Facts {
+    let parse = |s: &Option<String>| {
+        s.as_deref()
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    };
+    Facts {
+        birth_date: Some(person.birth_date),
+        neighbourhood: person
+            .area_id
+            .and_then(|id| areas.iter().find(|a| a.id == id))
+            .map(|a| a.code.clone()),
+        sex: Some(person.sex.clone()).filter(|s| s != "not_recorded"),
+        nationality: person.nationality.clone(),
+        unemployed_since: parse(&profile.unemployed_since),
+        income_guarantee: profile.income_guarantee,
+        disability_percent: profile
+            .disability_percent
+            .and_then(|p| u8::try_from(p).ok()),
+        isced: profile.isced.and_then(|p| u8::try_from(p).ok()),
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProfileInput {
+    /// YYYY-MM-DD, empty when not unemployed or unknown.
+    pub unemployed_since: String,
+    /// `yes`, `no`, or empty for unknown.
+    pub income_guarantee: String,
+    /// Recognised degree of disability, 0–100; empty for unknown.
+    pub disability_percent: String,
+    /// ISCED 2011 level 0–8; empty for unknown.
+    pub isced: String,
+}
+
+impl ProfileInput {
+    fn parse(&self) -> Result<Profile, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let since = e.take(
+            "unemployed_since",
+            elkarlan_domain::employment::programme::optional_date(&self.unemployed_since),
+        );
+        if let Some(Some(d)) = since
+            && d > today()
+        {
+            e.add("unemployed_since", "error-date-future");
+        }
+        let income = match self.income_guarantee.trim() {
+            "" => Some(None),
+            "yes" => Some(Some(true)),
+            "no" => Some(Some(false)),
+            _ => e.take("income_guarantee", Err("error-yes-no")),
+        };
+        let number = |s: &str, max: i64, key: &'static str| -> Result<Option<i64>, &'static str> {
+            if s.trim().is_empty() {
+                Ok(None)
+            } else {
+                elkarlan_domain::employment::programme::whole_number(s, 0..=max, key).map(Some)
+            }
+        };
+        let disability = e.take(
+            "disability_percent",
+            number(&self.disability_percent, 100, "error-percent"),
+        );
+        let isced = e.take("isced", number(&self.isced, 8, "error-isced"));
+        match (since, income, disability, isced) {
+            (Some(since), Some(income), Some(disability), Some(isced)) if e.is_empty() => {
+                Ok(Profile {
+                    unemployed_since: since.map(|d| d.to_string()),
+                    income_guarantee: income,
+                    disability_percent: disability,
+                    isced,
+                })
+            }
+            _ => Err(e),
+        }
+    }
+}
+
+pub async fn set_profile(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    person: PersonId,
+    input: &ProfileInput,
+) -> Result<(), ServiceError> {
+    let grant = person_grant(state, actor, meta, person, Action::ManageItinerary).await?;
+    let p = input.parse().map_err(ServiceError::Invalid)?;
+    Ok(itineraries::set_profile(&state.store, &grant, meta, person, &p).await?)
+}
+
+pub async fn open_itinerary(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    person: PersonId,
+    input: &ItineraryInput,
+) -> Result<ItineraryId, ServiceError> {
+    let grant = person_grant(state, actor, meta, person, Action::ManageItinerary).await?;
+    let agency = actor.agency.ok_or_else(no_agency)?;
+    let mut e = FieldErrors::new();
+    let programme = if input.programme.trim().is_empty() {
+        None
+    } else {
+        match input.programme.trim().parse::<ProgrammeId>() {
+            Ok(p) if programmes::get(&state.store, actor.tenant, p).await.is_ok() => Some(p),
+            _ => {
+                e.add("programme", "error-programme-unknown");
+                None
+            }
+        }
+    };
+    let steps = if !input.template.trim().is_empty() {
+        let templates = match programme {
+            Some(p) => programmes::templates(&state.store, p).await?,
+            None => Vec::new(),
+        };
+        match templates
+            .iter()
+            .find(|t| t.id.to_string() == input.template.trim())
+        {
+            Some(t) => Some(t.steps.clone()),
+            None => e.take("template", Err("error-template-unknown")),
+        }
+    } else if input.steps.iter().all(|s| s.trim().is_empty()) {
+        Some(StepKind::USUAL_PATH.to_vec())
+    } else {
+        e.take("steps", parse_steps(&input.steps))
+    };
+    e.into_result().map_err(ServiceError::Invalid)?;
+    let steps = steps.unwrap_or_default();
+    itineraries::open_itinerary(
+        &state.store,
+        &grant,
+        meta,
+        person,
+        programme,
+        &steps,
+        agency,
+    )
+    .await
+    .map_err(|e| match e {
+        StoreError::Conflict(_) => invalid("programme", "error-itinerary-open"),
+        other => other.into(),
+    })
+}
+
+async fn itinerary_grant(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: ItineraryId,
+) -> Result<(Itinerary, Grant), ServiceError> {
+    let it = itineraries::get_itinerary(&state.store, actor.tenant, id).await?;
+    let grant = person_grant(state, actor, meta, it.person_id, Action::ManageItinerary).await?;
+    Ok((it, grant))
+}
+
+pub async fn add_step(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: ItineraryId,
+    input: &StepInput,
+) -> Result<ItineraryStepId, ServiceError> {
+    let (it, grant) = itinerary_grant(state, actor, meta, id).await?;
+    let (kind, planned) = input.parse().map_err(ServiceError::Invalid)?;
+    if it.steps.len() >= 30 {
+        return Err(invalid("kind", "error-steps-too-many"));
+    }
+    Ok(itineraries::add_step(&state.store, &grant, meta, &it, kind, planned).await?)
+}
+
+pub async fn update_step(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: ItineraryId,
+    step: ItineraryStepId,
+    input: &StepUpdateInput,
+) -> Result<(), ServiceError> {
+    let (it, grant) = itinerary_grant(state, actor, meta, id).await?;
+    if !it.steps.iter().any(|s| s.id == step) {
+        return Err(ServiceError::NotFound);
+    }
+    let u = input.parse(today()).map_err(ServiceError::Invalid)?;
+    Ok(itineraries::update_step(&state.store, &grant, meta, &it, step, input.version, &u).await?)
+}
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct CloseItineraryInput {
+    /// `completed` or `dropped_out`.
+    pub status: String,
+    pub version: i64,
+}
+
+pub async fn close_itinerary(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: ItineraryId,
+    input: &CloseItineraryInput,
+) -> Result<(), ServiceError> {
+    let (it, grant) = itinerary_grant(state, actor, meta, id).await?;
+    let status = ItineraryStatus::parse(&input.status)
+        .ok()
+        .filter(|s| *s != ItineraryStatus::Active)
+        .ok_or_else(|| invalid("status", "error-itinerary-status"))?;
+    Ok(
+        itineraries::close_itinerary(&state.store, &grant, meta, &it, input.version, status)
+            .await?,
+    )
+}
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct EnrolInput {
+    pub action: String,
+    /// The itinerary the course belongs to, if any.
+    pub itinerary: String,
+}
+
+pub async fn enrol(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    person: PersonId,
+    input: &EnrolInput,
+) -> Result<EnrolmentId, ServiceError> {
+    let grant = person_grant(state, actor, meta, person, Action::ManageItinerary).await?;
+    let mut e = FieldErrors::new();
+    let action = match input.action.trim().parse::<TrainingActionId>() {
+        Ok(id) => programmes::get_action(&state.store, actor.tenant, id)
+            .await
+            .ok(),
+        Err(_) => None,
+    };
+    let Some(action) = action else {
+        return Err(invalid("action", "error-action-unknown"));
+    };
+    if matches!(
+        action.status,
+        TrainingStatus::Finished | TrainingStatus::Cancelled
+    ) {
+        e.add("action", "error-action-not-open");
+    }
+    let itinerary = if input.itinerary.trim().is_empty() {
+        None
+    } else {
+        let it = match input.itinerary.trim().parse::<ItineraryId>() {
+            Ok(id) => itineraries::get_itinerary(&state.store, actor.tenant, id)
+                .await
+                .ok(),
+            Err(_) => None,
+        };
+        match it {
+            Some(it) if it.person_id == person => Some(it.id),
+            _ => {
+                e.add("itinerary", "error-itinerary-unknown");
+                None
+            }
+        }
+    };
+    e.into_result().map_err(ServiceError::Invalid)?;
+    match itineraries::enrol(
+        &state.store,
+        &grant,
+        meta,
+        action.id,
+        action.places,
+        person,
+        itinerary,
+        today(),
+    )
+    .await?
+    {
+        Ok(id) => Ok(id),
+        Err(EnrolRefusal::AlreadyEnrolled) => Err(invalid("action", "error-already-enrolled")),
+        Err(EnrolRefusal::Full) => Err(invalid("action", "error-action-full")),
+        Err(EnrolRefusal::Overlap) => Err(invalid("action", "error-enrolment-overlap")),
+    }
+}
+
+pub async fn record_placement(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    person: PersonId,
+    input: &PlacementInput,
+) -> Result<PlacementId, ServiceError> {
+    let grant = person_grant(state, actor, meta, person, Action::ManageItinerary).await?;
+    let agency = actor.agency.ok_or_else(no_agency)?;
+    let mut errors = match input.parse(today()) {
+        Ok(_) => FieldErrors::new(),
+        Err(e) => e,
+    };
+    let itinerary = if input.itinerary.trim().is_empty() {
+        None
+    } else {
+        let it = match input.itinerary.trim().parse::<ItineraryId>() {
+            Ok(id) => itineraries::get_itinerary(&state.store, actor.tenant, id)
+                .await
+                .ok(),
+            Err(_) => None,
+        };
+        match it {
+            Some(it) if it.person_id == person => Some(it.id),
+            _ => {
+                errors.add("itinerary", "error-itinerary-unknown");
+                None
+            }
+        }
+    };
+    errors.into_result().map_err(ServiceError::Invalid)?;
+    let d = input.parse(today()).map_err(ServiceError::Invalid)?;
+    Ok(
+        itineraries::record_placement(&state.store, &grant, meta, person, itinerary, agency, &d)
+            .await?,
+    )
+}
+
+pub async fn record_follow_up(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    placement: PlacementId,
+    months: i64,
+    input: &FollowUpInput,
+) -> Result<(), ServiceError> {
+    let p = itineraries::get_placement(&state.store, actor.tenant, placement).await?;
+    let grant = person_grant(state, actor, meta, p.person_id, Action::ManageItinerary).await?;
+    if !p.follow_ups.iter().any(|f| f.months == months) {
+        return Err(ServiceError::NotFound);
+    }
+    let start = chrono::NaiveDate::parse_from_str(&p.starts_on, "%Y-%m-%d")
+        .map_err(|e| ServiceError::Internal(e.into()))?;
+    let f = input.parse(today(), start).map_err(ServiceError::Invalid)?;
+    Ok(itineraries::record_follow_up(&state.store, &grant, meta, &p, months, &f).await?)
+}
+
+/// The actor's follow-ups due within the next two weeks (or overdue), with the person's name.
+pub async fn due_follow_ups(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+) -> Result<Vec<(DueFollowUp, people::Person)>, ServiceError> {
+    let grant = authorize(
+        state,
+        actor,
+        Action::ViewDueFollowUps,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await?;
+    let until = today() + chrono::Days::new(14);
+    let due =
+        itineraries::due_follow_ups(&state.store, actor.tenant, actor.user, until, 500).await?;
+    let mut out = Vec::with_capacity(due.len());
+    for d in due {
+        let p = people::get(&state.store, actor.tenant, d.person_id).await?;
+        out.push((d, p));
+    }
+    let subjects: Vec<String> = out.iter().map(|(d, _)| d.person_id.to_string()).collect();
+    super::audit_read(
+        state,
+        &grant,
+        "follow_ups_due",
+        None,
+        meta,
+        serde_json::json!({"people": subjects}),
+    )
+    .await?;
+    Ok(out)
+}
+
+/// The agencies a programme form offers, and whether `agency` exists.
+pub async fn agency_exists(state: &AppState, actor: &Actor, agency: AgencyId) -> bool {
+    agencies::get(&state.store, actor.tenant, agency)
+        .await
+        .is_ok()
+}
