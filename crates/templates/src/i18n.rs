@@ -56,19 +56,22 @@ pub fn has(lang: Lang, key: &str) -> bool {
 }
 
 /// The Fluent files of one language: the platform's and each capability's own.
-pub fn files(lang: Lang) -> [&'static str; 2] {
+pub fn files(lang: Lang) -> [&'static str; 3] {
     match lang {
         Lang::Eu => [
             include_str!("../locales/eu/main.ftl"),
             include_str!("../locales/eu/employment.ftl"),
+            include_str!("../locales/eu/employment-pages.ftl"),
         ],
         Lang::Es => [
             include_str!("../locales/es/main.ftl"),
             include_str!("../locales/es/employment.ftl"),
+            include_str!("../locales/es/employment-pages.ftl"),
         ],
         Lang::En => [
             include_str!("../locales/en/main.ftl"),
             include_str!("../locales/en/employment.ftl"),
+            include_str!("../locales/en/employment-pages.ftl"),
         ],
     }
 }

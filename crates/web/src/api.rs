@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod casework;
+pub mod employment;
 pub mod configuration;
 pub mod inclusion;
 pub mod openapi;

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod casework;
+pub mod employment;
 pub mod configuration;
 pub mod inclusion;
 pub mod pages;

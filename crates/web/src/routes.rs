@@ -20,7 +20,7 @@ impl RouteBook {
         }
     }
 
-    fn add(
+    pub(crate) fn add(
         mut self,
         method: &'static str,
         path: &'static str,
@@ -34,6 +34,12 @@ impl RouteBook {
 
 /// Every route of the application, in the order registered.
 pub fn book() -> RouteBook {
+    let book = platform_and_inclusion();
+    let book = html::employment::routes(book);
+    api::employment::routes(book)
+}
+
+fn platform_and_inclusion() -> RouteBook {
     RouteBook::new()
         // Operations and public files.
         .add("GET", "/healthz", get(ops::healthz))
