@@ -1,8 +1,1039 @@
-//! `/api/v1` endpoints for employment plans and training itineraries.
+// utoipa's `params(...)` expansion names the parameter types by full path.
+#![allow(unused_qualifications)]
 
+//! `/api/v1` endpoints for employment plans and training itineraries: programmes, templates,
+//! training actions, rosters and attendance, enrolments, a person's employment file,
+//! itineraries, placements and follow-ups.
+
+use super::inclusion::Created;
+use super::{ApiCaller, ApiJson, json, problem};
+use crate::AppState;
+use crate::error::{Problem, ServiceError};
 use crate::routes::RouteBook;
+use crate::services::employment::{
+    self as svc, CloseItineraryInput, EnrolInput, ProfileInput, SessionMarksInput, TemplateInput,
+};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use elkarlan_domain::employment::eligibility::{Outcome, Reason};
+use elkarlan_domain::employment::esco;
+use elkarlan_domain::employment::itinerary::{
+    EnrolmentUpdateInput, ItineraryInput, StepInput, StepUpdateInput,
+};
+use elkarlan_domain::employment::placement::{FollowUpInput, PlacementInput};
+use elkarlan_domain::employment::programme::{ProgrammeInput, format_euros};
+use elkarlan_domain::employment::training::TrainingActionInput;
+use elkarlan_domain::{
+    EnrolmentId, ItineraryId, ItineraryStepId, Lang, PersonId, PlacementId, ProgrammeId,
+    TrainingActionId,
+};
+use elkarlan_store::itineraries::{Enrolment, FollowUp, Itinerary, Placement};
+use elkarlan_store::programmes::{Programme, Session, Template, TrainingAction};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
 
 /// The employment API's routes.
 pub fn routes(book: RouteBook) -> RouteBook {
-    book
+    book.add("GET", "/api/v1/programmes", get(list_programmes))
+        .add("POST", "/api/v1/programmes", post(create_programme))
+        .add("GET", "/api/v1/programmes/{id}", get(get_programme))
+        .add("PUT", "/api/v1/programmes/{id}", put(update_programme))
+        .add(
+            "POST",
+            "/api/v1/programmes/{id}/templates",
+            post(save_template),
+        )
+        .add(
+            "POST",
+            "/api/v1/programmes/{id}/actions",
+            post(create_action),
+        )
+        .add("GET", "/api/v1/training-actions/{id}", get(get_action))
+        .add("PUT", "/api/v1/training-actions/{id}", put(update_action))
+        .add(
+            "GET",
+            "/api/v1/training-actions/{id}/enrolments",
+            get(roster),
+        )
+        .add(
+            "POST",
+            "/api/v1/training-actions/{id}/attendance",
+            post(record_attendance),
+        )
+        .add("PUT", "/api/v1/enrolments/{id}", put(close_enrolment))
+        .add(
+            "GET",
+            "/api/v1/people/{id}/employment",
+            get(employment_file),
+        )
+        .add(
+            "PUT",
+            "/api/v1/people/{id}/employment-profile",
+            put(set_profile),
+        )
+        .add(
+            "POST",
+            "/api/v1/people/{id}/itineraries",
+            post(open_itinerary),
+        )
+        .add("POST", "/api/v1/people/{id}/enrolments", post(enrol))
+        .add(
+            "POST",
+            "/api/v1/people/{id}/placements",
+            post(record_placement),
+        )
+        .add("POST", "/api/v1/itineraries/{id}/steps", post(add_step))
+        .add(
+            "PUT",
+            "/api/v1/itineraries/{id}/steps/{step}",
+            put(update_step),
+        )
+        .add(
+            "POST",
+            "/api/v1/itineraries/{id}/close",
+            post(close_itinerary),
+        )
+        .add(
+            "PUT",
+            "/api/v1/placements/{id}/follow-ups/{months}",
+            put(record_follow_up),
+        )
+        .add("GET", "/api/v1/follow-ups/due", get(due_follow_ups))
+        .add("GET", "/api/v1/esco/occupations", get(search_occupations))
+}
+
+fn not_found(lang: Lang) -> Response {
+    Problem::new(lang, StatusCode::NOT_FOUND, "problem-not-found").into_response()
+}
+
+fn etag(version: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"v{version}\"")).unwrap_or(HeaderValue::from_static("\"v0\""))
+}
+
+/// The version an update was read at, from `If-Match: "v<n>"`.
+fn if_match(lang: Lang, headers: &HeaderMap) -> Result<i64, Box<Response>> {
+    let Some(v) = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) else {
+        return Err(Box::new(
+            Problem::new(
+                lang,
+                StatusCode::PRECONDITION_REQUIRED,
+                "problem-precondition-required",
+            )
+            .into_response(),
+        ));
+    };
+    let tag = v.trim().trim_start_matches("W/").trim_matches('"');
+    tag.strip_prefix('v')
+        .and_then(|v| v.parse::<i64>().ok())
+        .ok_or_else(|| Box::new(problem(lang, ServiceError::Stale)))
+}
+
+macro_rules! parse_id {
+    ($caller:expr, $raw:expr, $ty:ty) => {
+        match $raw.parse::<$ty>() {
+            Ok(id) => id,
+            Err(_) => return not_found($caller.lang),
+        }
+    };
+}
+
+// DTOs ------------------------------------------------------------------------------------------
+
+#[derive(Serialize, ToSchema)]
+pub struct FundingDto {
+    pub source: String,
+    pub amount_cents: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProgrammeDto {
+    pub id: Uuid,
+    pub name_eu: String,
+    pub name_es: String,
+    pub year: i64,
+    pub status: String,
+    pub promoter: Uuid,
+    pub partners: Vec<Uuid>,
+    pub neighbourhoods: Vec<Uuid>,
+    pub target_groups: Vec<String>,
+    pub funding: Vec<FundingDto>,
+    /// The sum of the funding lines, in cents.
+    pub funding_total_cents: i64,
+    /// The same, written in euros with a decimal comma.
+    pub funding_total: String,
+    pub places: i64,
+    pub starts_on: String,
+    pub ends_on: String,
+    /// The eligibility rules (JSON, see the `eligibility` rules of the user guide).
+    pub eligibility: serde_json::Value,
+    pub version: i64,
+}
+
+impl From<&Programme> for ProgrammeDto {
+    fn from(p: &Programme) -> Self {
+        Self {
+            id: p.id.0,
+            name_eu: p.name_eu.clone(),
+            name_es: p.name_es.clone(),
+            year: p.year,
+            status: p.status.code().to_owned(),
+            promoter: p.promoter.0,
+            partners: p.partners.iter().map(|a| a.0).collect(),
+            neighbourhoods: p.neighbourhoods.iter().map(|a| a.0).collect(),
+            target_groups: p
+                .target_groups
+                .iter()
+                .map(|g| g.code().to_owned())
+                .collect(),
+            funding: p
+                .funding
+                .iter()
+                .map(|f| FundingDto {
+                    source: f.source.clone(),
+                    amount_cents: f.amount_cents,
+                })
+                .collect(),
+            funding_total_cents: p.funding_total_cents(),
+            funding_total: format_euros(p.funding_total_cents()),
+            places: p.places,
+            starts_on: p.starts_on.clone(),
+            ends_on: p.ends_on.clone(),
+            eligibility: serde_json::from_str(&p.eligibility).unwrap_or(serde_json::Value::Null),
+            version: p.version,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TemplateDto {
+    pub id: Uuid,
+    pub name: String,
+    pub steps: Vec<String>,
+    pub version: i64,
+}
+
+impl From<&Template> for TemplateDto {
+    fn from(t: &Template) -> Self {
+        Self {
+            id: t.id,
+            name: t.name.clone(),
+            steps: t.steps.iter().map(|s| s.code().to_owned()).collect(),
+            version: t.version,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TrainingActionDto {
+    pub id: Uuid,
+    pub programme: Uuid,
+    pub provider: Uuid,
+    pub title_eu: String,
+    pub title_es: String,
+    pub status: String,
+    pub hours: i64,
+    pub places: i64,
+    pub enrolled: i64,
+    pub location: String,
+    pub neighbourhood: Option<Uuid>,
+    /// ESCO occupation code.
+    pub occupation: String,
+    pub occupation_uri: Option<String>,
+    pub skills: Vec<String>,
+    pub certificate: Option<String>,
+    pub language: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub weekdays: Vec<String>,
+    pub time_from: String,
+    pub time_to: String,
+    pub sessions: i64,
+    pub version: i64,
+}
+
+impl From<&TrainingAction> for TrainingActionDto {
+    fn from(a: &TrainingAction) -> Self {
+        Self {
+            id: a.id.0,
+            programme: a.programme_id.0,
+            provider: a.provider.0,
+            title_eu: a.title_eu.clone(),
+            title_es: a.title_es.clone(),
+            status: a.status.code().to_owned(),
+            hours: a.hours,
+            places: a.places,
+            enrolled: a.enrolled,
+            location: a.location.clone(),
+            neighbourhood: a.neighbourhood.map(|n| n.0),
+            occupation: a.esco_code.clone(),
+            occupation_uri: esco::EscoOccupation::parse(&a.esco_code)
+                .ok()
+                .map(|o| o.uri().to_owned()),
+            skills: a.skills.clone(),
+            certificate: a.certificate.clone(),
+            language: a.language.clone(),
+            starts_on: a.starts_on.clone(),
+            ends_on: a.ends_on.clone(),
+            weekdays: a.weekdays.clone(),
+            time_from: a.time_from.clone(),
+            time_to: a.time_to.clone(),
+            sessions: a.sessions,
+            version: a.version,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SessionDto {
+    pub number: i64,
+    pub held_on: String,
+    pub time_from: String,
+    pub time_to: String,
+}
+
+impl From<&Session> for SessionDto {
+    fn from(s: &Session) -> Self {
+        Self {
+            number: s.number,
+            held_on: s.held_on.clone(),
+            time_from: s.time_from.clone(),
+            time_to: s.time_to.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProgrammeDetailDto {
+    pub programme: ProgrammeDto,
+    pub templates: Vec<TemplateDto>,
+    pub actions: Vec<TrainingActionDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ActionDetailDto {
+    pub action: TrainingActionDto,
+    pub sessions: Vec<SessionDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EnrolmentDto {
+    pub id: Uuid,
+    pub action: Uuid,
+    pub person: Uuid,
+    pub itinerary: Option<Uuid>,
+    pub status: String,
+    pub enrolled_on: String,
+    pub closed_on: Option<String>,
+    pub dropout_reason: Option<String>,
+    pub certificate: Option<String>,
+    pub present: i64,
+    pub absent: i64,
+    pub excused: i64,
+    pub version: i64,
+}
+
+impl From<&Enrolment> for EnrolmentDto {
+    fn from(e: &Enrolment) -> Self {
+        Self {
+            id: e.id.0,
+            action: e.action_id.0,
+            person: e.person_id.0,
+            itinerary: e.itinerary_id.map(|i| i.0),
+            status: e.status.code().to_owned(),
+            enrolled_on: e.enrolled_on.clone(),
+            closed_on: e.closed_on.clone(),
+            dropout_reason: e.dropout_reason.clone(),
+            certificate: e.certificate.clone(),
+            present: e.present,
+            absent: e.absent,
+            excused: e.excused,
+            version: e.version,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RosterLineDto {
+    pub enrolment: EnrolmentDto,
+    pub given_name: String,
+    pub surname1: String,
+    pub surname2: Option<String>,
+    /// Session number → mark, for the sessions marked so far.
+    pub marks: std::collections::BTreeMap<i64, String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RosterDto {
+    pub action: TrainingActionDto,
+    pub sessions: Vec<SessionDto>,
+    pub enrolments: Vec<RosterLineDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StepDto {
+    pub id: Uuid,
+    pub position: i64,
+    pub kind: String,
+    pub status: String,
+    pub planned_on: Option<String>,
+    pub started_on: Option<String>,
+    pub completed_on: Option<String>,
+    pub version: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ItineraryDto {
+    pub id: Uuid,
+    pub programme: Option<Uuid>,
+    pub professional: Uuid,
+    pub agency: Uuid,
+    pub status: String,
+    pub opened_at: String,
+    pub version: i64,
+    pub steps: Vec<StepDto>,
+}
+
+impl From<&Itinerary> for ItineraryDto {
+    fn from(i: &Itinerary) -> Self {
+        Self {
+            id: i.id.0,
+            programme: i.programme_id.map(|p| p.0),
+            professional: i.professional_id.0,
+            agency: i.agency_id.0,
+            status: i.status.code().to_owned(),
+            opened_at: i.opened_at.iso(),
+            version: i.version,
+            steps: i
+                .steps
+                .iter()
+                .map(|s| StepDto {
+                    id: s.id.0,
+                    position: s.position,
+                    kind: s.kind.code().to_owned(),
+                    status: s.status.code().to_owned(),
+                    planned_on: s.planned_on.clone(),
+                    started_on: s.started_on.clone(),
+                    completed_on: s.completed_on.clone(),
+                    version: s.version,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FollowUpDto {
+    pub months: i64,
+    pub due_on: String,
+    pub checked_on: Option<String>,
+    pub still_employed: Option<bool>,
+    pub same_employer: Option<bool>,
+    pub evidence: Option<String>,
+    pub note: Option<String>,
+}
+
+impl From<&FollowUp> for FollowUpDto {
+    fn from(f: &FollowUp) -> Self {
+        Self {
+            months: f.months,
+            due_on: f.due_on.clone(),
+            checked_on: f.checked_on.clone(),
+            still_employed: f.still_employed,
+            same_employer: f.same_employer,
+            evidence: f.evidence.clone(),
+            note: f.note.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PlacementDto {
+    pub id: Uuid,
+    pub itinerary: Option<Uuid>,
+    /// Absent for self-employment.
+    pub employer: Option<String>,
+    pub contract_type: String,
+    pub starts_on: String,
+    pub ends_on: Option<String>,
+    /// Hours a week, in hundredths (3750 = 37.5 h).
+    pub weekly_hours_centi: i64,
+    /// ESCO occupation code.
+    pub occupation: String,
+    /// CNAE-2009 section letter.
+    pub sector: String,
+    /// The social clause of a public contract this hire fulfils, once linked.
+    pub social_clause: Option<Uuid>,
+    /// The agreement commitment this hire fulfils, once linked.
+    pub agreement_commitment: Option<Uuid>,
+    pub follow_ups: Vec<FollowUpDto>,
+}
+
+impl From<&Placement> for PlacementDto {
+    fn from(p: &Placement) -> Self {
+        Self {
+            id: p.id.0,
+            itinerary: p.itinerary_id.map(|i| i.0),
+            employer: p.employer.clone(),
+            contract_type: p.contract_type.code().to_owned(),
+            starts_on: p.starts_on.clone(),
+            ends_on: p.ends_on.clone(),
+            weekly_hours_centi: p.weekly_hours_centi,
+            occupation: p.esco_code.clone(),
+            sector: p.sector.code().to_uppercase(),
+            social_clause: p.social_clause_id,
+            agreement_commitment: p.agreement_commitment_id,
+            follow_ups: p.follow_ups.iter().map(FollowUpDto::from).collect(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReasonDto {
+    /// true = met, false = not met, null = not known yet.
+    pub met: Option<bool>,
+    /// The explanation in the caller's language.
+    pub text: String,
+    pub alternatives: Vec<ReasonDto>,
+}
+
+fn reason_dto(lang: Lang, r: &Reason) -> ReasonDto {
+    let args: Vec<(&str, &str)> = r.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    ReasonDto {
+        met: r.met,
+        text: elkarlan_templates::i18n::t_args(lang, r.key, &args),
+        alternatives: r.alternatives.iter().map(|a| reason_dto(lang, a)).collect(),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SuggestionDto {
+    pub programme: Uuid,
+    /// eligible, not_eligible or unknown. A suggestion: a professional decides.
+    pub outcome: String,
+    pub summary: String,
+    pub reasons: Vec<ReasonDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProfileDto {
+    pub unemployed_since: Option<String>,
+    pub income_guarantee: Option<bool>,
+    pub disability_percent: Option<i64>,
+    pub isced: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EmploymentFileDto {
+    pub person: Uuid,
+    pub profile: ProfileDto,
+    pub itineraries: Vec<ItineraryDto>,
+    pub enrolments: Vec<EnrolmentDto>,
+    pub placements: Vec<PlacementDto>,
+    pub suggestions: Vec<SuggestionDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DueFollowUpDto {
+    pub placement: Uuid,
+    pub person: Uuid,
+    pub person_name: String,
+    pub employer: Option<String>,
+    pub months: i64,
+    pub due_on: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OccupationDto {
+    pub code: String,
+    pub uri: String,
+    pub isco_group: String,
+    pub label: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RecordedDto {
+    /// How many marks were recorded.
+    pub recorded: usize,
+}
+
+// Handlers --------------------------------------------------------------------------------------
+
+/// Programmes of the tenant, latest year first.
+#[utoipa::path(get, path = "/api/v1/programmes", tag = "employment", summary = "List programmes", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ProgrammeDto>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn list_programmes(State(state): State<AppState>, caller: ApiCaller) -> Response {
+    match svc::list_programmes(&state, &caller.actor, &caller.meta).await {
+        Ok(list) => json(
+            StatusCode::OK,
+            &list.iter().map(ProgrammeDto::from).collect::<Vec<_>>(),
+        ),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// Creates a programme (coordinators).
+#[utoipa::path(post, path = "/api/v1/programmes", tag = "employment", summary = "Create a programme", security(("bearer" = [])),
+    request_body = ProgrammeInput, responses((status = 201, body = Created), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_programme(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    body: ApiJson<ProgrammeInput>,
+) -> Response {
+    match svc::create_programme(&state, &caller.actor, &caller.meta, &body.value).await {
+        Ok(id) => json(StatusCode::CREATED, &Created { id: id.0 }),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// A programme with its itinerary templates and training actions; `ETag` carries its version.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}", tag = "employment", summary = "Read a programme", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = ProgrammeDetailDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_programme(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+) -> Response {
+    let id = parse_id!(caller, raw, ProgrammeId);
+    match svc::programme(&state, &caller.actor, &caller.meta, id).await {
+        Ok(d) => {
+            let mut res = json(
+                StatusCode::OK,
+                &ProgrammeDetailDto {
+                    programme: ProgrammeDto::from(&d.programme),
+                    templates: d.templates.iter().map(TemplateDto::from).collect(),
+                    actions: d.actions.iter().map(TrainingActionDto::from).collect(),
+                },
+            );
+            res.headers_mut()
+                .insert(header::ETAG, etag(d.programme.version));
+            res
+        }
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// Replaces a programme's fields. Needs `If-Match` with the version read.
+#[utoipa::path(put, path = "/api/v1/programmes/{id}", tag = "employment", summary = "Change a programme", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag read, e.g. \"v1\"")), request_body = ProgrammeInput,
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+pub async fn update_programme(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: ApiJson<ProgrammeInput>,
+) -> Response {
+    let id = parse_id!(caller, raw, ProgrammeId);
+    let version = match if_match(caller.lang, &headers) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    match svc::update_programme(
+        &state,
+        &caller.actor,
+        &caller.meta,
+        id,
+        version,
+        &body.value,
+    )
+    .await
+    {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// Adds an itinerary template, or changes one (`template` and `version`): coordinators and the
+/// programme's partner entities.
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/templates", tag = "employment", summary = "Save an itinerary template", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = TemplateInput,
+    responses((status = 201, body = Created), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
+pub async fn save_template(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+    body: ApiJson<TemplateInput>,
+) -> Response {
+    let id = parse_id!(caller, raw, ProgrammeId);
+    match svc::save_template(&state, &caller.actor, &caller.meta, id, &body.value).await {
+        Ok(t) => json(StatusCode::CREATED, &Created { id: t }),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// Adds a training action to a programme: coordinators, or a partner entity for itself.
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/actions", tag = "employment", summary = "Add a training action", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = TrainingActionInput,
+    responses((status = 201, body = Created), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_action(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+    body: ApiJson<TrainingActionInput>,
+) -> Response {
+    let id = parse_id!(caller, raw, ProgrammeId);
+    match svc::create_action(&state, &caller.actor, &caller.meta, id, &body.value).await {
+        Ok(a) => json(StatusCode::CREATED, &Created { id: a.0 }),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// A training action with its sessions; `ETag` carries its version.
+#[utoipa::path(get, path = "/api/v1/training-actions/{id}", tag = "employment", summary = "Read a training action", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = ActionDetailDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_action(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+) -> Response {
+    let id = parse_id!(caller, raw, TrainingActionId);
+    match svc::action(&state, &caller.actor, &caller.meta, id).await {
+        Ok(d) => {
+            let mut res = json(
+                StatusCode::OK,
+                &ActionDetailDto {
+                    action: TrainingActionDto::from(&d.action),
+                    sessions: d.sessions.iter().map(SessionDto::from).collect(),
+                },
+            );
+            res.headers_mut()
+                .insert(header::ETAG, etag(d.action.version));
+            res
+        }
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// Replaces a training action's fields (coordinators, or its own entity). Needs `If-Match`.
+#[utoipa::path(put, path = "/api/v1/training-actions/{id}", tag = "employment", summary = "Change a training action", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag read, e.g. \"v1\"")), request_body = TrainingActionInput,
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+pub async fn update_action(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: ApiJson<TrainingActionInput>,
+) -> Response {
+    let id = parse_id!(caller, raw, TrainingActionId);
+    let version = match if_match(caller.lang, &headers) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    match svc::update_action(
+        &state,
+        &caller.actor,
+        &caller.meta,
+        id,
+        version,
+        &body.value,
+    )
+    .await
+    {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// The people enrolled with their attendance: the action's own entity only.
+#[utoipa::path(get, path = "/api/v1/training-actions/{id}/enrolments", tag = "employment", summary = "Roster of a training action", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = RosterDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn roster(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+) -> Response {
+    let id = parse_id!(caller, raw, TrainingActionId);
+    match svc::roster(&state, &caller.actor, &caller.meta, id).await {
+        Ok(r) => json(
+            StatusCode::OK,
+            &RosterDto {
+                action: TrainingActionDto::from(&r.action),
+                sessions: r.sessions.iter().map(SessionDto::from).collect(),
+                enrolments: r
+                    .lines
+                    .iter()
+                    .map(|l| RosterLineDto {
+                        enrolment: EnrolmentDto::from(&l.enrolment),
+                        given_name: l.given_name.clone(),
+                        surname1: l.surname1.clone(),
+                        surname2: l.surname2.clone(),
+                        marks: r
+                            .marks
+                            .iter()
+                            .filter(|(e, _, _)| *e == l.enrolment.id)
+                            .map(|(_, n, m)| (*n, m.code().to_owned()))
+                            .collect(),
+                    })
+                    .collect(),
+            },
+        ),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// Records (or corrects) one session's marks: the action's own entity only.
+#[utoipa::path(post, path = "/api/v1/training-actions/{id}/attendance", tag = "employment", summary = "Record attendance", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = SessionMarksInput,
+    responses((status = 200, body = RecordedDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn record_attendance(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+    body: ApiJson<SessionMarksInput>,
+) -> Response {
+    let id = parse_id!(caller, raw, TrainingActionId);
+    match svc::record_attendance(&state, &caller.actor, &caller.meta, id, &body.value).await {
+        Ok(n) => json(StatusCode::OK, &RecordedDto { recorded: n }),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// Completes an enrolment (with its certificate) or records a drop-out with its reason.
+#[utoipa::path(put, path = "/api/v1/enrolments/{id}", tag = "employment", summary = "Complete or drop out an enrolment", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = EnrolmentUpdateInput,
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
+pub async fn close_enrolment(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+    body: ApiJson<EnrolmentUpdateInput>,
+) -> Response {
+    let id = parse_id!(caller, raw, EnrolmentId);
+    match svc::close_enrolment(&state, &caller.actor, &caller.meta, id, &body.value).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// A person's employment file: facts, itineraries, enrolments, placements and eligibility
+/// suggestions for the open programmes (suggestions only: a professional decides).
+#[utoipa::path(get, path = "/api/v1/people/{id}/employment", tag = "employment", summary = "Read a person's employment file", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = EmploymentFileDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn employment_file(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+) -> Response {
+    let id = parse_id!(caller, raw, PersonId);
+    match svc::employment_file(&state, &caller.actor, &caller.meta, id).await {
+        Ok(f) => json(
+            StatusCode::OK,
+            &EmploymentFileDto {
+                person: f.person.id.0,
+                profile: ProfileDto {
+                    unemployed_since: f.profile.unemployed_since.clone(),
+                    income_guarantee: f.profile.income_guarantee,
+                    disability_percent: f.profile.disability_percent,
+                    isced: f.profile.isced,
+                },
+                itineraries: f.itineraries.iter().map(ItineraryDto::from).collect(),
+                enrolments: f
+                    .enrolments
+                    .iter()
+                    .map(|(e, _)| EnrolmentDto::from(e))
+                    .collect(),
+                placements: f.placements.iter().map(PlacementDto::from).collect(),
+                suggestions: f
+                    .suggestions
+                    .iter()
+                    .map(|(p, a)| SuggestionDto {
+                        programme: p.id.0,
+                        outcome: match a.outcome {
+                            Outcome::Eligible => "eligible",
+                            Outcome::NotEligible => "not_eligible",
+                            Outcome::Unknown => "unknown",
+                        }
+                        .to_owned(),
+                        summary: elkarlan_templates::i18n::t(
+                            caller.lang,
+                            elkarlan_domain::employment::eligibility::outcome_key(a.outcome),
+                        ),
+                        reasons: a
+                            .reasons
+                            .iter()
+                            .map(|r| reason_dto(caller.lang, r))
+                            .collect(),
+                    })
+                    .collect(),
+            },
+        ),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// Records the facts eligibility depends on (unemployment, income guarantee, disability, ISCED).
+#[utoipa::path(put, path = "/api/v1/people/{id}/employment-profile", tag = "employment", summary = "Record employment facts", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = ProfileInput,
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_profile(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+    body: ApiJson<ProfileInput>,
+) -> Response {
+    let id = parse_id!(caller, raw, PersonId);
+    match svc::set_profile(&state, &caller.actor, &caller.meta, id, &body.value).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+macro_rules! person_create {
+    ($name:ident, $input:ty, $svc:path, $path:literal, $summary:literal) => {
+        #[utoipa::path(post, path = $path, tag = "employment", summary = $summary, security(("bearer" = [])), params(("id" = Uuid, Path)),
+            request_body = $input, responses((status = 201, body = Created), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+        pub async fn $name(State(state): State<AppState>, caller: ApiCaller, Path(raw): Path<String>, body: ApiJson<$input>) -> Response {
+            let id = parse_id!(caller, raw, PersonId);
+            match $svc(&state, &caller.actor, &caller.meta, id, &body.value).await {
+                Ok(new) => json(StatusCode::CREATED, &Created { id: new.0 }),
+                Err(e) => problem(caller.lang, e),
+            }
+        }
+    };
+}
+
+person_create!(
+    open_itinerary,
+    ItineraryInput,
+    svc::open_itinerary,
+    "/api/v1/people/{id}/itineraries",
+    "Open an itinerary"
+);
+person_create!(
+    enrol,
+    EnrolInput,
+    svc::enrol,
+    "/api/v1/people/{id}/enrolments",
+    "Enrol a person in a training action"
+);
+person_create!(
+    record_placement,
+    PlacementInput,
+    svc::record_placement,
+    "/api/v1/people/{id}/placements",
+    "Record a job placement"
+);
+
+/// Adds a step at the end of an itinerary.
+#[utoipa::path(post, path = "/api/v1/itineraries/{id}/steps", tag = "employment", summary = "Add an itinerary step", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = StepInput,
+    responses((status = 201, body = Created), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_step(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+    body: ApiJson<StepInput>,
+) -> Response {
+    let id = parse_id!(caller, raw, ItineraryId);
+    match svc::add_step(&state, &caller.actor, &caller.meta, id, &body.value).await {
+        Ok(s) => json(StatusCode::CREATED, &Created { id: s.0 }),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// Moves a step (status and dates); `version` is the step's version read.
+#[utoipa::path(put, path = "/api/v1/itineraries/{id}/steps/{step}", tag = "employment", summary = "Move an itinerary step", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("step" = Uuid, Path)), request_body = StepUpdateInput,
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_step(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((raw, step)): Path<(String, String)>,
+    body: ApiJson<StepUpdateInput>,
+) -> Response {
+    let id = parse_id!(caller, raw, ItineraryId);
+    let step = parse_id!(caller, step, ItineraryStepId);
+    match svc::update_step(&state, &caller.actor, &caller.meta, id, step, &body.value).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// Closes an itinerary as completed or dropped out.
+#[utoipa::path(post, path = "/api/v1/itineraries/{id}/close", tag = "employment", summary = "Close an itinerary", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = CloseItineraryInput,
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
+pub async fn close_itinerary(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+    body: ApiJson<CloseItineraryInput>,
+) -> Response {
+    let id = parse_id!(caller, raw, ItineraryId);
+    match svc::close_itinerary(&state, &caller.actor, &caller.meta, id, &body.value).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// Records the follow-up of a placement at 3, 6 or 12 months.
+#[utoipa::path(put, path = "/api/v1/placements/{id}/follow-ups/{months}", tag = "employment", summary = "Record a placement follow-up", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("months" = i64, Path, description = "3, 6 or 12")), request_body = FollowUpInput,
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn record_follow_up(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((raw, months)): Path<(String, String)>,
+    body: ApiJson<FollowUpInput>,
+) -> Response {
+    let id = parse_id!(caller, raw, PlacementId);
+    let months = parse_id!(caller, months, i64);
+    match svc::record_follow_up(&state, &caller.actor, &caller.meta, id, months, &body.value).await
+    {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+/// The caller's follow-ups due in the next 14 days or overdue.
+#[utoipa::path(get, path = "/api/v1/follow-ups/due", tag = "employment", summary = "My due follow-ups", security(("bearer" = [])),
+    responses((status = 200, body = Vec<DueFollowUpDto>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn due_follow_ups(State(state): State<AppState>, caller: ApiCaller) -> Response {
+    match svc::due_follow_ups(&state, &caller.actor, &caller.meta).await {
+        Ok(list) => json(
+            StatusCode::OK,
+            &list
+                .iter()
+                .map(|(d, p)| DueFollowUpDto {
+                    placement: d.follow_up.placement_id.0,
+                    person: d.person_id.0,
+                    person_name: p.full_name(),
+                    employer: d.employer.clone(),
+                    months: d.follow_up.months,
+                    due_on: d.follow_up.due_on.clone(),
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct OccupationQuery {
+    /// Words of the label (in the caller's language or English) or the start of the code.
+    #[serde(default)]
+    pub q: String,
+}
+
+/// Searches the bundled ESCO occupations (v1.1.1).
+#[utoipa::path(get, path = "/api/v1/esco/occupations", tag = "employment", summary = "Search ESCO occupations", security(("bearer" = [])),
+    params(OccupationQuery), responses((status = 200, body = Vec<OccupationDto>), (status = 401, body = Problem)))]
+pub async fn search_occupations(caller: ApiCaller, Query(q): Query<OccupationQuery>) -> Response {
+    let found = esco::search(&q.q, caller.lang, 50);
+    json(
+        StatusCode::OK,
+        &found
+            .iter()
+            .map(|o| OccupationDto {
+                code: o.code.to_owned(),
+                uri: o.uri.to_owned(),
+                isco_group: o.isco_group.to_owned(),
+                label: o.label(caller.lang).to_owned(),
+            })
+            .collect::<Vec<_>>(),
+    )
 }
