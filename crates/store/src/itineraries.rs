@@ -796,10 +796,13 @@ pub async fn due_follow_ups(
 }
 
 /// For the worker: professionals with follow-ups due by `until` not yet reminded, with how
-/// many, marking them reminded in the same transaction so each is announced once.
+/// many; each gets an e-mail (no personal data), and the follow-ups are marked reminded in the
+/// same transaction so each is announced once.
 pub async fn take_follow_up_reminders(
     store: &Store,
     until: chrono::NaiveDate,
+    subject: &str,
+    body: &str,
 ) -> Result<Vec<(TenantId, UserId, i64)>> {
     let mut tx = store.begin_write().await?;
     let rows: Vec<(Uuid, Uuid, i64)> = on_tx!(&mut tx, c => {
@@ -811,6 +814,14 @@ pub async fn take_follow_up_reminders(
             .bind(until.to_string()).fetch_all(c).await?;
         rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect::<Result<Vec<_>, sqlx::Error>>()?
     });
+    // The e-mail says only that follow-ups are due: names stay inside Elkarlan.
+    for (tenant, user, _) in &rows {
+        let email: Option<String> = on_tx!(&mut tx, c => sqlx::query("SELECT email FROM users WHERE id = $1 AND tenant_id = $2")
+            .bind(user).bind(tenant).fetch_optional(c).await?.map(|r| r.try_get::<Option<String>, _>(0)).transpose()?.flatten());
+        if let Some(to) = email {
+            crate::outbox::queue(&mut tx, TenantId(*tenant), &to, subject, body).await?;
+        }
+    }
     on_tx!(&mut tx, c => sqlx::query("UPDATE follow_ups SET reminded_at = $2 WHERE checked_on IS NULL AND reminded_at IS NULL AND due_on <= $1")
         .bind(until.to_string()).bind(Timestamp::now().micros()).execute(c).await.map(|r| r.rows_affected()))?;
     tx.commit().await?;

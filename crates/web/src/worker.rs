@@ -77,6 +77,11 @@ pub async fn run_periodic(
         }
         ran.push("retention.apply");
     }
+    if jobs::claim_periodic(&state.store, "follow_ups.remind", day, runner).await? {
+        let n = remind_due_follow_ups(state, now).await?;
+        tracing::info!(professionals = n, "due placement follow-ups reminded");
+        ran.push("follow_ups.remind");
+    }
     Ok(ran)
 }
 
@@ -97,6 +102,18 @@ pub async fn remind_overdue_referrals(state: &AppState, now: Timestamp) -> anyho
         elkarlan_store::referrals::remind(&state.store, *tenant, referral, now, email).await?;
     }
     Ok(overdue.len())
+}
+
+/// Tells each professional, once, that placement follow-ups fall due within a week.
+pub async fn remind_due_follow_ups(state: &AppState, now: Timestamp) -> anyhow::Result<usize> {
+    let until = now.to_datetime().date_naive() + chrono::Days::new(7);
+    let lang = elkarlan_domain::Lang::Es;
+    let subject = elkarlan_templates::t(lang, "email-follow-ups-due-subject");
+    let body = elkarlan_templates::t(lang, "email-follow-ups-due-body");
+    let reminded =
+        elkarlan_store::itineraries::take_follow_up_reminders(&state.store, until, &subject, &body)
+            .await?;
+    Ok(reminded.len())
 }
 
 async fn run_job(state: &AppState, job: &Job) -> anyhow::Result<()> {

@@ -69,3 +69,5 @@ eligibility-rule-sex = Sex: { $sexes }
 eligibility-rule-education-at-most = Education up to ISCED level { $max }
 eligibility-rule-education-at-least = Education at ISCED level { $min } or higher
 eligibility-rule-any-of = At least one of the following:
+email-follow-ups-due-subject = Job placement follow-ups are due in Elkarlan
+email-follow-ups-due-body = Follow-ups of job placements you recorded fall due this week. Sign in to Elkarlan and open Follow-ups to record them. This message contains no personal data.

@@ -69,3 +69,5 @@ eligibility-rule-sex = Sexo: { $sexes }
 eligibility-rule-education-at-most = Estudios hasta el nivel CINE { $max }
 eligibility-rule-education-at-least = Estudios de nivel CINE { $min } o superior
 eligibility-rule-any-of = Al menos una de las siguientes:
+email-follow-ups-due-subject = Hay seguimientos de inserciones pendientes en Elkarlan
+email-follow-ups-due-body = Esta semana vencen seguimientos de inserciones laborales que registraste. Inicia sesión en Elkarlan y abre Seguimientos para registrarlos. Este mensaje no contiene datos personales.

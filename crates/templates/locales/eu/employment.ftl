@@ -69,3 +69,5 @@ eligibility-rule-sex = Sexua: { $sexes }
 eligibility-rule-education-at-most = Ikasketak: gehienez { $max } ISCED maila
 eligibility-rule-education-at-least = Ikasketak: gutxienez { $min } ISCED maila
 eligibility-rule-any-of = Hauetako bat gutxienez:
+email-follow-ups-due-subject = Laneratzeen jarraipenak egiteko daude Elkarlanen
+email-follow-ups-due-body = Erregistratu zenituen laneratzeen jarraipenak aste honetan amaitzen dira. Sartu Elkarlanen eta ireki Jarraipenak erregistratzeko. Mezu honek ez du datu pertsonalik.
