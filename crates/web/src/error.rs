@@ -25,6 +25,10 @@ pub enum ServiceError {
     },
     #[error("stale")]
     Stale,
+    /// An update without `If-Match`: answered after authorization, so a refused caller still
+    /// learns only that it is refused.
+    #[error("precondition required")]
+    PreconditionRequired,
     #[error(transparent)]
     Store(StoreError),
     #[error(transparent)]
@@ -136,6 +140,11 @@ impl Problem {
                 f.add(field, key);
                 Problem::new(lang, StatusCode::CONFLICT, "problem-conflict").with_fields(lang, &f)
             }
+            ServiceError::PreconditionRequired => Problem::new(
+                lang,
+                StatusCode::PRECONDITION_REQUIRED,
+                "problem-precondition-required",
+            ),
             ServiceError::Stale => {
                 Problem::new(lang, StatusCode::PRECONDITION_FAILED, "problem-stale")
             }

@@ -8,7 +8,7 @@
 use super::inclusion::Created;
 use super::{ApiCaller, ApiJson, json, problem};
 use crate::AppState;
-use crate::error::{Problem, ServiceError};
+use crate::error::Problem;
 use crate::routes::RouteBook;
 use crate::services::employment::{
     self as svc, CloseItineraryInput, EnrolInput, ProfileInput, SessionMarksInput, TemplateInput,
@@ -113,22 +113,18 @@ fn etag(version: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"v{version}\"")).unwrap_or(HeaderValue::from_static("\"v0\""))
 }
 
-/// The version an update was read at, from `If-Match: "v<n>"`.
-fn if_match(lang: Lang, headers: &HeaderMap) -> Result<i64, Box<Response>> {
-    let Some(v) = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) else {
-        return Err(Box::new(
-            Problem::new(
-                lang,
-                StatusCode::PRECONDITION_REQUIRED,
-                "problem-precondition-required",
-            )
-            .into_response(),
-        ));
-    };
+/// The version an update was read at, from `If-Match: "v<n>"`; `None` when absent (the service
+/// answers 428 after authorization). A malformed tag is stale.
+fn if_match(headers: &HeaderMap) -> Option<i64> {
+    let v = headers
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())?;
     let tag = v.trim().trim_start_matches("W/").trim_matches('"');
-    tag.strip_prefix('v')
-        .and_then(|v| v.parse::<i64>().ok())
-        .ok_or_else(|| Box::new(problem(lang, ServiceError::Stale)))
+    Some(
+        tag.strip_prefix('v')
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(-1),
+    )
 }
 
 macro_rules! parse_id {
@@ -496,15 +492,33 @@ pub struct ReasonDto {
     pub met: Option<bool>,
     /// The explanation in the caller's language.
     pub text: String,
-    pub alternatives: Vec<ReasonDto>,
+    /// For "any of" rules: each alternative, explained (rules nest one level only).
+    pub alternatives: Vec<AlternativeDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AlternativeDto {
+    pub met: Option<bool>,
+    pub text: String,
+}
+
+fn reason_text(lang: Lang, r: &Reason) -> String {
+    let args: Vec<(&str, &str)> = r.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    elkarlan_templates::i18n::t_args(lang, r.key, &args)
 }
 
 fn reason_dto(lang: Lang, r: &Reason) -> ReasonDto {
-    let args: Vec<(&str, &str)> = r.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     ReasonDto {
         met: r.met,
-        text: elkarlan_templates::i18n::t_args(lang, r.key, &args),
-        alternatives: r.alternatives.iter().map(|a| reason_dto(lang, a)).collect(),
+        text: reason_text(lang, r),
+        alternatives: r
+            .alternatives
+            .iter()
+            .map(|a| AlternativeDto {
+                met: a.met,
+                text: reason_text(lang, a),
+            })
+            .collect(),
     }
 }
 
@@ -627,10 +641,7 @@ pub async fn update_programme(
     body: ApiJson<ProgrammeInput>,
 ) -> Response {
     let id = parse_id!(caller, raw, ProgrammeId);
-    let version = match if_match(caller.lang, &headers) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
+    let version = if_match(&headers);
     match svc::update_programme(
         &state,
         &caller.actor,
@@ -719,10 +730,7 @@ pub async fn update_action(
     body: ApiJson<TrainingActionInput>,
 ) -> Response {
     let id = parse_id!(caller, raw, TrainingActionId);
-    let version = match if_match(caller.lang, &headers) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
+    let version = if_match(&headers);
     match svc::update_action(
         &state,
         &caller.actor,

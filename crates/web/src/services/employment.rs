@@ -164,7 +164,7 @@ pub async fn update_programme(
     actor: &Actor,
     meta: &RequestMeta,
     id: ProgrammeId,
-    version: i64,
+    version: Option<i64>,
     input: &ProgrammeInput,
 ) -> Result<(), ServiceError> {
     let grant = authorize(
@@ -176,6 +176,7 @@ pub async fn update_programme(
     )
     .await?;
     programmes::get(&state.store, actor.tenant, id).await?;
+    let version = version.ok_or(ServiceError::PreconditionRequired)?;
     let d = input.parse().map_err(ServiceError::Invalid)?;
     check_programme_refs(state, actor, &d).await?;
     Ok(programmes::update(&state.store, &grant, meta, id, version, &d).await?)
@@ -299,7 +300,7 @@ pub async fn update_action(
     actor: &Actor,
     meta: &RequestMeta,
     id: TrainingActionId,
-    version: i64,
+    version: Option<i64>,
     input: &TrainingActionInput,
 ) -> Result<(), ServiceError> {
     let current = programmes::get_action(&state.store, actor.tenant, id).await?;
@@ -311,6 +312,7 @@ pub async fn update_action(
         meta,
     )
     .await?;
+    let version = version.ok_or(ServiceError::PreconditionRequired)?;
     let d = input.parse().map_err(ServiceError::Invalid)?;
     check_action_refs(state, actor, &d).await?;
     programmes::update_action(&state.store, &grant, meta, &current, version, &d)

@@ -73,6 +73,7 @@ pub struct TestApp {
     pub users: Vec<(String, UserId)>,
     pub agencies: Vec<(PublicSystem, AgencyId)>,
     pub inclusion: Inclusion,
+    pub employment: Employment,
     pg_cleanup: Option<(String, String)>,
 }
 
@@ -320,6 +321,15 @@ impl TestApp {
         )
         .await;
         let inclusion = inclusion_fixture(&store, tenant, &ids, &agency_ids).await;
+        // Boxed: the fixtures' futures are large, and test threads have small stacks.
+        let employment = Box::pin(employment_fixture(
+            &store,
+            tenant,
+            &ids,
+            &agency_ids,
+            &inclusion,
+        ))
+        .await;
         TestApp {
             state,
             store,
@@ -329,6 +339,7 @@ impl TestApp {
             users: ids,
             agencies: agency_ids,
             inclusion,
+            employment,
             pg_cleanup,
         }
     }
@@ -486,6 +497,174 @@ impl TestApp {
                 admin.close().await;
             }
         }
+    }
+}
+
+/// A programme promoted by the council with the training entity as partner, a course the
+/// entity runs, and the fixture person (led by `social`) with an itinerary, an enrolment in the
+/// course and a placement.
+pub struct Employment {
+    pub programme: elkarlan_domain::ProgrammeId,
+    pub action: elkarlan_domain::TrainingActionId,
+    pub itinerary: elkarlan_domain::ItineraryId,
+    pub step: elkarlan_domain::ItineraryStepId,
+    pub enrolment: elkarlan_domain::EnrolmentId,
+    pub placement: elkarlan_domain::PlacementId,
+}
+
+async fn employment_fixture(
+    store: &Store,
+    tenant: TenantId,
+    users: &[(String, UserId)],
+    agencies: &[(PublicSystem, AgencyId)],
+    inclusion: &Inclusion,
+) -> Employment {
+    use elkarlan_domain::employment::codes::StepKind;
+    use elkarlan_domain::employment::placement::PlacementInput;
+    use elkarlan_domain::employment::programme::ProgrammeInput;
+    use elkarlan_domain::employment::training::TrainingActionInput;
+    use elkarlan_domain::policy::{Actor, Relationship, Target, decide};
+    let agency = |s: PublicSystem| {
+        agencies
+            .iter()
+            .find(|(x, _)| *x == s)
+            .map(|(_, id)| *id)
+            .expect("agency")
+    };
+    let actor = |name: &str, role: Role, system: PublicSystem| Actor {
+        tenant,
+        user: users
+            .iter()
+            .find(|(u, _)| u == name)
+            .map(|(_, id)| *id)
+            .expect("user"),
+        username: name.to_owned(),
+        role,
+        agency: Some(agency(system)),
+        agency_system: Some(system),
+    };
+    let meta = RequestMeta::default();
+    let today = elkarlan_domain::Timestamp::now().to_datetime().date_naive();
+    let coordinator = actor("coordinator", Role::Coordinator, PublicSystem::Council);
+    let grant = decide(
+        &coordinator,
+        Action::ManageProgrammes,
+        Target::tenant_wide(tenant),
+    )
+    .expect("grant");
+    let programme = ProgrammeInput {
+        name_eu: "Otxarkoagako enplegu plana".into(),
+        name_es: "Plan de empleo de Otxarkoaga".into(),
+        year: today.format("%Y").to_string(),
+        status: "open".into(),
+        promoter: agency(PublicSystem::Council).to_string(),
+        partners: vec![agency(PublicSystem::TrainingEntity).to_string()],
+        funding: "Bilbao Ekintza; 150.000\nLanbide; 50.000".into(),
+        places: "40".into(),
+        starts_on: today.to_string(),
+        ends_on: (today + chrono::Days::new(300)).to_string(),
+        ..ProgrammeInput::default()
+    }
+    .parse()
+    .expect("programme parses");
+    let programme = elkarlan_store::programmes::create(store, &grant, &meta, &programme)
+        .await
+        .expect("programme");
+    let start = today + chrono::Days::new(7);
+    let action = TrainingActionInput {
+        provider: agency(PublicSystem::TrainingEntity).to_string(),
+        title_eu: "Sukaldaritza laguntzailea".into(),
+        title_es: "Ayudante de cocina".into(),
+        status: "open".into(),
+        hours: "60".into(),
+        places: "12".into(),
+        location: "Otxarkoaga".into(),
+        occupation: "5120.1".into(),
+        language: "eu_es".into(),
+        starts_on: start.to_string(),
+        ends_on: (start + chrono::Days::new(20)).to_string(),
+        weekdays: vec![
+            "mon".into(),
+            "tue".into(),
+            "wed".into(),
+            "thu".into(),
+            "fri".into(),
+        ],
+        time_from: "09:00".into(),
+        time_to: "13:00".into(),
+        ..TrainingActionInput::default()
+    }
+    .parse()
+    .expect("action parses");
+    let action =
+        elkarlan_store::programmes::create_action(store, &grant, &meta, programme, &action)
+            .await
+            .expect("action");
+    let social = actor("social", Role::SocialWorker, PublicSystem::SocialServices);
+    let grant = decide(
+        &social,
+        Action::ManageItinerary,
+        Target::new(tenant, Relationship::Lead),
+    )
+    .expect("grant");
+    let itinerary = elkarlan_store::itineraries::open_itinerary(
+        store,
+        &grant,
+        &meta,
+        inclusion.person,
+        Some(programme),
+        &StepKind::USUAL_PATH,
+        agency(PublicSystem::SocialServices),
+    )
+    .await
+    .expect("itinerary");
+    let step = elkarlan_store::itineraries::get_itinerary(store, tenant, itinerary)
+        .await
+        .expect("itinerary row")
+        .steps[0]
+        .id;
+    let enrolment = elkarlan_store::itineraries::enrol(
+        store,
+        &grant,
+        &meta,
+        action,
+        12,
+        inclusion.person,
+        Some(itinerary),
+        today,
+    )
+    .await
+    .expect("enrol")
+    .expect("enrolled");
+    let placement = PlacementInput {
+        employer: "Garbiketak Otxarkoaga S. Coop.".into(),
+        contract_type: "insertion_transition".into(),
+        starts_on: (today - chrono::Days::new(100)).to_string(),
+        weekly_hours: "30".into(),
+        occupation: "9112.1".into(),
+        sector: "n".into(),
+        ..PlacementInput::default()
+    }
+    .parse(today)
+    .expect("placement parses");
+    let placement = elkarlan_store::itineraries::record_placement(
+        store,
+        &grant,
+        &meta,
+        inclusion.person,
+        Some(itinerary),
+        agency(PublicSystem::SocialServices),
+        &placement,
+    )
+    .await
+    .expect("placement");
+    Employment {
+        programme,
+        action,
+        itinerary,
+        step,
+        enrolment,
+        placement,
     }
 }
 

@@ -94,6 +94,16 @@ async fn send(
         fx.case.to_string()
     } else if resource.starts_with("/referrals/") {
         fx.referral.to_string()
+    } else if resource.starts_with("/programmes/") {
+        app.employment.programme.to_string()
+    } else if resource.starts_with("/training-actions/") {
+        app.employment.action.to_string()
+    } else if resource.starts_with("/enrolments/") {
+        app.employment.enrolment.to_string()
+    } else if resource.starts_with("/itineraries/") {
+        app.employment.itinerary.to_string()
+    } else if resource.starts_with("/placements/") {
+        app.employment.placement.to_string()
     } else {
         app.sentinel_user.to_string()
     };
@@ -102,6 +112,8 @@ async fn send(
         .replace("{id}", &id)
         .replace("{consent}", &fx.consent.to_string())
         .replace("{action}", &uuid::Uuid::nil().to_string())
+        .replace("{step}", &app.employment.step.to_string())
+        .replace("{months}", "3")
         .replace("{file}", "elkarlan.css");
     let method = Method::from_bytes(row.method.as_bytes()).expect("method");
     if path.starts_with("/api/v1/") {
@@ -268,7 +280,14 @@ async fn every_route_matches_the_table() {
             }
             // The fixture person's team (social leads), the agency a referral was sent to
             // (lanbide), and the DPO's access log, audit trail and subject access export.
+            // The entity that runs the fixture course sees who is enrolled on it.
             let may_see_person = matches!(role, Role::SocialWorker | Role::EmploymentProfessional)
+                || (*role == Role::TrainingEntityStaff
+                    && row
+                        .path
+                        .starts_with("/api/v1/training-actions/{id}/enrolments"))
+                || (*role == Role::TrainingEntityStaff
+                    && row.path.starts_with("/training-actions/{id}/roster"))
                 || (*role == Role::DataProtectionOfficer
                     && (row.path == "/api/v1/audit-events"
                         || row.path.ends_with("/access-log")
