@@ -56,26 +56,36 @@ pub(crate) fn read(bytes: &[u8], builder: &mut TableBuilder<'_>) -> Result<(), R
         .delimiter(delimiter(&text))
         .from_reader(text.as_bytes());
     let mut record = csv::StringRecord::new();
-    // Line breaks inside quoted cells push the file's line numbers past the spreadsheet's rows.
+    // Row numbers come from line ends counted up to where each record stops: csv's own line
+    // numbers lag by one after a CRLF and skip blank lines before a record. Line breaks inside
+    // quoted cells are then taken off, since a spreadsheet shows such a cell in one row.
+    let mut counted_to = 0usize;
+    let mut lines_before = 0usize;
     let mut inner_breaks = 0usize;
     loop {
-        let line = usize::try_from(reader.position().line()).unwrap_or(usize::MAX);
         let more = reader
             .read_record(&mut record)
             .map_err(|_| ReadError::Malformed {
-                row: Some(line.saturating_sub(inner_breaks)),
+                row: Some(lines_before.saturating_sub(inner_breaks).saturating_add(1)),
             })?;
         if !more {
             return Ok(());
         }
-        let start = record
-            .position()
-            .and_then(|p| usize::try_from(p.line()).ok())
-            .unwrap_or(line);
-        let number = start.saturating_sub(inner_breaks);
+        let end = usize::try_from(reader.position().byte()).unwrap_or(usize::MAX);
+        // The record's terminator is its last byte, unless the file ended without one.
+        let last = end.saturating_sub(1).clamp(counted_to, text.len());
+        lines_before += text.as_bytes()[counted_to..last]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        counted_to = last;
+        inner_breaks += record
+            .iter()
+            .map(|f| f.matches('\n').count())
+            .sum::<usize>();
+        let number = lines_before.saturating_sub(inner_breaks).saturating_add(1);
         let mut cells = Vec::with_capacity(record.len());
         for (column, field) in record.iter().enumerate() {
-            inner_breaks += field.matches('\n').count();
             let cell = field.trim();
             builder.check_cell(number, column, cell)?;
             cells.push(cell.to_owned());
