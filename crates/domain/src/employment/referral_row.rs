@@ -366,7 +366,7 @@ fn document_kind(kind: &str, number: &str) -> Result<&'static str, &'static str>
     let kind = normalise_header(kind);
     match kind.as_str() {
         "dni" | "nif" | "nan" | "d n i" => Ok("dni"),
-        "nie" | "n i e" | "tie" | "ate" => Ok("nie"),
+        "nie" | "n i e" | "aiz" => Ok("nie"),
         "pasaporte" | "pasaportea" | "passport" | "pas" => Ok("passport"),
         "otro" | "otros" | "beste" | "bestelakoa" | "bestea" | "other" => Ok("other"),
         "" => {
