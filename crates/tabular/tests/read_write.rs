@@ -262,3 +262,22 @@ fn libreoffice_mixed_list_skips_the_empty_row() {
         assert_eq!(numbers, [2, 3, 5, 6], "{name}");
     }
 }
+
+#[test]
+fn a_highly_compressed_xlsx_is_refused_before_unpacking() {
+    // Distinct long strings of one repeated letter: megabytes of XML in a few kilobytes.
+    let rows: Vec<Vec<String>> = (0..2_000)
+        .map(|i| vec![format!("{i:04}{}", "x".repeat(996))])
+        .collect();
+    let bytes = write_xlsx("s", &strings(&["a"]), &rows).expect("write");
+    let limits = Limits {
+        max_bytes: bytes.len(),
+        ..Limits::default()
+    };
+    assert_eq!(
+        read_table(&bytes, Format::Xlsx, &limits),
+        Err(ReadError::TooLarge)
+    );
+    // The same file is fine where its unpacked size fits.
+    assert!(read_table(&bytes, Format::Xlsx, &Limits::default()).is_ok());
+}
