@@ -220,7 +220,7 @@ impl ProgrammeInput {
         );
         let neighbourhoods = e.take(
             "neighbourhoods",
-            parse_ids::<AreaId>(&self.neighbourhoods, "error-neighbourhood-unknown"),
+            parse_ids::<AreaId>(&self.neighbourhoods, "error-area-unknown"),
         );
         let target_groups = e.take(
             "target_groups",

@@ -160,7 +160,7 @@ impl TrainingActionInput {
                     .trim()
                     .parse::<AreaId>()
                     .map(Some)
-                    .map_err(|_| "error-neighbourhood-unknown"),
+                    .map_err(|_| "error-area-unknown"),
             )
         };
         let occupation = e.take("occupation", EscoOccupation::parse(&self.occupation));

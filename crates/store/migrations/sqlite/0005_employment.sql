@@ -154,7 +154,6 @@ CREATE TABLE inbound_referrals (
     programme_id BLOB NOT NULL REFERENCES programmes(id),
     reference TEXT NOT NULL,
     person_id BLOB NOT NULL REFERENCES people(id),
-    itinerary_id BLOB NOT NULL REFERENCES itineraries(id),
     import_id BLOB NOT NULL REFERENCES referral_imports(id),
     referred_on TEXT NOT NULL,
     notes TEXT,

@@ -87,3 +87,4 @@ import-error-date-future = The date cannot be in the future
 import-error-yes-no = Write yes or no
 import-error-isced = Write the ISCED level as a number from 0 to 8
 import-error-document-kind = Write the kind of document: DNI, NIE, passport or other
+import-error-reference-repeated = This reference is on an earlier row of the same file

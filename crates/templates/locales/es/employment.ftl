@@ -87,3 +87,4 @@ import-error-date-future = La fecha no puede ser futura
 import-error-yes-no = Escriba sí o no
 import-error-isced = Escriba el nivel ISCED como un número del 0 al 8
 import-error-document-kind = Escriba el tipo de documento: DNI, NIE, pasaporte u otro
+import-error-reference-repeated = Esta referencia ya aparece en una fila anterior del mismo archivo

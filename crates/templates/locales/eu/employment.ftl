@@ -87,3 +87,4 @@ import-error-date-future = Data ezin da etorkizunekoa izan
 import-error-yes-no = Idatzi bai edo ez
 import-error-isced = Idatzi ISCED maila 0tik 8rako zenbaki gisa
 import-error-document-kind = Idatzi dokumentu mota: NAN, AIZ, pasaportea edo beste bat
+import-error-reference-repeated = Erreferentzia hau fitxategi bereko aurreko errenkada batean dago

@@ -103,7 +103,16 @@ pub fn routes(book: RouteBook) -> RouteBook {
         )
         .add("GET", "/api/v1/follow-ups/due", get(due_follow_ups))
         .add("GET", "/api/v1/esco/occupations", get(search_occupations))
+        .add(
+            "POST",
+            "/api/v1/programmes/{id}/referral-imports",
+            // A referral list of 100,000 rows is about 15 MB as CSV.
+            post(import_referrals).layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)),
+        )
 }
+
+/// The largest referral list accepted, as the spreadsheet reader's own limit.
+pub const IMPORT_LIMIT: usize = 20 * 1024 * 1024;
 
 fn not_found(lang: Lang) -> Response {
     Problem::new(lang, StatusCode::NOT_FOUND, "problem-not-found").into_response()
@@ -1044,4 +1053,122 @@ pub async fn search_occupations(caller: ApiCaller, Query(q): Query<OccupationQue
             })
             .collect::<Vec<_>>(),
     )
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ImportQuery {
+    /// The file's name, kept with the import for the record.
+    #[serde(default)]
+    pub file_name: String,
+    /// Import the valid rows and report the others, instead of importing nothing.
+    #[serde(default)]
+    pub skip_invalid: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RowReportDto {
+    pub row: usize,
+    pub reference: Option<String>,
+    /// created, matched or already_imported; absent when the row was not imported.
+    pub outcome: Option<String>,
+    pub person: Option<Uuid>,
+    /// Per-field errors: `field` is the column's canonical name.
+    pub errors: Vec<FieldErrorDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FieldErrorDto {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportReportDto {
+    /// False when nothing was written.
+    pub imported: bool,
+    pub total: usize,
+    pub invalid: usize,
+    pub created: usize,
+    pub matched: usize,
+    pub already_imported: usize,
+    pub rows: Vec<RowReportDto>,
+}
+
+/// Imports a referral list from the employment service's office (CSV or XLSX, sent as the raw
+/// body). All or nothing: with any invalid row nothing is written and the report (422) lists
+/// every row's errors, unless `skip_invalid=true`. References already imported to the
+/// programme are skipped, so sending the same list again adds nothing.
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/referral-imports", tag = "employment", summary = "Import a referral list", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ImportQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The CSV or XLSX file"),
+    responses((status = 200, body = ImportReportDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = ImportReportDto)))]
+pub async fn import_referrals(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(raw): Path<String>,
+    Query(q): Query<ImportQuery>,
+    body: axum::body::Bytes,
+) -> Response {
+    let id = parse_id!(caller, raw, ProgrammeId);
+    let name = if q.file_name.trim().is_empty() {
+        "referrals"
+    } else {
+        q.file_name.trim()
+    };
+    match svc::import_referrals(
+        &state,
+        &caller.actor,
+        &caller.meta,
+        id,
+        name,
+        &body,
+        q.skip_invalid,
+    )
+    .await
+    {
+        Ok(r) => {
+            let lang = caller.lang;
+            let dto = ImportReportDto {
+                imported: r.imported,
+                total: r.total,
+                invalid: r.invalid,
+                created: r.created,
+                matched: r.matched,
+                already_imported: r.already_imported,
+                rows: r
+                    .rows
+                    .iter()
+                    .map(|row| RowReportDto {
+                        row: row.row,
+                        reference: row.reference.clone(),
+                        outcome: row.outcome.map(|o| {
+                            serde_json::to_value(o)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_owned))
+                                .unwrap_or_default()
+                        }),
+                        person: row.person.map(|p| p.0),
+                        errors: row
+                            .errors
+                            .0
+                            .iter()
+                            .map(|e| FieldErrorDto {
+                                field: e.field.clone(),
+                                code: e.key.to_owned(),
+                                message: elkarlan_templates::i18n::t(lang, e.key),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            };
+            let status = if r.imported {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            json(status, &dto)
+        }
+        Err(e) => problem(caller.lang, e),
+    }
 }

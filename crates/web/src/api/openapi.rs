@@ -83,6 +83,7 @@ impl Modify for BearerAuth {
         super::employment::record_follow_up,
         super::employment::due_follow_ups,
         super::employment::search_occupations,
+        super::employment::import_referrals,
     ),
     modifiers(&BearerAuth)
 )]

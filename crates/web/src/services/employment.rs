@@ -135,7 +135,7 @@ async fn check_programme_refs(
         .iter()
         .any(|n| !areas.iter().any(|a| a.id == *n))
     {
-        e.add("neighbourhoods", "error-neighbourhood-unknown");
+        e.add("neighbourhoods", "error-area-unknown");
     }
     e.into_result().map_err(ServiceError::Invalid)
 }
@@ -268,7 +268,7 @@ async fn check_action_refs(
     if let Some(n) = d.neighbourhood {
         let areas = territory::list(&state.store, actor.tenant).await?;
         if !areas.iter().any(|a| a.id == n) {
-            e.add("neighbourhood", "error-neighbourhood-unknown");
+            e.add("neighbourhood", "error-area-unknown");
         }
     }
     e.into_result().map_err(ServiceError::Invalid)
@@ -1030,4 +1030,198 @@ pub async fn agency_exists(state: &AppState, actor: &Actor, agency: AgencyId) ->
     agencies::get(&state.store, actor.tenant, agency)
         .await
         .is_ok()
+}
+
+// Referral lists ---------------------------------------------------------------------------------
+
+/// One row of an import report: what happened to it, or what is wrong with it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct RowReport {
+    pub row: usize,
+    pub reference: Option<String>,
+    /// created, matched or already_imported; absent for rows with errors or not imported.
+    pub outcome: Option<elkarlan_store::referral_imports::RowOutcome>,
+    pub person: Option<PersonId>,
+    pub errors: FieldErrors,
+}
+
+/// The report of one upload. `imported` is false when nothing was written: some row had
+/// errors and the importer did not ask to skip them.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ImportReport {
+    pub imported: bool,
+    pub rows: Vec<RowReport>,
+    pub total: usize,
+    pub invalid: usize,
+    pub created: usize,
+    pub matched: usize,
+    pub already_imported: usize,
+}
+
+fn normalise(s: &str) -> String {
+    elkarlan_domain::search::fold(s.trim())
+}
+
+/// Imports a referral list sent by the employment service's office, CSV or XLSX. Every row is
+/// checked first; with any error nothing is written unless `skip_invalid` is set, in which
+/// case the valid rows are imported in one transaction and the others are reported.
+pub async fn import_referrals(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    programme: ProgrammeId,
+    file_name: &str,
+    bytes: &[u8],
+    skip_invalid: bool,
+) -> Result<ImportReport, ServiceError> {
+    use elkarlan_domain::employment::referral_row::{map_headers, parse_row};
+    use elkarlan_store::referral_imports::{self as imports, ImportFile, ImportRow};
+    let grant = authorize(
+        state,
+        actor,
+        Action::ImportReferrals,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await?;
+    programmes::get(&state.store, actor.tenant, programme).await?;
+    let agency = actor.agency.ok_or_else(no_agency)?;
+    let limits = elkarlan_tabular::Limits::default();
+    let format = elkarlan_tabular::Format::sniff(bytes, Some(file_name));
+    let table = elkarlan_tabular::read_table(bytes, format, &limits)
+        .map_err(|e| invalid("file", e.key()))?;
+    let map = map_headers(&table.headers).map_err(ServiceError::Invalid)?;
+    let areas = territory::list(&state.store, actor.tenant).await?;
+    // Offices write the neighbourhood's code, its name in either language, or the first part of
+    // a compound name ("San Ignacio" for San Ignacio-Elorrieta) when that names only one.
+    let neighbourhoods: Vec<&territory::Area> =
+        areas.iter().filter(|a| a.kind == "neighbourhood").collect();
+    let area_of = |raw: &str| {
+        let n = normalise(raw);
+        let names = |a: &territory::Area| [normalise(&a.name_es), normalise(&a.name_eu)];
+        if let Some(a) = neighbourhoods
+            .iter()
+            .find(|a| a.code == raw.trim() || names(a).contains(&n))
+        {
+            return Some(a.id);
+        }
+        let prefix = format!("{n} ");
+        let starts: Vec<&&territory::Area> = neighbourhoods
+            .iter()
+            .filter(|a| !n.is_empty() && names(a).iter().any(|m| m.starts_with(&prefix)))
+            .collect();
+        (starts.len() == 1).then(|| starts[0].id)
+    };
+    let today = today();
+    let mut report = ImportReport {
+        imported: false,
+        rows: Vec::with_capacity(table.rows.len()),
+        total: table.rows.len(),
+        invalid: 0,
+        created: 0,
+        matched: 0,
+        already_imported: 0,
+    };
+    let mut valid = Vec::with_capacity(table.rows.len());
+    let mut seen = std::collections::HashSet::new();
+    for row in &table.rows {
+        let parsed = parse_row(&map, &row.cells, today);
+        let (reference, errors, good) = match parsed {
+            Ok(r) => {
+                let mut e = FieldErrors::new();
+                let area = match r.neighbourhood.as_deref() {
+                    None => None,
+                    Some(n) => match area_of(n) {
+                        Some(a) => Some(a),
+                        None => {
+                            e.add("neighbourhood", "error-area-unknown");
+                            None
+                        }
+                    },
+                };
+                if !seen.insert(r.reference.clone()) {
+                    e.add("reference", "import-error-reference-repeated");
+                }
+                let reference = Some(r.reference.clone());
+                if e.is_empty() {
+                    (reference, e, Some((row.number, r, area)))
+                } else {
+                    (reference, e, None)
+                }
+            }
+            Err(e) => (None, e, None),
+        };
+        if good.is_none() {
+            report.invalid += 1;
+        }
+        report.rows.push(RowReport {
+            row: row.number,
+            reference,
+            outcome: None,
+            person: None,
+            errors,
+        });
+        if let Some(g) = good {
+            valid.push(g);
+        }
+    }
+    if report.invalid > 0 && !skip_invalid {
+        return Ok(report);
+    }
+    let documents: Vec<Option<people::StoredDocument>> = valid
+        .iter()
+        .map(|(_, r, _)| {
+            r.person
+                .document
+                .as_ref()
+                .map(|d| crate::auth::stored_document(&state.config.secret_key.0, actor.tenant, d))
+        })
+        .collect();
+    let rows: Vec<ImportRow> = valid
+        .iter()
+        .zip(&documents)
+        .map(|((number, r, area), doc)| ImportRow {
+            number: *number,
+            reference: &r.reference,
+            person: people::PersonRecord {
+                draft: &r.person,
+                area: *area,
+                document: doc.as_ref(),
+            },
+            referred_on: r.referral_date,
+            notes: r.notes.as_deref(),
+            profile: Profile {
+                unemployed_since: r.unemployed_since.map(|d| d.to_string()),
+                income_guarantee: r.income_guarantee,
+                disability_percent: None,
+                isced: r.isced.map(i64::from),
+            },
+        })
+        .collect();
+    let sha = hex::encode(elkarlan_store::sha256(bytes));
+    let file = ImportFile {
+        programme,
+        name: file_name,
+        sha256: &sha,
+    };
+    let summary = imports::import(
+        &state.store,
+        &grant,
+        meta,
+        &file,
+        (actor.user, agency),
+        &rows,
+    )
+    .await?;
+    for (number, outcome, person) in &summary.rows {
+        if let Some(r) = report.rows.iter_mut().find(|r| r.row == *number) {
+            r.outcome = Some(*outcome);
+            r.person = Some(*person);
+        }
+    }
+    report.imported = true;
+    report.created = summary.created;
+    report.matched = summary.matched;
+    report.already_imported = summary.already_imported;
+    Ok(report)
 }

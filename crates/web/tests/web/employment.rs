@@ -1,0 +1,475 @@
+//! Employment through the API: programmes and courses, the entity's roster and attendance, a
+//! person's itinerary, enrolment, placement and follow-ups, and referral lists imported from
+//! files made by a real spreadsheet program (LibreOffice Calc).
+
+use crate::common::TestApp;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use elkarlan_domain::policy::{Action, Grant, SystemTask};
+use serde_json::json;
+
+const GOOD_XLSX: &[u8] = include_bytes!("../../../tabular/tests/fixtures/referrals_good.xlsx");
+const GOOD_CSV: &[u8] = include_bytes!("../../../tabular/tests/fixtures/referrals_good.csv");
+const MIXED_XLSX: &[u8] = include_bytes!("../../../tabular/tests/fixtures/referrals_mixed.xlsx");
+const TERRITORY: &str = include_str!("../../../app/data/bilbao-territory.csv");
+
+async fn load_territory(app: &TestApp) {
+    let rows = elkarlan_domain::territory::parse_territory_csv(TERRITORY).expect("territory");
+    let grant = Grant::system(app.tenant, SystemTask::Bootstrap, Action::ViewTerritory);
+    elkarlan_store::territory::load(&app.store, &grant, &rows)
+        .await
+        .expect("load");
+}
+
+async fn upload(app: &TestApp, token: &str, file: &[u8], query: &str) -> crate::common::Reply {
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(format!(
+            "/api/v1/programmes/{}/referral-imports?{query}",
+            app.employment.programme
+        ))
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/octet-stream")
+        .body(Body::from(file.to_vec()))
+        .expect("request");
+    app.send(req).await
+}
+
+async fn people_count(app: &TestApp) -> i64 {
+    let (n,): (i64,) = match &app.store {
+        elkarlan_store::Store::Sqlite(p) => sqlx::query_as("SELECT COUNT(*) FROM people")
+            .fetch_one(p)
+            .await
+            .expect("count"),
+        elkarlan_store::Store::Postgres(p) => sqlx::query_as("SELECT COUNT(*) FROM people")
+            .fetch_one(p)
+            .await
+            .expect("count"),
+    };
+    n
+}
+
+#[tokio::test]
+async fn a_referral_list_is_imported_whole_once_and_reported_row_by_row() {
+    let app = TestApp::spawn().await;
+    load_territory(&app).await;
+    let lanbide = app.token("lanbide").await;
+    let before = people_count(&app).await;
+
+    // Two bad rows: nothing is written, and every bad field is named.
+    let r = upload(&app, &lanbide, MIXED_XLSX, "file_name=zerrenda.xlsx").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let report = r.json();
+    assert_eq!(report["imported"], false);
+    assert_eq!(report["invalid"], 2, "{report}");
+    let bad: Vec<(u64, Vec<String>)> = report["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|row| !row["errors"].as_array().expect("errors").is_empty())
+        .map(|row| {
+            (
+                row["row"].as_u64().expect("row"),
+                row["errors"]
+                    .as_array()
+                    .expect("errors")
+                    .iter()
+                    .map(|e| e["field"].as_str().expect("field").to_owned())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(bad.len(), 2, "{bad:?}");
+    assert!(bad[0].1.contains(&"referral_date".to_owned()), "{bad:?}");
+    assert!(bad[1].1.contains(&"reference".to_owned()), "{bad:?}");
+    assert_eq!(people_count(&app).await, before, "nothing half-imported");
+
+    // The user may choose to import the valid rows only.
+    let r = upload(&app, &lanbide, MIXED_XLSX, "skip_invalid=true").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["created"], 2, "{}", r.body);
+
+    // A good list, as XLSX: four people registered, each with a case led by the importer.
+    let r = upload(&app, &lanbide, GOOD_XLSX, "file_name=derivaciones.xlsx").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let report = r.json();
+    assert_eq!(report["created"], 4, "{report}");
+    assert_eq!(people_count(&app).await, before + 6);
+    let first = report["rows"][0]["person"]
+        .as_str()
+        .expect("person")
+        .to_owned();
+    let file = app
+        .api(
+            Some(&lanbide),
+            Method::GET,
+            &format!("/api/v1/people/{first}/employment"),
+            None,
+        )
+        .await;
+    assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+    assert_eq!(file.json()["profile"]["income_guarantee"], true);
+    assert_eq!(file.json()["profile"]["unemployed_since"], "2025-01-10");
+
+    // The same list again, now as the CSV export of the same sheet: nothing new.
+    let r = upload(&app, &lanbide, GOOD_CSV, "file_name=derivaciones.csv").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["already_imported"], 4, "{}", r.body);
+    assert_eq!(r.json()["created"], 0);
+    assert_eq!(
+        people_count(&app).await,
+        before + 6,
+        "idempotent on re-import"
+    );
+
+    // Garbage is refused as a file, with its own message.
+    let r = upload(&app, &lanbide, b"PK\x03\x04 not really a zip", "").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["errors"][0]["field"], "file", "{}", r.body);
+
+    // Only the employment service's professionals import lists.
+    let social = app.token("social").await;
+    assert_eq!(
+        upload(&app, &social, GOOD_CSV, "").await.status,
+        StatusCode::FORBIDDEN
+    );
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_entity_records_attendance_on_its_own_course_only() {
+    let app = TestApp::spawn().await;
+    let trainer = app.token("trainer").await;
+    let action = app.employment.action;
+    let roster = app
+        .api(
+            Some(&trainer),
+            Method::GET,
+            &format!("/api/v1/training-actions/{action}/enrolments"),
+            None,
+        )
+        .await;
+    assert_eq!(roster.status, StatusCode::OK, "{}", roster.body);
+    let enrolment = roster.json()["enrolments"][0]["enrolment"]["id"]
+        .as_str()
+        .expect("enrolment")
+        .to_owned();
+    let sessions = roster.json()["sessions"]
+        .as_array()
+        .expect("sessions")
+        .len();
+    assert_eq!(sessions, 15, "three weeks of weekdays");
+    let mark = |session: String, mark: &str| json!({"session": session, "marks": {enrolment.clone(): mark}});
+    let ok = app
+        .api(
+            Some(&trainer),
+            Method::POST,
+            &format!("/api/v1/training-actions/{action}/attendance"),
+            Some(mark("1".into(), "present")),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    // Beyond the calendar, and an unknown mark: both named.
+    let bad = app
+        .api(
+            Some(&trainer),
+            Method::POST,
+            &format!("/api/v1/training-actions/{action}/attendance"),
+            Some(mark((sessions + 1).to_string(), "late")),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    let codes: Vec<&str> = bad.json()["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["code"].as_str())
+        .map(|s| Box::leak(s.to_owned().into_boxed_str()) as &str)
+        .collect();
+    assert!(codes.contains(&"error-session-beyond"), "{codes:?}");
+    let roster = app
+        .api(
+            Some(&trainer),
+            Method::GET,
+            &format!("/api/v1/training-actions/{action}/enrolments"),
+            None,
+        )
+        .await;
+    assert_eq!(roster.json()["enrolments"][0]["enrolment"]["present"], 1);
+    assert_eq!(roster.json()["enrolments"][0]["marks"]["1"], "present");
+    // The entity reads nothing of the person's file; other professionals no roster.
+    let person = app.inclusion.person;
+    let r = app
+        .api(
+            Some(&trainer),
+            Method::GET,
+            &format!("/api/v1/people/{person}/employment"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let housing = app.token("housing").await;
+    let r = app
+        .api(
+            Some(&housing),
+            Method::GET,
+            &format!("/api/v1/training-actions/{action}/enrolments"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Completion with a certificate, then no more marks for that enrolment.
+    let today = chrono::Utc::now().date_naive().to_string();
+    let done = app
+        .api(Some(&trainer), Method::PUT, &format!("/api/v1/enrolments/{enrolment}"), Some(json!({"status": "completed", "on": today, "certificate": "HOTR0108", "version": 1})))
+        .await;
+    assert_eq!(done.status, StatusCode::NO_CONTENT, "{}", done.body);
+    let late = app
+        .api(
+            Some(&trainer),
+            Method::POST,
+            &format!("/api/v1/training-actions/{action}/attendance"),
+            Some(mark("2".into(), "present")),
+        )
+        .await;
+    assert_eq!(
+        late.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        late.body
+    );
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn enrolments_refuse_overlaps_and_placements_schedule_follow_ups() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.token("coordinator").await;
+    let social = app.token("social").await;
+    let person = app.inclusion.person;
+    let programme = app.employment.programme;
+    // A second course on the same mornings as the fixture course.
+    let fixture = app
+        .api(
+            Some(&social),
+            Method::GET,
+            &format!("/api/v1/training-actions/{}", app.employment.action),
+            None,
+        )
+        .await
+        .json();
+    let entity = fixture["action"]["provider"]
+        .as_str()
+        .expect("provider")
+        .to_owned();
+    let course = |from: &str, to: &str| {
+        json!({
+            "provider": entity, "title_eu": "Garbiketa", "title_es": "Limpieza", "status": "open", "hours": "40",
+            "places": "10", "location": "Txurdinaga", "occupation": "9112.1", "language": "es",
+            "starts_on": fixture["action"]["starts_on"], "ends_on": fixture["action"]["ends_on"],
+            "weekdays": ["mon", "wed"], "time_from": from, "time_to": to
+        })
+    };
+    let r = app
+        .api(
+            Some(&coordinator),
+            Method::POST,
+            &format!("/api/v1/programmes/{programme}/actions"),
+            Some(course("12:00", "14:00")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let overlapping = r.json()["id"].as_str().expect("id").to_owned();
+    let r = app
+        .api(
+            Some(&coordinator),
+            Method::POST,
+            &format!("/api/v1/programmes/{programme}/actions"),
+            Some(course("15:00", "17:00")),
+        )
+        .await;
+    let afternoon = r.json()["id"].as_str().expect("id").to_owned();
+    let enrol =
+        |action: &str| json!({"action": action, "itinerary": app.employment.itinerary.to_string()});
+    let r = app
+        .api(
+            Some(&social),
+            Method::POST,
+            &format!("/api/v1/people/{person}/enrolments"),
+            Some(enrol(&overlapping)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["errors"][0]["code"], "error-enrolment-overlap");
+    let r = app
+        .api(
+            Some(&social),
+            Method::POST,
+            &format!("/api/v1/people/{person}/enrolments"),
+            Some(enrol(&afternoon)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = app
+        .api(
+            Some(&social),
+            Method::POST,
+            &format!("/api/v1/people/{person}/enrolments"),
+            Some(enrol(&afternoon)),
+        )
+        .await;
+    assert_eq!(r.json()["errors"][0]["code"], "error-already-enrolled");
+
+    // Placement: end before start and an unknown ESCO code are named; a good one schedules three follow-ups.
+    let r = app
+        .api(Some(&social), Method::POST, &format!("/api/v1/people/{person}/placements"), Some(json!({
+            "employer": "Ekintza Garbiketak", "contract_type": "special_employment_centre", "starts_on": "2026-09-01",
+            "ends_on": "2026-08-01", "weekly_hours": "25", "occupation": "0000.0", "sector": "N"})))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let fields: Vec<String> = r.json()["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| {
+            format!(
+                "{}={}",
+                e["field"].as_str().unwrap_or(""),
+                e["code"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert!(
+        fields.contains(&"ends_on=error-placement-end-before-start".to_owned()),
+        "{fields:?}"
+    );
+    assert!(
+        fields.contains(&"occupation=error-esco-unknown".to_owned()),
+        "{fields:?}"
+    );
+    let r = app
+        .api(Some(&social), Method::POST, &format!("/api/v1/people/{person}/placements"), Some(json!({
+            "employer": "Ekintza Garbiketak", "contract_type": "special_employment_centre", "starts_on": "2026-09-01",
+            "weekly_hours": "25", "occupation": "9112.1", "sector": "N"})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let file = app
+        .api(
+            Some(&social),
+            Method::GET,
+            &format!("/api/v1/people/{person}/employment"),
+            None,
+        )
+        .await
+        .json();
+    let placement = file["placements"]
+        .as_array()
+        .expect("placements")
+        .iter()
+        .find(|p| p["starts_on"] == "2026-09-01")
+        .expect("placement");
+    let due: Vec<&str> = placement["follow_ups"]
+        .as_array()
+        .expect("follow-ups")
+        .iter()
+        .filter_map(|f| f["due_on"].as_str())
+        .collect();
+    assert_eq!(due, ["2026-12-01", "2027-03-01", "2027-09-01"]);
+    assert!(placement["social_clause"].is_null());
+    // The fixture placement started 100 days ago: its 3-month follow-up is due for social.
+    let due = app
+        .api(Some(&social), Method::GET, "/api/v1/follow-ups/due", None)
+        .await
+        .json();
+    assert!(
+        due.as_array()
+            .expect("due")
+            .iter()
+            .any(|d| d["months"] == 3 && d["placement"] == app.employment.placement.to_string()),
+        "{due}"
+    );
+    let today = chrono::Utc::now().date_naive().to_string();
+    let r = app
+        .api(Some(&social), Method::PUT, &format!("/api/v1/placements/{}/follow-ups/3", app.employment.placement), Some(json!({
+            "checked_on": today, "still_employed": "yes", "same_employer": "yes", "evidence": "employer"})))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let due = app
+        .api(Some(&social), Method::GET, "/api/v1/follow-ups/due", None)
+        .await
+        .json();
+    assert!(
+        !due.as_array()
+            .expect("due")
+            .iter()
+            .any(|d| d["placement"] == app.employment.placement.to_string())
+    );
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn eligibility_is_explained_and_only_suggested() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.token("coordinator").await;
+    let social = app.token("social").await;
+    let p = app
+        .api(
+            Some(&coordinator),
+            Method::GET,
+            &format!("/api/v1/programmes/{}", app.employment.programme),
+            None,
+        )
+        .await;
+    let etag = p.header("etag").to_owned();
+    let mut body = p.json()["programme"].clone();
+    let rules = json!({"all_of": [{"kind": "age_between", "min": 18, "max": 29}]}).to_string();
+    let input = json!({
+        "name_eu": body["name_eu"], "name_es": body["name_es"], "year": body["year"].to_string(), "status": "open",
+        "promoter": body["promoter"], "partners": body["partners"], "places": "40",
+        "starts_on": body["starts_on"], "ends_on": body["ends_on"], "eligibility": rules,
+        "funding": "Bilbao Ekintza; 150.000"
+    });
+    // Without If-Match: 428; with a stale one: 412; with the one read: done.
+    let r = app
+        .api(
+            Some(&coordinator),
+            Method::PUT,
+            &format!("/api/v1/programmes/{}", app.employment.programme),
+            Some(input.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_REQUIRED, "{}", r.body);
+    let put = |tag: &str| {
+        Request::builder()
+            .method(Method::PUT)
+            .uri(format!("/api/v1/programmes/{}", app.employment.programme))
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::AUTHORIZATION, format!("Bearer {coordinator}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::IF_MATCH, tag)
+            .body(Body::from(input.to_string()))
+            .expect("request")
+    };
+    assert_eq!(
+        app.send(put("\"v99\"")).await.status,
+        StatusCode::PRECONDITION_FAILED
+    );
+    let r = app.send(put(&etag)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    body = app
+        .api(
+            Some(&social),
+            Method::GET,
+            &format!("/api/v1/people/{}/employment", app.inclusion.person),
+            None,
+        )
+        .await
+        .json();
+    let s = &body["suggestions"][0];
+    // The fixture person was born in 1988: too old for an 18–29 programme, and told why.
+    assert_eq!(s["outcome"], "not_eligible", "{s}");
+    assert_eq!(s["reasons"][0]["met"], false);
+    assert!(!s["reasons"][0]["text"].as_str().expect("text").is_empty());
+    app.cleanup().await;
+}
