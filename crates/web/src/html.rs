@@ -6,6 +6,7 @@ pub mod auth;
 pub mod casework;
 pub mod configuration;
 pub mod employment;
+pub mod employment_exports;
 pub mod inclusion;
 pub mod pages;
 

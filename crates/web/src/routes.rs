@@ -36,6 +36,7 @@ impl RouteBook {
 pub fn book() -> RouteBook {
     let book = platform_and_inclusion();
     let book = html::employment::routes(book);
+    let book = html::employment_exports::routes(book);
     api::employment::routes(book)
 }
 

@@ -1225,3 +1225,41 @@ pub async fn import_referrals(
     report.already_imported = summary.already_imported;
     Ok(report)
 }
+
+/// The referrals received for a programme about people the actor works with (their own
+/// imports and cases). An audited read.
+pub async fn received_referrals(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    programme: ProgrammeId,
+) -> Result<Vec<elkarlan_store::referral_imports::InboundReferral>, ServiceError> {
+    let grant = authorize(
+        state,
+        actor,
+        Action::ImportReferrals,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await?;
+    programmes::get(&state.store, actor.tenant, programme).await?;
+    let list = elkarlan_store::referral_imports::received(
+        &state.store,
+        actor.tenant,
+        programme,
+        actor.user,
+        5000,
+    )
+    .await?;
+    let people: Vec<String> = list.iter().map(|r| r.person_id.to_string()).collect();
+    super::audit_read(
+        state,
+        &grant,
+        "referrals_received",
+        Some(programme.to_string()),
+        meta,
+        serde_json::json!({"people": people}),
+    )
+    .await?;
+    Ok(list)
+}

@@ -473,3 +473,76 @@ async fn eligibility_is_explained_and_only_suggested() {
     assert!(!s["reasons"][0]["text"].as_str().expect("text").is_empty());
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn lists_download_as_csv_and_xlsx_with_formulas_neutralised() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.token("coordinator").await;
+    let promoter = app
+        .api(
+            Some(&coordinator),
+            Method::GET,
+            &format!("/api/v1/programmes/{}", app.employment.programme),
+            None,
+        )
+        .await
+        .json()["programme"]["promoter"]
+        .clone();
+    let r = app
+        .api(Some(&coordinator), Method::POST, "/api/v1/programmes", Some(json!({
+            "name_eu": "=HYPERLINK(\"http://evil.example\",\"klik\")", "name_es": "+Plan singular", "year": "2026",
+            "promoter": promoter, "places": "10", "starts_on": "2026-01-01", "ends_on": "2026-12-31",
+            "funding": "Lanbide; 1.000,50"})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let b = app.sign_in("coordinator").await;
+    let csv = app
+        .page(&b, Method::GET, "/exports/programmes/csv", &[])
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    assert!(csv.header("content-disposition").contains("programmes-"));
+    assert!(csv.body.contains("'=HYPERLINK"), "{}", csv.body);
+    assert!(csv.body.contains("'+Plan singular"), "{}", csv.body);
+    assert!(!csv.body.contains(",=HYPERLINK"), "{}", csv.body);
+    assert!(csv.body.contains("1.000,50"), "{}", csv.body);
+    let xlsx = app
+        .page(&b, Method::GET, "/exports/programmes/xlsx", &[])
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.header("content-type").contains("spreadsheetml"));
+    assert!(xlsx.body.starts_with("PK"), "an XLSX file is a ZIP archive");
+    // A list with personal data follows its page's rules: only the provider gets the roster.
+    let trainer = app.sign_in("trainer").await;
+    let roster = app
+        .page(
+            &trainer,
+            Method::GET,
+            &format!(
+                "/exports/training-actions/{}/roster/csv",
+                app.employment.action
+            ),
+            &[],
+        )
+        .await;
+    assert_eq!(roster.status, StatusCode::OK);
+    assert!(roster.body.contains(crate::common::PERSON_SENTINEL));
+    let housing = app.sign_in("housing").await;
+    let denied = app
+        .page(
+            &housing,
+            Method::GET,
+            &format!(
+                "/exports/training-actions/{}/roster/csv",
+                app.employment.action
+            ),
+            &[],
+        )
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    let odd = app
+        .page(&b, Method::GET, "/exports/programmes/ods", &[])
+        .await;
+    assert_eq!(odd.status, StatusCode::NOT_FOUND);
+    app.cleanup().await;
+}

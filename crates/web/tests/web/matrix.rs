@@ -88,6 +88,7 @@ async fn send(
     let fx = &app.inclusion;
     // The API and the pages share the fixture: `/people/{id}` and `/api/v1/people/{id}` alike.
     let resource = row.path.strip_prefix("/api/v1").unwrap_or(&row.path);
+    let resource = resource.strip_prefix("/exports").unwrap_or(resource);
     let id = if resource.starts_with("/people/") {
         fx.person.to_string()
     } else if resource.starts_with("/cases/") {
@@ -114,6 +115,7 @@ async fn send(
         .replace("{action}", &uuid::Uuid::nil().to_string())
         .replace("{step}", &app.employment.step.to_string())
         .replace("{months}", "3")
+        .replace("{format}", "csv")
         .replace("{file}", "elkarlan.css");
     let method = Method::from_bytes(row.method.as_bytes()).expect("method");
     if path.starts_with("/api/v1/") {
@@ -287,7 +289,10 @@ async fn every_route_matches_the_table() {
                         .path
                         .starts_with("/api/v1/training-actions/{id}/enrolments"))
                 || (*role == Role::TrainingEntityStaff
-                    && row.path.starts_with("/training-actions/{id}/roster"))
+                    && (row.path.starts_with("/training-actions/{id}/roster")
+                        || row
+                            .path
+                            .starts_with("/exports/training-actions/{id}/roster")))
                 || (*role == Role::DataProtectionOfficer
                     && (row.path == "/api/v1/audit-events"
                         || row.path.ends_with("/access-log")
