@@ -6,6 +6,7 @@
 
 pub mod i18n;
 pub mod pages;
+pub mod referral_import;
 
 pub use askama::Template;
 pub use i18n::{t, t_args};

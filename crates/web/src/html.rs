@@ -9,6 +9,7 @@ pub mod employment;
 pub mod employment_exports;
 pub mod inclusion;
 pub mod pages;
+pub mod referral_import;
 
 use crate::AppState;
 use crate::error::{ServiceError, log_internal};

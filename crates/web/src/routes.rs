@@ -37,6 +37,7 @@ pub fn book() -> RouteBook {
     let book = platform_and_inclusion();
     let book = html::employment::routes(book);
     let book = html::employment_exports::routes(book);
+    let book = html::referral_import::routes(book);
     api::employment::routes(book)
 }
 

@@ -1263,3 +1263,20 @@ pub async fn received_referrals(
     .await?;
     Ok(list)
 }
+
+/// Whether the actor may import referral lists (a refusal is audited like any other).
+pub async fn authorize_import(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+) -> Result<(), ServiceError> {
+    authorize(
+        state,
+        actor,
+        Action::ImportReferrals,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await
+    .map(|_| ())
+}

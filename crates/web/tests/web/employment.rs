@@ -546,3 +546,89 @@ async fn lists_download_as_csv_and_xlsx_with_formulas_neutralised() {
     assert_eq!(odd.status, StatusCode::NOT_FOUND);
     app.cleanup().await;
 }
+
+fn multipart(csrf: &str, file: &[u8], skip: bool) -> (String, Vec<u8>) {
+    let boundary = "elkarlan-test-boundary";
+    let mut body = Vec::new();
+    let mut part = |head: String, data: &[u8]| {
+        body.extend_from_slice(format!("--{boundary}\r\n{head}\r\n\r\n").as_bytes());
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    };
+    part(
+        "Content-Disposition: form-data; name=\"csrf\"".into(),
+        csrf.as_bytes(),
+    );
+    if skip {
+        part(
+            "Content-Disposition: form-data; name=\"skip_invalid\"".into(),
+            b"yes",
+        );
+    }
+    part(
+        "Content-Disposition: form-data; name=\"file\"; filename=\"zerrenda.xlsx\"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".into(),
+        file,
+    );
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn the_import_page_reports_each_row_in_the_readers_language() {
+    let app = TestApp::spawn().await;
+    load_territory(&app).await;
+    let mut b = app.sign_in("lanbide").await;
+    b.lang = Some("es");
+    let path = format!("/programmes/{}/import", app.employment.programme);
+    let form = app.page(&b, Method::GET, &path, &[]).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(form.body.contains("multipart/form-data"));
+    let post = |file: &'static [u8], skip: bool| {
+        let (ct, body) = multipart(&b.csrf, file, skip);
+        Request::builder()
+            .method(Method::POST)
+            .uri(&path)
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::ORIGIN, "http://127.0.0.1:8080")
+            .header(header::COOKIE, b.cookie_header())
+            .header(header::ACCEPT_LANGUAGE, "es")
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .expect("request")
+    };
+    let r = app.send(post(MIXED_XLSX, false)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body
+            .contains("No se ha importado nada: 2 de 4 filas tienen errores"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("Fecha de derivación: "),
+        "the column is named as offices write it"
+    );
+    let r = app.send(post(MIXED_XLSX, true)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Personas nuevas: 2"), "{}", r.body);
+    let r = app.send(post(b"", false)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Elige el archivo"), "{}", r.body);
+    let list = app
+        .page(
+            &b,
+            Method::GET,
+            &format!("/programmes/{}/referrals", app.employment.programme),
+            &[],
+        )
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("LAN-2026-0101"), "{}", list.body);
+    // Other roles cannot open the page.
+    let social = app.sign_in("social").await;
+    assert_eq!(
+        app.page(&social, Method::GET, &path, &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    app.cleanup().await;
+}
