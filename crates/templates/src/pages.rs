@@ -281,6 +281,8 @@ pub struct PersonPage {
     pub can_edit: bool,
     pub can_merge: bool,
     pub case: Option<String>,
+    /// The reader may open the person's employment file.
+    pub employment: bool,
 }
 
 #[derive(Template)]

@@ -3,8 +3,8 @@
 
 pub mod auth;
 pub mod casework;
-pub mod employment;
 pub mod configuration;
+pub mod employment;
 pub mod inclusion;
 pub mod openapi;
 pub mod resources;

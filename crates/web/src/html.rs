@@ -4,8 +4,8 @@
 pub mod admin;
 pub mod auth;
 pub mod casework;
-pub mod employment;
 pub mod configuration;
+pub mod employment;
 pub mod inclusion;
 pub mod pages;
 
