@@ -32,6 +32,7 @@ fn grant(actor: &Actor, action: Action, relationship: Relationship) -> anyhow::R
         .map_err(|d| anyhow::anyhow!("demo grant refused: {}", d.reason))
 }
 
+#[allow(clippy::needless_pass_by_value)] // shaped for `map_err`, which hands over the value
 fn fail(e: elkarlan_domain::FieldErrors) -> anyhow::Error {
     anyhow::anyhow!("demo employment data does not parse: {e:?}")
 }
