@@ -205,7 +205,7 @@ pub const DEMO_ACCOUNTS: [(&str, &str, Role, &str); 11] = [
 ];
 
 /// The demo agencies: key, Basque name, Spanish name, system, in Otxarkoaga (else city-wide).
-const DEMO_AGENCIES: [(&str, &str, &str, PublicSystem, bool); 8] = [
+const DEMO_AGENCIES: [(&str, &str, &str, PublicSystem, bool); 9] = [
     (
         "employment",
         "Lanbide – Otxarkoagako erreferentziako bulegoa",
@@ -254,6 +254,13 @@ const DEMO_AGENCIES: [(&str, &str, &str, PublicSystem, bool); 8] = [
         "Asociación Formativa de Otxarkoaga",
         PublicSystem::TrainingEntity,
         true,
+    ),
+    (
+        "training2",
+        "Bilboko Gizarte eta Lan Laneratzeko Fundazioa",
+        "Fundación Bilbaína de Inserción Sociolaboral",
+        PublicSystem::TrainingEntity,
+        false,
     ),
     (
         "council",
@@ -359,6 +366,7 @@ pub async fn load_demo(
     publish_capacity(store, tenant, &ids).await?;
     let pros = demo_professionals(store, tenant, &ids).await?;
     load_demo_people(store, tenant, key, &areas, &pros).await?;
+    crate::demo_employment::load(store, tenant, &ids).await?;
     Ok(DemoCity { areas, pros })
 }
 

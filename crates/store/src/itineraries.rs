@@ -382,6 +382,7 @@ pub enum EnrolRefusal {
 }
 
 /// Enrols a person, refusing a second enrolment, a full action, and overlapping sessions.
+#[allow(clippy::too_many_arguments)] // each fact the refusals check, named at the call site
 pub async fn enrol(
     store: &Store,
     grant: &Grant,

@@ -281,6 +281,8 @@ pub struct PersonPage {
     pub can_edit: bool,
     pub can_merge: bool,
     pub case: Option<String>,
+    /// The reader may open the person's employment file.
+    pub employment: bool,
 }
 
 #[derive(Template)]
@@ -576,7 +578,7 @@ mod tests {
                         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
                     && !part.starts_with('-')
                     && !part.ends_with('-');
-                if looks_like_key && crate::i18n::has(elkarlan_domain::Lang::En, part) {
+                if looks_like_key && crate::i18n::has(Lang::En, part) {
                     checked += 1;
                 } else if looks_like_key && src.contains(&format!("t(\"{part}\")")) {
                     panic!("template uses missing key {part}");

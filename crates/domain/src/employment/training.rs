@@ -185,12 +185,12 @@ impl TrainingActionInput {
             .filter(|(c, _)| self.weekdays.iter().any(|w| w.trim() == *c))
             .map(|(_, d)| *d)
             .collect();
-        if weekdays.is_empty() {
-            e.add("weekdays", "error-weekdays-required");
-        } else if self
-            .weekdays
-            .iter()
-            .any(|w| !WEEKDAYS.iter().any(|(c, _)| w.trim() == *c))
+        // None chosen, or a code that is not a weekday: the same message either way.
+        if weekdays.is_empty()
+            || self
+                .weekdays
+                .iter()
+                .any(|w| !WEEKDAYS.iter().any(|(c, _)| w.trim() == *c))
         {
             e.add("weekdays", "error-weekdays-required");
         }

@@ -44,6 +44,15 @@ impl Fields {
         Self(Vec::new())
     }
 
+    /// Values to fill a form with, e.g. a record being edited.
+    pub(super) fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        Self(pairs)
+    }
+
+    pub(super) fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+
     pub(super) fn get(&self, name: &str) -> String {
         self.0
             .iter()
@@ -564,6 +573,8 @@ async fn person_page_for(
         can_edit: svc::allows(actor, Action::UpdatePerson, relationship),
         can_merge: svc::allows(actor, Action::MergePeople, relationship),
         case: view.case.map(|c| c.to_string()),
+        employment: svc::allows(actor, Action::ViewItinerary, relationship)
+            && view.categories.iter().any(|c| c.category == "employment"),
     })
 }
 

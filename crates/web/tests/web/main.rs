@@ -7,6 +7,7 @@ mod casework;
 mod casework_pages;
 mod common;
 mod employment;
+mod employment_pages;
 mod i18n;
 mod inclusion;
 mod inclusion_pages;
