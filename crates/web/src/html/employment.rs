@@ -957,7 +957,15 @@ pub async fn programme_edit_submit(
     let f = fields(&ctx, form_data)?;
     let id: ProgrammeId = parse_path(&ctx, &raw)?;
     let version: i64 = f.get("version").parse().unwrap_or(0);
-    match svc::update_programme(&state, &actor, &ctx.meta, id, version, &programme_input(&f)).await
+    match svc::update_programme(
+        &state,
+        &actor,
+        &ctx.meta,
+        id,
+        Some(version),
+        &programme_input(&f),
+    )
+    .await
     {
         Ok(()) => Ok(see_other(&format!(
             "/programmes/{id}?notice=programme-saved"
@@ -1512,7 +1520,16 @@ pub async fn action_edit_submit(
     let f = fields(&ctx, form_data)?;
     let id: TrainingActionId = parse_path(&ctx, &raw)?;
     let version: i64 = f.get("version").parse().unwrap_or(0);
-    match svc::update_action(&state, &actor, &ctx.meta, id, version, &action_input(&f)).await {
+    match svc::update_action(
+        &state,
+        &actor,
+        &ctx.meta,
+        id,
+        Some(version),
+        &action_input(&f),
+    )
+    .await
+    {
         Ok(()) => Ok(see_other(&format!(
             "/training-actions/{id}?notice=action-saved"
         ))),

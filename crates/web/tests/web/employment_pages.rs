@@ -82,8 +82,9 @@ async fn course(app: &TestApp, coordinator: &Browser, programme: &str) -> String
         ("location".to_owned(), "Otxarkoaga".to_owned()),
         ("occupation".to_owned(), "9333.1".to_owned()),
         ("language".to_owned(), "eu_es".to_owned()),
-        ("time_from".to_owned(), "09:00".to_owned()),
-        ("time_to".to_owned(), "13:00".to_owned()),
+        // Afternoons: the fixture person's fixture course takes the mornings.
+        ("time_from".to_owned(), "15:00".to_owned()),
+        ("time_to".to_owned(), "19:00".to_owned()),
     ];
     for d in ["mon", "tue", "wed", "thu", "fri"] {
         form.push(("weekdays".to_owned(), d.to_owned()));
@@ -194,7 +195,9 @@ async fn a_bad_programme_form_shows_each_error_in_spanish() {
     let list = app
         .page(&coordinator, Method::GET, "/programmes", &[])
         .await;
-    assert!(list.body.contains("Todavía no hay programas."));
+    // Only the fixture programme: the refused one was not saved.
+    assert!(list.body.contains("Plan de empleo de Otxarkoaga"));
+    assert!(!list.body.contains(">Plan</a>"), "{}", list.body);
     app.cleanup().await;
 }
 

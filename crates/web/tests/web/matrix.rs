@@ -282,7 +282,8 @@ async fn every_route_matches_the_table() {
             }
             // The fixture person's team (social leads), the agency a referral was sent to
             // (lanbide), and the DPO's access log, audit trail and subject access export.
-            // The entity that runs the fixture course sees who is enrolled on it.
+            // The entity that runs the fixture course sees who is enrolled on it (the roster, its
+            // download, and the attendance form shown again with its errors).
             let may_see_person = matches!(role, Role::SocialWorker | Role::EmploymentProfessional)
                 || (*role == Role::TrainingEntityStaff
                     && row
@@ -290,6 +291,7 @@ async fn every_route_matches_the_table() {
                         .starts_with("/api/v1/training-actions/{id}/enrolments"))
                 || (*role == Role::TrainingEntityStaff
                     && (row.path.starts_with("/training-actions/{id}/roster")
+                        || row.path.starts_with("/training-actions/{id}/attendance")
                         || row
                             .path
                             .starts_with("/exports/training-actions/{id}/roster")))

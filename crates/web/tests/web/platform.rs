@@ -215,13 +215,32 @@ async fn the_worker_sends_queued_mail_through_smtp_and_retries_failures() {
     let done = elkarlan_web::worker::tick(&app.state, "test-runner")
         .await
         .expect("tick");
-    assert_eq!(done, 1);
-    let msg = tokio::time::timeout(std::time::Duration::from_secs(5), received.recv())
-        .await
-        .expect("mail arrives")
-        .expect("message");
-    assert!(msg.contains("Subject: Deribazio berria"));
+    // The queued mail, and the reminder the daily task sends the fixture placement's
+    // professional: its 3-month follow-up is overdue.
+    assert_eq!(done, 2);
+    let mut messages = Vec::new();
+    for _ in 0..2 {
+        messages.push(
+            tokio::time::timeout(std::time::Duration::from_secs(5), received.recv())
+                .await
+                .expect("mail arrives")
+                .expect("message"),
+        );
+    }
+    let msg = messages
+        .iter()
+        .find(|m| m.contains("Subject: Deribazio berria"))
+        .expect("the queued mail");
     assert!(msg.contains("Kaixo Ane"));
+    let reminder = messages
+        .iter()
+        .find(|m| !m.contains("Deribazio"))
+        .expect("the reminder");
+    assert!(reminder.contains("seguimientos"), "{reminder}");
+    assert!(
+        !reminder.contains(crate::common::PERSON_SENTINEL),
+        "the reminder names nobody"
+    );
     assert_eq!(
         elkarlan_store::outbox::get(&app.store, id)
             .await
