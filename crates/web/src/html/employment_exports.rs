@@ -69,18 +69,18 @@ fn download(
     f: Format,
     name: &str,
     headers: &[&str],
-    rows: Vec<Vec<String>>,
+    rows: &[Vec<String>],
 ) -> Result<Response, HtmlError> {
     let headers: Vec<String> = headers.iter().map(|k| t(ctx.lang, k)).collect();
     let day = svc::today();
     let (bytes, mime, ext) = match f {
         Format::Csv => (
-            elkarlan_tabular::write_csv(&headers, &rows),
+            elkarlan_tabular::write_csv(&headers, rows),
             "text/csv; charset=utf-8",
             "csv",
         ),
         Format::Xlsx => (
-            elkarlan_tabular::write_xlsx(name, &headers, &rows)
+            elkarlan_tabular::write_xlsx(name, &headers, rows)
                 .map_err(|_| HtmlError::new(ctx.page(), StatusCode::INTERNAL_SERVER_ERROR))?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "xlsx",
@@ -129,7 +129,7 @@ async fn programmes(
         .await
         .map_err(|e| HtmlError::from_service(&ctx, e))?;
     let l = ctx.lang;
-    let rows = list
+    let rows: Vec<Vec<String>> = list
         .iter()
         .map(|p| {
             vec![
@@ -164,7 +164,7 @@ async fn programmes(
             "export-target-groups",
             "export-funding-eur",
         ],
-        rows,
+        &rows,
     )
 }
 
@@ -179,7 +179,7 @@ async fn actions(
         .await
         .map_err(|e| HtmlError::from_service(&ctx, e))?;
     let l = ctx.lang;
-    let rows = d
+    let rows: Vec<Vec<String>> = d
         .actions
         .iter()
         .map(|a| {
@@ -217,7 +217,7 @@ async fn actions(
             "export-schedule",
             "export-sessions",
         ],
-        rows,
+        &rows,
     )
 }
 
@@ -231,7 +231,7 @@ async fn referrals(
     let list = svc::received_referrals(&state, &actor, &ctx.meta, id)
         .await
         .map_err(|e| HtmlError::from_service(&ctx, e))?;
-    let rows = list
+    let rows: Vec<Vec<String>> = list
         .iter()
         .map(|r| {
             vec![
@@ -256,7 +256,7 @@ async fn referrals(
             "export-surname2",
             "export-has-itinerary",
         ],
-        rows,
+        &rows,
     )
 }
 
@@ -287,7 +287,7 @@ async fn roster(
     .collect();
     // One column per session, headed by its date; the keys above are translated by `download`.
     headers.extend(r.sessions.iter().map(|s| s.held_on.clone()));
-    let rows = r
+    let rows: Vec<Vec<String>> = r
         .lines
         .iter()
         .map(|line| {
@@ -317,7 +317,7 @@ async fn roster(
         })
         .collect();
     let keys: Vec<&str> = headers.iter().map(String::as_str).collect();
-    download(&ctx, f, "roster", &keys, rows)
+    download(&ctx, f, "roster", &keys, &rows)
 }
 
 async fn enrolments(
@@ -331,7 +331,7 @@ async fn enrolments(
         .await
         .map_err(|e| HtmlError::from_service(&ctx, e))?;
     let l = ctx.lang;
-    let rows = file
+    let rows: Vec<Vec<String>> = file
         .enrolments
         .iter()
         .map(|(e, a)| {
@@ -361,7 +361,7 @@ async fn enrolments(
             "export-excused",
             "export-certificate",
         ],
-        rows,
+        &rows,
     )
 }
 
@@ -376,7 +376,7 @@ async fn placements(
         .await
         .map_err(|e| HtmlError::from_service(&ctx, e))?;
     let l = ctx.lang;
-    let rows = file
+    let rows: Vec<Vec<String>> = file
         .placements
         .iter()
         .map(|p| {
@@ -422,7 +422,7 @@ async fn placements(
             "export-follow-up-6",
             "export-follow-up-12",
         ],
-        rows,
+        &rows,
     )
 }
 
@@ -435,7 +435,7 @@ async fn follow_ups(
     let due = svc::due_follow_ups(&state, &actor, &ctx.meta)
         .await
         .map_err(|e| HtmlError::from_service(&ctx, e))?;
-    let rows = due
+    let rows: Vec<Vec<String>> = due
         .iter()
         .map(|(d, p)| {
             vec![
@@ -458,6 +458,6 @@ async fn follow_ups(
             "export-months",
             "export-due-on",
         ],
-        rows,
+        &rows,
     )
 }

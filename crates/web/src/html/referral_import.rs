@@ -119,7 +119,7 @@ async fn read_upload(ctx: &Ctx, mut form: Multipart) -> Result<Upload, HtmlError
         match field.name() {
             Some("csrf") => up.csrf = field.text().await.map_err(|_| bad())?,
             Some("skip_invalid") => {
-                up.skip_invalid = field.text().await.map_err(|_| bad())? == "yes"
+                up.skip_invalid = field.text().await.map_err(|_| bad())? == "yes";
             }
             Some("file") => {
                 up.file_name = field.file_name().unwrap_or("referrals").to_owned();
