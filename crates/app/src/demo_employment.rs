@@ -48,6 +48,8 @@ struct Course {
     weekdays: &'static [&'static str],
     starts: NaiveDate,
     ends: NaiveDate,
+    /// The course's own eligibility rules (JSON), on top of the programme's; empty for none.
+    eligibility: &'static str,
 }
 
 async fn add_course(
@@ -76,6 +78,7 @@ async fn add_course(
         weekdays: c.weekdays.iter().map(|d| (*d).to_owned()).collect(),
         time_from: "09:00".into(),
         time_to: "13:00".into(),
+        eligibility: c.eligibility.into(),
     };
     let d = input.parse().map_err(fail)?;
     Ok(programmes::create_action(store, grant, meta, programme, &d).await?)
@@ -216,6 +219,7 @@ pub async fn load(
             weekdays: &["mon", "tue", "wed", "thu"],
             starts: today - Days::new(28),
             ends: today + Days::new(28),
+            eligibility: "",
         },
         area.clone(),
     )
@@ -235,6 +239,7 @@ pub async fn load(
             weekdays: &["mon", "wed", "fri"],
             starts: today - Days::new(150),
             ends: today - Days::new(110),
+            eligibility: "",
         },
         area.clone(),
     )
@@ -254,6 +259,7 @@ pub async fn load(
             weekdays: &["tue", "thu"],
             starts: today + Days::new(35),
             ends: today + Days::new(90),
+            eligibility: "",
         },
         area,
     )
@@ -273,6 +279,7 @@ pub async fn load(
             weekdays: &["mon", "wed"],
             starts: today + Days::new(40),
             ends: today + Days::new(120),
+            eligibility: "",
         },
         None,
     )
@@ -292,6 +299,8 @@ pub async fn load(
             weekdays: &["tue", "thu", "fri"],
             starts: today + Days::new(60),
             ends: today + Days::new(110),
+            // For people without a higher education degree.
+            eligibility: r#"{"all_of":[{"kind":"education_at_most","isced":4}]}"#,
         },
         None,
     )

@@ -332,6 +332,8 @@ pub struct TrainingAction {
     pub time_to: String,
     pub sessions: i64,
     pub enrolled: i64,
+    /// The action's own eligibility rules as stored JSON.
+    pub eligibility: String,
     pub version: i64,
 }
 
@@ -397,11 +399,11 @@ pub async fn create_action_in(
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO training_actions (id, tenant_id, programme_id, provider_agency, title_eu, title_es, status, hours, places, location, area_id,
          esco_code, skills, certificate, language, starts_on, ends_on, weekdays, time_from, time_to, eligibility, version, created_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,'{\"all_of\":[]}',1,$21)")
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$22,1,$21)")
         .bind(id.0).bind(grant.tenant().0).bind(programme.0).bind(d.provider.0).bind(&d.title_eu).bind(&d.title_es).bind(d.status.code())
         .bind(d.hours).bind(d.places).bind(&d.location).bind(d.neighbourhood.map(|a| a.0)).bind(d.occupation.code()).bind(skills.join("\n"))
         .bind(&d.certificate).bind(&d.language).bind(d.starts_on.to_string()).bind(d.ends_on.to_string()).bind(d.schedule_codes().join(","))
-        .bind(d.time_from.format("%H:%M").to_string()).bind(d.time_to.format("%H:%M").to_string()).bind(Timestamp::now().micros())
+        .bind(d.time_from.format("%H:%M").to_string()).bind(d.time_to.format("%H:%M").to_string()).bind(Timestamp::now().micros()).bind(d.eligibility.to_json())
         .execute(c).await.map(|r| r.rows_affected()))?;
     write_sessions(tx, id, d).await?;
     audit(tx, grant, meta, "training_action", id.0, action_detail(d)).await?;
@@ -427,12 +429,12 @@ pub async fn update_action(
     let mut tx = store.begin_write().await?;
     let n = on_tx!(&mut tx, c => sqlx::query(
         "UPDATE training_actions SET provider_agency = $4, title_eu = $5, title_es = $6, status = $7, hours = $8, places = $9, location = $10, area_id = $11,
-         esco_code = $12, skills = $13, certificate = $14, language = $15, starts_on = $16, ends_on = $17, weekdays = $18, time_from = $19, time_to = $20,
+         esco_code = $12, skills = $13, certificate = $14, language = $15, starts_on = $16, ends_on = $17, weekdays = $18, time_from = $19, time_to = $20, eligibility = $21,
          version = version + 1 WHERE tenant_id = $1 AND id = $2 AND version = $3")
         .bind(grant.tenant().0).bind(current.id.0).bind(version).bind(d.provider.0).bind(&d.title_eu).bind(&d.title_es).bind(d.status.code())
         .bind(d.hours).bind(d.places).bind(&d.location).bind(d.neighbourhood.map(|a| a.0)).bind(d.occupation.code()).bind(skills.join("\n"))
         .bind(&d.certificate).bind(&d.language).bind(d.starts_on.to_string()).bind(d.ends_on.to_string()).bind(d.schedule_codes().join(","))
-        .bind(d.time_from.format("%H:%M").to_string()).bind(d.time_to.format("%H:%M").to_string())
+        .bind(d.time_from.format("%H:%M").to_string()).bind(d.time_to.format("%H:%M").to_string()).bind(d.eligibility.to_json())
         .execute(c).await.map(|r| r.rows_affected()))?;
     if n == 0 {
         return Err(StoreError::Stale);
@@ -493,13 +495,14 @@ macro_rules! action_from_row {
             time_to: $r.try_get("time_to")?,
             sessions: $r.try_get("sessions")?,
             enrolled: $r.try_get("enrolled")?,
+            eligibility: $r.try_get("eligibility")?,
             version: $r.try_get("version")?,
         }
     }};
 }
 
 const SELECT_ACTIONS: &str = "SELECT a.id, a.programme_id, a.provider_agency, a.title_eu, a.title_es, a.status, a.hours, a.places, a.location, a.area_id,
-    a.esco_code, a.skills, a.certificate, a.language, a.starts_on, a.ends_on, a.weekdays, a.time_from, a.time_to, a.version,
+    a.esco_code, a.skills, a.certificate, a.language, a.starts_on, a.ends_on, a.weekdays, a.time_from, a.time_to, a.eligibility, a.version,
     (SELECT COUNT(*) FROM training_sessions s WHERE s.action_id = a.id) AS sessions,
     (SELECT COUNT(*) FROM enrolments e WHERE e.action_id = a.id AND e.status <> 'dropped_out') AS enrolled
     FROM training_actions a";

@@ -115,6 +115,8 @@ pub struct ReasonRow {
 #[derive(Clone, Debug)]
 pub struct SuggestionRow {
     pub programme_id: String,
+    /// The programme's or the course's page.
+    pub href: String,
     pub programme: String,
     pub outcome: String,
     pub reasons: Vec<ReasonRow>,
@@ -174,6 +176,8 @@ pub struct EmploymentFilePage {
     pub name: String,
     pub profile: Vec<(String, String)>,
     pub suggestions: Vec<SuggestionRow>,
+    /// Open courses of those programmes with rules of their own, evaluated the same way.
+    pub course_suggestions: Vec<SuggestionRow>,
     pub itineraries: Vec<ItineraryRow>,
     pub enrolments: Vec<EnrolmentRow>,
     pub placements: Vec<PlacementRow>,

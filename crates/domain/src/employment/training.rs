@@ -36,6 +36,9 @@ pub struct TrainingActionInput {
     pub weekdays: Vec<String>,
     pub time_from: String,
     pub time_to: String,
+    /// The action's own eligibility rules as JSON (see `eligibility::Rules`), on top of the
+    /// programme's; empty means the programme's alone.
+    pub eligibility: String,
 }
 
 /// One session on the calendar.
@@ -72,6 +75,7 @@ pub struct TrainingActionDraft {
     pub weekdays: Vec<Weekday>,
     pub time_from: NaiveTime,
     pub time_to: NaiveTime,
+    pub eligibility: super::eligibility::Rules,
 }
 
 pub const WEEKDAYS: [(&str, Weekday); 7] = [
@@ -206,6 +210,14 @@ impl TrainingActionInput {
         {
             e.add("ends_on", "error-end-before-start");
         }
+        let eligibility = e.take(
+            "eligibility",
+            if self.eligibility.trim().is_empty() {
+                Ok(super::eligibility::Rules::default())
+            } else {
+                super::eligibility::Rules::parse_json(&self.eligibility)
+            },
+        );
         let (
             Some(provider),
             Some(title_eu),
@@ -223,6 +235,7 @@ impl TrainingActionInput {
             Some(ends_on),
             Some(time_from),
             Some(time_to),
+            Some(eligibility),
         ) = (
             provider,
             title_eu,
@@ -240,6 +253,7 @@ impl TrainingActionInput {
             ends_on,
             time_from,
             time_to,
+            eligibility,
         )
         else {
             return Err(e);
@@ -265,6 +279,7 @@ impl TrainingActionInput {
             weekdays,
             time_from,
             time_to,
+            eligibility,
         };
         let n = draft.sessions().len();
         if n == 0 {

@@ -357,3 +357,6 @@ error-weekdays-required = Choose the days of the week
 error-weekly-hours = Enter the weekly hours, from 0.5 to 60
 error-year = Enter a year between 2000 and 2100
 error-yes-no = Choose yes or no
+action-eligibility = Eligibility rules of this action (JSON)
+action-eligibility-hint = On top of the programme's rules. Leave empty when the programme's rules are enough.
+file-course-suggestions-title = Courses of these programmes with their own rules

@@ -357,3 +357,6 @@ error-weekdays-required = Elige los días de la semana
 error-weekly-hours = Escribe las horas semanales, de 0,5 a 60
 error-year = Escribe un año entre 2000 y 2100
 error-yes-no = Elige sí o no
+action-eligibility = Reglas de acceso de esta acción (JSON)
+action-eligibility-hint = Se suman a las del programa. Déjalo vacío si bastan las del programa.
+file-course-suggestions-title = Cursos de estos programas con reglas propias

@@ -357,3 +357,6 @@ error-weekdays-required = Aukeratu asteko egunak
 error-weekly-hours = Idatzi asteko orduak, 0,5etik 60ra
 error-year = Idatzi 2000 eta 2100 arteko urte bat
 error-yes-no = Aukeratu bai edo ez
+action-eligibility = Ekintza honen sarbide-arauak (JSON)
+action-eligibility-hint = Programarenei gehitzen zaizkie. Utzi hutsik programarenak nahikoak badira.
+file-course-suggestions-title = Programa hauetako ikastaroak, arau propioekin

@@ -556,6 +556,26 @@ pub struct EmploymentFileDto {
     pub enrolments: Vec<EnrolmentDto>,
     pub placements: Vec<PlacementDto>,
     pub suggestions: Vec<SuggestionDto>,
+    /// Planned or open courses of the suggested programmes that have rules of their own.
+    pub course_suggestions: Vec<CourseSuggestionDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CourseSuggestionDto {
+    pub action: Uuid,
+    /// eligible, not_eligible or unknown. A suggestion: a professional decides.
+    pub outcome: String,
+    pub summary: String,
+    pub reasons: Vec<ReasonDto>,
+}
+
+fn outcome_code(o: Outcome) -> String {
+    match o {
+        Outcome::Eligible => "eligible",
+        Outcome::NotEligible => "not_eligible",
+        Outcome::Unknown => "unknown",
+    }
+    .to_owned()
 }
 
 #[derive(Serialize, ToSchema)]
@@ -859,12 +879,24 @@ pub async fn employment_file(
                     .iter()
                     .map(|(p, a)| SuggestionDto {
                         programme: p.id.0,
-                        outcome: match a.outcome {
-                            Outcome::Eligible => "eligible",
-                            Outcome::NotEligible => "not_eligible",
-                            Outcome::Unknown => "unknown",
-                        }
-                        .to_owned(),
+                        outcome: outcome_code(a.outcome),
+                        summary: elkarlan_templates::i18n::t(
+                            caller.lang,
+                            elkarlan_domain::employment::eligibility::outcome_key(a.outcome),
+                        ),
+                        reasons: a
+                            .reasons
+                            .iter()
+                            .map(|r| reason_dto(caller.lang, r))
+                            .collect(),
+                    })
+                    .collect(),
+                course_suggestions: f
+                    .course_suggestions
+                    .iter()
+                    .map(|(c, a)| CourseSuggestionDto {
+                        action: c.id.0,
+                        outcome: outcome_code(a.outcome),
                         summary: elkarlan_templates::i18n::t(
                             caller.lang,
                             elkarlan_domain::employment::eligibility::outcome_key(a.outcome),
@@ -1102,7 +1134,8 @@ pub struct ImportReportDto {
 #[utoipa::path(post, path = "/api/v1/programmes/{id}/referral-imports", tag = "employment", summary = "Import a referral list", security(("bearer" = [])),
     params(("id" = Uuid, Path), ImportQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The CSV or XLSX file"),
-    responses((status = 200, body = ImportReportDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = ImportReportDto)))]
+    responses((status = 200, body = ImportReportDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem),
+        (status = 422, description = "Nothing imported: the row-by-row report, or a problem when the file itself cannot be read", content((ImportReportDto = "application/json"), (Problem = "application/problem+json")))))]
 pub async fn import_referrals(
     State(state): State<AppState>,
     caller: ApiCaller,

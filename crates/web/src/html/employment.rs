@@ -1205,6 +1205,13 @@ fn action_fields(
         },
         narrow(lang, "time_from", "action-time-from", "action-time-hint", f),
         narrow(lang, "time_to", "action-time-to", "action-time-hint", f),
+        textarea(
+            lang,
+            "eligibility",
+            "action-eligibility",
+            "action-eligibility-hint",
+            f,
+        ),
     ]
 }
 
@@ -1227,6 +1234,7 @@ fn action_input(f: &Fields) -> TrainingActionInput {
         weekdays: f.all("weekdays"),
         time_from: f.get("time_from"),
         time_to: f.get("time_to"),
+        eligibility: f.get("eligibility"),
     }
 }
 
@@ -1480,6 +1488,10 @@ fn action_values(a: &TrainingAction) -> Fields {
         ("time_from".into(), a.time_from.clone()),
         ("time_to".into(), a.time_to.clone()),
     ];
+    let rules = Rules::parse_json(&a.eligibility).unwrap_or_default();
+    if !rules.all_of.is_empty() {
+        v.push(("eligibility".into(), rules.to_json()));
+    }
     v.extend(a.weekdays.iter().map(|d| ("weekdays".into(), d.clone())));
     date_pairs("starts_on", &a.starts_on, &mut v);
     date_pairs("ends_on", &a.ends_on, &mut v);
@@ -1919,26 +1931,47 @@ async fn file_view(
             pr.isced.map_or_else(not_recorded, |p| p.to_string()),
         ),
     ];
+    let row = |id: String, href: String, name: String, a: &eligibility::Assessment| SuggestionRow {
+        programme_id: id,
+        href,
+        programme: name,
+        outcome: t(lang, eligibility::outcome_key(a.outcome)),
+        reasons: a
+            .reasons
+            .iter()
+            .map(|r| ReasonRow {
+                text: message(lang, &areas, r.key, &r.args),
+                met: met_label(lang, r),
+                alternatives: r
+                    .alternatives
+                    .iter()
+                    .map(|x| (met_label(lang, x), message(lang, &areas, x.key, &x.args)))
+                    .collect(),
+            })
+            .collect(),
+    };
     let suggestions = file
         .suggestions
         .iter()
-        .map(|(p, a)| SuggestionRow {
-            programme_id: p.id.to_string(),
-            programme: p.name(lang).to_owned(),
-            outcome: t(lang, eligibility::outcome_key(a.outcome)),
-            reasons: a
-                .reasons
-                .iter()
-                .map(|r| ReasonRow {
-                    text: message(lang, &areas, r.key, &r.args),
-                    met: met_label(lang, r),
-                    alternatives: r
-                        .alternatives
-                        .iter()
-                        .map(|x| (met_label(lang, x), message(lang, &areas, x.key, &x.args)))
-                        .collect(),
-                })
-                .collect(),
+        .map(|(p, a)| {
+            row(
+                p.id.to_string(),
+                format!("/programmes/{}", p.id),
+                p.name(lang).to_owned(),
+                a,
+            )
+        })
+        .collect();
+    let course_suggestions = file
+        .course_suggestions
+        .iter()
+        .map(|(c, a)| {
+            row(
+                c.id.to_string(),
+                format!("/training-actions/{}", c.id),
+                c.title(lang).to_owned(),
+                a,
+            )
         })
         .collect();
     let programme_name = |pid: Option<ProgrammeId>| {
@@ -2075,6 +2108,7 @@ async fn file_view(
         name: person_name(&file.person),
         profile,
         suggestions,
+        course_suggestions,
         itineraries,
         enrolments,
         placements,

@@ -586,6 +586,8 @@ pub struct EmploymentFile {
     pub placements: Vec<Placement>,
     /// Open programmes with the person's eligibility for each: a suggestion, never a decision.
     pub suggestions: Vec<(Programme, Assessment)>,
+    /// Planned or open courses of those programmes that have rules of their own.
+    pub course_suggestions: Vec<(TrainingAction, Assessment)>,
     pub can_manage: bool,
 }
 
@@ -607,7 +609,7 @@ pub async fn employment_file(
     let placements = itineraries::placements_of(&state.store, actor.tenant, person).await?;
     let areas = territory::list(&state.store, actor.tenant).await?;
     let f = facts_with(&record, &profile, &areas);
-    let suggestions = programmes::list(&state.store, actor.tenant)
+    let suggestions: Vec<(Programme, Assessment)> = programmes::list(&state.store, actor.tenant)
         .await?
         .into_iter()
         .filter(|p| {
@@ -623,6 +625,18 @@ pub async fn employment_file(
             (p, a)
         })
         .collect();
+    let mut course_suggestions = Vec::new();
+    for (p, _) in &suggestions {
+        for a in programmes::actions(&state.store, actor.tenant, p.id).await? {
+            let rules = eligibility::Rules::parse_json(&a.eligibility).unwrap_or_default();
+            if matches!(a.status, TrainingStatus::Planned | TrainingStatus::Open)
+                && !rules.all_of.is_empty()
+            {
+                let assessment = eligibility::evaluate(&rules, &f, today());
+                course_suggestions.push((a, assessment));
+            }
+        }
+    }
     super::audit_read(
         state,
         &grant,
@@ -640,6 +654,7 @@ pub async fn employment_file(
         enrolments,
         placements,
         suggestions,
+        course_suggestions,
         can_manage: policy::decide(
             actor,
             Action::ManageItinerary,

@@ -471,6 +471,64 @@ async fn eligibility_is_explained_and_only_suggested() {
     assert_eq!(s["outcome"], "not_eligible", "{s}");
     assert_eq!(s["reasons"][0]["met"], false);
     assert!(!s["reasons"][0]["text"].as_str().expect("text").is_empty());
+    // A course with its own rule (women only) is suggested, and explained, on its own.
+    let course = app
+        .api(
+            Some(&coordinator),
+            Method::GET,
+            &format!("/api/v1/training-actions/{}", app.employment.action),
+            None,
+        )
+        .await;
+    let a = course.json()["action"].clone();
+    let mut edit = json!({
+        "provider": a["provider"], "title_eu": a["title_eu"], "title_es": a["title_es"], "status": "open",
+        "hours": a["hours"].to_string(), "places": a["places"].to_string(), "location": a["location"],
+        "occupation": a["occupation"], "language": a["language"], "starts_on": a["starts_on"], "ends_on": a["ends_on"],
+        "weekdays": a["weekdays"], "time_from": a["time_from"], "time_to": a["time_to"],
+        "eligibility": "{\"all_of\":[{\"kind\":\"sex\",\"any_of\":[\"woman\"]}]}"
+    });
+    let put = Request::builder()
+        .method(Method::PUT)
+        .uri(format!(
+            "/api/v1/training-actions/{}",
+            app.employment.action
+        ))
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::AUTHORIZATION, format!("Bearer {coordinator}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::IF_MATCH, course.header("etag"))
+        .body(Body::from(edit.to_string()))
+        .expect("request");
+    let r = app.send(put).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    // Rules that are not valid are refused by field.
+    edit["eligibility"] = json!("{\"all_of\":[{\"kind\":\"astrology\"}]}");
+    let r = app
+        .api(
+            Some(&coordinator),
+            Method::POST,
+            &format!("/api/v1/programmes/{}/actions", app.employment.programme),
+            Some(edit),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["errors"][0]["field"], "eligibility", "{}", r.body);
+    let file = app
+        .api(
+            Some(&social),
+            Method::GET,
+            &format!("/api/v1/people/{}/employment", app.inclusion.person),
+            None,
+        )
+        .await
+        .json();
+    let c = &file["course_suggestions"][0];
+    assert_eq!(c["action"], app.employment.action.to_string(), "{file}");
+    assert_eq!(
+        c["outcome"], "eligible",
+        "the fixture person is a woman: {c}"
+    );
     app.cleanup().await;
 }
 
