@@ -67,7 +67,7 @@ rng = random.Random(2026)
 letters = "TRWAGMYFPDXBNJZSQVHLCKE"
 given = ["Ane", "Iker", "Nerea", "Mikel", "Fatima", "Mohamed", "Lucía", "Jon", "Ioana", "Wei", "Amaia", "Mamadou", "Begoña", "Koldo", "Khadija", "Andrei"]
 surnames = ["Etxeberria", "Goikoetxea", "Agirre", "García", "El Idrissi", "Benali", "Zubiri", "Popescu", "Diallo", "Uriarte", "Zabala", "Larrañaga", "Quispe", "Ibarra", "Fernández", "Olabarria"]
-areas = ["Otxarkoaga", "Txurdinaga", "San Ignacio", "Zorrotza", "Rekalde", "Uribarri"]
+areas = ["Otxarkoaga", "Txurdinaga", "San Ignacio", "Zorrotza", "Rekaldeberri", "Uribarri"]
 head = ["Referencia", "Nombre", "Primer apellido", "Segundo apellido", "Tipo de documento", "Nº documento",
         "Fecha de nacimiento", "Sexo", "Nacionalidad", "Teléfono", "Barrio", "Fecha de derivación",
         "Desempleado/a desde", "Perceptor/a RGI", "Nivel ISCED", "Observaciones"]
@@ -133,7 +133,7 @@ hwm_kib() { awk '/^VmHWM/ { print $2 }' "/proc/$server_pid/status"; }
 
 # upload FILE -> "seconds http_status"; the report goes to $tmp/report.json
 upload() {
-  curl -sS -o "$tmp/report.json" -w '%{time_total} %{http_code}' -X POST \
+  curl -sS -o "$tmp/report.json" -w '%{time_total} %{http_code}\n' -X POST \
     "$base/api/v1/programmes/$programme/referral-imports?file_name=$(basename "$1")" \
     -H "authorization: Bearer $lanbide" -H 'content-type: text/csv' --data-binary "@$1"
 }

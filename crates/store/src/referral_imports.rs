@@ -78,18 +78,94 @@ pub async fn import(
         .iter()
         .filter(|r| !done.contains_key(r.reference))
         .collect();
-    let by_document = existing_by_document(&mut tx, grant, &todo).await?;
-    // Who each row is: an existing person, or the index of the row that registers a new one
-    // (a person on two rows of the list is registered once).
-    let mut person_of: Vec<Option<PersonId>> = Vec::with_capacity(todo.len());
+    let mut summary = ImportSummary {
+        id: None,
+        rows: Vec::with_capacity(rows.len()),
+        created: 0,
+        matched: 0,
+        already_imported: rows.len() - todo.len(),
+    };
+    let mut outcomes: HashMap<usize, (RowOutcome, PersonId)> = HashMap::with_capacity(todo.len());
+    if !todo.is_empty() {
+        let id = ReferralImportId::new();
+        summary.id = Some(id);
+        on_tx!(&mut tx, c => sqlx::query(
+            "INSERT INTO referral_imports (id, tenant_id, programme_id, file_name, file_sha256, rows_total, people_created, people_matched, already_imported, imported_by, imported_at)
+             VALUES ($1,$2,$3,$4,$5,$6,0,0,$7,$8,$9)")
+            .bind(id.0).bind(tenant.0).bind(file.programme.0).bind(file.name).bind(file.sha256).bind(rows.len() as i64)
+            .bind(summary.already_imported as i64).bind(importer.0.0).bind(Timestamp::now().micros())
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        // People registered by earlier rows of this list, by document hash: a person on two
+        // rows is registered once.
+        let mut registered: HashMap<Vec<u8>, PersonId> = HashMap::new();
+        let ctx = ChunkContext {
+            grant,
+            meta,
+            importer,
+            programme: file.programme,
+            import: id,
+        };
+        // In slices, all in the one transaction: memory stays bounded by the slice, not the list.
+        for chunk in todo.chunks(ROWS_PER_SLICE) {
+            import_slice(&mut tx, &ctx, chunk, &mut registered, &mut outcomes).await?;
+        }
+        let created = outcomes
+            .values()
+            .filter(|(o, _)| *o == RowOutcome::Created)
+            .count();
+        on_tx!(&mut tx, c => sqlx::query("UPDATE referral_imports SET people_created = $2, people_matched = $3 WHERE id = $1")
+            .bind(id.0).bind(created as i64).bind((outcomes.len() - created) as i64)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    tx.commit().await?;
+    for r in rows {
+        if let Some(p) = done.get(r.reference) {
+            summary
+                .rows
+                .push((r.number, RowOutcome::AlreadyImported, *p));
+        } else if let Some((outcome, p)) = outcomes.get(&r.number) {
+            match outcome {
+                RowOutcome::Created => summary.created += 1,
+                _ => summary.matched += 1,
+            }
+            summary.rows.push((r.number, *outcome, *p));
+        }
+    }
+    Ok(summary)
+}
+
+/// Rows written per slice of an import.
+const ROWS_PER_SLICE: usize = 2_000;
+
+struct ChunkContext<'a> {
+    grant: &'a Grant,
+    meta: &'a RequestMeta,
+    importer: (UserId, AgencyId),
+    programme: ProgrammeId,
+    import: ReferralImportId,
+}
+
+/// Writes one slice of the list: finds or registers the people, opens or joins their cases,
+/// records the referrals, the employment facts and the audit rows.
+async fn import_slice(
+    tx: &mut Tx,
+    ctx: &ChunkContext<'_>,
+    chunk: &[&ImportRow<'_>],
+    registered: &mut HashMap<Vec<u8>, PersonId>,
+    outcomes: &mut HashMap<usize, (RowOutcome, PersonId)>,
+) -> Result<()> {
+    let grant = ctx.grant;
+    let by_document = existing_by_document(tx, grant, chunk).await?;
+    // Each row: an existing person, or the index of the row of this slice that registers one.
+    let mut person_of: Vec<Option<PersonId>> = Vec::with_capacity(chunk.len());
+    let mut new_index: Vec<Option<usize>> = Vec::with_capacity(chunk.len());
     let mut new_records: Vec<PersonRecord> = Vec::new();
-    let mut new_index: Vec<Option<usize>> = Vec::with_capacity(todo.len());
     let mut new_by_hash: HashMap<&[u8], usize> = HashMap::new();
-    for r in &todo {
+    for r in chunk {
         let hash = r.person.document.map(|d| d.hash.as_slice());
         let found = match hash {
-            Some(h) => by_document.get(h).copied(),
-            None => by_name_and_birth(&mut tx, grant, &r.person).await?,
+            Some(h) => by_document.get(h).or_else(|| registered.get(h)).copied(),
+            None => by_name_and_birth(tx, grant, &r.person).await?,
         };
         match (found, hash.and_then(|h| new_by_hash.get(h))) {
             (Some(id), _) => {
@@ -110,74 +186,44 @@ pub async fn import(
             }
         }
     }
-    let created_ids = crate::people::create_many_in(&mut tx, grant, meta, &new_records).await?;
+    let created_ids = crate::people::create_many_in(tx, grant, ctx.meta, &new_records).await?;
+    for (h, i) in &new_by_hash {
+        registered.insert(h.to_vec(), created_ids[*i]);
+    }
     let matched: HashSet<PersonId> = person_of.iter().flatten().copied().collect();
     let people: Vec<PersonId> = person_of
         .iter()
         .zip(&new_index)
         .map(|(p, n)| p.or_else(|| n.map(|i| created_ids[i])).unwrap_or_default())
         .collect();
-    join_or_open_cases(&mut tx, grant, meta, importer, &created_ids, &matched).await?;
-    let id = ReferralImportId::new();
-    let mut summary = ImportSummary {
-        id: None,
-        rows: Vec::with_capacity(rows.len()),
-        created: 0,
-        matched: 0,
-        already_imported: rows.len() - todo.len(),
-    };
-    if !todo.is_empty() {
-        summary.id = Some(id);
-        on_tx!(&mut tx, c => sqlx::query(
-            "INSERT INTO referral_imports (id, tenant_id, programme_id, file_name, file_sha256, rows_total, people_created, people_matched, already_imported, imported_by, imported_at)
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)")
-            .bind(id.0).bind(tenant.0).bind(file.programme.0).bind(file.name).bind(file.sha256).bind(rows.len() as i64)
-            .bind(created_ids.len() as i64).bind((todo.len() - new_index.iter().flatten().count()) as i64).bind(summary.already_imported as i64)
-            .bind(importer.0.0).bind(Timestamp::now().micros())
-            .execute(c).await.map(|r| r.rows_affected()))?;
-        insert_referrals(&mut tx, grant, file.programme, id, &todo, &people).await?;
-        for (r, p) in todo.iter().zip(&people) {
-            if r.profile != Profile::default() {
-                crate::itineraries::set_profile_in(&mut tx, tenant, *p, &r.profile).await?;
-            }
+    join_or_open_cases(tx, grant, ctx.meta, ctx.importer, &created_ids, &matched).await?;
+    insert_referrals(tx, grant, ctx.programme, ctx.import, chunk, &people).await?;
+    for (r, p) in chunk.iter().zip(&people) {
+        if r.profile != Profile::default() {
+            crate::itineraries::set_profile_in(tx, grant.tenant(), *p, &r.profile).await?;
         }
-        let events: Vec<NewEvent> = todo
-            .iter()
-            .zip(&people)
-            .map(|(r, p)| {
-                NewEvent::from_grant(
-                    grant,
-                    "inbound_referral",
-                    Some(r.reference.to_owned()),
-                    meta,
-                )
+    }
+    let events: Vec<NewEvent> = chunk
+        .iter()
+        .zip(&people)
+        .map(|(r, p)| {
+            NewEvent::from_grant(grant, "inbound_referral", Some(r.reference.to_owned()), ctx.meta)
                 .with_subject(p.to_string())
-                .with_detail(
-                    serde_json::json!({"programme": file.programme, "import": id, "row": r.number}),
-                )
-            })
-            .collect();
-        crate::audit::append(&mut tx, &events).await?;
+                .with_detail(serde_json::json!({"programme": ctx.programme, "import": ctx.import, "row": r.number}))
+        })
+        .collect();
+    crate::audit::append(tx, &events).await?;
+    // The first row that registers a person counts as created; later rows about the same
+    // person (in this list, or already in the registry) as matched.
+    let mut first_of_new: HashSet<usize> = HashSet::new();
+    for ((r, p), n) in chunk.iter().zip(&people).zip(&new_index) {
+        let outcome = match n {
+            Some(i) if first_of_new.insert(*i) => RowOutcome::Created,
+            _ => RowOutcome::Matched,
+        };
+        outcomes.insert(r.number, (outcome, *p));
     }
-    tx.commit().await?;
-    let mut todo_iter = people.iter().zip(&new_index);
-    for r in rows {
-        if let Some(p) = done.get(r.reference) {
-            summary
-                .rows
-                .push((r.number, RowOutcome::AlreadyImported, *p));
-        } else if let Some((p, n)) = todo_iter.next() {
-            let outcome = if n.is_some() {
-                summary.created += 1;
-                RowOutcome::Created
-            } else {
-                summary.matched += 1;
-                RowOutcome::Matched
-            };
-            summary.rows.push((r.number, outcome, *p));
-        }
-    }
-    Ok(summary)
+    Ok(())
 }
 
 async fn existing_by_document(

@@ -1228,8 +1228,14 @@ pub async fn import_referrals(
         &rows,
     )
     .await?;
+    let by_number: std::collections::HashMap<usize, usize> = report
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.row, i))
+        .collect();
     for (number, outcome, person) in &summary.rows {
-        if let Some(r) = report.rows.iter_mut().find(|r| r.row == *number) {
+        if let Some(r) = by_number.get(number).and_then(|i| report.rows.get_mut(*i)) {
             r.outcome = Some(*outcome);
             r.person = Some(*person);
         }
