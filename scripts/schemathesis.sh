@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 ST_EXAMPLES="${ST_EXAMPLES:-25}"
-ROLES=(${ST_ROLES:-social lanbide health dpo admin})
+ROLES=(${ST_ROLES:-social lanbide health dpo admin coordinator trainer})
 PASSWORD="Schemathesis-demo-2026!"
 
 if ! python3 -m schemathesis.cli --version >/dev/null 2>&1; then
