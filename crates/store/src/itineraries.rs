@@ -80,6 +80,55 @@ pub(crate) async fn set_profile_in(
     Ok(())
 }
 
+/// Records many people's facts in multi-row statements (a referral list's slice). A person on
+/// two rows keeps the later row's facts.
+pub(crate) async fn set_profiles_in(
+    tx: &mut Tx,
+    tenant: TenantId,
+    profiles: &[(PersonId, &Profile)],
+) -> Result<()> {
+    let mut last: std::collections::HashMap<PersonId, &Profile> = std::collections::HashMap::new();
+    let mut order = Vec::new();
+    for (p, f) in profiles {
+        if last.insert(*p, f).is_none() {
+            order.push(*p);
+        }
+    }
+    let now = Timestamp::now().micros();
+    for chunk in order.chunks(200) {
+        // Only placeholders are interpolated: the SQL text never contains input.
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|k| {
+                let b = 3 + k * 5;
+                format!("(${},$1,${},${},${},${},$2)", b, b + 1, b + 2, b + 3, b + 4)
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO employment_profiles (person_id, tenant_id, unemployed_since, income_guarantee, disability_percent, isced, updated_at)
+             VALUES {}
+             ON CONFLICT (person_id) DO UPDATE SET unemployed_since = excluded.unemployed_since, income_guarantee = excluded.income_guarantee,
+               disability_percent = excluded.disability_percent, isced = excluded.isced, updated_at = excluded.updated_at",
+            rows.join(",")
+        );
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(tenant.0).bind(now);
+            for person in chunk {
+                let f = last.get(person).copied().unwrap_or(&EMPTY_PROFILE);
+                q = q.bind(person.0).bind(&f.unemployed_since).bind(f.income_guarantee.map(i64::from)).bind(f.disability_percent).bind(f.isced);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
+const EMPTY_PROFILE: Profile = Profile {
+    unemployed_since: None,
+    income_guarantee: None,
+    disability_percent: None,
+    isced: None,
+};
+
 pub async fn set_profile(
     store: &Store,
     grant: &Grant,

@@ -105,9 +105,20 @@ pub async fn import(
             programme: file.programme,
             import: id,
         };
+        // Who is already in the registry, looked up before anything is written (on PostgreSQL
+        // the planner's statistics are those of the tables before the import).
+        let existing = existing_by_document(&mut tx, grant, &todo).await?;
         // In slices, all in the one transaction: memory stays bounded by the slice, not the list.
         for chunk in todo.chunks(ROWS_PER_SLICE) {
-            import_slice(&mut tx, &ctx, chunk, &mut registered, &mut outcomes).await?;
+            import_slice(
+                &mut tx,
+                &ctx,
+                chunk,
+                &existing,
+                &mut registered,
+                &mut outcomes,
+            )
+            .await?;
         }
         let created = outcomes
             .values()
@@ -151,11 +162,11 @@ async fn import_slice(
     tx: &mut Tx,
     ctx: &ChunkContext<'_>,
     chunk: &[&ImportRow<'_>],
+    by_document: &HashMap<Vec<u8>, PersonId>,
     registered: &mut HashMap<Vec<u8>, PersonId>,
     outcomes: &mut HashMap<usize, (RowOutcome, PersonId)>,
 ) -> Result<()> {
     let grant = ctx.grant;
-    let by_document = existing_by_document(tx, grant, chunk).await?;
     // Each row: an existing person, or the index of the row of this slice that registers one.
     let mut person_of: Vec<Option<PersonId>> = Vec::with_capacity(chunk.len());
     let mut new_index: Vec<Option<usize>> = Vec::with_capacity(chunk.len());
@@ -198,11 +209,13 @@ async fn import_slice(
         .collect();
     join_or_open_cases(tx, grant, ctx.meta, ctx.importer, &created_ids, &matched).await?;
     insert_referrals(tx, grant, ctx.programme, ctx.import, chunk, &people).await?;
-    for (r, p) in chunk.iter().zip(&people) {
-        if r.profile != Profile::default() {
-            crate::itineraries::set_profile_in(tx, grant.tenant(), *p, &r.profile).await?;
-        }
-    }
+    let profiles: Vec<(PersonId, &Profile)> = chunk
+        .iter()
+        .zip(&people)
+        .filter(|(r, _)| r.profile != Profile::default())
+        .map(|(r, p)| (*p, &r.profile))
+        .collect();
+    crate::itineraries::set_profiles_in(tx, grant.tenant(), &profiles).await?;
     let events: Vec<NewEvent> = chunk
         .iter()
         .zip(&people)
