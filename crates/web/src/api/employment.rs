@@ -31,6 +31,7 @@ use elkarlan_domain::{
 };
 use elkarlan_store::itineraries::{Enrolment, FollowUp, Itinerary, Placement};
 use elkarlan_store::programmes::{Programme, Session, Template, TrainingAction};
+use elkarlan_store::territory::Area;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -511,21 +512,20 @@ pub struct AlternativeDto {
     pub text: String,
 }
 
-fn reason_text(lang: Lang, r: &Reason) -> String {
-    let args: Vec<(&str, &str)> = r.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    elkarlan_templates::i18n::t_args(lang, r.key, &args)
+fn reason_text(lang: Lang, areas: &[Area], r: &Reason) -> String {
+    crate::html::employment::message(lang, areas, r.key, &r.args)
 }
 
-fn reason_dto(lang: Lang, r: &Reason) -> ReasonDto {
+fn reason_dto(lang: Lang, areas: &[Area], r: &Reason) -> ReasonDto {
     ReasonDto {
         met: r.met,
-        text: reason_text(lang, r),
+        text: reason_text(lang, areas, r),
         alternatives: r
             .alternatives
             .iter()
             .map(|a| AlternativeDto {
                 met: a.met,
-                text: reason_text(lang, a),
+                text: reason_text(lang, areas, a),
             })
             .collect(),
     }
@@ -856,6 +856,10 @@ pub async fn employment_file(
     Path(raw): Path<String>,
 ) -> Response {
     let id = parse_id!(caller, raw, PersonId);
+    let areas = match elkarlan_store::territory::list(&state.store, caller.actor.tenant).await {
+        Ok(a) => a,
+        Err(e) => return problem(caller.lang, e.into()),
+    };
     match svc::employment_file(&state, &caller.actor, &caller.meta, id).await {
         Ok(f) => json(
             StatusCode::OK,
@@ -887,7 +891,7 @@ pub async fn employment_file(
                         reasons: a
                             .reasons
                             .iter()
-                            .map(|r| reason_dto(caller.lang, r))
+                            .map(|r| reason_dto(caller.lang, &areas, r))
                             .collect(),
                     })
                     .collect(),
@@ -904,7 +908,7 @@ pub async fn employment_file(
                         reasons: a
                             .reasons
                             .iter()
-                            .map(|r| reason_dto(caller.lang, r))
+                            .map(|r| reason_dto(caller.lang, &areas, r))
                             .collect(),
                     })
                     .collect(),

@@ -507,7 +507,14 @@ fn readable_args(
         .collect()
 }
 
-fn message(lang: Lang, areas: &[Area], key: &str, args: &[(&'static str, String)]) -> String {
+/// An eligibility message in `lang`, with neighbourhood and sex codes shown as names (the API
+/// uses it too).
+pub(crate) fn message(
+    lang: Lang,
+    areas: &[Area],
+    key: &str,
+    args: &[(&'static str, String)],
+) -> String {
     let args = readable_args(lang, areas, args);
     let refs: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     t_args(lang, key, &refs)
