@@ -887,6 +887,35 @@ pub struct EnrolInput {
     pub itinerary: String,
 }
 
+/// The itinerary an enrolment or placement belongs to, if one was named: it must be the
+/// person's own, or the field gets an error.
+async fn persons_itinerary(
+    state: &AppState,
+    actor: &Actor,
+    person: PersonId,
+    raw: &str,
+    errors: &mut FieldErrors,
+) -> Result<Option<ItineraryId>, ServiceError> {
+    if raw.trim().is_empty() {
+        return Ok(None);
+    }
+    let found = match raw.trim().parse::<ItineraryId>() {
+        Ok(id) => match itineraries::get_itinerary(&state.store, actor.tenant, id).await {
+            Ok(it) => Some(it),
+            Err(StoreError::NotFound) => None,
+            Err(other) => return Err(other.into()),
+        },
+        Err(_) => None,
+    };
+    match found {
+        Some(it) if it.person_id == person => Ok(Some(it.id)),
+        _ => {
+            errors.add("itinerary", "error-itinerary-unknown");
+            Ok(None)
+        }
+    }
+}
+
 pub async fn enrol(
     state: &AppState,
     actor: &Actor,
@@ -911,23 +940,7 @@ pub async fn enrol(
     ) {
         e.add("action", "error-action-not-open");
     }
-    let itinerary = if input.itinerary.trim().is_empty() {
-        None
-    } else {
-        let it = match input.itinerary.trim().parse::<ItineraryId>() {
-            Ok(id) => itineraries::get_itinerary(&state.store, actor.tenant, id)
-                .await
-                .ok(),
-            Err(_) => None,
-        };
-        match it {
-            Some(it) if it.person_id == person => Some(it.id),
-            _ => {
-                e.add("itinerary", "error-itinerary-unknown");
-                None
-            }
-        }
-    };
+    let itinerary = persons_itinerary(state, actor, person, &input.itinerary, &mut e).await?;
     e.into_result().map_err(ServiceError::Invalid)?;
     match itineraries::enrol(
         &state.store,
@@ -961,23 +974,7 @@ pub async fn record_placement(
         Ok(_) => FieldErrors::new(),
         Err(e) => e,
     };
-    let itinerary = if input.itinerary.trim().is_empty() {
-        None
-    } else {
-        let it = match input.itinerary.trim().parse::<ItineraryId>() {
-            Ok(id) => itineraries::get_itinerary(&state.store, actor.tenant, id)
-                .await
-                .ok(),
-            Err(_) => None,
-        };
-        match it {
-            Some(it) if it.person_id == person => Some(it.id),
-            _ => {
-                errors.add("itinerary", "error-itinerary-unknown");
-                None
-            }
-        }
-    };
+    let itinerary = persons_itinerary(state, actor, person, &input.itinerary, &mut errors).await?;
     errors.into_result().map_err(ServiceError::Invalid)?;
     let d = input.parse(today()).map_err(ServiceError::Invalid)?;
     Ok(

@@ -374,6 +374,13 @@ async fn a_placement_ending_before_it_starts_is_refused_then_three_follow_ups_ar
     assert!(file.body.contains("Garbiker"));
     assert!(file.body.contains("Insertion company transition contract"));
     assert!(file.body.contains("Not linked yet"));
+    // The open fixture programme (no rules) is suggested, with its explanation.
+    assert!(
+        file.body.contains("class=\"app-suggestion\""),
+        "{}",
+        file.body
+    );
+    assert!(file.body.contains("Plan de empleo de Otxarkoaga"));
     for months in [3u32, 6, 12] {
         let due = (start + Months::new(months)).to_string();
         assert!(file.body.contains(&due), "due {due}: {}", file.body);
