@@ -200,6 +200,22 @@ async fn anonymise_closed_cases(store: &Store, grant: &Grant, cutoff: i64) -> Re
             *case,
         )
         .await?;
+        // Employment records keep their dates, statuses, contract types and sectors (the
+        // indicators count them) and lose what points back to the person: the employment
+        // service's referral reference, notes and follow-up notes.
+        // The reference becomes the row's own id (the pair programme, reference stays unique).
+        let unlink = if tx.is_postgres() {
+            "UPDATE inbound_referrals SET reference = CAST(id AS TEXT), notes = NULL WHERE person_id = $1"
+        } else {
+            "UPDATE inbound_referrals SET reference = lower(hex(id)), notes = NULL WHERE person_id = $1"
+        };
+        exec(&mut tx, unlink, *person).await?;
+        exec(
+            &mut tx,
+            "UPDATE follow_ups SET note = NULL WHERE placement_id IN (SELECT id FROM placements WHERE person_id = $1)",
+            *person,
+        )
+        .await?;
         events.push(event(
             grant,
             "person",
@@ -222,6 +238,10 @@ async fn delete_people_without_case(store: &Store, grant: &Grant, cutoff: i64) -
            AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.person_id = p.id)
            AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.person_id = p.id)
            AND NOT EXISTS (SELECT 1 FROM people m WHERE m.merged_into = p.id)
+           AND NOT EXISTS (SELECT 1 FROM itineraries i WHERE i.person_id = p.id)
+           AND NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.person_id = p.id)
+           AND NOT EXISTS (SELECT 1 FROM placements pl WHERE pl.person_id = p.id)
+           AND NOT EXISTS (SELECT 1 FROM inbound_referrals ir WHERE ir.person_id = p.id)
          ORDER BY p.updated_at LIMIT $3")
         .bind(grant.tenant().0).bind(cutoff).bind(BATCH).fetch_all(c).await?
         .iter().map(|r| r.try_get(0)).collect::<std::result::Result<Vec<_>, sqlx::Error>>()?);
@@ -242,6 +262,12 @@ async fn delete_people_without_case(store: &Store, grant: &Grant, cutoff: i64) -
         exec(
             &mut tx,
             "DELETE FROM person_history WHERE person_id = $1",
+            *person,
+        )
+        .await?;
+        exec(
+            &mut tx,
+            "DELETE FROM employment_profiles WHERE person_id = $1",
             *person,
         )
         .await?;

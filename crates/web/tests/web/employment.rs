@@ -9,11 +9,12 @@ use elkarlan_domain::policy::{Action, Grant, SystemTask};
 use serde_json::json;
 
 const GOOD_XLSX: &[u8] = include_bytes!("../../../tabular/tests/fixtures/referrals_good.xlsx");
-const GOOD_CSV: &[u8] = include_bytes!("../../../tabular/tests/fixtures/referrals_good.csv");
+pub(crate) const GOOD_CSV: &[u8] =
+    include_bytes!("../../../tabular/tests/fixtures/referrals_good.csv");
 const MIXED_XLSX: &[u8] = include_bytes!("../../../tabular/tests/fixtures/referrals_mixed.xlsx");
 const TERRITORY: &str = include_str!("../../../app/data/bilbao-territory.csv");
 
-async fn load_territory(app: &TestApp) {
+pub(crate) async fn load_territory(app: &TestApp) {
     let rows = elkarlan_domain::territory::parse_territory_csv(TERRITORY).expect("territory");
     let grant = Grant::system(app.tenant, SystemTask::Bootstrap, Action::ViewTerritory);
     elkarlan_store::territory::load(&app.store, &grant, &rows)
@@ -21,7 +22,12 @@ async fn load_territory(app: &TestApp) {
         .expect("load");
 }
 
-async fn upload(app: &TestApp, token: &str, file: &[u8], query: &str) -> crate::common::Reply {
+pub(crate) async fn upload(
+    app: &TestApp,
+    token: &str,
+    file: &[u8],
+    query: &str,
+) -> crate::common::Reply {
     let req = Request::builder()
         .method(Method::POST)
         .uri(format!(

@@ -103,11 +103,58 @@ async fn the_worker_anonymises_closed_cases_and_deletes_what_has_run_out() {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    // A follow-up of the person's placement, with a note that names them.
+    let r = app
+        .api(
+            Some(&social),
+            Method::PUT,
+            &format!(
+                "/api/v1/placements/{}/follow-ups/3",
+                app.employment.placement
+            ),
+            Some(
+                json!({"checked_on": Timestamp::now().to_datetime().date_naive().to_string(),
+                "still_employed": "yes", "same_employer": "yes", "evidence": "self_report",
+                "note": "Amaia sigue en la cooperativa"}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     let r = app
         .api(
             Some(&social),
             Method::POST,
             &format!("/api/v1/cases/{case}/status"),
+            Some(json!({"status": "closed", "closure_reason": "goals_achieved", "version": 1})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    // A person referred by the employment service's office, whose case then closes.
+    crate::employment::load_territory(&app).await;
+    let lanbide = app.token("lanbide").await;
+    let r = crate::employment::upload(&app, &lanbide, crate::employment::GOOD_CSV, "").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let referred = r.json()["rows"][0]["person"]
+        .as_str()
+        .expect("person")
+        .to_owned();
+    let referred_case = app
+        .api(
+            Some(&lanbide),
+            Method::GET,
+            &format!("/api/v1/people/{referred}"),
+            None,
+        )
+        .await
+        .json()["case"]
+        .as_str()
+        .expect("case")
+        .to_owned();
+    let r = app
+        .api(
+            Some(&lanbide),
+            Method::POST,
+            &format!("/api/v1/cases/{referred_case}/status"),
             Some(json!({"status": "closed", "closure_reason": "goals_achieved", "version": 1})),
         )
         .await;
@@ -175,7 +222,7 @@ async fn the_worker_anonymises_closed_cases_and_deletes_what_has_run_out() {
         .find(|(t, _)| *t == app.tenant)
         .map(|(_, d)| d.clone())
         .expect("tenant");
-    assert_eq!(ours.closed_cases, 1);
+    assert_eq!(ours.closed_cases, 2);
     let anon = elkarlan_store::people::get(&app.store, app.tenant, person)
         .await
         .expect("row stays");
@@ -198,6 +245,41 @@ async fn the_worker_anonymises_closed_cases_and_deletes_what_has_run_out() {
         .await;
     assert_eq!(w.status, StatusCode::OK, "{}", w.body);
     assert_eq!(w.json()["notes"].as_array().map(Vec::len), Some(0));
+    // The placement stays for the indicators (contract type, dates, the follow-up's answer);
+    // the follow-up's note is gone.
+    let file = app
+        .api(
+            Some(&social),
+            Method::GET,
+            &format!("/api/v1/people/{person}/employment"),
+            None,
+        )
+        .await;
+    assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+    let placement = &file.json()["placements"][0];
+    assert_eq!(placement["contract_type"], "insertion_transition");
+    assert_eq!(placement["follow_ups"][0]["still_employed"], true);
+    assert!(placement["follow_ups"][0]["note"].is_null(), "{placement}");
+    assert!(!file.body.contains("Amaia"), "{}", file.body);
+    // The referral stays, no longer pointing back to the office's file or notes.
+    let referred: uuid::Uuid = referred.parse().expect("uuid");
+    let (reference, notes): (String, Option<String>) = match &app.store {
+        elkarlan_store::Store::Sqlite(p) => {
+            sqlx::query_as("SELECT reference, notes FROM inbound_referrals WHERE person_id = $1")
+                .bind(referred)
+                .fetch_one(p)
+                .await
+        }
+        elkarlan_store::Store::Postgres(p) => {
+            sqlx::query_as("SELECT reference, notes FROM inbound_referrals WHERE person_id = $1")
+                .bind(referred)
+                .fetch_one(p)
+                .await
+        }
+    }
+    .expect("referral row");
+    assert_ne!(reference, "LAN-2026-0001");
+    assert_eq!(notes, None);
     assert!(!w.body.contains("Nota de seguimiento"));
     let r = app
         .api(
@@ -261,7 +343,8 @@ async fn the_worker_anonymises_closed_cases_and_deletes_what_has_run_out() {
     )
     .await
     .expect("trail");
-    assert_eq!(trail.len(), 2, "{trail:?}");
+    // The unfollowed person's deletion and the two closed cases' anonymisations.
+    assert_eq!(trail.len(), 3, "{trail:?}");
     assert!(trail.iter().all(|e| e.actor_name == "system:worker"));
     let v = elkarlan_store::audit::verify(&app.store)
         .await
