@@ -12,6 +12,8 @@
 #   BENCH_ROWS=20000 bash bench/referral_import.sh                 # a quick run
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench bash bench/referral_import.sh
 #   ELKARLAN_BIN=path/to/elkarlan bash bench/referral_import.sh     # a given binary, no build
+#   BENCH_FORMAT=xlsx bash bench/referral_import.sh   # the same lists saved as XLSX by LibreOffice
+#                                                     # Calc (apt-get install libreoffice-calc)
 #
 # Prints a markdown report and writes it to bench/results/referral-import-<date>.md (git-ignored).
 set -euo pipefail
@@ -21,6 +23,12 @@ repo_root="$PWD"
 export PATH="$HOME/.cargo/bin:$PATH"
 
 ROWS="${BENCH_ROWS:-100000}"
+FORMAT="${BENCH_FORMAT:-csv}"
+case "$FORMAT" in
+  csv) ;;
+  xlsx) command -v libreoffice >/dev/null 2>&1 || { echo "bench: BENCH_FORMAT=xlsx needs LibreOffice (apt-get install libreoffice-calc)" >&2; exit 2; } ;;
+  *) echo "bench: BENCH_FORMAT must be csv or xlsx" >&2; exit 2 ;;
+esac
 DEMO_PASSWORD="${ELKARLAN_DEMO_PASSWORD:-Bench-password-2026!}"
 if ! [[ "$ROWS" =~ ^[0-9]+$ ]] || [ "$ROWS" -lt 1 ] || [ "$ROWS" -gt 200000 ]; then
   echo "bench: BENCH_ROWS must be a whole number from 1 to 200000 (the importer's row limit)" >&2
@@ -98,7 +106,18 @@ with open(f"{out}/referrals-bad.csv", "w", encoding="utf-8") as f:
     for i in range(1, rows + 1):
         f.write(line(rows + i, bad=(i == rows)) + "\n")
 PY
-file_bytes="$(stat -c %s "$tmp/referrals.csv")"
+if [ "$FORMAT" = "xlsx" ]; then
+  # Read as Spanish (locale 3082) so that 05/10/2026 is the 5th of October, as the office wrote it.
+  echo "bench: saving both lists as XLSX with LibreOffice Calc" >&2
+  for f in referrals referrals-bad; do
+    (cd "$tmp" && libreoffice --headless -env:UserInstallation="file://$tmp/lo-profile" \
+      --infilter="CSV:59,34,76,1,,3082" --convert-to xlsx "$f.csv" >/dev/null 2>&1)
+    [ -s "$tmp/$f.xlsx" ] || { echo "bench: LibreOffice did not write $f.xlsx" >&2; exit 1; }
+  done
+fi
+list="$tmp/referrals.$FORMAT"
+bad_list="$tmp/referrals-bad.$FORMAT"
+file_bytes="$(stat -c %s "$list")"
 
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
 base="http://127.0.0.1:$port"
@@ -135,24 +154,24 @@ hwm_kib() { awk '/^VmHWM/ { print $2 }' "/proc/$server_pid/status"; }
 upload() {
   curl -sS -o "$tmp/report.json" -w '%{time_total} %{http_code}\n' -X POST \
     "$base/api/v1/programmes/$programme/referral-imports?file_name=$(basename "$1")" \
-    -H "authorization: Bearer $lanbide" -H 'content-type: text/csv' --data-binary "@$1"
+    -H "authorization: Bearer $lanbide" -H 'content-type: application/octet-stream' --data-binary "@$1"
 }
 summary() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["imported"], r["created"], r["matched"], r["already_imported"], r["invalid"])' "$tmp/report.json"; }
 
 rss_before="$(rss_kib)"
 echo "bench: first import of $ROWS rows" >&2
-read -r t1 s1 < <(upload "$tmp/referrals.csv")
+read -r t1 s1 < <(upload "$list")
 read -r imported1 created1 matched1 already1 invalid1 < <(summary)
 hwm_after="$(hwm_kib)"
 [ "$s1" = "200" ] && [ "$imported1" = "True" ] || { echo "bench: first import answered $s1" >&2; head -c 2000 "$tmp/report.json" >&2; exit 1; }
 
 echo "bench: the same list again" >&2
-read -r t2 s2 < <(upload "$tmp/referrals.csv")
+read -r t2 s2 < <(upload "$list")
 read -r _ created2 _ already2 _ < <(summary)
 [ "$s2" = "200" ] && [ "$created2" = "0" ] && [ "$already2" = "$ROWS" ] || { echo "bench: re-import was not idempotent ($s2, created $created2, already $already2)" >&2; exit 1; }
 
 echo "bench: a list with one bad row at the end" >&2
-read -r t3 s3 < <(upload "$tmp/referrals-bad.csv")
+read -r t3 s3 < <(upload "$bad_list")
 read -r imported3 _ _ _ invalid3 < <(summary)
 [ "$s3" = "422" ] && [ "$imported3" = "False" ] && [ "$invalid3" = "1" ] || { echo "bench: the bad list was not refused whole ($s3)" >&2; exit 1; }
 
@@ -165,7 +184,7 @@ cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 report="$(cat <<MD
 # Referral list import, $(date -u +%Y-%m-%d)
 
-$build_desc, $backend; $(nproc) cores ($cpu). List: $ROWS rows, CSV, $(awk -v b="$file_bytes" 'BEGIN { printf "%.1f", b / 1048576 }') MiB, fictional people (4 in 5 with a DNI, 1 in 5 with a NIE).
+$build_desc, $backend; $(nproc) cores ($cpu). List: $ROWS rows, $(tr a-z A-Z <<<"$FORMAT"), $(awk -v b="$file_bytes" 'BEGIN { printf "%.1f", b / 1048576 }') MiB, fictional people (4 in 5 with a DNI, 1 in 5 with a NIE).
 
 | Run | HTTP | Seconds | Rows/s | Result |
 |---|---|---|---|---|
