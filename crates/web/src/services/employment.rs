@@ -18,8 +18,8 @@ use elkarlan_domain::employment::training::{TrainingActionDraft, TrainingActionI
 use elkarlan_domain::inclusion::consent::{ConsentScope, DataCategory};
 use elkarlan_domain::policy::{self, Action, Actor, Denied, Grant, Relationship, Target};
 use elkarlan_domain::{
-    AgencyId, EnrolmentId, FieldErrors, ItineraryId, ItineraryStepId, PersonId, PlacementId,
-    ProgrammeId, TrainingActionId,
+    EnrolmentId, FieldErrors, ItineraryId, ItineraryStepId, PersonId, PlacementId, ProgrammeId,
+    TrainingActionId,
 };
 use elkarlan_store::audit::RequestMeta;
 use elkarlan_store::consents::{self, Consent};
@@ -274,6 +274,20 @@ async fn check_action_refs(
     e.into_result().map_err(ServiceError::Invalid)
 }
 
+/// A training action and the grant to act on it as its provider (or as the coordinator).
+async fn action_grant(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: TrainingActionId,
+    action: Action,
+) -> Result<(TrainingAction, Grant), ServiceError> {
+    let found = programmes::get_action(&state.store, actor.tenant, id).await?;
+    let target = Target::new(actor.tenant, provider_relationship(&found, actor));
+    let grant = authorize(state, actor, action, target, meta).await?;
+    Ok((found, grant))
+}
+
 pub async fn create_action(
     state: &AppState,
     actor: &Actor,
@@ -303,15 +317,8 @@ pub async fn update_action(
     version: Option<i64>,
     input: &TrainingActionInput,
 ) -> Result<(), ServiceError> {
-    let current = programmes::get_action(&state.store, actor.tenant, id).await?;
-    let grant = authorize(
-        state,
-        actor,
-        Action::ManageTrainingActions,
-        Target::new(actor.tenant, provider_relationship(&current, actor)),
-        meta,
-    )
-    .await?;
+    let (current, grant) =
+        action_grant(state, actor, meta, id, Action::ManageTrainingActions).await?;
     let version = version.ok_or(ServiceError::PreconditionRequired)?;
     let d = input.parse().map_err(ServiceError::Invalid)?;
     check_action_refs(state, actor, &d).await?;
@@ -376,15 +383,7 @@ pub async fn roster(
     meta: &RequestMeta,
     id: TrainingActionId,
 ) -> Result<Roster, ServiceError> {
-    let action = programmes::get_action(&state.store, actor.tenant, id).await?;
-    let grant = authorize(
-        state,
-        actor,
-        Action::ViewRoster,
-        Target::new(actor.tenant, provider_relationship(&action, actor)),
-        meta,
-    )
-    .await?;
+    let (action, grant) = action_grant(state, actor, meta, id, Action::ViewRoster).await?;
     let lines = itineraries::roster(&state.store, actor.tenant, id).await?;
     let people: Vec<String> = lines
         .iter()
@@ -424,15 +423,7 @@ pub async fn record_attendance(
     id: TrainingActionId,
     input: &SessionMarksInput,
 ) -> Result<usize, ServiceError> {
-    let action = programmes::get_action(&state.store, actor.tenant, id).await?;
-    let grant = authorize(
-        state,
-        actor,
-        Action::RecordAttendance,
-        Target::new(actor.tenant, provider_relationship(&action, actor)),
-        meta,
-    )
-    .await?;
+    let (_, grant) = action_grant(state, actor, meta, id, Action::RecordAttendance).await?;
     let sessions = programmes::sessions(&state.store, id).await?;
     let lines = itineraries::roster(&state.store, actor.tenant, id).await?;
     let mut e = FieldErrors::new();
@@ -506,13 +497,12 @@ pub async fn close_enrolment(
     input: &EnrolmentUpdateInput,
 ) -> Result<(), ServiceError> {
     let enrolment = itineraries::get_enrolment(&state.store, actor.tenant, id).await?;
-    let action = programmes::get_action(&state.store, actor.tenant, enrolment.action_id).await?;
-    let grant = authorize(
+    let (_, grant) = action_grant(
         state,
         actor,
-        Action::RecordAttendance,
-        Target::new(actor.tenant, provider_relationship(&action, actor)),
         meta,
+        enrolment.action_id,
+        Action::RecordAttendance,
     )
     .await?;
     let enrolled = chrono::NaiveDate::parse_from_str(&enrolment.enrolled_on, "%Y-%m-%d")
@@ -1035,13 +1025,6 @@ pub async fn due_follow_ups(
     )
     .await?;
     Ok(out)
-}
-
-/// The agencies a programme form offers, and whether `agency` exists.
-pub async fn agency_exists(state: &AppState, actor: &Actor, agency: AgencyId) -> bool {
-    agencies::get(&state.store, actor.tenant, agency)
-        .await
-        .is_ok()
 }
 
 // Referral lists ---------------------------------------------------------------------------------
