@@ -79,4 +79,29 @@ id_type! {
     FollowUpId;
     /// One referral list imported from the employment service's office.
     ReferralImportId;
+    /// An organisation of the ecosystem: an SSE entity, a company, a university, a public body.
+    OrganisationId;
+    /// A dated, typed tie between two organisations (member of, promoted by, ...).
+    OrganisationRelationId;
+    /// An official qualification of an organisation (insertion company or special employment
+    /// centre register entry) with its expiry.
+    QualificationId;
+    /// An activity of the social economy pole: an event, a training or a co-creation session.
+    PoleActivityId;
+    /// An entrepreneurship project supported by the pole.
+    VentureId;
+    /// A partnership agreement with private actors or a collaboration agreement with public agents.
+    AgreementId;
+    /// A document of an agreement (the signed text, an annex, a minute).
+    AgreementDocumentId;
+    /// A quantified commitment of an agreement or of a contract's social clause.
+    CommitmentId;
+    /// A public contract of the council.
+    ContractId;
+    /// A lot of a public contract.
+    LotId;
+    /// A social clause of a contract or lot.
+    SocialClauseId;
+    /// A check of a social clause's compliance.
+    ComplianceCheckId;
 }

@@ -4,7 +4,11 @@
 //! code never holds an unchecked value; parse failures carry a message key that the web layer
 //! translates (see `FieldErrors`).
 
+#[macro_use]
+mod macros;
+
 pub mod account;
+pub mod ecosystem;
 pub mod employment;
 pub mod errors;
 pub mod identity;

@@ -105,10 +105,20 @@ pub enum Action {
     ManageItinerary,
     /// The list of one's own follow-ups that are due.
     ViewDueFollowUps,
+    /// Read the ecosystem: organisations with their contacts, SSE profiles, the pole's
+    /// activities and projects, agreements, commitments, contracts and social clauses.
+    ViewEcosystem,
+    /// Register and change organisations, SSE profiles, pole activities, entrepreneurship
+    /// projects, agreements and their commitments.
+    ManageEcosystem,
+    /// Record public contracts, lots, social clauses and compliance checks; import OCDS.
+    ManageProcurement,
+    /// The ecosystem's figures: counts and sums, no organisation's contacts.
+    ViewEcosystemAggregates,
 }
 
 impl Action {
-    pub const ALL: [Action; 45] = [
+    pub const ALL: [Action; 49] = [
         Action::ViewHome,
         Action::ManageOwnAccount,
         Action::ListUsers,
@@ -154,6 +164,10 @@ impl Action {
         Action::ViewItinerary,
         Action::ManageItinerary,
         Action::ViewDueFollowUps,
+        Action::ViewEcosystem,
+        Action::ManageEcosystem,
+        Action::ManageProcurement,
+        Action::ViewEcosystemAggregates,
     ];
 
     pub fn code(self) -> &'static str {
@@ -203,6 +217,10 @@ impl Action {
             Action::ViewItinerary => "itinerary.view",
             Action::ManageItinerary => "itinerary.manage",
             Action::ViewDueFollowUps => "follow_up.due",
+            Action::ViewEcosystem => "ecosystem.view",
+            Action::ManageEcosystem => "ecosystem.manage",
+            Action::ManageProcurement => "procurement.manage",
+            Action::ViewEcosystemAggregates => "ecosystem.aggregates",
         }
     }
 }
@@ -421,6 +439,14 @@ pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<Grant, De
                 )
         }
         Action::ViewDueFollowUps => actor.role.works_on_itineraries(),
+        // The Strategic Projects coordinator keeps the ecosystem; organisations' own contacts
+        // have no account yet, and case professionals have no need to know it.
+        Action::ViewEcosystem | Action::ManageEcosystem | Action::ManageProcurement => {
+            actor.role == Role::Coordinator
+        }
+        Action::ViewEcosystemAggregates => {
+            matches!(actor.role, Role::Coordinator | Role::Analyst)
+        }
         // No person erases records by hand; the worker applies the periods (`Grant::system`).
         Action::ApplyRetention => false,
         Action::ManageOwnAccount => target.relationship == Relationship::OwnAccount,

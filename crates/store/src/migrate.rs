@@ -29,6 +29,7 @@ migrations![
     (3, "0003_casework"),
     (4, "0004_retention_instruments"),
     (5, "0005_employment"),
+    (6, "0006_ecosystem"),
 ];
 
 fn checksum(sql: &str) -> String {

@@ -56,22 +56,31 @@ pub fn has(lang: Lang, key: &str) -> bool {
 }
 
 /// The Fluent files of one language: the platform's and each capability's own.
-pub fn files(lang: Lang) -> [&'static str; 3] {
+pub fn files(lang: Lang) -> [&'static str; 6] {
     match lang {
         Lang::Eu => [
             include_str!("../locales/eu/main.ftl"),
             include_str!("../locales/eu/employment.ftl"),
             include_str!("../locales/eu/employment-pages.ftl"),
+            include_str!("../locales/eu/ecosystem.ftl"),
+            include_str!("../locales/eu/agreements.ftl"),
+            include_str!("../locales/eu/procurement.ftl"),
         ],
         Lang::Es => [
             include_str!("../locales/es/main.ftl"),
             include_str!("../locales/es/employment.ftl"),
             include_str!("../locales/es/employment-pages.ftl"),
+            include_str!("../locales/es/ecosystem.ftl"),
+            include_str!("../locales/es/agreements.ftl"),
+            include_str!("../locales/es/procurement.ftl"),
         ],
         Lang::En => [
             include_str!("../locales/en/main.ftl"),
             include_str!("../locales/en/employment.ftl"),
             include_str!("../locales/en/employment-pages.ftl"),
+            include_str!("../locales/en/ecosystem.ftl"),
+            include_str!("../locales/en/agreements.ftl"),
+            include_str!("../locales/en/procurement.ftl"),
         ],
     }
 }

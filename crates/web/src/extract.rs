@@ -70,13 +70,21 @@ impl Ctx {
 
 /// The navigation a role sees: each item is shown only when the policy allows its action.
 pub fn nav_for(actor: &Actor, path: &str) -> Vec<NavItem> {
-    const ITEMS: [(&str, &str, Action); 13] = [
+    const ITEMS: [(&str, &str, Action); 17] = [
         ("/home", "nav-home", Action::ViewHome),
         ("/cases", "nav-cases", Action::SearchPeople),
         ("/people", "nav-people", Action::SearchPeople),
         ("/referrals", "nav-referrals", Action::ViewReferralInbox),
         ("/programmes", "nav-programmes", Action::ViewProgrammes),
         ("/follow-ups", "nav-follow-ups", Action::ViewDueFollowUps),
+        ("/organisations", "nav-organisations", Action::ViewEcosystem),
+        ("/agreements", "nav-agreements", Action::ViewEcosystem),
+        ("/contracts", "nav-contracts", Action::ViewEcosystem),
+        (
+            "/ecosystem/figures",
+            "nav-ecosystem-figures",
+            Action::ViewEcosystemAggregates,
+        ),
         (
             "/dpo/break-glass",
             "nav-break-glass",

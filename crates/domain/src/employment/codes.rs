@@ -1,33 +1,6 @@
 //! The closed lists of the employment capability. Each value has a stable code (stored, sent in
 //! the API) and a Fluent label key `<prefix>-<code with dashes>`.
 
-/// Declares a list of codes with `ALL`, `code`, `parse` and `label_key`.
-macro_rules! code_list {
-    ($(#[$doc:meta])* $name:ident, $prefix:literal, $error:literal { $($variant:ident => $code:literal,)* }) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant,)* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
-
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code,)* }
-            }
-
-            /// Parses the code; the error is the message key to show.
-            pub fn parse(s: &str) -> Result<Self, &'static str> {
-                Self::ALL.iter().copied().find(|x| x.code() == s.trim()).ok_or($error)
-            }
-
-            pub fn label_key(self) -> String {
-                format!("{}-{}", $prefix, self.code().replace('_', "-"))
-            }
-        }
-    };
-}
-
 code_list! {
     /// Where a programme is in its year.
     ProgrammeStatus, "programme-status", "error-programme-status" {
