@@ -395,9 +395,16 @@ fn release(r: &ContractRecord, published: DateTime<Utc>) -> Value {
     );
 
     // Awards: one for the whole contract when anything of its award is known, one per
-    // awarded lot. A contract follows each award once it is awarded.
+    // awarded lot. A contract follows each award once it is awarded. A cancelled process keeps
+    // its awards, marked cancelled.
     let mut awards = Vec::new();
-    if r.awardee.is_some() || r.awarded_cents.is_some() || r.awarded_on.is_some() {
+    let lot_awarded = r
+        .lots
+        .iter()
+        .any(|l| l.awardee.is_some() || l.awarded_cents.is_some());
+    // The award date rides on the lot awards when there are some.
+    if r.awardee.is_some() || r.awarded_cents.is_some() || (r.awarded_on.is_some() && !lot_awarded)
+    {
         awards.push(award_json(
             &format!("{}-award", r.ocid),
             r,
@@ -1042,6 +1049,7 @@ fn read_items(tender: &Map<String, Value>, tpath: &str, p: &mut Problems) -> Vec
 
 struct Award {
     id: String,
+    cancelled: bool,
     path: String,
     lots: Vec<String>,
     supplier: Option<PartyRef>,
@@ -1078,18 +1086,15 @@ fn read_awards(
                 }
             })
             .collect();
-        let award = Award {
+        out.push(Award {
             id: id.unwrap_or_default().to_owned(),
+            cancelled: matches!(status, Some("cancelled" | "unsuccessful")),
             path: apath.clone(),
             lots,
             supplier: supplier(o, &apath, parties, p),
             cents: value_cents(o, "value", &apath, false, p),
             date: opt_date(o, "date", &apath, p),
-        };
-        // A cancelled or failed award gives no awardee.
-        if !matches!(status, Some("cancelled" | "unsuccessful")) {
-            out.push(award);
-        }
+        });
     }
     out
 }
@@ -1326,8 +1331,12 @@ fn read_release(
         }
     }
 
-    // Awards: at most one for the whole contract, at most one per lot.
-    let awards = read_awards(rel, path, &parties, p);
+    // Awards: at most one for the whole contract, at most one per lot. A cancelled or failed
+    // award names no awardee, unless the whole process was cancelled after it.
+    let status = status_of(&tags, t_status);
+    let mut awards = read_awards(rel, path, &parties, p);
+    let award_ids: Vec<String> = awards.iter().map(|a| a.id.clone()).collect();
+    awards.retain(|a| !a.cancelled || status == Some(ContractStatus::Cancelled));
     let mut whole: Option<&Award> = None;
     let mut lot_awarded: HashSet<String> = HashSet::new();
     for a in &awards {
@@ -1370,7 +1379,7 @@ fn read_release(
             req_str(c, key, &cpath, 300, p);
         }
         if let Some(aid) = opt_str(c, "awardID", &cpath, 300, p)
-            && !awards.iter().any(|a| a.id == aid)
+            && !award_ids.iter().any(|a| a == aid)
         {
             p.add(&at(&cpath, "awardID"), "error-ocds-unknown-award", Some(aid.to_owned()));
         }
@@ -1394,7 +1403,6 @@ fn read_release(
         None => (None, None),
     };
 
-    let status = status_of(&tags, t_status);
     if status.is_none() && !tags.is_empty() {
         p.add(&at(path, "tag"), "error-ocds-tag", Some(tags.join(", ")));
     }
