@@ -80,7 +80,6 @@ pub struct OcdsProblem {
 pub const MESSAGE_KEYS: &[&str] = &[
     "error-ocds-too-large",
     "error-ocds-json",
-    "error-ocds-not-object",
     "error-ocds-required",
     "error-ocds-type",
     "error-ocds-too-long",
