@@ -303,9 +303,14 @@ fn release(r: &ContractRecord, published: DateTime<Utc>) -> Value {
     let lot_status = tender_status(r.status);
 
     // Parties: the buyer, then each awardee once.
-    let mut parties = vec![json!({ "id": BUYER_ID, "name": r.contracting_body, "roles": ["buyer"] })];
+    let mut parties =
+        vec![json!({ "id": BUYER_ID, "name": r.contracting_body, "roles": ["buyer"] })];
     let mut seen = HashSet::new();
-    for p in r.awardee.iter().chain(r.lots.iter().filter_map(|l| l.awardee.as_ref())) {
+    for p in r
+        .awardee
+        .iter()
+        .chain(r.lots.iter().filter_map(|l| l.awardee.as_ref()))
+    {
         if seen.insert(p.tax_id.as_str().to_owned()) {
             parties.push(supplier_party(p));
         }
@@ -592,7 +597,11 @@ fn opt_str<'a>(
                 return None;
             }
             if t.chars().count() > max {
-                p.add(&at(path, key), "error-ocds-too-long", Some(format!("max {max}")));
+                p.add(
+                    &at(path, key),
+                    "error-ocds-too-long",
+                    Some(format!("max {max}")),
+                );
                 return None;
             }
             Some(t)
@@ -644,9 +653,7 @@ fn opt_date(o: &Map<String, Value>, key: &str, path: &str, p: &mut Problems) -> 
 }
 
 fn parse_date(s: &str) -> Option<NaiveDate> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|d| d.date_naive())
+    DateTime::parse_from_rfc3339(s).ok().map(|d| d.date_naive())
 }
 
 /// A JSON number in euros to cents, exactly: at most two decimals, not negative, at most
@@ -678,7 +685,11 @@ pub fn cents_of(v: &Value) -> Result<i64, &'static str> {
     let whole: i64 = whole.parse().map_err(|_| "error-ocds-amount-range")?;
     let frac_cents: i64 = match frac.len() {
         0 => 0,
-        1 => frac.parse::<i64>().map_err(|_| "error-ocds-amount-format")? * 10,
+        1 => {
+            frac.parse::<i64>()
+                .map_err(|_| "error-ocds-amount-format")?
+                * 10
+        }
         _ => frac.parse().map_err(|_| "error-ocds-amount-format")?,
     };
     whole
@@ -825,7 +836,11 @@ fn supplier(
     };
     let id = req_str(s, "id", &spath, 300, p)?;
     let Some(party) = parties.get(id) else {
-        p.add(&at(&spath, "id"), "error-ocds-unknown-party", Some(id.to_owned()));
+        p.add(
+            &at(&spath, "id"),
+            "error-ocds-unknown-party",
+            Some(id.to_owned()),
+        );
         return None;
     };
     let Some(name) = opt_str(s, "name", &spath, 300, p)
@@ -844,10 +859,11 @@ fn supplier(
             p.add(
                 &at(&spath, "id"),
                 "error-ocds-supplier-identifier",
-                Some(other.as_ref().map_or_else(
-                    || id.to_owned(),
-                    |(scheme, tid)| format!("{scheme} {tid}"),
-                )),
+                Some(
+                    other
+                        .as_ref()
+                        .map_or_else(|| id.to_owned(), |(scheme, tid)| format!("{scheme} {tid}")),
+                ),
             );
             return None;
         }
@@ -878,7 +894,11 @@ fn reservation(o: &Map<String, Value>, path: &str, p: &mut Problems) -> Option<R
                 Some(code) if CODELISTS.reserved_participation.contains(code) => {
                     // Reserved to public-service organisations (Ley 9/2017, DA 48ª): not a
                     // reservation Elkarlan records.
-                    p.add(&cpath, "error-ocds-reservation-unsupported", Some(code.to_owned()));
+                    p.add(
+                        &cpath,
+                        "error-ocds-reservation-unsupported",
+                        Some(code.to_owned()),
+                    );
                     ok = false;
                 }
                 Some(code) => {
@@ -1118,9 +1138,17 @@ fn read_release(
     let ocid = opt_str(rel, "ocid", path, 200, p);
     if let Some(o) = ocid {
         if !ocid_ok(o) {
-            p.add(&at(path, "ocid"), "error-ocds-ocid-format", Some(o.to_owned()));
+            p.add(
+                &at(path, "ocid"),
+                "error-ocds-ocid-format",
+                Some(o.to_owned()),
+            );
         } else if let Some(first) = seen_ocids.get(o) {
-            p.add(&at(path, "ocid"), "error-ocds-duplicate-ocid", Some(first.clone()));
+            p.add(
+                &at(path, "ocid"),
+                "error-ocds-duplicate-ocid",
+                Some(first.clone()),
+            );
         } else {
             seen_ocids.insert(o.to_owned(), at(path, "ocid"));
         }
@@ -1156,10 +1184,12 @@ fn read_release(
     let buyer = opt_object(rel, "buyer", path, p);
     let contracting_body = buyer.and_then(|b| {
         let bpath = at(path, "buyer");
-        opt_str(b, "name", &bpath, 300, p).map(str::to_owned).or_else(|| {
-            let id = opt_str(b, "id", &bpath, 300, p)?;
-            parties.get(id).and_then(|x| x.name.clone())
-        })
+        opt_str(b, "name", &bpath, 300, p)
+            .map(str::to_owned)
+            .or_else(|| {
+                let id = opt_str(b, "id", &bpath, 300, p)?;
+                parties.get(id).and_then(|x| x.name.clone())
+            })
     });
     if contracting_body.is_none() {
         p.add(&at(&at(path, "buyer"), "name"), "error-ocds-required", None);
@@ -1175,7 +1205,11 @@ fn read_release(
     let description = opt_str(tender, "description", &tpath, 10_000, p).map(str::to_owned);
     let t_status = opt_code(tender, "status", &tpath, &CODELISTS.tender_status, p);
     let method = if field(tender, "procurementMethod").is_none() {
-        p.add(&at(&tpath, "procurementMethod"), "error-ocds-required", None);
+        p.add(
+            &at(&tpath, "procurementMethod"),
+            "error-ocds-required",
+            None,
+        );
         None
     } else {
         opt_code(tender, "procurementMethod", &tpath, &CODELISTS.method, p)
@@ -1228,7 +1262,11 @@ fn read_release(
             continue;
         };
         if lot_ids.values().any(|n| *n == number) || lot_ids.contains_key(id) {
-            p.add(&at(&lpath, "id"), "error-ocds-duplicate-lot", Some(id.to_owned()));
+            p.add(
+                &at(&lpath, "id"),
+                "error-ocds-duplicate-lot",
+                Some(id.to_owned()),
+            );
             continue;
         }
         lot_ids.insert(id.to_owned(), number);
@@ -1282,7 +1320,11 @@ fn read_release(
             let lot = opt_str(c, "lot", &cpath, 100, p).and_then(|l| match lot_ids.get(l) {
                 Some(n) => Some(Some(*n)),
                 None => {
-                    p.add(&at(&cpath, "lot"), "error-ocds-unknown-lot", Some(l.to_owned()));
+                    p.add(
+                        &at(&cpath, "lot"),
+                        "error-ocds-unknown-lot",
+                        Some(l.to_owned()),
+                    );
                     None
                 }
             });
@@ -1348,7 +1390,11 @@ fn read_release(
         }
         for l in &a.lots {
             if !lot_ids.contains_key(l) {
-                p.add(&at(&a.path, "relatedLots"), "error-ocds-unknown-lot", Some(l.clone()));
+                p.add(
+                    &at(&a.path, "relatedLots"),
+                    "error-ocds-unknown-lot",
+                    Some(l.clone()),
+                );
             } else if !lot_awarded.insert(l.clone()) {
                 p.add(&a.path, "error-ocds-several-awards", Some(l.clone()));
             }
@@ -1380,7 +1426,11 @@ fn read_release(
         if let Some(aid) = opt_str(c, "awardID", &cpath, 300, p)
             && !award_ids.iter().any(|a| a == aid)
         {
-            p.add(&at(&cpath, "awardID"), "error-ocds-unknown-award", Some(aid.to_owned()));
+            p.add(
+                &at(&cpath, "awardID"),
+                "error-ocds-unknown-award",
+                Some(aid.to_owned()),
+            );
         }
         opt_code(c, "status", &cpath, &CODELISTS.contract_status, p);
         value_cents(c, "value", &cpath, false, p);
@@ -1395,7 +1445,11 @@ fn read_release(
     }
     let (starts_on, ends_on) = match period {
         Some((Some(s), Some(e), ppath)) if e < s => {
-            p.add(&at(&ppath, "endDate"), "error-ocds-period", Some(format!("{s} > {e}")));
+            p.add(
+                &at(&ppath, "endDate"),
+                "error-ocds-period",
+                Some(format!("{s} > {e}")),
+            );
             (Some(s), Some(e))
         }
         Some((s, e, _)) => (s, e),
@@ -1412,26 +1466,26 @@ fn read_release(
     }
     let record = (|| {
         Some(ContractRecord {
-        ocid: ocid?.to_owned(),
-        file_number: file_number?.to_owned(),
-        contracting_body: contracting_body?,
-        title: title?.to_owned(),
-        description,
-        cpv: cpv?,
-        category: category?,
-        procedure: procedure_read?,
-        status: status?,
-        amount_cents: amount?,
-        published_on,
-        awarded_on,
-        starts_on,
-        ends_on,
-        reservation: tender_reservation?,
-        awardee: whole.and_then(|a| a.supplier.clone()),
-        awarded_cents: whole.and_then(|a| a.cents),
-        lots: lots.into_iter().map(|(_, l)| l).collect(),
-        clauses,
-    })
+            ocid: ocid?.to_owned(),
+            file_number: file_number?.to_owned(),
+            contracting_body: contracting_body?,
+            title: title?.to_owned(),
+            description,
+            cpv: cpv?,
+            category: category?,
+            procedure: procedure_read?,
+            status: status?,
+            amount_cents: amount?,
+            published_on,
+            awarded_on,
+            starts_on,
+            ends_on,
+            reservation: tender_reservation?,
+            awardee: whole.and_then(|a| a.supplier.clone()),
+            awarded_cents: whole.and_then(|a| a.cents),
+            lots: lots.into_iter().map(|(_, l)| l).collect(),
+            clauses,
+        })
     })();
     if record.is_none() {
         // Every missing piece should have been reported above; never drop a release silently.
@@ -1562,7 +1616,10 @@ mod tests {
             read("18446744073709551615").ok(),
             Some(Err("error-ocds-amount-range"))
         );
-        assert_eq!(read("10000000000.01").ok(), Some(Err("error-ocds-amount-range")));
+        assert_eq!(
+            read("10000000000.01").ok(),
+            Some(Err("error-ocds-amount-range"))
+        );
         assert_eq!(read("\"12\"").ok(), Some(Err("error-ocds-type")));
     }
 
@@ -1603,6 +1660,10 @@ mod tests {
             assert!(codelist(f).is_some_and(|c| !c.is_empty()), "{f}");
         }
         assert!(CODELISTS.currency.contains("EUR"));
-        assert!(CODELISTS.reserved_participation.contains(SHELTERED_WORKSHOP));
+        assert!(
+            CODELISTS
+                .reserved_participation
+                .contains(SHELTERED_WORKSHOP)
+        );
     }
 }
