@@ -1040,6 +1040,14 @@ fn limits_are_enforced() {
     );
     let p = problems(many.as_bytes());
     assert_eq!((p.len(), p[0].key), (1, "error-ocds-too-many-releases"));
+    // Problems stop at the cap, the last one saying so.
+    let empty = format!(
+        "{{\"version\":\"1.1\",\"releases\":[{}]}}",
+        vec!["{}"; 500].join(",")
+    );
+    let p = problems(empty.as_bytes());
+    assert_eq!(p.len(), ocds::MAX_PROBLEMS + 1);
+    assert_eq!(p[ocds::MAX_PROBLEMS].key, "error-ocds-too-many-problems");
     // Nesting past serde_json's limit of 128 is malformed JSON, not a stack overflow.
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     assert_eq!(problems(deep.as_bytes())[0].key, "error-ocds-json");
@@ -1135,18 +1143,23 @@ fn damaged_packages_never_panic() {
     }
     // Most damage must be noticed; deleting an optional field may legitimately import.
     assert!(refused * 2 > cases.len(), "{refused} of {}", cases.len());
-    // The seed corpus of the fuzz target replays too.
-    let corpus = concat!(
+    // The seed corpus of the fuzz target replays too, and a fuzzer's working corpus when
+    // OCDS_REPLAY names its directory.
+    let seeds = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../fuzz/corpus/ocds_package"
     );
-    if let Ok(dir) = std::fs::read_dir(corpus) {
-        for entry in dir.flatten() {
+    let extra = std::env::var("OCDS_REPLAY").ok();
+    let mut replayed = 0;
+    for corpus in std::iter::once(seeds).chain(extra.as_deref()) {
+        for entry in std::fs::read_dir(corpus).into_iter().flatten().flatten() {
             if let Ok(data) = std::fs::read(entry.path()) {
                 ocds_package::check(&data);
+                replayed += 1;
             }
         }
     }
+    assert!(replayed >= 5, "the seed corpus is missing");
 }
 
 /// The fuzz target's seeds: the sample export, one release alone and the standard's examples.

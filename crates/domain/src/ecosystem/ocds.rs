@@ -29,6 +29,8 @@ use std::sync::LazyLock;
 pub const MAX_PACKAGE_BYTES: usize = 20 * 1024 * 1024;
 /// Most releases accepted in one package.
 pub const MAX_RELEASES: usize = 10_000;
+/// Most problems reported; one more says there are more.
+pub const MAX_PROBLEMS: usize = 1_000;
 /// Largest amount accepted, in cents: the same cap as amounts typed in a form.
 pub const MAX_CENTS: i64 = 1_000_000_000_000;
 
@@ -85,6 +87,7 @@ pub const MESSAGE_KEYS: &[&str] = &[
     "error-ocds-too-long",
     "error-ocds-version",
     "error-ocds-too-many-releases",
+    "error-ocds-too-many-problems",
     "error-ocds-ocid-format",
     "error-ocds-duplicate-ocid",
     "error-ocds-date",
@@ -497,7 +500,19 @@ struct Problems(Vec<OcdsProblem>);
 
 impl Problems {
     fn add(&mut self, path: &str, key: &'static str, detail: Option<String>) {
-        let path = if path.is_empty() { "/" } else { path };
+        // Past the cap one last problem says so; a page of 200,000 problems helps nobody.
+        if self.0.len() > MAX_PROBLEMS {
+            return;
+        }
+        let (path, key, detail) = if self.0.len() == MAX_PROBLEMS {
+            (
+                "/",
+                "error-ocds-too-many-problems",
+                Some(MAX_PROBLEMS.to_string()),
+            )
+        } else {
+            (if path.is_empty() { "/" } else { path }, key, detail)
+        };
         self.0.push(OcdsProblem {
             path: path.to_owned(),
             key,

@@ -19,6 +19,7 @@ error-ocds-type = This field has the wrong type (for example, text where a numbe
 error-ocds-too-long = The text is too long.
 error-ocds-version = Only OCDS 1.1 packages are accepted.
 error-ocds-too-many-releases = The package has more than 10,000 releases; split it.
+error-ocds-too-many-problems = There are more than 1,000 problems; fix these first and import again.
 error-ocds-ocid-format = The ocid must be “ocds-”, a six-character prefix, a dash and the process identifier.
 error-ocds-duplicate-ocid = Another release of the package has the same ocid.
 error-ocds-date = The date must be an ISO 8601 date and time with its time zone (2026-03-01T00:00:00Z).

@@ -19,6 +19,7 @@ error-ocds-type = El campo tiene un tipo incorrecto (por ejemplo, texto donde se
 error-ocds-too-long = El texto es demasiado largo.
 error-ocds-version = Solo se aceptan paquetes OCDS 1.1.
 error-ocds-too-many-releases = El paquete tiene más de 10.000 entregas (releases); divídalo.
+error-ocds-too-many-problems = Hay más de 1.000 problemas; corrija estos primero y vuelva a importar.
 error-ocds-ocid-format = El ocid debe ser «ocds-», un prefijo de seis caracteres, un guion y el identificador del proceso.
 error-ocds-duplicate-ocid = Otra entrega del paquete tiene el mismo ocid.
 error-ocds-date = La fecha debe ser una fecha y hora ISO 8601 con su zona horaria (2026-03-01T00:00:00Z).

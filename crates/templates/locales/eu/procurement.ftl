@@ -19,6 +19,7 @@ error-ocds-type = Eremuaren mota okerra da (adibidez, testua zenbaki bat espero 
 error-ocds-too-long = Testua luzeegia da.
 error-ocds-version = OCDS 1.1 paketeak bakarrik onartzen dira.
 error-ocds-too-many-releases = Paketeak 10.000 argitalpen (release) baino gehiago ditu; zatitu ezazu.
+error-ocds-too-many-problems = 1.000 arazo baino gehiago daude; zuzendu hauek lehenik eta inportatu berriro.
 error-ocds-ocid-format = ocid-ak «ocds-», sei karaktereko aurrizki bat, marratxo bat eta prozesuaren identifikatzailea izan behar ditu.
 error-ocds-duplicate-ocid = Paketeko beste argitalpen batek ocid bera du.
 error-ocds-date = Datak ISO 8601 data eta ordua izan behar du, ordu-eremuarekin (2026-03-01T00:00:00Z).
