@@ -105,7 +105,11 @@ pub fn file_number(s: &str) -> Result<String, &'static str> {
     }
 }
 
-fn code_or<T>(s: &str, default: T, parse: fn(&str) -> Result<T, &'static str>) -> Result<T, &'static str> {
+fn code_or<T>(
+    s: &str,
+    default: T,
+    parse: fn(&str) -> Result<T, &'static str>,
+) -> Result<T, &'static str> {
     if s.trim().is_empty() {
         Ok(default)
     } else {
@@ -163,7 +167,11 @@ impl ContractInput {
         let file_number = e.take("file_number", file_number(&self.file_number));
         let contracting_body = e.take(
             "contracting_body",
-            required_text(&self.contracting_body, 200, "error-contracting-body-required"),
+            required_text(
+                &self.contracting_body,
+                200,
+                "error-contracting-body-required",
+            ),
         );
         let title = e.take(
             "title",
@@ -188,7 +196,11 @@ impl ContractInput {
         }
         let reservation = e.take(
             "reservation",
-            code_or(&self.reservation, Reservation::NotReserved, Reservation::parse),
+            code_or(
+                &self.reservation,
+                Reservation::NotReserved,
+                Reservation::parse,
+            ),
         );
         match (
             file_number,
@@ -266,7 +278,10 @@ pub struct LotDraft {
 impl LotInput {
     pub fn parse(&self) -> Result<LotDraft, FieldErrors> {
         let mut e = FieldErrors::new();
-        let number = e.take("number", whole_number(&self.number, 1..=999, "error-lot-number"));
+        let number = e.take(
+            "number",
+            whole_number(&self.number, 1..=999, "error-lot-number"),
+        );
         let title = e.take(
             "title",
             required_text(&self.title, 300, "error-title-required"),
@@ -275,7 +290,11 @@ impl LotInput {
         let amount_cents = e.take("amount", amount(&self.amount));
         let reservation = e.take(
             "reservation",
-            code_or(&self.reservation, Reservation::NotReserved, Reservation::parse),
+            code_or(
+                &self.reservation,
+                Reservation::NotReserved,
+                Reservation::parse,
+            ),
         );
         match (number, title, cpv, amount_cents, reservation) {
             (Some(number), Some(title), Some(cpv), Some(amount_cents), Some(reservation))
@@ -346,17 +365,19 @@ impl AwardInput {
         let awarded_on = e.take("awarded_on", date(&self.awarded_on, "error-date-required"));
         let justification = e.take("justification", optional_text(&self.justification, 2000));
         match (lot, awardee, awarded_cents, awarded_on, justification) {
-            (Some(lot), Some(awardee), Some(awarded_cents), Some(awarded_on), Some(justification))
-                if e.is_empty() =>
-            {
-                Ok(AwardDraft {
-                    lot,
-                    awardee,
-                    awarded_cents,
-                    awarded_on,
-                    justification,
-                })
-            }
+            (
+                Some(lot),
+                Some(awardee),
+                Some(awarded_cents),
+                Some(awarded_on),
+                Some(justification),
+            ) if e.is_empty() => Ok(AwardDraft {
+                lot,
+                awardee,
+                awarded_cents,
+                awarded_on,
+                justification,
+            }),
             _ => Err(e),
         }
     }
@@ -418,7 +439,10 @@ impl ClauseInput {
                 None
             }
             Some(ClauseStage::AwardCriterion) => e
-                .take("weight", whole_number(&self.weight, 1..=100, "error-weight"))
+                .take(
+                    "weight",
+                    whole_number(&self.weight, 1..=100, "error-weight"),
+                )
                 .map(Some),
             _ if !self.weight.trim().is_empty() => {
                 e.add("weight", "error-weight-not-award");
@@ -475,7 +499,11 @@ impl ClauseCommitmentInput {
         let mut e = FieldErrors::new();
         let kind = e.take(
             "kind",
-            code_or(&self.kind, CommitmentKind::HireParticipants, CommitmentKind::parse),
+            code_or(
+                &self.kind,
+                CommitmentKind::HireParticipants,
+                CommitmentKind::parse,
+            ),
         );
         let description = e.take(
             "description",
@@ -623,8 +651,14 @@ mod tests {
         assert_eq!(amount("0"), Ok(0));
         assert_eq!(amount("-5"), Err("error-amount-negative"));
         assert_eq!(amount(" -1.200,50 €"), Err("error-amount-negative"));
-        assert_eq!(amount("-99999999999999999999"), Err("error-amount-negative"));
-        assert_eq!(amount("99999999999999999999"), Err("error-amount-too-large"));
+        assert_eq!(
+            amount("-99999999999999999999"),
+            Err("error-amount-negative")
+        );
+        assert_eq!(
+            amount("99999999999999999999"),
+            Err("error-amount-too-large")
+        );
         assert_eq!(amount("10000000001"), Err("error-amount-too-large"));
         assert_eq!(amount("10000000000"), Ok(MAX_AMOUNT_CENTS));
         assert_eq!(amount("doce"), Err("error-amount-format"));
