@@ -10,4 +10,5 @@ pub mod codes;
 pub mod contract;
 pub mod cpv;
 pub mod eligibility;
+pub mod ocds;
 pub mod procurement;

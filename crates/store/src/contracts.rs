@@ -355,13 +355,13 @@ async fn facts_where(
 ) -> Result<Vec<OrganisationFacts>> {
     let (heads, quals, acts) = on_pool!(store, c => {
         let heads = sqlx::query("SELECT id, name, tax_id, legal_form FROM organisations WHERE tenant_id = $1 AND ($2 IS NULL OR id = $2) ORDER BY name")
-            .bind(tenant.0).bind(only.map(|o| o.0)).fetch_all(&*c).await?;
+            .bind(tenant.0).bind(only.map(|o| o.0)).fetch_all(c).await?;
         let quals = sqlx::query("SELECT q.organisation_id, q.kind, q.register_number, q.granted_on, q.expires_on FROM qualifications q
             JOIN organisations o ON o.id = q.organisation_id WHERE o.tenant_id = $1 AND ($2 IS NULL OR o.id = $2)")
-            .bind(tenant.0).bind(only.map(|o| o.0)).fetch_all(&*c).await?;
+            .bind(tenant.0).bind(only.map(|o| o.0)).fetch_all(c).await?;
         let acts = sqlx::query("SELECT a.organisation_id, a.cpv FROM organisation_activities a
             JOIN organisations o ON o.id = a.organisation_id WHERE o.tenant_id = $1 AND ($2 IS NULL OR o.id = $2) ORDER BY a.cpv")
-            .bind(tenant.0).bind(only.map(|o| o.0)).fetch_all(&*c).await?;
+            .bind(tenant.0).bind(only.map(|o| o.0)).fetch_all(c).await?;
         let heads = heads.iter().map(|r| {
             let form: String = r.try_get(3)?;
             Ok((OrganisationId(r.try_get(0)?), r.try_get::<String, _>(1)?, r.try_get::<String, _>(2)?, form))
@@ -887,16 +887,16 @@ pub async fn reserved_share(store: &Store, tenant: TenantId, year: i32) -> Resul
     let (contracts, lots, target) = on_pool!(store, c => {
         let contracts = sqlx::query("SELECT id, reservation, amount_cents, awarded_cents FROM contracts
             WHERE tenant_id = $1 AND status <> 'cancelled' AND awarded_on IS NOT NULL AND substr(awarded_on, 1, 5) = $2")
-            .bind(tenant.0).bind(&prefix).fetch_all(&*c).await?
+            .bind(tenant.0).bind(&prefix).fetch_all(c).await?
             .iter().map(|r| Ok((r.try_get::<Uuid, _>(0)?, r.try_get::<String, _>(1)?, r.try_get::<i64, _>(2)?, r.try_get::<Option<i64>, _>(3)?)))
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
         let lots = sqlx::query("SELECT l.contract_id, l.reservation, l.amount_cents, l.awarded_cents FROM contract_lots l JOIN contracts c ON c.id = l.contract_id
             WHERE c.tenant_id = $1 AND c.status <> 'cancelled' AND c.awarded_on IS NOT NULL AND substr(c.awarded_on, 1, 5) = $2")
-            .bind(tenant.0).bind(&prefix).fetch_all(&*c).await?
+            .bind(tenant.0).bind(&prefix).fetch_all(c).await?
             .iter().map(|r| Ok((r.try_get::<Uuid, _>(0)?, r.try_get::<String, _>(1)?, r.try_get::<i64, _>(2)?, r.try_get::<Option<i64>, _>(3)?)))
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
         let target = sqlx::query("SELECT reserved_permille FROM procurement_targets WHERE tenant_id = $1 AND year = $2")
-            .bind(tenant.0).bind(i64::from(year)).fetch_optional(&*c).await?
+            .bind(tenant.0).bind(i64::from(year)).fetch_optional(c).await?
             .map(|r| r.try_get::<i64, _>(0)).transpose()?;
         (contracts, lots, target)
     });
@@ -1232,34 +1232,34 @@ pub async fn figures(store: &Store, tenant: TenantId, year: i32) -> Result<Figur
     let share = reserved_share(store, tenant, year).await?;
     let mut f = on_pool!(store, c => {
         let organisations = sqlx::query("SELECT legal_form, COUNT(*), SUM(CASE WHEN pole_member <> 0 THEN 1 ELSE 0 END) FROM organisations WHERE tenant_id = $1 GROUP BY legal_form ORDER BY legal_form")
-            .bind(tenant.0).fetch_all(&*c).await?.iter()
+            .bind(tenant.0).fetch_all(c).await?.iter()
             .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?, r.try_get::<Option<i64>, _>(2)?.unwrap_or(0))))
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
         let profiles = sqlx::query("SELECT p.workforce, p.women, p.hired_from_exclusion, p.permanent_contracts FROM sse_profiles p
             JOIN organisations o ON o.id = p.organisation_id WHERE o.tenant_id = $1 AND p.year = $2")
-            .bind(tenant.0).bind(i64::from(year)).fetch_all(&*c).await?.iter()
+            .bind(tenant.0).bind(i64::from(year)).fetch_all(c).await?.iter()
             .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<i64, _>(1)?, r.try_get::<i64, _>(2)?, r.try_get::<i64, _>(3)?)))
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
         let agreements = sqlx::query("SELECT status, COUNT(*) FROM agreements WHERE tenant_id = $1 GROUP BY status ORDER BY status")
-            .bind(tenant.0).fetch_all(&*c).await?.iter()
+            .bind(tenant.0).fetch_all(c).await?.iter()
             .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
         let commitments = sqlx::query("SELECT status, COUNT(*) FROM commitments WHERE tenant_id = $1 AND substr(due_on, 1, 5) = $2 GROUP BY status ORDER BY status")
-            .bind(tenant.0).bind(&y).fetch_all(&*c).await?.iter()
+            .bind(tenant.0).bind(&y).fetch_all(c).await?.iter()
             .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
         let clauses = sqlx::query("SELECT s.stage, s.purpose, COUNT(*) FROM social_clauses s JOIN contracts c ON c.id = s.contract_id
             WHERE c.tenant_id = $1 AND substr(COALESCE(c.awarded_on, c.published_on, ''), 1, 5) = $2 GROUP BY s.stage, s.purpose ORDER BY s.stage, s.purpose")
-            .bind(tenant.0).bind(&y).fetch_all(&*c).await?.iter()
+            .bind(tenant.0).bind(&y).fetch_all(c).await?.iter()
             .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?, r.try_get::<i64, _>(2)?)))
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
         let checks = sqlx::query("SELECT k.verdict, k.penalty_cents FROM compliance_checks k JOIN social_clauses s ON s.id = k.social_clause_id
             JOIN contracts c ON c.id = s.contract_id WHERE c.tenant_id = $1 AND substr(k.checked_on, 1, 5) = $2")
-            .bind(tenant.0).bind(&y).fetch_all(&*c).await?.iter()
+            .bind(tenant.0).bind(&y).fetch_all(c).await?.iter()
             .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
         let hires: i64 = sqlx::query("SELECT COUNT(*) FROM placements WHERE tenant_id = $1 AND social_clause_id IS NOT NULL AND substr(starts_on, 1, 5) = $2")
-            .bind(tenant.0).bind(&y).fetch_one(&*c).await?.try_get(0)?;
+            .bind(tenant.0).bind(&y).fetch_one(c).await?.try_get(0)?;
         let mut f = Figures { year, organisations, agreements: pairs(&agreements), commitments: pairs(&commitments), clauses, ..Figures::default() };
         for (w, women, excl, perm) in profiles {
             f.profiles += 1;

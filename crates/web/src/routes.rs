@@ -38,6 +38,7 @@ pub fn book() -> RouteBook {
     let book = html::employment::routes(book);
     let book = html::employment_exports::routes(book);
     let book = html::referral_import::routes(book);
+    let book = html::procurement::routes(book);
     api::employment::routes(book)
 }
 
