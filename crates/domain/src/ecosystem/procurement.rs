@@ -28,17 +28,18 @@ pub const MESSAGE_KEYS: &[&str] = &[
     "error-amount-too-large",
     "error-file-number",
     "error-contracting-body-required",
-    "error-title-required",
+    "error-contract-title-required",
     "error-description-required",
     "error-lot-number",
-    "error-weight-required",
-    "error-weight-not-award",
-    "error-weight",
-    "error-organisation-unknown",
+    "error-clause-weight-required",
+    "error-clause-weight-not-award",
+    "error-clause-weight",
+    "error-awardee-unknown",
     "error-evidence-required",
     "error-target-permille",
-    "error-commitment-target",
-    "error-unit-required",
+    "error-clause-commitment-target",
+    "error-clause-commitment-unknown",
+    "error-clause-commitment-unit",
     "error-award-not-covered",
 ];
 
@@ -175,7 +176,7 @@ impl ContractInput {
         );
         let title = e.take(
             "title",
-            required_text(&self.title, 300, "error-title-required"),
+            required_text(&self.title, 300, "error-contract-title-required"),
         );
         let description = e.take("description", optional_text(&self.description, 4000));
         let cpv = e.take("cpv", Cpv::parse(&self.cpv));
@@ -284,7 +285,7 @@ impl LotInput {
         );
         let title = e.take(
             "title",
-            required_text(&self.title, 300, "error-title-required"),
+            required_text(&self.title, 300, "error-contract-title-required"),
         );
         let cpv = e.take("cpv", Cpv::parse(&self.cpv));
         let amount_cents = e.take("amount", amount(&self.amount));
@@ -359,7 +360,7 @@ impl AwardInput {
             self.awardee
                 .trim()
                 .parse::<OrganisationId>()
-                .map_err(|_| "error-organisation-unknown"),
+                .map_err(|_| "error-awardee-unknown"),
         );
         let awarded_cents = e.take("awarded_amount", amount(&self.awarded_amount));
         let awarded_on = e.take("awarded_on", date(&self.awarded_on, "error-date-required"));
@@ -435,17 +436,17 @@ impl ClauseInput {
         );
         let weight = match stage {
             Some(ClauseStage::AwardCriterion) if self.weight.trim().is_empty() => {
-                e.add("weight", "error-weight-required");
+                e.add("weight", "error-clause-weight-required");
                 None
             }
             Some(ClauseStage::AwardCriterion) => e
                 .take(
                     "weight",
-                    whole_number(&self.weight, 1..=100, "error-weight"),
+                    whole_number(&self.weight, 1..=100, "error-clause-weight"),
                 )
                 .map(Some),
             _ if !self.weight.trim().is_empty() => {
-                e.add("weight", "error-weight-not-award");
+                e.add("weight", "error-clause-weight-not-award");
                 None
             }
             _ => Some(None),
@@ -511,9 +512,16 @@ impl ClauseCommitmentInput {
         );
         let target = e.take(
             "target",
-            whole_number(&self.target, 1..=1_000_000, "error-commitment-target"),
+            whole_number(
+                &self.target,
+                1..=1_000_000,
+                "error-clause-commitment-target",
+            ),
         );
-        let unit = e.take("unit", required_text(&self.unit, 60, "error-unit-required"));
+        let unit = e.take(
+            "unit",
+            required_text(&self.unit, 60, "error-clause-commitment-unit"),
+        );
         let due_on = e.take("due_on", date(&self.due_on, "error-date-required"));
         match (kind, description, target, unit, due_on) {
             (Some(kind), Some(description), Some(target), Some(unit), Some(due_on))
@@ -578,7 +586,7 @@ impl CheckInput {
                     .trim()
                     .parse::<CommitmentId>()
                     .map(Some)
-                    .map_err(|_| "error-commitment-target")
+                    .map_err(|_| "error-clause-commitment-unknown")
             },
         );
         match (checked_on, evidence, verdict, penalty, note, commitment) {
@@ -683,7 +691,7 @@ mod tests {
         for (field, key) in [
             ("file_number", "error-file-number"),
             ("contracting_body", "error-contracting-body-required"),
-            ("title", "error-title-required"),
+            ("title", "error-contract-title-required"),
             ("cpv", "error-cpv-format"),
             ("category", "error-procurement-category"),
             ("procedure", "error-procedure"),
@@ -725,7 +733,7 @@ mod tests {
         };
         assert_eq!(
             base.parse().err().and_then(|e| e.get("weight")),
-            Some("error-weight-required")
+            Some("error-clause-weight-required")
         );
         let ok = ClauseInput {
             weight: "15".into(),
@@ -738,7 +746,7 @@ mod tests {
         };
         assert_eq!(
             too_much.parse().err().and_then(|e| e.get("weight")),
-            Some("error-weight")
+            Some("error-clause-weight")
         );
         let not_award = ClauseInput {
             stage: "execution_condition".into(),
@@ -747,7 +755,7 @@ mod tests {
         };
         assert_eq!(
             not_award.parse().err().and_then(|e| e.get("weight")),
-            Some("error-weight-not-award")
+            Some("error-clause-weight-not-award")
         );
     }
 

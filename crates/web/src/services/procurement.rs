@@ -257,7 +257,7 @@ pub async fn award(
     };
     let org = match contracts::organisation_facts(&state.store, actor.tenant, d.awardee).await {
         Ok(o) => o,
-        Err(StoreError::NotFound) => return Err(invalid("awardee", "error-organisation-unknown")),
+        Err(StoreError::NotFound) => return Err(invalid("awardee", "error-awardee-unknown")),
         Err(e) => return Err(e.into()),
     };
     let covered = org.covers(reservation, d.awarded_on);
@@ -394,7 +394,7 @@ pub async fn add_check(
     contracts::add_check(&state.store, &grant, meta, clause, &d)
         .await
         .map_err(|e| match e {
-            StoreError::Conflict(_) => invalid("commitment", "error-commitment-target"),
+            StoreError::Conflict(_) => invalid("commitment", "error-clause-commitment-unknown"),
             other => other.into(),
         })
 }
