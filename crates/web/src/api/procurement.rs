@@ -13,7 +13,7 @@ use crate::services::procurement as svc;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use elkarlan_domain::ecosystem::procurement::{
     AwardInput, CheckInput, ClauseInput, ContractInput, LotInput,
 };
@@ -24,33 +24,26 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 pub fn routes(book: RouteBook) -> RouteBook {
-    book.add(
-        "GET",
-        "/api/v1/contracts",
-        get(list_contracts).post(create_contract),
-    )
-    .add(
-        "GET",
-        "/api/v1/contracts/{contract}",
-        get(get_contract).put(update_contract),
-    )
-    .add(
-        "GET",
-        "/api/v1/contracts/{contract}/lots",
-        get(list_lots).post(add_lot),
-    )
-    .add(
-        "GET",
-        "/api/v1/contracts/{contract}/clauses",
-        get(list_clauses).post(add_clause),
-    )
-    .add("POST", "/api/v1/contracts/{contract}/award", post(award))
-    .add("GET", "/api/v1/clauses/{clause}", get(get_clause))
-    .add(
-        "GET",
-        "/api/v1/clauses/{clause}/checks",
-        get(list_checks).post(add_check),
-    )
+    book.add("GET", "/api/v1/contracts", get(list_contracts))
+        .add("POST", "/api/v1/contracts", post(create_contract))
+        .add("GET", "/api/v1/contracts/{contract}", get(get_contract))
+        .add("PUT", "/api/v1/contracts/{contract}", put(update_contract))
+        .add("GET", "/api/v1/contracts/{contract}/lots", get(list_lots))
+        .add("POST", "/api/v1/contracts/{contract}/lots", post(add_lot))
+        .add(
+            "GET",
+            "/api/v1/contracts/{contract}/clauses",
+            get(list_clauses),
+        )
+        .add(
+            "POST",
+            "/api/v1/contracts/{contract}/clauses",
+            post(add_clause),
+        )
+        .add("POST", "/api/v1/contracts/{contract}/award", post(award))
+        .add("GET", "/api/v1/clauses/{clause}", get(get_clause))
+        .add("GET", "/api/v1/clauses/{clause}/checks", get(list_checks))
+        .add("POST", "/api/v1/clauses/{clause}/checks", post(add_check))
 }
 
 fn not_found(lang: Lang) -> Response {

@@ -15,7 +15,7 @@ use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use chrono::Datelike;
 use elkarlan_domain::ecosystem::codes::{
     ClausePurpose, ClauseStage, CommitmentKind, ContractStatus, ProcurementCategory,
@@ -37,53 +37,54 @@ use serde::Deserialize;
 
 pub fn routes(book: RouteBook) -> RouteBook {
     book.add("GET", "/contracts", get(contracts_page))
-        .add(
-            "GET",
-            "/contracts/new",
-            get(contract_new_page).post(contract_new_submit),
-        )
-        .add(
-            "GET",
-            "/contracts/import",
-            get(import_page).post(import_submit),
-        )
+        .add("GET", "/contracts/new", get(contract_new_page))
+        .add("POST", "/contracts/new", post(contract_new_submit))
+        .add("GET", "/contracts/import", get(import_page))
+        .add("POST", "/contracts/import", post(import_submit))
         .add("GET", "/contracts/{contract}", get(contract_page))
+        .add("GET", "/contracts/{contract}/edit", get(contract_edit_page))
         .add(
-            "GET",
+            "POST",
             "/contracts/{contract}/edit",
-            get(contract_edit_page).post(contract_edit_submit),
+            post(contract_edit_submit),
         )
+        .add("GET", "/contracts/{contract}/lots/new", get(lot_new_page))
         .add(
-            "GET",
+            "POST",
             "/contracts/{contract}/lots/new",
-            get(lot_new_page).post(lot_new_submit),
+            post(lot_new_submit),
         )
         .add(
             "GET",
             "/contracts/{contract}/clauses/new",
-            get(clause_new_page).post(clause_new_submit),
+            get(clause_new_page),
         )
         .add(
-            "GET",
-            "/contracts/{contract}/award",
-            get(award_page).post(award_submit),
+            "POST",
+            "/contracts/{contract}/clauses/new",
+            post(clause_new_submit),
         )
+        .add("GET", "/contracts/{contract}/award", get(award_page))
+        .add("POST", "/contracts/{contract}/award", post(award_submit))
         .add("GET", "/clauses/{clause}", get(clause_page))
+        .add("GET", "/clauses/{clause}/checks/new", get(check_new_page))
         .add(
-            "GET",
+            "POST",
             "/clauses/{clause}/checks/new",
-            get(check_new_page).post(check_new_submit),
+            post(check_new_submit),
         )
         .add(
             "GET",
             "/clauses/{clause}/commitments/new",
-            get(commitment_new_page).post(commitment_new_submit),
+            get(commitment_new_page),
         )
         .add(
-            "GET",
-            "/procurement/targets",
-            get(targets_page).post(targets_submit),
+            "POST",
+            "/clauses/{clause}/commitments/new",
+            post(commitment_new_submit),
         )
+        .add("GET", "/procurement/targets", get(targets_page))
+        .add("POST", "/procurement/targets", post(targets_submit))
         .add("GET", "/ecosystem/figures", get(figures_page))
         .add("GET", "/exports/contracts.ocds.json", get(export_ocds))
         .add("GET", "/exports/contracts/{format}", get(export_table))
