@@ -1003,6 +1003,8 @@ pub async fn import(
         if exists {
             fail(format!("contract already recorded: {}", r.ocid));
         }
+        // Each unknown organisation once per record, however many lots it takes.
+        let mut reported = std::collections::HashSet::new();
         let parties = r
             .awardee
             .iter()
@@ -1013,7 +1015,7 @@ pub async fn import(
                 let found = organisation_by_tax_id(&mut tx, tenant, &key).await?;
                 awardees.insert(key.clone(), found);
             }
-            if awardees.get(&key).copied().flatten().is_none() {
+            if awardees.get(&key).copied().flatten().is_none() && reported.insert(key.clone()) {
                 fail(format!("organisation not in the directory: {key}"));
             }
         }
