@@ -1287,3 +1287,60 @@ pub fn year_of(s: &str) -> Option<i32> {
         .ok()
         .map(|d| d.year())
 }
+
+// Demo organisations ------------------------------------------------------------------------------
+
+/// An organisation the procurement demo needs, with its CPV activities and register entry.
+pub struct SeedOrganisation<'a> {
+    pub name: &'a str,
+    pub tax_id: &'a TaxId,
+    pub legal_form: LegalForm,
+    pub pole_member: bool,
+    pub activities: &'a [Cpv],
+    /// (register, number, granted on, expires on)
+    pub register: Option<(QualificationKind, &'a str, NaiveDate, Option<NaiveDate>)>,
+}
+
+/// Finds the organisation by tax id, or records it: the procurement demo's own organisations
+/// until it shares the directory's (same tax ids, so both seeds meet on one record).
+pub async fn seed_organisation(
+    store: &Store,
+    grant: &Grant,
+    meta: &RequestMeta,
+    o: &SeedOrganisation<'_>,
+) -> Result<OrganisationId> {
+    let tenant = grant.tenant();
+    let mut tx = store.begin_write().await?;
+    if let Some(id) = organisation_by_tax_id(&mut tx, tenant, o.tax_id.as_str()).await? {
+        return Ok(id);
+    }
+    let id = OrganisationId::new();
+    let now = Timestamp::now().micros();
+    on_tx!(&mut tx, c => sqlx::query(
+        "INSERT INTO organisations (id, tenant_id, name, tax_id, legal_form, sector, pole_member, version, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,'',$6,1,$7,$7)")
+        .bind(id.0).bind(tenant.0).bind(o.name).bind(o.tax_id.as_str()).bind(o.legal_form.code())
+        .bind(i64::from(o.pole_member)).bind(now)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    for cpv in o.activities {
+        on_tx!(&mut tx, c => sqlx::query("INSERT INTO organisation_activities (organisation_id, cpv) VALUES ($1,$2)")
+            .bind(id.0).bind(cpv.code()).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    if let Some((kind, number, granted, expires)) = o.register {
+        on_tx!(&mut tx, c => sqlx::query(
+            "INSERT INTO qualifications (id, organisation_id, kind, register_number, granted_on, expires_on, evidence, recorded_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)")
+            .bind(Uuid::now_v7()).bind(id.0).bind(kind.code()).bind(number).bind(granted.to_string())
+            .bind(expires.map(|e| e.to_string())).bind("Resolución de inscripción en el registro").bind(now)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    audit(
+        &mut tx,
+        grant,
+        meta,
+        "organisation",
+        id.0,
+        serde_json::json!({"name": o.name, "tax_id": o.tax_id.as_str(), "legal_form": o.legal_form.code()}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
