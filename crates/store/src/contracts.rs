@@ -865,9 +865,10 @@ pub struct ReservedShare {
     pub year: i32,
     /// Contracts awarded in the year (award date in the year, not cancelled).
     pub contracts: i64,
-    /// What was awarded: the awarded amount where recorded, else the estimated one.
+    /// What was awarded: for contracts with lots, the lots awarded (their awarded amounts);
+    /// otherwise the contract's awarded amount where recorded, else its estimated one.
     pub total_cents: i64,
-    /// Of it, what was reserved: the reserved lots of contracts with lots, the whole
+    /// Of it, what was reserved: the reserved lots awarded of contracts with lots, the whole
     /// contract otherwise.
     pub reserved_cents: i64,
     /// `reserved / total` in per-mille, rounded; `None` when nothing was awarded.
@@ -912,8 +913,9 @@ pub async fn reserved_share(store: &Store, tenant: TenantId, year: i32) -> Resul
                 part = part.saturating_add(v);
             }
         } else {
-            for (_, lr, la, law) in own {
-                let v = law.unwrap_or(*la);
+            // Only the lots actually awarded: a deserted lot adds nothing to what was awarded.
+            for (_, lr, _, law) in own {
+                let Some(v) = *law else { continue };
                 total = total.saturating_add(v);
                 if reserved(lr) {
                     part = part.saturating_add(v);

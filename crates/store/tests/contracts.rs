@@ -182,6 +182,29 @@ async fn an_import_is_all_or_nothing_and_exports_what_it_stored() {
         assert_eq!(share.reserved_cents, 3_900_000, "{ctx}");
         assert_eq!(share.total_cents, 9_750_000, "{ctx}");
         assert_eq!(share.permille, Some(400), "{ctx}");
+        // A reserved lot left unawarded adds nothing to either side.
+        let c = contracts::list(s, t, &ContractFilter::default())
+            .await
+            .unwrap()[0]
+            .id;
+        let deserted = elkarlan_domain::ecosystem::procurement::LotInput {
+            number: "3".into(),
+            title: "Desierto".into(),
+            cpv: "90910000".into(),
+            amount: "50000".into(),
+            reservation: "insertion_companies".into(),
+        }
+        .parse()
+        .unwrap();
+        contracts::add_lot(s, &g, &meta, c, &deserted)
+            .await
+            .unwrap();
+        let again = contracts::reserved_share(s, t, 2026).await.unwrap();
+        assert_eq!(
+            (again.reserved_cents, again.total_cents),
+            (3_900_000, 9_750_000),
+            "{ctx}"
+        );
         contracts::set_target(s, &g, &meta, 2026, 80).await.unwrap();
         contracts::set_target(s, &g, &meta, 2026, 450)
             .await
