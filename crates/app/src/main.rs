@@ -6,6 +6,7 @@ mod checkpoint;
 mod config;
 mod demo_casework;
 mod demo_employment;
+mod demo_procurement;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};

@@ -11,3 +11,4 @@ pub mod contract;
 pub mod cpv;
 pub mod eligibility;
 pub mod ocds;
+pub mod procurement;

@@ -12,6 +12,7 @@ pub mod backup;
 pub mod cases;
 pub mod casework;
 pub mod consents;
+pub mod contracts;
 pub mod error;
 pub mod idempotency;
 pub mod instruments;

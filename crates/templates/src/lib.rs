@@ -7,6 +7,7 @@
 pub mod employment;
 pub mod i18n;
 pub mod pages;
+pub mod procurement;
 pub mod referral_import;
 
 pub use askama::Template;

@@ -7,6 +7,7 @@ pub mod configuration;
 pub mod employment;
 pub mod inclusion;
 pub mod openapi;
+pub mod procurement;
 pub mod resources;
 
 use crate::AppState;

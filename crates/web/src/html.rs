@@ -9,6 +9,7 @@ pub mod employment;
 pub mod employment_exports;
 pub mod inclusion;
 pub mod pages;
+pub mod procurement;
 pub mod referral_import;
 
 use crate::AppState;

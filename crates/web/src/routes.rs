@@ -38,7 +38,9 @@ pub fn book() -> RouteBook {
     let book = html::employment::routes(book);
     let book = html::employment_exports::routes(book);
     let book = html::referral_import::routes(book);
-    api::employment::routes(book)
+    let book = html::procurement::routes(book);
+    let book = api::employment::routes(book);
+    api::procurement::routes(book)
 }
 
 fn platform_and_inclusion() -> RouteBook {

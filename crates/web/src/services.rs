@@ -9,6 +9,7 @@ pub mod casework;
 pub mod employment;
 pub mod inclusion;
 pub mod instruments;
+pub mod procurement;
 pub mod retention;
 pub mod signin;
 pub mod users;

@@ -84,6 +84,18 @@ impl Modify for BearerAuth {
         super::employment::due_follow_ups,
         super::employment::search_occupations,
         super::employment::import_referrals,
+        super::procurement::list_contracts,
+        super::procurement::create_contract,
+        super::procurement::get_contract,
+        super::procurement::update_contract,
+        super::procurement::list_lots,
+        super::procurement::add_lot,
+        super::procurement::list_clauses,
+        super::procurement::add_clause,
+        super::procurement::award,
+        super::procurement::get_clause,
+        super::procurement::list_checks,
+        super::procurement::add_check,
     ),
     modifiers(&BearerAuth)
 )]

@@ -74,6 +74,7 @@ pub struct TestApp {
     pub agencies: Vec<(PublicSystem, AgencyId)>,
     pub inclusion: Inclusion,
     pub employment: Employment,
+    pub procurement: Procurement,
     pg_cleanup: Option<(String, String)>,
 }
 
@@ -330,6 +331,7 @@ impl TestApp {
             &inclusion,
         ))
         .await;
+        let procurement = Box::pin(procurement_fixture(&store, tenant, &ids, &agency_ids)).await;
         TestApp {
             state,
             store,
@@ -340,6 +342,7 @@ impl TestApp {
             agencies: agency_ids,
             inclusion,
             employment,
+            procurement,
             pg_cleanup,
         }
     }
@@ -814,4 +817,173 @@ fn enc(s: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Runs one statement with its binds on whichever database the store holds (the fixture's
+/// organisations are written directly: the directory's own store is not this module's).
+#[macro_export]
+macro_rules! raw_sql {
+    ($store:expr, $sql:expr $(, $b:expr)* $(,)?) => {
+        match $store {
+            elkarlan_store::Store::Sqlite(p) => {
+                sqlx::query($sql)$(.bind($b))*.execute(p).await.map(|_| ())
+            }
+            elkarlan_store::Store::Postgres(p) => {
+                sqlx::query($sql)$(.bind($b))*.execute(p).await.map(|_| ())
+            }
+        }
+    };
+}
+
+/// The procurement fixture: an insertion company in its register, a special employment centre
+/// in its register, an ordinary company (all doing cleaning, CPV 909), and a contract with one
+/// lot reserved to insertion companies and one social clause.
+pub struct Procurement {
+    pub insertion_company: elkarlan_domain::OrganisationId,
+    pub employment_centre: elkarlan_domain::OrganisationId,
+    pub company: elkarlan_domain::OrganisationId,
+    pub contract: elkarlan_domain::ContractId,
+    pub lot: elkarlan_domain::LotId,
+    pub clause: elkarlan_domain::SocialClauseId,
+}
+
+/// Inserts an organisation with one CPV activity and, if given, its register entry.
+pub async fn insert_organisation(
+    store: &Store,
+    tenant: TenantId,
+    name: &str,
+    tax_id: &str,
+    legal_form: &str,
+    cpv: &str,
+    register: Option<(&str, &str)>,
+) -> elkarlan_domain::OrganisationId {
+    let id = elkarlan_domain::OrganisationId::new();
+    let now = elkarlan_domain::Timestamp::now().micros();
+    raw_sql!(store, "INSERT INTO organisations (id, tenant_id, name, tax_id, legal_form, sector, pole_member, version, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,'81',1,1,$6,$6)",
+        id.0, tenant.0, name.to_owned(), tax_id.to_owned(), legal_form.to_owned(), now)
+    .expect("organisation");
+    raw_sql!(
+        store,
+        "INSERT INTO organisation_activities (organisation_id, cpv) VALUES ($1,$2)",
+        id.0,
+        cpv.to_owned()
+    )
+    .expect("activity");
+    if let Some((kind, granted)) = register {
+        raw_sql!(store, "INSERT INTO qualifications (id, organisation_id, kind, register_number, granted_on, expires_on, evidence, recorded_at) VALUES ($1,$2,$3,$4,$5,NULL,$6,$7)",
+            uuid::Uuid::now_v7(), id.0, kind.to_owned(), format!("REG-{tax_id}"), granted.to_owned(), "Resolución de inscripción".to_owned(), now)
+        .expect("qualification");
+    }
+    id
+}
+
+async fn procurement_fixture(
+    store: &Store,
+    tenant: TenantId,
+    users: &[(String, UserId)],
+    agencies: &[(PublicSystem, AgencyId)],
+) -> Procurement {
+    use elkarlan_domain::ecosystem::procurement::{ClauseInput, ContractInput, LotInput};
+    use elkarlan_domain::policy::{Actor, Target, decide};
+    use elkarlan_store::contracts;
+    let insertion_company = insert_organisation(
+        store,
+        tenant,
+        "Garbiker Otxarkoaga",
+        "B48700017",
+        "insertion_company",
+        "90910000",
+        Some(("insertion_company_register", "2024-01-15")),
+    )
+    .await;
+    let employment_centre = insert_organisation(
+        store,
+        tenant,
+        "Lantegi Berri Zentroa",
+        "B48700025",
+        "special_employment_centre",
+        "90911000",
+        Some(("special_employment_centre_register", "2023-05-02")),
+    )
+    .await;
+    let company = insert_organisation(
+        store,
+        tenant,
+        "Garbiketak Bilbo SL",
+        "B48700033",
+        "company",
+        "90910000",
+        None,
+    )
+    .await;
+    let coordinator = Actor {
+        tenant,
+        user: users
+            .iter()
+            .find(|(u, _)| u == "coordinator")
+            .map(|(_, id)| *id)
+            .expect("coordinator"),
+        username: "coordinator".into(),
+        role: Role::Coordinator,
+        agency: agencies
+            .iter()
+            .find(|(s, _)| *s == PublicSystem::Council)
+            .map(|(_, id)| *id),
+        agency_system: Some(PublicSystem::Council),
+    };
+    let grant = decide(
+        &coordinator,
+        Action::ManageProcurement,
+        Target::tenant_wide(tenant),
+    )
+    .expect("grant");
+    let meta = RequestMeta::default();
+    let d = ContractInput {
+        file_number: "2026/CON/0001".into(),
+        contracting_body: "Bilboko Udala".into(),
+        title: "Limpieza de centros cívicos de Otxarkoaga".into(),
+        cpv: "90910000".into(),
+        category: "services".into(),
+        procedure: "open".into(),
+        status: "tendering".into(),
+        amount: "200.000".into(),
+        ..Default::default()
+    }
+    .parse()
+    .expect("contract");
+    let contract = contracts::create(store, &grant, &meta, &d)
+        .await
+        .expect("contract");
+    let lot = LotInput {
+        number: "1".into(),
+        title: "Centro cívico de Otxarkoaga".into(),
+        cpv: "90910000".into(),
+        amount: "80.000".into(),
+        reservation: "insertion_companies".into(),
+    }
+    .parse()
+    .expect("lot");
+    let lot = contracts::add_lot(store, &grant, &meta, contract, &lot)
+        .await
+        .expect("lot");
+    let clause = ClauseInput {
+        stage: "execution_condition".into(),
+        purpose: "hiring_at_risk".into(),
+        description: "Contratar al menos a dos personas en riesgo de exclusión".into(),
+        penalty: "1 % del precio por mes de incumplimiento".into(),
+        ..Default::default()
+    }
+    .parse()
+    .expect("clause");
+    let clause = contracts::add_clause(store, &grant, &meta, contract, &clause)
+        .await
+        .expect("clause");
+    Procurement {
+        insertion_company,
+        employment_centre,
+        company,
+        contract,
+        lot,
+        clause,
+    }
 }

@@ -13,5 +13,6 @@ mod inclusion;
 mod inclusion_pages;
 mod matrix;
 mod platform;
+mod procurement;
 mod relationships;
 mod retention;

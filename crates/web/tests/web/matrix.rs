@@ -116,6 +116,8 @@ async fn send(
         .replace("{step}", &app.employment.step.to_string())
         .replace("{months}", "3")
         .replace("{format}", "csv")
+        .replace("{contract}", &app.procurement.contract.to_string())
+        .replace("{clause}", &app.procurement.clause.to_string())
         .replace("{file}", "elkarlan.css");
     let method = Method::from_bytes(row.method.as_bytes()).expect("method");
     if path.starts_with("/api/v1/") {
