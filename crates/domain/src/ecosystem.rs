@@ -10,3 +10,4 @@ pub mod codes;
 pub mod contract;
 pub mod cpv;
 pub mod eligibility;
+pub mod organisation;
