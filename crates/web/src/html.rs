@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod casework;
+pub mod ecosystem;
 pub mod configuration;
 pub mod employment;
 pub mod employment_exports;

@@ -38,6 +38,8 @@ pub fn book() -> RouteBook {
     let book = html::employment::routes(book);
     let book = html::employment_exports::routes(book);
     let book = html::referral_import::routes(book);
+    let book = html::ecosystem::routes(book);
+    let book = api::ecosystem::routes(book);
     api::employment::routes(book)
 }
 

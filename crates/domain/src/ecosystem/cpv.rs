@@ -132,6 +132,9 @@ impl Cpv {
                     || v.labels
                         .get(*c)
                         .is_some_and(|l| l.to_lowercase().contains(&q))
+                    || LOCAL.get(*c).is_some_and(|(es, eu)| {
+                        es.to_lowercase().contains(&q) || eu.to_lowercase().contains(&q)
+                    })
             })
             .take(limit)
             .map(|c| Cpv(c))
