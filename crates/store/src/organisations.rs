@@ -343,7 +343,10 @@ pub async fn list_full(store: &Store, tenant: TenantId) -> Result<Vec<Organisati
 }
 
 /// Every register entry of the tenant's organisations, by organisation.
-async fn all_qualifications(store: &Store, tenant: TenantId) -> Result<HashMap<Uuid, Vec<Qualification>>> {
+async fn all_qualifications(
+    store: &Store,
+    tenant: TenantId,
+) -> Result<HashMap<Uuid, Vec<Qualification>>> {
     let rows = on_pool!(store, c => {
         let rows = sqlx::query("SELECT q.organisation_id, q.kind, q.register_number, q.granted_on, q.expires_on FROM qualifications q JOIN organisations o ON o.id = q.organisation_id WHERE o.tenant_id = $1")
             .bind(tenant.0).fetch_all(c).await?;
@@ -403,13 +406,21 @@ pub async fn list(
     for o in all {
         if filter.legal_form.is_some_and(|f| f != o.legal_form)
             || filter.pole_member.is_some_and(|p| p != o.pole_member)
-            || filter.neighbourhood.is_some_and(|n| Some(n) != o.neighbourhood)
+            || filter
+                .neighbourhood
+                .is_some_and(|n| Some(n) != o.neighbourhood)
         {
             continue;
         }
         if let Some(w) = &wanted {
-            let by_code = prefix.is_some_and(|p| o.activities.iter().any(|a| a.code().starts_with(p)));
-            if !by_code && !o.activities.iter().any(|a| w.iter().any(|c| c.overlaps(*a))) {
+            let by_code =
+                prefix.is_some_and(|p| o.activities.iter().any(|a| a.code().starts_with(p)));
+            if !by_code
+                && !o
+                    .activities
+                    .iter()
+                    .any(|a| w.iter().any(|c| c.overlaps(*a)))
+            {
                 continue;
             }
         }
@@ -490,7 +501,11 @@ pub async fn add_qualification(
 async fn ensure_in_tenant(tx: &mut Tx, tenant: TenantId, org: OrganisationId) -> Result<()> {
     let found = on_tx!(tx, c => sqlx::query("SELECT id FROM organisations WHERE tenant_id = $1 AND id = $2")
         .bind(tenant.0).bind(org.0).fetch_optional(c).await.map(|r| r.is_some()))?;
-    if found { Ok(()) } else { Err(StoreError::NotFound) }
+    if found {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound)
+    }
 }
 
 /// The organisation's register entries with their evidence, the latest granted first.
@@ -579,16 +594,28 @@ pub async fn add_relation(
     on_tx!(&mut tx, c => sqlx::query("INSERT INTO organisation_relations (id, tenant_id, from_organisation, to_organisation, kind, starts_on, ends_on) VALUES ($1,$2,$3,$4,$5,$6,$7)")
         .bind(id.0).bind(grant.tenant().0).bind(from.0).bind(d.to.0).bind(d.kind.code()).bind(d.starts_on.to_string()).bind(d.ends_on.map(|x| x.to_string()))
         .execute(c).await.map(|r| r.rows_affected()))?;
-    audit(&mut tx, grant, meta, "organisation_relation", id.0, serde_json::json!({
-        "from": from, "to": d.to, "kind": d.kind.code(), "starts_on": d.starts_on.to_string(),
-        "ends_on": d.ends_on.map(|x| x.to_string()),
-    })).await?;
+    audit(
+        &mut tx,
+        grant,
+        meta,
+        "organisation_relation",
+        id.0,
+        serde_json::json!({
+            "from": from, "to": d.to, "kind": d.kind.code(), "starts_on": d.starts_on.to_string(),
+            "ends_on": d.ends_on.map(|x| x.to_string()),
+        }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
 
 /// The relations from and to an organisation, the latest started first.
-pub async fn relations(store: &Store, tenant: TenantId, org: OrganisationId) -> Result<Vec<Relation>> {
+pub async fn relations(
+    store: &Store,
+    tenant: TenantId,
+    org: OrganisationId,
+) -> Result<Vec<Relation>> {
     on_pool!(store, c => {
         let rows = sqlx::query("SELECT r.id, r.kind, r.from_organisation, f.name, r.to_organisation, t.name, r.starts_on, r.ends_on FROM organisation_relations r
              JOIN organisations f ON f.id = r.from_organisation JOIN organisations t ON t.id = r.to_organisation
@@ -642,7 +669,11 @@ pub async fn save_profile(
 }
 
 /// The organisation's figures, the latest year first.
-pub async fn profiles(store: &Store, tenant: TenantId, org: OrganisationId) -> Result<Vec<ProfileDraft>> {
+pub async fn profiles(
+    store: &Store,
+    tenant: TenantId,
+    org: OrganisationId,
+) -> Result<Vec<ProfileDraft>> {
     on_pool!(store, c => {
         let rows = sqlx::query("SELECT p.year, p.workforce, p.women, p.women_in_responsibility, p.people_in_responsibility, p.hired_from_exclusion, p.permanent_contracts,
                p.salary_ratio_centi, p.renewable_energy_percent, p.ethical_finance, p.turnover_cents, p.volunteers

@@ -66,10 +66,18 @@ pub async fn create_activity(
             return Err(StoreError::NotFound);
         }
     }
-    audit(&mut tx, grant, meta, "pole_activity", id.0, serde_json::json!({
-        "kind": d.kind.code(), "title_es": d.title_es, "held_on": d.held_on.to_string(),
-        "attendees": d.attendees, "participants": participants.len(),
-    })).await?;
+    audit(
+        &mut tx,
+        grant,
+        meta,
+        "pole_activity",
+        id.0,
+        serde_json::json!({
+            "kind": d.kind.code(), "title_es": d.title_es, "held_on": d.held_on.to_string(),
+            "attendees": d.attendees, "participants": participants.len(),
+        }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -207,7 +215,9 @@ macro_rules! venture_from_row {
             stage: VentureStage::parse(&stage).unwrap_or(VentureStage::Idea),
             neighbourhood: $r.try_get::<Option<Uuid>, _>("area_id")?.map(AreaId),
             started_on: $r.try_get("started_on")?,
-            organisation: $r.try_get::<Option<Uuid>, _>("organisation_id")?.map(OrganisationId),
+            organisation: $r
+                .try_get::<Option<Uuid>, _>("organisation_id")?
+                .map(OrganisationId),
             organisation_name: $r.try_get("organisation_name")?,
             intended_form: form.and_then(|f| LegalForm::parse(&f).ok()),
             promoters: $r.try_get("promoters")?,
@@ -274,9 +284,17 @@ pub async fn move_stage(
     if n == 0 {
         return Err(StoreError::Stale);
     }
-    audit(&mut tx, grant, meta, "venture", id.0, serde_json::json!({
-        "from": from.code(), "to": to.code(), "organisation": organisation,
-    })).await?;
+    audit(
+        &mut tx,
+        grant,
+        meta,
+        "venture",
+        id.0,
+        serde_json::json!({
+            "from": from.code(), "to": to.code(), "organisation": organisation,
+        }),
+    )
+    .await?;
     tx.commit().await
 }
 

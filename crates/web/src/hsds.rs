@@ -19,7 +19,9 @@ fn derived(parent: Uuid, what: &str) -> String {
     let hash = elkarlan_store::sha256(&input);
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&hash[..16]);
-    uuid::Builder::from_custom_bytes(bytes).into_uuid().to_string()
+    uuid::Builder::from_custom_bytes(bytes)
+        .into_uuid()
+        .to_string()
 }
 
 fn organization(o: &Organisation, lang: Lang) -> Value {

@@ -4,8 +4,8 @@
 pub mod admin;
 pub mod auth;
 pub mod casework;
-pub mod ecosystem;
 pub mod configuration;
+pub mod ecosystem;
 pub mod employment;
 pub mod employment_exports;
 pub mod inclusion;

@@ -183,9 +183,18 @@ mod tests {
             assert!(!es.is_empty() && !eu.is_empty(), "{code} lacks a label");
         }
         let cleaning = Cpv::parse("90910000").ok();
-        assert_eq!(cleaning.map(|c| c.label(Lang::Es)), Some("Servicios de limpieza"));
-        assert_eq!(cleaning.map(|c| c.label(Lang::Eu)), Some("Garbiketa-zerbitzuak"));
-        assert_eq!(cleaning.map(|c| c.label(Lang::En)), Some("Cleaning services"));
+        assert_eq!(
+            cleaning.map(|c| c.label(Lang::Es)),
+            Some("Servicios de limpieza")
+        );
+        assert_eq!(
+            cleaning.map(|c| c.label(Lang::Eu)),
+            Some("Garbiketa-zerbitzuak")
+        );
+        assert_eq!(
+            cleaning.map(|c| c.label(Lang::En)),
+            Some("Cleaning services")
+        );
     }
 
     #[test]

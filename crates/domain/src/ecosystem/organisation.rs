@@ -469,15 +469,19 @@ impl QualificationInput {
         );
         e.into_result()?;
         match (kind, number, granted_on, expires_on, evidence) {
-            (Some(kind), Some(register_number), Some(granted_on), Some(expires_on), Some(evidence)) => {
-                Ok(QualificationDraft {
-                    kind,
-                    register_number,
-                    granted_on,
-                    expires_on,
-                    evidence,
-                })
-            }
+            (
+                Some(kind),
+                Some(register_number),
+                Some(granted_on),
+                Some(expires_on),
+                Some(evidence),
+            ) => Ok(QualificationDraft {
+                kind,
+                register_number,
+                granted_on,
+                expires_on,
+                evidence,
+            }),
             _ => Err(FieldErrors::new()),
         }
     }
@@ -524,7 +528,10 @@ fn count(s: &str) -> Result<i64, &'static str> {
     whole_number(s, 0..=1_000_000, "error-count")
 }
 
-fn optional<T>(s: &str, f: impl Fn(&str) -> Result<T, &'static str>) -> Result<Option<T>, &'static str> {
+fn optional<T>(
+    s: &str,
+    f: impl Fn(&str) -> Result<T, &'static str>,
+) -> Result<Option<T>, &'static str> {
     if s.trim().is_empty() {
         Ok(None)
     } else {
@@ -533,7 +540,13 @@ fn optional<T>(s: &str, f: impl Fn(&str) -> Result<T, &'static str>) -> Result<O
 }
 
 /// Checks a figure does not exceed another; the error goes on the smaller one's field.
-fn not_over(e: &mut FieldErrors, field: &str, part: Option<i64>, whole: Option<i64>, key: &'static str) {
+fn not_over(
+    e: &mut FieldErrors,
+    field: &str,
+    part: Option<i64>,
+    whole: Option<i64>,
+    key: &'static str,
+) {
     if let (Some(p), Some(w)) = (part, whole)
         && p > w
     {
@@ -559,7 +572,13 @@ impl ProfileInput {
         );
         let excl = e.take("hired_from_exclusion", count(&self.hired_from_exclusion));
         let perm = e.take("permanent_contracts", count(&self.permanent_contracts));
-        not_over(&mut e, "women", women, workforce, "error-women-over-workforce");
+        not_over(
+            &mut e,
+            "women",
+            women,
+            workforce,
+            "error-women-over-workforce",
+        );
         not_over(
             &mut e,
             "women_in_responsibility",
@@ -812,7 +831,10 @@ impl VentureInput {
         let intended_form = if self.intended_form.trim().is_empty() {
             Some(None)
         } else {
-            e.take("intended_form", LegalForm::parse(&self.intended_form).map(Some))
+            e.take(
+                "intended_form",
+                LegalForm::parse(&self.intended_form).map(Some),
+            )
         };
         let promoters = e.take(
             "promoters",
@@ -823,7 +845,14 @@ impl VentureInput {
             },
         );
         e.into_result()?;
-        match (name, stage, neighbourhood, started_on, intended_form, promoters) {
+        match (
+            name,
+            stage,
+            neighbourhood,
+            started_on,
+            intended_form,
+            promoters,
+        ) {
             (
                 Some(name),
                 Some(stage),
@@ -983,9 +1012,15 @@ mod tests {
             e.get("women_in_responsibility"),
             Some("error-women-responsibility-over-people")
         );
-        assert_eq!(e.get("hired_from_exclusion"), Some("error-exclusion-over-workforce"));
+        assert_eq!(
+            e.get("hired_from_exclusion"),
+            Some("error-exclusion-over-workforce")
+        );
         assert_eq!(e.get("salary_ratio"), Some("error-salary-ratio"));
-        assert_eq!(e.get("renewable_energy_percent"), Some("error-renewable-percent"));
+        assert_eq!(
+            e.get("renewable_energy_percent"),
+            Some("error-renewable-percent")
+        );
         let ok = ProfileInput {
             workforce: "10".into(),
             women: "6".into(),
@@ -1018,8 +1053,14 @@ mod tests {
 
     #[test]
     fn stages_move_forward_only_and_hours_read_decimals() {
-        assert!(stage_moves_forward(VentureStage::Idea, VentureStage::Constituted));
-        assert!(!stage_moves_forward(VentureStage::Operating, VentureStage::Incubation));
+        assert!(stage_moves_forward(
+            VentureStage::Idea,
+            VentureStage::Constituted
+        ));
+        assert!(!stage_moves_forward(
+            VentureStage::Operating,
+            VentureStage::Incubation
+        ));
         assert!(!stage_moves_forward(VentureStage::Idea, VentureStage::Idea));
         assert_eq!(parse_centi("2,5", "k"), Ok(250));
         assert_eq!(parse_centi("3", "k"), Ok(300));

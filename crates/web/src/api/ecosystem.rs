@@ -26,48 +26,44 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 pub fn routes(book: RouteBook) -> RouteBook {
-    book.add(
-        "GET",
-        "/api/v1/organisations",
-        get(list_organisations),
-    )
-    .add(
-        "POST",
-        "/api/v1/organisations",
-        axum::routing::post(create_organisation),
-    )
-    .add(
-        "GET",
-        "/api/v1/organisations/{organisation}",
-        get(get_organisation),
-    )
-    .add(
-        "PUT",
-        "/api/v1/organisations/{organisation}",
-        axum::routing::put(update_organisation),
-    )
-    .add(
-        "GET",
-        "/api/v1/organisations/{organisation}/profiles/{year}",
-        get(get_profile),
-    )
-    .add(
-        "PUT",
-        "/api/v1/organisations/{organisation}/profiles/{year}",
-        axum::routing::put(put_profile),
-    )
-    .add("GET", "/api/v1/pole/activities", get(list_activities))
-    .add(
-        "POST",
-        "/api/v1/pole/activities",
-        axum::routing::post(create_activity),
-    )
-    .add("GET", "/api/v1/ventures", get(list_ventures))
-    .add(
-        "POST",
-        "/api/v1/ventures",
-        axum::routing::post(create_venture),
-    )
+    book.add("GET", "/api/v1/organisations", get(list_organisations))
+        .add(
+            "POST",
+            "/api/v1/organisations",
+            axum::routing::post(create_organisation),
+        )
+        .add(
+            "GET",
+            "/api/v1/organisations/{organisation}",
+            get(get_organisation),
+        )
+        .add(
+            "PUT",
+            "/api/v1/organisations/{organisation}",
+            axum::routing::put(update_organisation),
+        )
+        .add(
+            "GET",
+            "/api/v1/organisations/{organisation}/profiles/{year}",
+            get(get_profile),
+        )
+        .add(
+            "PUT",
+            "/api/v1/organisations/{organisation}/profiles/{year}",
+            axum::routing::put(put_profile),
+        )
+        .add("GET", "/api/v1/pole/activities", get(list_activities))
+        .add(
+            "POST",
+            "/api/v1/pole/activities",
+            axum::routing::post(create_activity),
+        )
+        .add("GET", "/api/v1/ventures", get(list_ventures))
+        .add(
+            "POST",
+            "/api/v1/ventures",
+            axum::routing::post(create_venture),
+        )
 }
 
 fn not_found(lang: Lang) -> Response {
@@ -410,10 +406,7 @@ pub async fn list_organisations(
     match svc::list_organisations(&state, &caller.actor, &caller.meta, &q).await {
         Ok(list) => json(
             StatusCode::OK,
-            &list
-                .iter()
-                .map(|(o, e)| summary(o, e))
-                .collect::<Vec<_>>(),
+            &list.iter().map(|(o, e)| summary(o, e)).collect::<Vec<_>>(),
         ),
         Err(e) => problem(caller.lang, e),
     }
@@ -471,8 +464,15 @@ pub async fn update_organisation(
         return not_found(caller.lang);
     };
     let version = if_match(&headers);
-    match svc::update_organisation(&state, &caller.actor, &caller.meta, id, version, &body.value)
-        .await
+    match svc::update_organisation(
+        &state,
+        &caller.actor,
+        &caller.meta,
+        id,
+        version,
+        &body.value,
+    )
+    .await
     {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => problem(caller.lang, e),
@@ -480,7 +480,9 @@ pub async fn update_organisation(
 }
 
 fn year_of(raw: &str) -> Option<i32> {
-    raw.parse::<i32>().ok().filter(|y| (2000..=2100).contains(y))
+    raw.parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
 }
 
 /// The organisation's social audit figures for a year.

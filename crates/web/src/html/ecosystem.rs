@@ -39,9 +39,17 @@ pub fn routes(book: RouteBook) -> RouteBook {
     book.add("GET", "/organisations", get(list_page))
         .add("GET", "/organisations/new", get(new_page))
         .add("POST", "/organisations/new", post(new_submit))
-        .add("GET", "/organisations/{organisation}", get(organisation_page))
+        .add(
+            "GET",
+            "/organisations/{organisation}",
+            get(organisation_page),
+        )
         .add("GET", "/organisations/{organisation}/edit", get(edit_page))
-        .add("POST", "/organisations/{organisation}/edit", post(edit_submit))
+        .add(
+            "POST",
+            "/organisations/{organisation}/edit",
+            post(edit_submit),
+        )
         .add(
             "GET",
             "/organisations/{organisation}/relations/new",
@@ -89,7 +97,11 @@ pub fn routes(book: RouteBook) -> RouteBook {
             post(support_submit),
         )
         .add("GET", "/cpv", get(cpv_page))
-        .add("GET", "/exports/organisations/{format}", get(export_organisations))
+        .add(
+            "GET",
+            "/exports/organisations/{format}",
+            get(export_organisations),
+        )
         .add("GET", "/exports/hsds.json", get(export_hsds))
 }
 
@@ -126,9 +138,13 @@ fn err(ctx: &Ctx) -> impl Fn(ServiceError) -> HtmlError + '_ {
 }
 
 fn may_manage(ctx: &Ctx, actor: &Actor) -> Result<(), HtmlError> {
-    policy::decide(actor, Action::ManageEcosystem, Target::tenant_wide(actor.tenant))
-        .map(|_| ())
-        .map_err(|d| HtmlError::from_service(ctx, ServiceError::Forbidden(d)))
+    policy::decide(
+        actor,
+        Action::ManageEcosystem,
+        Target::tenant_wide(actor.tenant),
+    )
+    .map(|_| ())
+    .map_err(|d| HtmlError::from_service(ctx, ServiceError::Forbidden(d)))
 }
 
 fn option(value: &str, label: String, selected: &str) -> SelectOption {
@@ -316,7 +332,11 @@ fn area_name(lang: Lang, a: &Area) -> String {
     }
 }
 
-async fn neighbourhoods(state: &AppState, ctx: &Ctx, actor: &Actor) -> Result<Vec<Area>, HtmlError> {
+async fn neighbourhoods(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+) -> Result<Vec<Area>, HtmlError> {
     Ok(territory::list(&state.store, actor.tenant)
         .await
         .map_err(|e| HtmlError::from_store(ctx.page(), &e))?
@@ -343,9 +363,7 @@ fn area_of(lang: Lang, areas: &[Area], id: Option<elkarlan_domain::AreaId>) -> S
 
 /// The legal form as the organisation words it, or the form's label.
 fn form_label(lang: Lang, form: LegalForm, label: &Option<String>) -> String {
-    label
-        .clone()
-        .unwrap_or_else(|| t(lang, &form.label_key()))
+    label.clone().unwrap_or_else(|| t(lang, &form.label_key()))
 }
 
 fn cpv_text(lang: Lang, c: Cpv) -> String {
@@ -426,9 +444,21 @@ pub async fn list_page(
     p.intro = t(lang, "eco-organisations-intro");
     if may_manage(&ctx, &actor).is_ok() {
         p.links = vec![
-            ("/organisations/new".into(), t(lang, "eco-organisation-new-title"), "new-organisation"),
-            ("/pole/activities".into(), t(lang, "eco-activities-title"), "pole-activities"),
-            ("/pole/ventures".into(), t(lang, "eco-ventures-title"), "pole-ventures"),
+            (
+                "/organisations/new".into(),
+                t(lang, "eco-organisation-new-title"),
+                "new-organisation",
+            ),
+            (
+                "/pole/activities".into(),
+                t(lang, "eco-activities-title"),
+                "pole-activities",
+            ),
+            (
+                "/pole/ventures".into(),
+                t(lang, "eco-ventures-title"),
+                "pole-ventures",
+            ),
         ];
     }
     p.filter_action = "/organisations".into();
@@ -438,7 +468,14 @@ pub async fn list_page(
             lang,
             "legal_form",
             "eco-legal-form",
-            code_options(lang, LegalForm::ALL, LegalForm::code, LegalForm::label_key, &q.legal_form, Some("eco-any")),
+            code_options(
+                lang,
+                LegalForm::ALL,
+                LegalForm::code,
+                LegalForm::label_key,
+                &q.legal_form,
+                Some("eco-any"),
+            ),
         ),
         select(
             lang,
@@ -531,9 +568,21 @@ pub async fn organisation_page(
     let mut p = page(page_with(&ctx, &n), o.name.clone(), "/organisations");
     p.caption = t(lang, "eco-organisation-caption");
     p.links = vec![
-        (format!("/organisations/{id}/edit"), t(lang, "eco-organisation-edit-title"), "edit-organisation"),
-        (format!("/organisations/{id}/relations/new"), t(lang, "eco-relation-new-title"), "new-relation"),
-        (format!("/organisations/{id}/qualifications/new"), t(lang, "eco-qualification-new-title"), "new-qualification"),
+        (
+            format!("/organisations/{id}/edit"),
+            t(lang, "eco-organisation-edit-title"),
+            "edit-organisation",
+        ),
+        (
+            format!("/organisations/{id}/relations/new"),
+            t(lang, "eco-relation-new-title"),
+            "new-relation",
+        ),
+        (
+            format!("/organisations/{id}/qualifications/new"),
+            t(lang, "eco-qualification-new-title"),
+            "new-qualification",
+        ),
         (
             format!("/organisations/{id}/profiles/{}", svc::today().format("%Y")),
             t(lang, "eco-profile-title-current"),
@@ -547,9 +596,15 @@ pub async fn organisation_page(
     );
     p.facts = vec![
         (t(lang, "eco-tax-id"), o.tax_id.clone()),
-        (t(lang, "eco-legal-form"), form_label(lang, o.legal_form, &o.legal_label)),
+        (
+            t(lang, "eco-legal-form"),
+            form_label(lang, o.legal_form, &o.legal_label),
+        ),
         (t(lang, "eco-sector"), t(lang, &o.sector.label_key())),
-        (t(lang, "eco-neighbourhood"), area_of(lang, &areas, o.neighbourhood)),
+        (
+            t(lang, "eco-neighbourhood"),
+            area_of(lang, &areas, o.neighbourhood),
+        ),
         (t(lang, "eco-address"), opt(&o.address)),
         (t(lang, "eco-email"), opt(&o.email)),
         (t(lang, "eco-phone"), opt(&o.phone)),
@@ -679,14 +734,24 @@ pub async fn organisation_page(
             .iter()
             .map(|pr| {
                 vec![
-                    Cell::link(pr.year.to_string(), format!("/organisations/{id}/profiles/{}", pr.year)),
+                    Cell::link(
+                        pr.year.to_string(),
+                        format!("/organisations/{id}/profiles/{}", pr.year),
+                    ),
                     Cell::text(pr.workforce.to_string()),
                     Cell::text(pr.women.to_string()),
-                    Cell::text(format!("{} / {}", pr.women_in_responsibility, pr.people_in_responsibility)),
+                    Cell::text(format!(
+                        "{} / {}",
+                        pr.women_in_responsibility, pr.people_in_responsibility
+                    )),
                     Cell::text(pr.hired_from_exclusion.to_string()),
                     Cell::text(pr.permanent_contracts.to_string()),
                     Cell::text(pr.salary_ratio_centi.map(format_centi).unwrap_or_default()),
-                    Cell::text(pr.renewable_energy_percent.map(|v| format!("{v} %")).unwrap_or_default()),
+                    Cell::text(
+                        pr.renewable_energy_percent
+                            .map(|v| format!("{v} %"))
+                            .unwrap_or_default(),
+                    ),
                     Cell::text(yes_no(lang, pr.ethical_finance)),
                 ]
             })
@@ -696,14 +761,21 @@ pub async fn organisation_page(
     p.tables.push(Table {
         id: "pole-participation",
         title: t(lang, "eco-activities-title"),
-        headers: vec![t(lang, "eco-col-date"), t(lang, "eco-col-title"), t(lang, "eco-col-people")],
+        headers: vec![
+            t(lang, "eco-col-date"),
+            t(lang, "eco-col-title"),
+            t(lang, "eco-col-people"),
+        ],
         rows: d
             .activities
             .iter()
             .map(|(a, people)| {
                 vec![
                     Cell::text(a.held_on.clone()),
-                    Cell::link(a.title(lang).to_owned(), format!("/pole/activities/{}", a.id)),
+                    Cell::link(
+                        a.title(lang).to_owned(),
+                        format!("/pole/activities/{}", a.id),
+                    ),
                     Cell::text(people.to_string()),
                 ]
             })
@@ -721,14 +793,34 @@ fn organisation_fields(lang: Lang, areas: &[Area], f: &Fields) -> Vec<FormField>
             lang,
             "legal_form",
             "eco-legal-form",
-            code_options(lang, LegalForm::ALL, LegalForm::code, LegalForm::label_key, &f.get("legal_form"), Some("eco-choose")),
+            code_options(
+                lang,
+                LegalForm::ALL,
+                LegalForm::code,
+                LegalForm::label_key,
+                &f.get("legal_form"),
+                Some("eco-choose"),
+            ),
         ),
-        text(lang, "legal_label", "eco-legal-label", "eco-legal-label-hint", f),
+        text(
+            lang,
+            "legal_label",
+            "eco-legal-label",
+            "eco-legal-label-hint",
+            f,
+        ),
         select(
             lang,
             "sector",
             "eco-sector",
-            code_options(lang, Sector::ALL, Sector::code, Sector::label_key, &f.get("sector"), Some("eco-choose")),
+            code_options(
+                lang,
+                Sector::ALL,
+                Sector::code,
+                Sector::label_key,
+                &f.get("sector"),
+                Some("eco-choose"),
+            ),
         ),
         select(
             lang,
@@ -741,7 +833,13 @@ fn organisation_fields(lang: Lang, areas: &[Area], f: &Fields) -> Vec<FormField>
         narrow(lang, "phone", "eco-phone", "", f),
         text(lang, "website", "eco-website", "", f),
         textarea(lang, "description", "eco-description", "", f),
-        textarea(lang, "activities", "eco-activities", "eco-activities-hint", f),
+        textarea(
+            lang,
+            "activities",
+            "eco-activities",
+            "eco-activities-hint",
+            f,
+        ),
         textarea(lang, "registers", "eco-registers", "eco-registers-hint", f),
         textarea(lang, "contacts", "eco-contacts", "eco-contacts-hint", f),
         checkbox(lang, "pole_member", "eco-pole-member", f),
@@ -823,16 +921,29 @@ pub async fn new_submit(
 ) -> Result<Response, HtmlError> {
     let f = fields(&ctx, form_data)?;
     match svc::create_organisation(&state, &actor, &ctx.meta, &organisation_input(&f)).await {
-        Ok(id) => Ok(see_other(&format!("/organisations/{id}?notice=organisation-saved"))),
+        Ok(id) => Ok(see_other(&format!(
+            "/organisations/{id}?notice=organisation-saved"
+        ))),
         Err(e) => {
             let (errors, status) = form_errors(&ctx, e, "name", &["pole_member_since"])?;
-            let p = organisation_form(&state, &ctx, &actor, ctx.page().with_errors(&errors), None, &f).await?;
+            let p = organisation_form(
+                &state,
+                &ctx,
+                &actor,
+                ctx.page().with_errors(&errors),
+                None,
+                &f,
+            )
+            .await?;
             Ok(render(&ctx, &state, status, &p))
         }
     }
 }
 
-fn organisation_values(o: &Organisation, contacts: &[elkarlan_domain::ecosystem::organisation::Contact]) -> Fields {
+fn organisation_values(
+    o: &Organisation,
+    contacts: &[elkarlan_domain::ecosystem::organisation::Contact],
+) -> Fields {
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let mut v: Vec<(String, String)> = vec![
         ("name".into(), o.name.clone()),
@@ -840,19 +951,44 @@ fn organisation_values(o: &Organisation, contacts: &[elkarlan_domain::ecosystem:
         ("legal_form".into(), o.legal_form.code().into()),
         ("legal_label".into(), opt(&o.legal_label)),
         ("sector".into(), o.sector.code().into()),
-        ("neighbourhood".into(), o.neighbourhood.map(|a| a.to_string()).unwrap_or_default()),
+        (
+            "neighbourhood".into(),
+            o.neighbourhood.map(|a| a.to_string()).unwrap_or_default(),
+        ),
         ("address".into(), opt(&o.address)),
         ("email".into(), opt(&o.email)),
         ("phone".into(), opt(&o.phone)),
         ("website".into(), opt(&o.website)),
         ("description".into(), opt(&o.description)),
-        ("activities".into(), o.activities.iter().map(|c| c.code()).collect::<Vec<_>>().join("\n")),
-        ("registers".into(), o.registers.iter().map(|r| format!("{}; {}", r.register, r.number)).collect::<Vec<_>>().join("\n")),
+        (
+            "activities".into(),
+            o.activities
+                .iter()
+                .map(|c| c.code())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        (
+            "registers".into(),
+            o.registers
+                .iter()
+                .map(|r| format!("{}; {}", r.register, r.number))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
         (
             "contacts".into(),
             contacts
                 .iter()
-                .map(|c| format!("{}; {}; {}; {}", c.name, opt(&c.role), opt(&c.email), opt(&c.phone)))
+                .map(|c| {
+                    format!(
+                        "{}; {}; {}; {}",
+                        c.name,
+                        opt(&c.role),
+                        opt(&c.email),
+                        opt(&c.phone)
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("\n"),
         ),
@@ -889,11 +1025,30 @@ pub async fn edit_submit(
     let f = fields(&ctx, form_data)?;
     let id: OrganisationId = parse_path(&ctx, &raw)?;
     let version: i64 = f.get("version").parse().unwrap_or(0);
-    match svc::update_organisation(&state, &actor, &ctx.meta, id, Some(version), &organisation_input(&f)).await {
-        Ok(()) => Ok(see_other(&format!("/organisations/{id}?notice=organisation-saved"))),
+    match svc::update_organisation(
+        &state,
+        &actor,
+        &ctx.meta,
+        id,
+        Some(version),
+        &organisation_input(&f),
+    )
+    .await
+    {
+        Ok(()) => Ok(see_other(&format!(
+            "/organisations/{id}?notice=organisation-saved"
+        ))),
         Err(e) => {
             let (errors, status) = form_errors(&ctx, e, "name", &["pole_member_since"])?;
-            let p = organisation_form(&state, &ctx, &actor, ctx.page().with_errors(&errors), Some((id, version)), &f).await?;
+            let p = organisation_form(
+                &state,
+                &ctx,
+                &actor,
+                ctx.page().with_errors(&errors),
+                Some((id, version)),
+                &f,
+            )
+            .await?;
             Ok(render(&ctx, &state, status, &p))
         }
     }
@@ -907,9 +1062,17 @@ async fn other_organisations(
     actor: &Actor,
     chosen: &str,
 ) -> Result<Vec<SelectOption>, HtmlError> {
-    let all = svc::directory(state, actor, &ctx.meta).await.map_err(err(ctx))?;
+    let all = svc::directory(state, actor, &ctx.meta)
+        .await
+        .map_err(err(ctx))?;
     let mut out = vec![option("", t(ctx.lang, "eco-choose"), chosen)];
-    out.extend(all.iter().map(|o| option(&o.id.to_string(), format!("{} ({})", o.name, o.tax_id), chosen)));
+    out.extend(all.iter().map(|o| {
+        option(
+            &o.id.to_string(),
+            format!("{} ({})", o.name, o.tax_id),
+            chosen,
+        )
+    }));
     Ok(out)
 }
 
@@ -937,7 +1100,14 @@ async fn relation_form(
                 lang,
                 "kind",
                 "eco-relation-kind",
-                code_options(lang, RelationKind::ALL, RelationKind::code, RelationKind::label_key, &f.get("kind"), Some("eco-choose")),
+                code_options(
+                    lang,
+                    RelationKind::ALL,
+                    RelationKind::code,
+                    RelationKind::label_key,
+                    &f.get("kind"),
+                    Some("eco-choose"),
+                ),
             ),
             select(lang, "to", "eco-relation-to", others),
             date_field(lang, "starts_on", "eco-starts-on", f),
@@ -972,10 +1142,20 @@ pub async fn relation_submit(
         ends_on: date_value(&f, "ends_on"),
     };
     match svc::add_relation(&state, &actor, &ctx.meta, id, &input).await {
-        Ok(_) => Ok(see_other(&format!("/organisations/{id}?notice=relation-added"))),
+        Ok(_) => Ok(see_other(&format!(
+            "/organisations/{id}?notice=relation-added"
+        ))),
         Err(e) => {
             let (errors, status) = form_errors(&ctx, e, "kind", &["starts_on", "ends_on"])?;
-            let p = relation_form(&state, &ctx, &actor, ctx.page().with_errors(&errors), id, &f).await?;
+            let p = relation_form(
+                &state,
+                &ctx,
+                &actor,
+                ctx.page().with_errors(&errors),
+                id,
+                &f,
+            )
+            .await?;
             Ok(render(&ctx, &state, status, &p))
         }
     }
@@ -997,7 +1177,14 @@ fn qualification_form(ctx: &Ctx, page_ctx: PageCtx, id: OrganisationId, f: &Fiel
                 lang,
                 "kind",
                 "eco-qualification-kind",
-                code_options(lang, QualificationKind::ALL, QualificationKind::code, QualificationKind::label_key, &f.get("kind"), Some("eco-choose")),
+                code_options(
+                    lang,
+                    QualificationKind::ALL,
+                    QualificationKind::code,
+                    QualificationKind::label_key,
+                    &f.get("kind"),
+                    Some("eco-choose"),
+                ),
             ),
             narrow(lang, "register_number", "eco-col-number", "", f),
             date_field(lang, "granted_on", "eco-col-granted", f),
@@ -1034,7 +1221,9 @@ pub async fn qualification_submit(
         evidence: f.get("evidence"),
     };
     match svc::add_qualification(&state, &actor, &ctx.meta, id, &input).await {
-        Ok(_) => Ok(see_other(&format!("/organisations/{id}?notice=qualification-added"))),
+        Ok(_) => Ok(see_other(&format!(
+            "/organisations/{id}?notice=qualification-added"
+        ))),
         Err(e) => {
             let (errors, status) = form_errors(&ctx, e, "kind", &["granted_on", "expires_on"])?;
             let p = qualification_form(&ctx, ctx.page().with_errors(&errors), id, &f);
@@ -1043,7 +1232,14 @@ pub async fn qualification_submit(
     }
 }
 
-fn profile_form(ctx: &Ctx, page_ctx: PageCtx, id: OrganisationId, name: &str, year: i32, f: &Fields) -> FormPage {
+fn profile_form(
+    ctx: &Ctx,
+    page_ctx: PageCtx,
+    id: OrganisationId,
+    name: &str,
+    year: i32,
+    f: &Fields,
+) -> FormPage {
     let lang = ctx.lang;
     form(
         page_ctx,
@@ -1057,11 +1253,41 @@ fn profile_form(ctx: &Ctx, page_ctx: PageCtx, id: OrganisationId, name: &str, ye
         vec![
             narrow(lang, "workforce", "eco-workforce", "", f),
             narrow(lang, "women", "eco-women", "", f),
-            narrow(lang, "people_in_responsibility", "eco-people-in-responsibility", "", f),
-            narrow(lang, "women_in_responsibility", "eco-women-in-responsibility", "", f),
-            narrow(lang, "hired_from_exclusion", "eco-hired-from-exclusion", "", f),
-            narrow(lang, "permanent_contracts", "eco-permanent-contracts", "", f),
-            narrow(lang, "salary_ratio", "eco-salary-ratio", "eco-salary-ratio-hint", f),
+            narrow(
+                lang,
+                "people_in_responsibility",
+                "eco-people-in-responsibility",
+                "",
+                f,
+            ),
+            narrow(
+                lang,
+                "women_in_responsibility",
+                "eco-women-in-responsibility",
+                "",
+                f,
+            ),
+            narrow(
+                lang,
+                "hired_from_exclusion",
+                "eco-hired-from-exclusion",
+                "",
+                f,
+            ),
+            narrow(
+                lang,
+                "permanent_contracts",
+                "eco-permanent-contracts",
+                "",
+                f,
+            ),
+            narrow(
+                lang,
+                "salary_ratio",
+                "eco-salary-ratio",
+                "eco-salary-ratio-hint",
+                f,
+            ),
             narrow(lang, "renewable_energy_percent", "eco-renewable", "", f),
             checkbox(lang, "ethical_finance", "eco-ethical-finance", f),
             narrow(lang, "turnover", "eco-turnover", "eco-euros-hint", f),
@@ -1094,13 +1320,34 @@ pub async fn profile_page(
         v = vec![
             ("workforce".into(), p.workforce.to_string()),
             ("women".into(), p.women.to_string()),
-            ("women_in_responsibility".into(), p.women_in_responsibility.to_string()),
-            ("people_in_responsibility".into(), p.people_in_responsibility.to_string()),
-            ("hired_from_exclusion".into(), p.hired_from_exclusion.to_string()),
-            ("permanent_contracts".into(), p.permanent_contracts.to_string()),
-            ("salary_ratio".into(), p.salary_ratio_centi.map(format_centi).unwrap_or_default()),
-            ("renewable_energy_percent".into(), opt(p.renewable_energy_percent)),
-            ("turnover".into(), p.turnover_cents.map(format_euros).unwrap_or_default()),
+            (
+                "women_in_responsibility".into(),
+                p.women_in_responsibility.to_string(),
+            ),
+            (
+                "people_in_responsibility".into(),
+                p.people_in_responsibility.to_string(),
+            ),
+            (
+                "hired_from_exclusion".into(),
+                p.hired_from_exclusion.to_string(),
+            ),
+            (
+                "permanent_contracts".into(),
+                p.permanent_contracts.to_string(),
+            ),
+            (
+                "salary_ratio".into(),
+                p.salary_ratio_centi.map(format_centi).unwrap_or_default(),
+            ),
+            (
+                "renewable_energy_percent".into(),
+                opt(p.renewable_energy_percent),
+            ),
+            (
+                "turnover".into(),
+                p.turnover_cents.map(format_euros).unwrap_or_default(),
+            ),
             ("volunteers".into(), opt(p.volunteers)),
         ];
         if p.ethical_finance {
@@ -1134,7 +1381,9 @@ pub async fn profile_submit(
         volunteers: f.get("volunteers"),
     };
     match svc::save_profile(&state, &actor, &ctx.meta, id, year, &input).await {
-        Ok(()) => Ok(see_other(&format!("/organisations/{id}?notice=profile-saved"))),
+        Ok(()) => Ok(see_other(&format!(
+            "/organisations/{id}?notice=profile-saved"
+        ))),
         Err(e) => {
             let (errors, status) = form_errors(&ctx, e, "workforce", &[])?;
             let p = profile_form(&ctx, ctx.page().with_errors(&errors), id, "", year, &f);
@@ -1151,11 +1400,21 @@ pub async fn activities_page(
     Query(n): Query<Notice>,
 ) -> Result<Response, HtmlError> {
     let lang = ctx.lang;
-    let list = svc::activities(&state, &actor, &ctx.meta).await.map_err(err(&ctx))?;
+    let list = svc::activities(&state, &actor, &ctx.meta)
+        .await
+        .map_err(err(&ctx))?;
     let areas = neighbourhoods(&state, &ctx, &actor).await?;
-    let mut p = page(page_with(&ctx, &n), t(lang, "eco-activities-title"), "/organisations");
+    let mut p = page(
+        page_with(&ctx, &n),
+        t(lang, "eco-activities-title"),
+        "/organisations",
+    );
     p.intro = t(lang, "eco-activities-intro");
-    p.links = vec![("/pole/activities/new".into(), t(lang, "eco-activity-new-title"), "new-activity")];
+    p.links = vec![(
+        "/pole/activities/new".into(),
+        t(lang, "eco-activity-new-title"),
+        "new-activity",
+    )];
     p.tables.push(Table {
         id: "pole-activities",
         title: String::new(),
@@ -1173,7 +1432,10 @@ pub async fn activities_page(
             .map(|a| {
                 vec![
                     Cell::text(a.held_on.clone()),
-                    Cell::link(a.title(lang).to_owned(), format!("/pole/activities/{}", a.id)),
+                    Cell::link(
+                        a.title(lang).to_owned(),
+                        format!("/pole/activities/{}", a.id),
+                    ),
                     Cell::text(t(lang, &a.kind.label_key())),
                     Cell::text(area_of(lang, &areas, a.neighbourhood)),
                     Cell::text(format_centi(a.hours_centi)),
@@ -1195,14 +1457,23 @@ pub async fn activity_page(
 ) -> Result<Response, HtmlError> {
     let lang = ctx.lang;
     let id: PoleActivityId = parse_path(&ctx, &raw)?;
-    let a = svc::activity(&state, &actor, &ctx.meta, id).await.map_err(err(&ctx))?;
+    let a = svc::activity(&state, &actor, &ctx.meta, id)
+        .await
+        .map_err(err(&ctx))?;
     let areas = neighbourhoods(&state, &ctx, &actor).await?;
-    let mut p = page(page_with(&ctx, &n), a.title(lang).to_owned(), "/pole/activities");
+    let mut p = page(
+        page_with(&ctx, &n),
+        a.title(lang).to_owned(),
+        "/pole/activities",
+    );
     p.caption = t(lang, "eco-activities-title");
     p.facts = vec![
         (t(lang, "eco-activity-kind"), t(lang, &a.kind.label_key())),
         (t(lang, "eco-col-date"), a.held_on.clone()),
-        (t(lang, "eco-neighbourhood"), area_of(lang, &areas, a.neighbourhood)),
+        (
+            t(lang, "eco-neighbourhood"),
+            area_of(lang, &areas, a.neighbourhood),
+        ),
         (t(lang, "eco-hours"), format_centi(a.hours_centi)),
         (t(lang, "eco-attendees"), a.attendees.to_string()),
     ];
@@ -1225,7 +1496,13 @@ pub async fn activity_page(
     Ok(render(&ctx, &state, StatusCode::OK, &p))
 }
 
-async fn activity_form(state: &AppState, ctx: &Ctx, actor: &Actor, page_ctx: PageCtx, f: &Fields) -> Result<FormPage, HtmlError> {
+async fn activity_form(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    page_ctx: PageCtx,
+    f: &Fields,
+) -> Result<FormPage, HtmlError> {
     let lang = ctx.lang;
     let areas = neighbourhoods(state, ctx, actor).await?;
     Ok(form(
@@ -1242,15 +1519,33 @@ async fn activity_form(state: &AppState, ctx: &Ctx, actor: &Actor, page_ctx: Pag
                 lang,
                 "kind",
                 "eco-activity-kind",
-                code_options(lang, PoleActivityKind::ALL, PoleActivityKind::code, PoleActivityKind::label_key, &f.get("kind"), Some("eco-choose")),
+                code_options(
+                    lang,
+                    PoleActivityKind::ALL,
+                    PoleActivityKind::code,
+                    PoleActivityKind::label_key,
+                    &f.get("kind"),
+                    Some("eco-choose"),
+                ),
             ),
             text(lang, "title_eu", "eco-title-eu", "", f),
             text(lang, "title_es", "eco-title-es", "", f),
             date_field(lang, "held_on", "eco-col-date", f),
-            select(lang, "neighbourhood", "eco-neighbourhood", area_options(lang, &areas, &f.get("neighbourhood"), "eco-none-chosen")),
+            select(
+                lang,
+                "neighbourhood",
+                "eco-neighbourhood",
+                area_options(lang, &areas, &f.get("neighbourhood"), "eco-none-chosen"),
+            ),
             narrow(lang, "hours", "eco-hours", "eco-hours-hint", f),
             narrow(lang, "attendees", "eco-attendees", "", f),
-            textarea(lang, "participants", "eco-participants", "eco-participants-hint", f),
+            textarea(
+                lang,
+                "participants",
+                "eco-participants",
+                "eco-participants-hint",
+                f,
+            ),
         ],
     ))
 }
@@ -1281,10 +1576,13 @@ pub async fn activity_new_submit(
         participants: f.get("participants"),
     };
     match svc::create_activity(&state, &actor, &ctx.meta, &input).await {
-        Ok(id) => Ok(see_other(&format!("/pole/activities/{id}?notice=activity-saved"))),
+        Ok(id) => Ok(see_other(&format!(
+            "/pole/activities/{id}?notice=activity-saved"
+        ))),
         Err(e) => {
             let (errors, status) = form_errors(&ctx, e, "kind", &["held_on"])?;
-            let p = activity_form(&state, &ctx, &actor, ctx.page().with_errors(&errors), &f).await?;
+            let p =
+                activity_form(&state, &ctx, &actor, ctx.page().with_errors(&errors), &f).await?;
             Ok(render(&ctx, &state, status, &p))
         }
     }
@@ -1296,10 +1594,20 @@ pub async fn ventures_page(
     Query(n): Query<Notice>,
 ) -> Result<Response, HtmlError> {
     let lang = ctx.lang;
-    let list = svc::ventures(&state, &actor, &ctx.meta).await.map_err(err(&ctx))?;
-    let mut p = page(page_with(&ctx, &n), t(lang, "eco-ventures-title"), "/organisations");
+    let list = svc::ventures(&state, &actor, &ctx.meta)
+        .await
+        .map_err(err(&ctx))?;
+    let mut p = page(
+        page_with(&ctx, &n),
+        t(lang, "eco-ventures-title"),
+        "/organisations",
+    );
     p.intro = t(lang, "eco-ventures-intro");
-    p.links = vec![("/pole/ventures/new".into(), t(lang, "eco-venture-new-title"), "new-venture")];
+    p.links = vec![(
+        "/pole/ventures/new".into(),
+        t(lang, "eco-venture-new-title"),
+        "new-venture",
+    )];
     p.tables.push(Table {
         id: "ventures",
         title: String::new(),
@@ -1337,26 +1645,55 @@ pub async fn venture_page(
 ) -> Result<Response, HtmlError> {
     let lang = ctx.lang;
     let id: VentureId = parse_path(&ctx, &raw)?;
-    let v = svc::venture(&state, &actor, &ctx.meta, id).await.map_err(err(&ctx))?;
+    let v = svc::venture(&state, &actor, &ctx.meta, id)
+        .await
+        .map_err(err(&ctx))?;
     let areas = neighbourhoods(&state, &ctx, &actor).await?;
     let mut p = page(page_with(&ctx, &n), v.name.clone(), "/pole/ventures");
     p.caption = t(lang, "eco-ventures-title");
-    p.links = vec![(format!("/pole/ventures/{id}/support"), t(lang, "eco-support-new-title"), "add-support")];
+    p.links = vec![(
+        format!("/pole/ventures/{id}/support"),
+        t(lang, "eco-support-new-title"),
+        "add-support",
+    )];
     if v.stage != VentureStage::Operating {
-        p.links.insert(0, (format!("/pole/ventures/{id}/stage"), t(lang, "eco-stage-title"), "move-stage"));
+        p.links.insert(
+            0,
+            (
+                format!("/pole/ventures/{id}/stage"),
+                t(lang, "eco-stage-title"),
+                "move-stage",
+            ),
+        );
     }
     p.facts = vec![
         (t(lang, "eco-venture-stage"), t(lang, &v.stage.label_key())),
         (t(lang, "eco-started-on"), v.started_on.clone()),
-        (t(lang, "eco-neighbourhood"), area_of(lang, &areas, v.neighbourhood)),
-        (t(lang, "eco-intended-form"), v.intended_form.map(|f| t(lang, &f.label_key())).unwrap_or_default()),
+        (
+            t(lang, "eco-neighbourhood"),
+            area_of(lang, &areas, v.neighbourhood),
+        ),
+        (
+            t(lang, "eco-intended-form"),
+            v.intended_form
+                .map(|f| t(lang, &f.label_key()))
+                .unwrap_or_default(),
+        ),
         (t(lang, "eco-promoters"), v.promoters.to_string()),
-        (t(lang, "eco-venture-organisation"), v.organisation_name.clone().unwrap_or_default()),
+        (
+            t(lang, "eco-venture-organisation"),
+            v.organisation_name.clone().unwrap_or_default(),
+        ),
     ];
     p.tables.push(Table {
         id: "support",
         title: t(lang, "eco-support"),
-        headers: vec![t(lang, "eco-col-date"), t(lang, "eco-support-given"), t(lang, "eco-hours"), t(lang, "eco-col-amount")],
+        headers: vec![
+            t(lang, "eco-col-date"),
+            t(lang, "eco-support-given"),
+            t(lang, "eco-hours"),
+            t(lang, "eco-col-amount"),
+        ],
         rows: v
             .support
             .iter()
@@ -1374,7 +1711,13 @@ pub async fn venture_page(
     Ok(render(&ctx, &state, StatusCode::OK, &p))
 }
 
-async fn venture_form(state: &AppState, ctx: &Ctx, actor: &Actor, page_ctx: PageCtx, f: &Fields) -> Result<FormPage, HtmlError> {
+async fn venture_form(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    page_ctx: PageCtx,
+    f: &Fields,
+) -> Result<FormPage, HtmlError> {
     let lang = ctx.lang;
     let areas = neighbourhoods(state, ctx, actor).await?;
     Ok(form(
@@ -1392,15 +1735,34 @@ async fn venture_form(state: &AppState, ctx: &Ctx, actor: &Actor, page_ctx: Page
                 lang,
                 "stage",
                 "eco-venture-stage",
-                code_options(lang, VentureStage::ALL, VentureStage::code, VentureStage::label_key, &f.get("stage"), None),
+                code_options(
+                    lang,
+                    VentureStage::ALL,
+                    VentureStage::code,
+                    VentureStage::label_key,
+                    &f.get("stage"),
+                    None,
+                ),
             ),
             date_field(lang, "started_on", "eco-started-on", f),
-            select(lang, "neighbourhood", "eco-neighbourhood", area_options(lang, &areas, &f.get("neighbourhood"), "eco-none-chosen")),
+            select(
+                lang,
+                "neighbourhood",
+                "eco-neighbourhood",
+                area_options(lang, &areas, &f.get("neighbourhood"), "eco-none-chosen"),
+            ),
             select(
                 lang,
                 "intended_form",
                 "eco-intended-form",
-                code_options(lang, LegalForm::ALL, LegalForm::code, LegalForm::label_key, &f.get("intended_form"), Some("eco-none-chosen")),
+                code_options(
+                    lang,
+                    LegalForm::ALL,
+                    LegalForm::code,
+                    LegalForm::label_key,
+                    &f.get("intended_form"),
+                    Some("eco-none-chosen"),
+                ),
             ),
             narrow(lang, "promoters", "eco-promoters", "", f),
         ],
@@ -1431,7 +1793,9 @@ pub async fn venture_new_submit(
         promoters: f.get("promoters"),
     };
     match svc::create_venture(&state, &actor, &ctx.meta, &input).await {
-        Ok(id) => Ok(see_other(&format!("/pole/ventures/{id}?notice=venture-saved"))),
+        Ok(id) => Ok(see_other(&format!(
+            "/pole/ventures/{id}?notice=venture-saved"
+        ))),
         Err(e) => {
             let (errors, status) = form_errors(&ctx, e, "name", &["started_on"])?;
             let p = venture_form(&state, &ctx, &actor, ctx.page().with_errors(&errors), &f).await?;
@@ -1456,9 +1820,22 @@ fn stage_form(ctx: &Ctx, page_ctx: PageCtx, id: VentureId, name: &str, f: &Field
                 lang,
                 "stage",
                 "eco-venture-stage",
-                code_options(lang, VentureStage::ALL, VentureStage::code, VentureStage::label_key, &f.get("stage"), Some("eco-choose")),
+                code_options(
+                    lang,
+                    VentureStage::ALL,
+                    VentureStage::code,
+                    VentureStage::label_key,
+                    &f.get("stage"),
+                    Some("eco-choose"),
+                ),
             ),
-            narrow(lang, "organisation_tax_id", "eco-venture-organisation-tax-id", "eco-venture-organisation-hint", f),
+            narrow(
+                lang,
+                "organisation_tax_id",
+                "eco-venture-organisation-tax-id",
+                "eco-venture-organisation-hint",
+                f,
+            ),
         ],
     )
 }
@@ -1469,7 +1846,9 @@ pub async fn stage_page(
     Path(raw): Path<String>,
 ) -> Result<Response, HtmlError> {
     let id: VentureId = parse_path(&ctx, &raw)?;
-    let v = svc::venture(&state, &actor, &ctx.meta, id).await.map_err(err(&ctx))?;
+    let v = svc::venture(&state, &actor, &ctx.meta, id)
+        .await
+        .map_err(err(&ctx))?;
     may_manage(&ctx, &actor)?;
     let p = stage_form(&ctx, ctx.page(), id, &v.name, &Fields::empty());
     Ok(render(&ctx, &state, StatusCode::OK, &p))
@@ -1488,7 +1867,9 @@ pub async fn stage_submit(
         organisation_tax_id: f.get("organisation_tax_id"),
     };
     match svc::move_stage(&state, &actor, &ctx.meta, id, &input).await {
-        Ok(()) => Ok(see_other(&format!("/pole/ventures/{id}?notice=stage-moved"))),
+        Ok(()) => Ok(see_other(&format!(
+            "/pole/ventures/{id}?notice=stage-moved"
+        ))),
         Err(e) => {
             let (errors, status) = form_errors(&ctx, e, "stage", &[])?;
             let p = stage_form(&ctx, ctx.page().with_errors(&errors), id, "", &f);
@@ -1543,7 +1924,9 @@ pub async fn support_submit(
         amount: f.get("amount"),
     };
     match svc::add_support(&state, &actor, &ctx.meta, id, &input).await {
-        Ok(()) => Ok(see_other(&format!("/pole/ventures/{id}?notice=support-added"))),
+        Ok(()) => Ok(see_other(&format!(
+            "/pole/ventures/{id}?notice=support-added"
+        ))),
         Err(e) => {
             let (errors, status) = form_errors(&ctx, e, "support", &["given_on"])?;
             let p = support_form(&ctx, ctx.page().with_errors(&errors), id, &f);
@@ -1566,11 +1949,19 @@ pub async fn cpv_page(
     Query(q): Query<CpvQuery>,
 ) -> Result<Response, HtmlError> {
     let lang = ctx.lang;
-    let found = svc::cpv_lookup(&state, &actor, &ctx.meta, &q.q).await.map_err(err(&ctx))?;
+    let found = svc::cpv_lookup(&state, &actor, &ctx.meta, &q.q)
+        .await
+        .map_err(err(&ctx))?;
     let mut p = page(ctx.page(), t(lang, "eco-cpv-title"), "/organisations");
     p.intro = t(lang, "eco-cpv-intro");
     p.filter_action = "/cpv".into();
-    p.filters = vec![text(lang, "q", "eco-filter-cpv", "eco-filter-cpv-hint", &Fields::from_pairs(vec![("q".into(), q.q.clone())]))];
+    p.filters = vec![text(
+        lang,
+        "q",
+        "eco-filter-cpv",
+        "eco-filter-cpv-hint",
+        &Fields::from_pairs(vec![("q".into(), q.q.clone())]),
+    )];
     p.tables.push(Table {
         id: "cpv-codes",
         title: String::new(),
@@ -1579,7 +1970,11 @@ pub async fn cpv_page(
             .iter()
             .map(|c| vec![Cell::text(c.code()), Cell::text(c.label(lang))])
             .collect(),
-        empty: if q.q.trim().is_empty() { String::new() } else { t(lang, "eco-none") },
+        empty: if q.q.trim().is_empty() {
+            String::new()
+        } else {
+            t(lang, "eco-none")
+        },
     });
     Ok(render(&ctx, &state, StatusCode::OK, &p))
 }
@@ -1607,11 +2002,23 @@ pub async fn export_organisations(
     if format != "csv" && format != "xlsx" {
         return Err(HtmlError::new(ctx.page(), StatusCode::NOT_FOUND));
     }
-    let list = svc::directory(&state, &actor, &ctx.meta).await.map_err(err(&ctx))?;
+    let list = svc::directory(&state, &actor, &ctx.meta)
+        .await
+        .map_err(err(&ctx))?;
     let areas = neighbourhoods(&state, &ctx, &actor).await?;
     let headers: Vec<String> = [
-        "eco-name", "eco-tax-id", "eco-legal-form", "eco-sector", "eco-neighbourhood", "eco-address",
-        "eco-email", "eco-phone", "eco-website", "eco-activities", "eco-registers", "eco-pole-member",
+        "eco-name",
+        "eco-tax-id",
+        "eco-legal-form",
+        "eco-sector",
+        "eco-neighbourhood",
+        "eco-address",
+        "eco-email",
+        "eco-phone",
+        "eco-website",
+        "eco-activities",
+        "eco-registers",
+        "eco-pole-member",
     ]
     .iter()
     .map(|k| t(lang, k))
@@ -1630,8 +2037,16 @@ pub async fn export_organisations(
                 opt(&o.email),
                 opt(&o.phone),
                 opt(&o.website),
-                o.activities.iter().map(|c| cpv_text(lang, *c)).collect::<Vec<_>>().join("; "),
-                o.registers.iter().map(|r| format!("{} {}", r.register, r.number)).collect::<Vec<_>>().join("; "),
+                o.activities
+                    .iter()
+                    .map(|c| cpv_text(lang, *c))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                o.registers
+                    .iter()
+                    .map(|r| format!("{} {}", r.register, r.number))
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 yes_no(lang, o.pole_member),
             ]
         })
@@ -1660,7 +2075,9 @@ pub async fn export_hsds(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
 ) -> Result<Response, HtmlError> {
-    let list = svc::directory(&state, &actor, &ctx.meta).await.map_err(err(&ctx))?;
+    let list = svc::directory(&state, &actor, &ctx.meta)
+        .await
+        .map_err(err(&ctx))?;
     let doc = crate::hsds::document(&list, ctx.lang);
     let body = serde_json::to_vec_pretty(&doc)
         .map_err(|_| HtmlError::new(ctx.page(), StatusCode::INTERNAL_SERVER_ERROR))?;

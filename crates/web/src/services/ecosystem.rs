@@ -186,8 +186,7 @@ pub async fn organisation(
         contacts,
         qualifications: organisations::qualification_records(&state.store, actor.tenant, id)
             .await?,
-        eligibility: organisations::eligibility_on(&state.store, actor.tenant, id, today())
-            .await?,
+        eligibility: organisations::eligibility_on(&state.store, actor.tenant, id, today()).await?,
         relations: organisations::relations(&state.store, actor.tenant, id).await?,
         profiles: organisations::profiles(&state.store, actor.tenant, id).await?,
         activities: pole::activities_of(&state.store, actor.tenant, id).await?,
@@ -426,7 +425,10 @@ pub async fn move_stage(
     let mut organisation = None;
     let tax = input.organisation_tax_id.trim();
     if !tax.is_empty() {
-        if !matches!(to, Some(VentureStage::Constituted | VentureStage::Operating)) {
+        if !matches!(
+            to,
+            Some(VentureStage::Constituted | VentureStage::Operating)
+        ) {
             e.add("organisation_tax_id", "error-venture-not-constituted");
         } else {
             match elkarlan_domain::identity::TaxId::parse(tax) {

@@ -74,6 +74,7 @@ pub struct TestApp {
     pub agencies: Vec<(PublicSystem, AgencyId)>,
     pub inclusion: Inclusion,
     pub employment: Employment,
+    pub ecosystem: crate::ecosystem::Fixture,
     pg_cleanup: Option<(String, String)>,
 }
 
@@ -330,6 +331,7 @@ impl TestApp {
             &inclusion,
         ))
         .await;
+        let ecosystem = Box::pin(crate::ecosystem::fixture(&store, tenant)).await;
         TestApp {
             state,
             store,
@@ -340,6 +342,7 @@ impl TestApp {
             agencies: agency_ids,
             inclusion,
             employment,
+            ecosystem,
             pg_cleanup,
         }
     }

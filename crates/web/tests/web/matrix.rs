@@ -115,6 +115,10 @@ async fn send(
         .replace("{action}", &uuid::Uuid::nil().to_string())
         .replace("{step}", &app.employment.step.to_string())
         .replace("{months}", "3")
+        .replace("{organisation}", &app.ecosystem.organisation.to_string())
+        .replace("{year}", "2025")
+        .replace("{activity}", &app.ecosystem.activity.to_string())
+        .replace("{venture}", &app.ecosystem.venture.to_string())
         .replace("{format}", "csv")
         .replace("{file}", "elkarlan.css");
     let method = Method::from_bytes(row.method.as_bytes()).expect("method");
