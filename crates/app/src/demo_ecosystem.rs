@@ -448,6 +448,39 @@ const ORGS: &[Org] = &[
     },
 ];
 
+/// Organisation key, workforce, women, women and people in responsibility, hired from exclusion,
+/// permanent contracts, salary ratio, renewable %, ethical finance.
+type ProfileRow = (
+    &'static str,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    &'static str,
+    &'static str,
+    bool,
+);
+/// Kind, title eu, title es, days ago, hours, attendees, (organisation key, people).
+type ActivityRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, i64)],
+);
+/// Name, stage, intended form, organisation key once constituted, (support, hours, euros).
+type VentureRow = (
+    &'static str,
+    VentureStage,
+    &'static str,
+    Option<&'static str>,
+    &'static [(&'static str, &'static str, &'static str)],
+);
+
 #[allow(clippy::needless_pass_by_value)] // shaped for `map_err`, which hands over the value
 fn fail(e: elkarlan_domain::FieldErrors) -> anyhow::Error {
     anyhow::anyhow!("demo ecosystem data does not parse: {e:?}")
@@ -599,7 +632,7 @@ pub async fn seed(store: &Store, tenant: TenantId) -> anyhow::Result<DemoOrganis
     }
 
     // Social audit figures for the last two years.
-    let profiles: [(&str, i64, i64, i64, i64, i64, i64, &str, &str, bool); 10] = [
+    let profiles: [ProfileRow; 10] = [
         ("garbiker", 34, 22, 3, 5, 9, 26, "1,8", "100", true),
         ("sukalde", 12, 8, 2, 3, 4, 9, "1,5", "60", true),
         ("josketa", 9, 8, 2, 2, 3, 7, "1,3", "100", true),
@@ -633,7 +666,7 @@ pub async fn seed(store: &Store, tenant: TenantId) -> anyhow::Result<DemoOrganis
     }
 
     // The pole's activities with participation.
-    let activities: [(&str, &str, &str, i64, &str, &str, &[(&str, i64)]); 5] = [
+    let activities: [ActivityRow; 5] = [
         (
             "event",
             "Ekonopolo urteko topaketa",
@@ -731,13 +764,7 @@ pub async fn seed(store: &Store, tenant: TenantId) -> anyhow::Result<DemoOrganis
     }
 
     // Entrepreneurship projects in every stage, with the support given.
-    let ventures: [(
-        &str,
-        VentureStage,
-        &str,
-        Option<&str>,
-        &[(&str, &str, &str)],
-    ); 5] = [
+    let ventures: [VentureRow; 5] = [
         (
             "Auzo-kafetegia",
             VentureStage::Idea,

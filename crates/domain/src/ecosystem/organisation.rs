@@ -310,9 +310,7 @@ impl OrganisationInput {
         let registers = e.take("registers", parse_registers(&self.registers));
         let contacts = e.take("contacts", parse_contacts(&self.contacts));
         let since = e.take("pole_member_since", optional_date(&self.pole_member_since));
-        if let Err(errors) = e.into_result() {
-            return Err(errors);
-        }
+        e.into_result()?;
         match (
             name,
             tax_id,
