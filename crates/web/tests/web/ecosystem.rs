@@ -555,3 +555,51 @@ async fn other_roles_are_refused_and_the_refusal_is_audited() {
     assert!(denied.len() >= 6, "{} refusals recorded", denied.len());
     app.cleanup().await;
 }
+
+#[test]
+fn every_ecosystem_label_and_page_message_is_translated() {
+    use elkarlan_domain::Lang;
+    use elkarlan_domain::ecosystem::codes::{
+        LegalForm, PoleActivityKind, QualificationKind, RelationKind, VentureStage,
+    };
+    use elkarlan_templates::i18n::has;
+    let mut keys: Vec<String> = LegalForm::ALL.iter().map(|x| x.label_key()).collect();
+    keys.extend(RelationKind::ALL.iter().map(|x| x.label_key()));
+    keys.extend(QualificationKind::ALL.iter().map(|x| x.label_key()));
+    keys.extend(PoleActivityKind::ALL.iter().map(|x| x.label_key()));
+    keys.extend(VentureStage::ALL.iter().map(|x| x.label_key()));
+    // Every `eco-` message the pages use, including the notices they build.
+    let page = include_str!("../../src/html/ecosystem.rs");
+    for (i, _) in page.match_indices("\"eco-") {
+        let key: String = page[i + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || *c == '-')
+            .collect();
+        if !key.ends_with('-') {
+            keys.push(key);
+        }
+    }
+    for n in [
+        "organisation-saved",
+        "relation-added",
+        "qualification-added",
+        "profile-saved",
+        "activity-saved",
+        "venture-saved",
+        "stage-moved",
+        "support-added",
+    ] {
+        keys.push(format!("eco-notice-{n}"));
+    }
+    assert!(keys.len() > 150, "the scan found only {} keys", keys.len());
+    let missing: Vec<String> = keys
+        .iter()
+        .flat_map(|k| {
+            Lang::ALL
+                .into_iter()
+                .filter(|l| !has(*l, k))
+                .map(move |l| format!("{k} ({l})"))
+        })
+        .collect();
+    assert!(missing.is_empty(), "untranslated: {missing:?}");
+}
