@@ -413,15 +413,37 @@ pub async fn list_organisations(
 }
 
 /// Registers an organisation (coordinators). A tax id already in the directory is a 409 on
-/// `tax_id`.
+/// `tax_id`. Send `Idempotency-Key` to make retries safe.
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "ecosystem", summary = "Register an organisation", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key and body return the first response")),
     request_body = OrganisationInput, responses((status = 201, body = Created), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_organisation(
     State(state): State<AppState>,
     caller: ApiCaller,
+    headers: HeaderMap,
     body: ApiJson<OrganisationInput>,
 ) -> Response {
-    match svc::create_organisation(&state, &caller.actor, &caller.meta, &body.value).await {
+    let idem = match super::resources::idempotency(&state, &caller, &headers, &body.raw).await {
+        Ok(i) => i,
+        Err(replay) => return replay,
+    };
+    let respond = |id: &OrganisationId| {
+        (
+            201u16,
+            serde_json::to_string(&Created { id: id.0 }).unwrap_or_default(),
+        )
+    };
+    let idem_arg = idem.as_ref().map(|(k, h)| {
+        (
+            crate::services::Idempotent {
+                key: k,
+                request_hash: h.clone(),
+            },
+            &respond as &(dyn Fn(&OrganisationId) -> (u16, String) + Sync),
+        )
+    });
+    match svc::create_organisation(&state, &caller.actor, &caller.meta, &body.value, idem_arg).await
+    {
         Ok(id) => json(StatusCode::CREATED, &Created { id: id.0 }),
         Err(e) => problem(caller.lang, e),
     }

@@ -920,7 +920,7 @@ pub async fn new_submit(
     form_data: Form<Vec<(String, String)>>,
 ) -> Result<Response, HtmlError> {
     let f = fields(&ctx, form_data)?;
-    match svc::create_organisation(&state, &actor, &ctx.meta, &organisation_input(&f)).await {
+    match svc::create_organisation(&state, &actor, &ctx.meta, &organisation_input(&f), None).await {
         Ok(id) => Ok(see_other(&format!(
             "/organisations/{id}?notice=organisation-saved"
         ))),

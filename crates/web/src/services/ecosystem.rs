@@ -204,17 +204,36 @@ async fn parse_organisation(
     Ok(d)
 }
 
+/// Registers an organisation; with `idem`, the response is stored with the key in the same
+/// transaction so a retry replays it.
 pub async fn create_organisation(
     state: &AppState,
     actor: &Actor,
     meta: &RequestMeta,
     input: &OrganisationInput,
+    idem: super::IdempotentCreate<'_, OrganisationId>,
 ) -> Result<OrganisationId, ServiceError> {
     let grant = manage(state, actor, meta).await?;
     let d = parse_organisation(state, actor, input).await?;
-    organisations::create(&state.store, &grant, meta, &d)
+    let mut tx = state.store.begin_write().await?;
+    let id = organisations::create_in(&mut tx, &grant, meta, &d)
         .await
-        .map_err(tax_id_taken)
+        .map_err(tax_id_taken)?;
+    if let Some((idem, respond)) = idem {
+        let (status, body) = respond(&id);
+        elkarlan_store::idempotency::save(
+            &mut tx,
+            actor.tenant,
+            actor.user,
+            idem.key,
+            &idem.request_hash,
+            status,
+            &body,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(id)
 }
 
 pub async fn update_organisation(

@@ -603,3 +603,32 @@ fn every_ecosystem_label_and_page_message_is_translated() {
         .collect();
     assert!(missing.is_empty(), "untranslated: {missing:?}");
 }
+
+#[tokio::test]
+async fn a_retried_create_with_the_same_idempotency_key_registers_once() {
+    let app = TestApp::spawn().await;
+    let token = app.token("coordinator").await;
+    let body = json!({"name": "Behin Bakarrik SL", "tax_id": "B48000129", "legal_form": "company", "sector": "g"});
+    let send = || {
+        axum::http::Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/organisations")
+            .header("host", "127.0.0.1:8080")
+            .header("content-type", "application/json")
+            .header("idempotency-key", "org-create-1")
+            .header("authorization", format!("Bearer {token}"))
+            .body(axum::body::Body::from(body.to_string()))
+            .unwrap()
+    };
+    let first = app.send(send()).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let again = app.send(send()).await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(again.header("idempotent-replayed"), "true");
+    assert_eq!(first.json()["id"], again.json()["id"]);
+    let all = organisations::list_full(&app.store, app.tenant)
+        .await
+        .unwrap();
+    assert_eq!(all.iter().filter(|o| o.tax_id == "B48000129").count(), 1);
+    app.cleanup().await;
+}
