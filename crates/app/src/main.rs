@@ -5,6 +5,7 @@ mod bootstrap;
 mod checkpoint;
 mod config;
 mod demo_casework;
+mod demo_ecosystem;
 mod demo_employment;
 mod demo_procurement;
 

@@ -11,4 +11,5 @@ pub mod contract;
 pub mod cpv;
 pub mod eligibility;
 pub mod ocds;
+pub mod organisation;
 pub mod procurement;

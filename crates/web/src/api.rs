@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod casework;
 pub mod configuration;
+pub mod ecosystem;
 pub mod employment;
 pub mod inclusion;
 pub mod openapi;

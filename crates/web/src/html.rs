@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod casework;
 pub mod configuration;
+pub mod ecosystem;
 pub mod employment;
 pub mod employment_exports;
 pub mod inclusion;

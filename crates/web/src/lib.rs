@@ -12,6 +12,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod hsds;
 pub mod html;
 pub mod metrics;
 pub mod ops;

@@ -39,6 +39,8 @@ pub fn book() -> RouteBook {
     let book = html::employment_exports::routes(book);
     let book = html::referral_import::routes(book);
     let book = html::procurement::routes(book);
+    let book = html::ecosystem::routes(book);
+    let book = api::ecosystem::routes(book);
     let book = api::employment::routes(book);
     api::procurement::routes(book)
 }

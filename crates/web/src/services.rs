@@ -6,6 +6,7 @@ pub mod agencies;
 pub mod audit;
 pub mod capacity;
 pub mod casework;
+pub mod ecosystem;
 pub mod employment;
 pub mod inclusion;
 pub mod instruments;

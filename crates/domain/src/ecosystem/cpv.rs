@@ -13,6 +13,20 @@ use std::fmt;
 use std::sync::LazyLock;
 
 const CPV_CSV: &str = include_str!("../../data/cpv2008-en.csv");
+/// Spanish and Basque labels of the codes the council's contracts and the pole use most
+/// (`code|es|eu`); other codes fall back to English.
+const LOCAL_CSV: &str = include_str!("../../data/cpv-labels-es-eu.csv");
+
+static LOCAL: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {
+    LOCAL_CSV
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let mut parts = l.trim_end_matches('\r').split('|');
+            Some((parts.next()?, (parts.next()?, parts.next()?)))
+        })
+        .collect()
+});
 
 /// Every message key this module can return.
 pub const MESSAGE_KEYS: &[&str] = &["error-cpv-format", "error-cpv-unknown"];
@@ -72,9 +86,18 @@ impl Cpv {
         self.0
     }
 
-    /// The English label (the vocabulary's translations are not bundled yet).
-    pub fn label(self, _lang: Lang) -> &'static str {
-        VOCABULARY.labels.get(self.0).copied().unwrap_or("")
+    /// The label in `lang`: Spanish and Basque for the curated codes, English otherwise.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (lang, LOCAL.get(self.0)) {
+            (Lang::Es, Some((es, _))) => es,
+            (Lang::Eu, Some((_, eu))) => eu,
+            _ => VOCABULARY.labels.get(self.0).copied().unwrap_or(""),
+        }
+    }
+
+    /// Whether the code has its own Spanish and Basque label.
+    pub fn has_local_label(self) -> bool {
+        LOCAL.contains_key(self.0)
     }
 
     /// The significant digits: the code without its trailing zeros, but never shorter than the
@@ -109,6 +132,9 @@ impl Cpv {
                     || v.labels
                         .get(*c)
                         .is_some_and(|l| l.to_lowercase().contains(&q))
+                    || LOCAL.get(*c).is_some_and(|(es, eu)| {
+                        es.to_lowercase().contains(&q) || eu.to_lowercase().contains(&q)
+                    })
             })
             .take(limit)
             .map(|c| Cpv(c))
@@ -145,6 +171,29 @@ mod tests {
         assert_eq!(
             Cpv::parse("85312000").map(|c| c.label(Lang::En)),
             Ok("Social work services without accommodation")
+        );
+    }
+
+    #[test]
+    fn every_local_label_is_a_code_of_the_vocabulary() {
+        assert!(LOCAL.len() >= 60, "{} local labels", LOCAL.len());
+        for (code, (es, eu)) in LOCAL.iter() {
+            let cpv = Cpv::parse(code);
+            assert!(cpv.is_ok(), "{code} is not in CPV 2008");
+            assert!(!es.is_empty() && !eu.is_empty(), "{code} lacks a label");
+        }
+        let cleaning = Cpv::parse("90910000").ok();
+        assert_eq!(
+            cleaning.map(|c| c.label(Lang::Es)),
+            Some("Servicios de limpieza")
+        );
+        assert_eq!(
+            cleaning.map(|c| c.label(Lang::Eu)),
+            Some("Garbiketa-zerbitzuak")
+        );
+        assert_eq!(
+            cleaning.map(|c| c.label(Lang::En)),
+            Some("Cleaning services")
         );
     }
 

@@ -96,6 +96,16 @@ impl Modify for BearerAuth {
         super::procurement::get_clause,
         super::procurement::list_checks,
         super::procurement::add_check,
+        super::ecosystem::list_organisations,
+        super::ecosystem::create_organisation,
+        super::ecosystem::get_organisation,
+        super::ecosystem::update_organisation,
+        super::ecosystem::get_profile,
+        super::ecosystem::put_profile,
+        super::ecosystem::list_activities,
+        super::ecosystem::create_activity,
+        super::ecosystem::list_ventures,
+        super::ecosystem::create_venture,
     ),
     modifiers(&BearerAuth)
 )]

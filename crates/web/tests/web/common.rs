@@ -75,6 +75,7 @@ pub struct TestApp {
     pub inclusion: Inclusion,
     pub employment: Employment,
     pub procurement: Procurement,
+    pub ecosystem: crate::ecosystem::Fixture,
     pg_cleanup: Option<(String, String)>,
 }
 
@@ -332,6 +333,7 @@ impl TestApp {
         ))
         .await;
         let procurement = Box::pin(procurement_fixture(&store, tenant, &ids, &agency_ids)).await;
+        let ecosystem = Box::pin(crate::ecosystem::fixture(&store, tenant)).await;
         TestApp {
             state,
             store,
@@ -343,6 +345,7 @@ impl TestApp {
             inclusion,
             employment,
             procurement,
+            ecosystem,
             pg_cleanup,
         }
     }

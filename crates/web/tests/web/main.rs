@@ -6,6 +6,7 @@ mod auth;
 mod casework;
 mod casework_pages;
 mod common;
+mod ecosystem;
 mod employment;
 mod employment_pages;
 mod i18n;
