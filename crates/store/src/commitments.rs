@@ -287,3 +287,36 @@ pub async fn progress(
     };
     Ok(Progress::compute(achieved, m.target, from, due, today))
 }
+
+/// Every social clause of the tenant as (id, "contract title: clause"), for linking hires.
+pub async fn clause_choices(
+    store: &Store,
+    tenant: TenantId,
+) -> Result<Vec<(SocialClauseId, String)>> {
+    on_pool!(store, c => {
+        let rows = sqlx::query("SELECT s.id, k.file_number, k.title, s.description FROM social_clauses s JOIN contracts k ON k.id = s.contract_id
+                WHERE k.tenant_id = $1 ORDER BY k.file_number, s.created_at")
+            .bind(tenant.0).fetch_all(c).await?;
+        rows.iter().map(|r| {
+            let file: String = r.try_get(1)?;
+            let title: String = r.try_get(2)?;
+            let description: String = r.try_get(3)?;
+            let short: String = description.chars().take(80).collect();
+            Ok((SocialClauseId(r.try_get(0)?), format!("{file} {title}: {short}")))
+        }).collect::<Result<Vec<_>, sqlx::Error>>().map_err(StoreError::from)
+    })
+}
+
+/// Every training action of the tenant as (id, title in Basque, title in Spanish), for the
+/// practicum places a commitment counts.
+pub async fn training_action_choices(
+    store: &Store,
+    tenant: TenantId,
+) -> Result<Vec<(TrainingActionId, String, String)>> {
+    on_pool!(store, c => {
+        let rows = sqlx::query("SELECT id, title_eu, title_es FROM training_actions WHERE tenant_id = $1 ORDER BY starts_on DESC, title_es")
+            .bind(tenant.0).fetch_all(c).await?;
+        rows.iter().map(|r| Ok((TrainingActionId(r.try_get(0)?), r.try_get(1)?, r.try_get(2)?)))
+            .collect::<Result<Vec<_>, sqlx::Error>>().map_err(StoreError::from)
+    })
+}

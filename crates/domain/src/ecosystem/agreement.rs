@@ -5,10 +5,10 @@ use super::codes::{AgreementKind, AgreementTarget, PartyRole};
 use crate::employment::programme::{date, optional_date, required_text, whole_number};
 use crate::{AreaId, FieldErrors, OrganisationId};
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// One party as typed: the organisation's id and its role.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PartyInput {

@@ -2685,8 +2685,10 @@ pub async fn enrol_submit(
 
 // Placements and follow-ups ----------------------------------------------------------------------
 
-const PLACEMENT_FIELDS: [&str; 7] = [
+const PLACEMENT_FIELDS: [&str; 9] = [
     "employer",
+    "employer_organisation",
+    "social_clause",
     "contract_type",
     "weekly_hours",
     "occupation",
@@ -2695,8 +2697,53 @@ const PLACEMENT_FIELDS: [&str; 7] = [
     "itinerary",
 ];
 
-fn placement_form(lang: Lang, page: PageCtx, file: &svc::EmploymentFile, f: &Fields) -> FormPage {
+/// The directory's organisations and the social clauses, for the placement form's links.
+pub struct PlacementLinks {
+    pub organisations: Vec<(elkarlan_domain::OrganisationId, String)>,
+    pub clauses: Vec<(elkarlan_domain::SocialClauseId, String)>,
+}
+
+/// Called after the person's file was authorized.
+async fn placement_links(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+) -> Result<PlacementLinks, HtmlError> {
+    let err = |e: elkarlan_store::StoreError| HtmlError::from_store(ctx.page(), &e);
+    Ok(PlacementLinks {
+        organisations: elkarlan_store::agreements::organisation_choices(&state.store, actor.tenant)
+            .await
+            .map_err(err)?,
+        clauses: elkarlan_store::commitments::clause_choices(&state.store, actor.tenant)
+            .await
+            .map_err(err)?,
+    })
+}
+
+fn placement_form(
+    lang: Lang,
+    page: PageCtx,
+    file: &svc::EmploymentFile,
+    links: &PlacementLinks,
+    f: &Fields,
+) -> FormPage {
     let id = file.person.id;
+    let chosen_o = f.get("employer_organisation");
+    let mut o_opts = vec![option("", t(lang, "emp-none"), &chosen_o)];
+    o_opts.extend(
+        links
+            .organisations
+            .iter()
+            .map(|(o, name)| option(&o.to_string(), name.clone(), &chosen_o)),
+    );
+    let chosen_c = f.get("social_clause");
+    let mut c_opts = vec![option("", t(lang, "emp-none"), &chosen_c)];
+    c_opts.extend(
+        links
+            .clauses
+            .iter()
+            .map(|(c, name)| option(&c.to_string(), name.clone(), &chosen_c)),
+    );
     let chosen_i = f.get("itinerary");
     let mut i_opts = vec![option("", t(lang, "emp-none"), &chosen_i)];
     i_opts.extend(file.itineraries.iter().map(|i| {
@@ -2721,6 +2768,18 @@ fn placement_form(lang: Lang, page: PageCtx, file: &svc::EmploymentFile, f: &Fie
             "placement-employer-hint",
             f,
         ),
+        FormField::Select {
+            id: "employer_organisation".into(),
+            label: t(lang, "placement-employer-organisation"),
+            hint: t(lang, "placement-employer-organisation-hint"),
+            options: o_opts,
+        },
+        FormField::Select {
+            id: "social_clause".into(),
+            label: t(lang, "placement-social-clause"),
+            hint: t(lang, "placement-social-clause-hint"),
+            options: c_opts,
+        },
         select(
             lang,
             "contract_type",
@@ -2799,7 +2858,8 @@ pub async fn placement_page(
 ) -> Result<Response, HtmlError> {
     let id: PersonId = parse_path(&ctx, &raw)?;
     let file = file_for_form(&state, &ctx, &actor, id).await?;
-    let page = placement_form(ctx.lang, ctx.page(), &file, &Fields::empty());
+    let links = placement_links(&state, &ctx, &actor).await?;
+    let page = placement_form(ctx.lang, ctx.page(), &file, &links, &Fields::empty());
     Ok(render(&ctx, &state, StatusCode::OK, &page))
 }
 
@@ -2826,6 +2886,8 @@ pub async fn placement_submit(
         },
         sector: f.get("sector"),
         itinerary: f.get("itinerary"),
+        employer_organisation: f.get("employer_organisation"),
+        social_clause: f.get("social_clause"),
     };
     match svc::record_placement(&state, &actor, &ctx.meta, id, &input).await {
         Ok(_) => Ok(file_done(id, "placement-recorded", "placements-heading")),
@@ -2845,7 +2907,14 @@ pub async fn placement_submit(
                 "employer",
             );
             let file = file_for_form(&state, &ctx, &actor, id).await?;
-            let page = placement_form(ctx.lang, ctx.page().with_errors(&errors), &file, &f);
+            let links = placement_links(&state, &ctx, &actor).await?;
+            let page = placement_form(
+                ctx.lang,
+                ctx.page().with_errors(&errors),
+                &file,
+                &links,
+                &f,
+            );
             Ok(render(&ctx, &state, status, &page))
         }
     }
