@@ -4,6 +4,7 @@
 //! navigation, the CSRF token for forms and any errors to summarise. Text comes from the Fluent
 //! files in `locales/{eu,es,en}` through [`PageCtx::t`]; templates hold no sentences.
 
+pub mod agreements;
 pub mod employment;
 pub mod i18n;
 pub mod pages;

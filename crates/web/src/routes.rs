@@ -38,7 +38,9 @@ pub fn book() -> RouteBook {
     let book = html::employment::routes(book);
     let book = html::employment_exports::routes(book);
     let book = html::referral_import::routes(book);
-    api::employment::routes(book)
+    let book = api::employment::routes(book);
+    let book = html::agreements::routes(book);
+    api::agreements::routes(book)
 }
 
 fn platform_and_inclusion() -> RouteBook {

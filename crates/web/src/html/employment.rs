@@ -166,15 +166,15 @@ fn page_with(ctx: &Ctx, n: &Notice) -> PageCtx {
     page
 }
 
-fn err(ctx: &Ctx) -> impl Fn(ServiceError) -> HtmlError + '_ {
+pub(super) fn err(ctx: &Ctx) -> impl Fn(ServiceError) -> HtmlError + '_ {
     move |e| HtmlError::from_service(ctx, e)
 }
 
-fn store_err(ctx: &Ctx) -> impl Fn(elkarlan_store::StoreError) -> HtmlError + '_ {
+pub(super) fn store_err(ctx: &Ctx) -> impl Fn(elkarlan_store::StoreError) -> HtmlError + '_ {
     move |e| HtmlError::from_store(ctx.page(), &e)
 }
 
-fn option(value: &str, label: String, selected: &str) -> SelectOption {
+pub(super) fn option(value: &str, label: String, selected: &str) -> SelectOption {
     SelectOption {
         value: value.to_owned(),
         label,
@@ -182,7 +182,7 @@ fn option(value: &str, label: String, selected: &str) -> SelectOption {
     }
 }
 
-fn choice(value: &str, label: String, checked: bool) -> Choice {
+pub(super) fn choice(value: &str, label: String, checked: bool) -> Choice {
     Choice {
         value: value.to_owned(),
         label,
@@ -191,7 +191,7 @@ fn choice(value: &str, label: String, checked: bool) -> Choice {
     }
 }
 
-fn select(lang: Lang, id: &str, label_key: &str, options: Vec<SelectOption>) -> FormField {
+pub(super) fn select(lang: Lang, id: &str, label_key: &str, options: Vec<SelectOption>) -> FormField {
     FormField::Select {
         id: id.to_owned(),
         label: t(lang, label_key),
@@ -200,7 +200,7 @@ fn select(lang: Lang, id: &str, label_key: &str, options: Vec<SelectOption>) -> 
     }
 }
 
-fn text(lang: Lang, id: &str, label_key: &str, hint_key: &str, f: &Fields) -> FormField {
+pub(super) fn text(lang: Lang, id: &str, label_key: &str, hint_key: &str, f: &Fields) -> FormField {
     FormField::Text {
         id: id.to_owned(),
         label: t(lang, label_key),
@@ -214,7 +214,7 @@ fn text(lang: Lang, id: &str, label_key: &str, hint_key: &str, f: &Fields) -> Fo
     }
 }
 
-fn narrow(lang: Lang, id: &str, label_key: &str, hint_key: &str, f: &Fields) -> FormField {
+pub(super) fn narrow(lang: Lang, id: &str, label_key: &str, hint_key: &str, f: &Fields) -> FormField {
     match text(lang, id, label_key, hint_key, f) {
         FormField::Text {
             id,
@@ -233,7 +233,7 @@ fn narrow(lang: Lang, id: &str, label_key: &str, hint_key: &str, f: &Fields) -> 
     }
 }
 
-fn textarea(lang: Lang, id: &str, label_key: &str, hint_key: &str, f: &Fields) -> FormField {
+pub(super) fn textarea(lang: Lang, id: &str, label_key: &str, hint_key: &str, f: &Fields) -> FormField {
     FormField::Textarea {
         id: id.to_owned(),
         label: t(lang, label_key),
@@ -246,7 +246,7 @@ fn textarea(lang: Lang, id: &str, label_key: &str, hint_key: &str, f: &Fields) -
     }
 }
 
-fn date_field(lang: Lang, id: &str, legend_key: &str, f: &Fields) -> FormField {
+pub(super) fn date_field(lang: Lang, id: &str, legend_key: &str, f: &Fields) -> FormField {
     FormField::Date {
         id: id.to_owned(),
         legend: t(lang, legend_key),
@@ -257,7 +257,7 @@ fn date_field(lang: Lang, id: &str, legend_key: &str, f: &Fields) -> FormField {
     }
 }
 
-fn date_value(f: &Fields, id: &str) -> String {
+pub(super) fn date_value(f: &Fields, id: &str) -> String {
     join_date(
         &f.get(&format!("{id}-day")),
         &f.get(&format!("{id}-month")),
@@ -266,7 +266,7 @@ fn date_value(f: &Fields, id: &str) -> String {
 }
 
 /// Form values for a stored YYYY-MM-DD date, split into the three boxes.
-fn date_pairs(id: &str, value: &str, out: &mut Vec<(String, String)>) {
+pub(super) fn date_pairs(id: &str, value: &str, out: &mut Vec<(String, String)>) {
     let mut parts = value.splitn(3, '-');
     if let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) {
         out.push((format!("{id}-day"), d.trim_start_matches('0').to_owned()));
@@ -277,7 +277,7 @@ fn date_pairs(id: &str, value: &str, out: &mut Vec<(String, String)>) {
 
 /// Moves errors of date fields to their day box, where the summary links; errors of fields
 /// without a box of their own go to `fallback`.
-fn place_errors(
+pub(super) fn place_errors(
     errors: FieldErrors,
     dates: &[&str],
     known: &[&str],
@@ -299,7 +299,7 @@ fn place_errors(
 
 /// The field errors of a refused form; a stale version becomes the standard message on
 /// `stale_field`; anything else is an error page.
-fn form_errors(
+pub(super) fn form_errors(
     ctx: &Ctx,
     e: ServiceError,
     stale_field: &str,
@@ -315,7 +315,7 @@ fn form_errors(
 }
 
 #[allow(clippy::too_many_arguments)] // every part of a form page, named at the call site
-fn form(
+pub(super) fn form(
     page: PageCtx,
     lang: Lang,
     title_key: &str,
@@ -342,7 +342,7 @@ fn form(
     }
 }
 
-fn area_name(lang: Lang, a: &Area) -> String {
+pub(super) fn area_name(lang: Lang, a: &Area) -> String {
     if lang == Lang::Eu {
         a.name_eu.clone()
     } else {
@@ -350,7 +350,7 @@ fn area_name(lang: Lang, a: &Area) -> String {
     }
 }
 
-async fn neighbourhoods(
+pub(super) async fn neighbourhoods(
     state: &AppState,
     ctx: &Ctx,
     actor: &Actor,
@@ -367,7 +367,7 @@ fn dates(lang: Lang, from: &str, to: &str) -> String {
     t_args(lang, "emp-dates-range", &[("from", from), ("to", to)])
 }
 
-fn euros(lang: Lang, cents: i64) -> String {
+pub(super) fn euros(lang: Lang, cents: i64) -> String {
     t_args(lang, "emp-euros", &[("amount", &format_euros(cents))])
 }
 
@@ -420,7 +420,7 @@ fn occupation_options(lang: Lang, chosen: &str) -> Vec<SelectOption> {
     out
 }
 
-fn code_options<T: Copy>(
+pub(super) fn code_options<T: Copy>(
     lang: Lang,
     all: &[T],
     code: impl Fn(T) -> &'static str,
