@@ -72,21 +72,21 @@ pub fn parse_budget(s: &str) -> Result<Option<i64>, &'static str> {
         return Ok(None);
     }
     if t.starts_with('-') || t.starts_with('\u{2212}') {
-        return Err("error-amount-negative");
+        return Err("error-budget-negative");
     }
     let digits = t.chars().filter(char::is_ascii_digit).count();
     // More digits than any accepted amount has: say "too large", not "badly written".
     if digits > 15 && t.chars().all(|c| c.is_ascii_digit() || ".,€ ".contains(c)) {
-        return Err("error-amount-too-large");
+        return Err("error-budget-too-large");
     }
     match crate::employment::programme::parse_euros(t) {
-        Ok(c) if c > MAX_BUDGET_CENTS => Err("error-amount-too-large"),
+        Ok(c) if c > MAX_BUDGET_CENTS => Err("error-budget-too-large"),
         Ok(c) => Ok(Some(c)),
         Err(_)
             if t.chars().all(|c| c.is_ascii_digit() || ".,€ ".contains(c))
                 && digits > 10 =>
         {
-            Err("error-amount-too-large")
+            Err("error-budget-too-large")
         }
         Err(k) => Err(k),
     }
@@ -102,7 +102,7 @@ fn parse_parties(v: &[PartyInput]) -> Result<Vec<Party>, &'static str> {
             .organisation
             .trim()
             .parse::<OrganisationId>()
-            .map_err(|_| "error-organisation-unknown")?;
+            .map_err(|_| "error-directory-organisation-unknown")?;
         let role = PartyRole::parse(&p.role)?;
         if out.iter().any(|q| q.organisation == organisation) {
             return Err("error-party-twice");
@@ -126,15 +126,15 @@ impl AgreementInput {
         let kind = e.take("kind", AgreementKind::parse(&self.kind));
         let title_eu = e.take(
             "title_eu",
-            required_text(&self.title_eu, 300, "error-title-required"),
+            required_text(&self.title_eu, 300, "error-agreement-title-required"),
         );
         let title_es = e.take(
             "title_es",
-            required_text(&self.title_es, 300, "error-title-required"),
+            required_text(&self.title_es, 300, "error-agreement-title-required"),
         );
         let scope = e.take(
             "scope",
-            required_text(&self.scope, 4_000, "error-scope-required"),
+            required_text(&self.scope, 4_000, "error-agreement-scope-required"),
         );
         let parties = e.take("parties", parse_parties(&self.parties));
         let mut neighbourhoods = Vec::new();
@@ -157,7 +157,7 @@ impl AgreementInput {
             }
         }
         if target_groups.is_empty() && !e.has("target_groups") {
-            e.add("target_groups", "error-target-groups-required");
+            e.add("target_groups", "error-agreement-targets-required");
         }
         let starts_on = e.take("starts_on", date(&self.starts_on, "error-date-required"));
         let ends_on = e.take("ends_on", date(&self.ends_on, "error-date-required"));
@@ -178,7 +178,7 @@ impl AgreementInput {
         } else {
             e.take(
                 "renewal_notice_days",
-                whole_number(&self.renewal_notice_days, 0..=365, "error-notice-days"),
+                whole_number(&self.renewal_notice_days, 0..=365, "error-renewal-notice-days"),
             )
         };
         match (
@@ -275,12 +275,12 @@ impl DocumentInput {
         let mut e = FieldErrors::new();
         let title = e.take(
             "title",
-            required_text(&self.title, 300, "error-title-required"),
+            required_text(&self.title, 300, "error-agreement-title-required"),
         );
         let dated_on = e.take("dated_on", date(&self.dated_on, "error-date-required"));
         let reference = e.take(
             "reference",
-            required_text(&self.reference, 500, "error-reference-required"),
+            required_text(&self.reference, 500, "error-document-reference-required"),
         );
         match (title, dated_on, reference) {
             (Some(title), Some(dated_on), Some(reference)) if e.is_empty() => Ok(DocumentDraft {
@@ -295,31 +295,34 @@ impl DocumentInput {
 
 /// Every message key this module and `commitment` may return, for the translation test.
 pub const MESSAGE_KEYS: &[&str] = &[
-    "error-amount-negative",
-    "error-amount-too-large",
+    "error-budget-negative",
+    "error-budget-too-large",
     "error-amount-format",
-    "error-organisation-unknown",
+    "error-directory-organisation-unknown",
     "error-party-twice",
     "error-parties-required",
     "error-parties-too-many",
-    "error-title-required",
-    "error-scope-required",
-    "error-target-groups-required",
+    "error-agreement-title-required",
+    "error-agreement-scope-required",
+    "error-agreement-targets-required",
     "error-signed-after-end",
-    "error-notice-days",
+    "error-renewal-notice-days",
     "error-agreement-signatory-required",
     "error-signed-on-required",
-    "error-reference-required",
+    "error-document-reference-required",
     "error-commitment-due-before-start",
     "error-commitment-due-after-end",
     "error-commitment-target",
     "error-commitment-organisation-required",
     "error-commitment-action-required",
     "error-description-required",
-    "error-unit-required",
-    "error-progress",
+    "error-commitment-unit-required",
+    "error-commitment-progress",
     "error-agreement-move",
+    "error-agreement-closed",
     "error-clause-link-consent",
+    "error-social-clause-unknown",
+    "error-commitment-action-unknown",
 ];
 
 #[cfg(test)]
@@ -358,11 +361,11 @@ mod tests {
     fn budget_errors_have_their_own_keys() {
         let mut i = input();
         i.budget = "-5".into();
-        assert_eq!(i.parse().unwrap_err().get("budget"), Some("error-amount-negative"));
+        assert_eq!(i.parse().unwrap_err().get("budget"), Some("error-budget-negative"));
         i.budget = "99999999999999999999999".into();
-        assert_eq!(i.parse().unwrap_err().get("budget"), Some("error-amount-too-large"));
+        assert_eq!(i.parse().unwrap_err().get("budget"), Some("error-budget-too-large"));
         i.budget = "10.000.000.001".into();
-        assert_eq!(i.parse().unwrap_err().get("budget"), Some("error-amount-too-large"));
+        assert_eq!(i.parse().unwrap_err().get("budget"), Some("error-budget-too-large"));
         i.budget = "doce".into();
         assert_eq!(i.parse().unwrap_err().get("budget"), Some("error-amount-format"));
     }

@@ -69,7 +69,7 @@ impl CommitmentInput {
                     .trim()
                     .parse::<OrganisationId>()
                     .map(Some)
-                    .map_err(|_| "error-organisation-unknown"),
+                    .map_err(|_| "error-directory-organisation-unknown"),
             )
             .flatten()
         };
@@ -85,7 +85,7 @@ impl CommitmentInput {
                     .trim()
                     .parse::<TrainingActionId>()
                     .map(Some)
-                    .map_err(|_| "error-training-action-unknown"),
+                    .map_err(|_| "error-commitment-action-unknown"),
             )
             .flatten()
         };
@@ -99,7 +99,7 @@ impl CommitmentInput {
         );
         let unit = e.take(
             "unit",
-            required_text(&self.unit, 100, "error-unit-required"),
+            required_text(&self.unit, 100, "error-commitment-unit-required"),
         );
         let due_on = e.take("due_on", date(&self.due_on, "error-date-required"));
         if let Some(d) = due_on {
@@ -120,7 +120,7 @@ impl CommitmentInput {
         } else {
             e.take(
                 "recorded_progress",
-                whole_number(&self.recorded_progress, 0..=1_000_000, "error-progress"),
+                whole_number(&self.recorded_progress, 0..=1_000_000, "error-commitment-progress"),
             )
         };
         match (

@@ -91,11 +91,11 @@ impl PlacementInput {
         let sector = e.take("sector", Sector::parse(&self.sector.to_ascii_lowercase()));
         let employer_organisation = e.take(
             "employer_organisation",
-            optional_id::<crate::OrganisationId>(&self.employer_organisation, "error-organisation-unknown"),
+            optional_id::<crate::OrganisationId>(&self.employer_organisation, "error-directory-organisation-unknown"),
         );
         let social_clause = e.take(
             "social_clause",
-            optional_id::<crate::SocialClauseId>(&self.social_clause, "error-clause-unknown"),
+            optional_id::<crate::SocialClauseId>(&self.social_clause, "error-social-clause-unknown"),
         );
         match (
             employer,

@@ -2074,7 +2074,7 @@ async fn file_view(
                 ),
                 (t(lang, "placement-sector"), t(lang, &p.sector.label_key())),
                 (
-                    t(lang, "placement-social-clause"),
+                    t(lang, "placement-clause-link"),
                     match p.social_clause_id {
                         Some(c) => c.to_string(),
                         None => t(lang, "placement-not-linked"),
@@ -2776,8 +2776,8 @@ fn placement_form(
         },
         FormField::Select {
             id: "social_clause".into(),
-            label: t(lang, "placement-social-clause"),
-            hint: t(lang, "placement-social-clause-hint"),
+            label: t(lang, "placement-clause-link"),
+            hint: t(lang, "placement-clause-link-hint"),
             options: c_opts,
         },
         select(

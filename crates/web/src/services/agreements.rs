@@ -119,7 +119,7 @@ async fn check_refs(
     let ids: Vec<_> = d.parties.iter().map(|p| p.organisation).collect();
     let known = agreements::known_organisations(&state.store, actor.tenant, &ids).await?;
     if known.len() != ids.len() {
-        e.add("parties", "error-organisation-unknown");
+        e.add("parties", "error-directory-organisation-unknown");
     }
     let areas = territory::list(&state.store, actor.tenant).await?;
     if d.neighbourhoods
@@ -280,13 +280,13 @@ async fn check_commitment_refs(
             .await?
             .is_empty()
     {
-        e.add("organisation", "error-organisation-unknown");
+        e.add("organisation", "error-directory-organisation-unknown");
     }
     if let Some(a) = d.training_action {
         match elkarlan_store::programmes::get_action(&state.store, actor.tenant, a).await {
             Ok(_) => {}
             Err(elkarlan_store::StoreError::NotFound) => {
-                e.add("training_action", "error-training-action-unknown");
+                e.add("training_action", "error-commitment-action-unknown");
             }
             Err(other) => return Err(other.into()),
         }

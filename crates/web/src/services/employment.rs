@@ -991,7 +991,7 @@ async fn check_placement_links(
             .await?
             .is_empty()
     {
-        errors.add("employer_organisation", "error-organisation-unknown");
+        errors.add("employer_organisation", "error-directory-organisation-unknown");
     }
     if let Some(clause) = d.social_clause {
         let owner = elkarlan_store::commitments::CommitmentOwner::Clause(clause);
@@ -1013,7 +1013,7 @@ async fn check_placement_links(
                     errors.add("social_clause", "error-clause-link-consent");
                 }
             }
-            Err(StoreError::NotFound) => errors.add("social_clause", "error-clause-unknown"),
+            Err(StoreError::NotFound) => errors.add("social_clause", "error-social-clause-unknown"),
             Err(e) => return Err(e.into()),
         }
     }
