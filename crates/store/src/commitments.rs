@@ -245,6 +245,7 @@ pub async fn owner_window(store: &Store, tenant: TenantId, owner: CommitmentOwne
         Ok(Window {
             starts_on: parse_date(r.try_get(0)?),
             ends_on: parse_date(r.try_get(1)?),
+            clause: matches!(owner, CommitmentOwner::Clause(_)),
         })
     })
 }

@@ -51,6 +51,9 @@ pub struct CommitmentDraft {
 pub struct Window {
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
+    /// A social clause's hires are the placements linked to the clause, so its hiring
+    /// commitments need no employer to count from.
+    pub clause: bool,
 }
 
 impl CommitmentInput {
@@ -58,7 +61,7 @@ impl CommitmentInput {
         let mut e = FieldErrors::new();
         let kind = e.take("kind", CommitmentKind::parse(&self.kind));
         let organisation = if self.organisation.trim().is_empty() {
-            if kind == Some(CommitmentKind::HireParticipants) {
+            if kind == Some(CommitmentKind::HireParticipants) && !window.clause {
                 e.add("organisation", "error-commitment-organisation-required");
             }
             None
@@ -267,6 +270,7 @@ mod tests {
         let w = Window {
             starts_on: Some(d("2026-01-01")),
             ends_on: Some(d("2026-12-31")),
+            clause: false,
         };
         assert!(input().parse(w).is_ok());
         let mut i = input();
@@ -290,6 +294,11 @@ mod tests {
             i.parse(Window::default()).unwrap_err().get("organisation"),
             Some("error-commitment-organisation-required")
         );
+        let clause = Window {
+            clause: true,
+            ..Window::default()
+        };
+        assert!(i.parse(clause).is_ok(), "a clause counts its linked hires");
         let mut i = input();
         i.kind = "offer_practicum_places".into();
         assert_eq!(

@@ -74,6 +74,7 @@ pub struct TestApp {
     pub agencies: Vec<(PublicSystem, AgencyId)>,
     pub inclusion: Inclusion,
     pub employment: Employment,
+    pub agreements: crate::agreements::Agreements,
     pg_cleanup: Option<(String, String)>,
 }
 
@@ -330,6 +331,7 @@ impl TestApp {
             &inclusion,
         ))
         .await;
+        let agreements = Box::pin(crate::agreements::fixture(&store, tenant, &ids)).await;
         TestApp {
             state,
             store,
@@ -340,6 +342,7 @@ impl TestApp {
             agencies: agency_ids,
             inclusion,
             employment,
+            agreements,
             pg_cleanup,
         }
     }

@@ -105,6 +105,10 @@ async fn send(
         app.employment.itinerary.to_string()
     } else if resource.starts_with("/placements/") {
         app.employment.placement.to_string()
+    } else if resource.starts_with("/agreements/") {
+        app.agreements.agreement.to_string()
+    } else if resource.starts_with("/commitments/") {
+        app.agreements.commitment.to_string()
     } else {
         app.sentinel_user.to_string()
     };
@@ -115,6 +119,8 @@ async fn send(
         .replace("{action}", &uuid::Uuid::nil().to_string())
         .replace("{step}", &app.employment.step.to_string())
         .replace("{months}", "3")
+        .replace("{agreement}", &app.agreements.agreement.to_string())
+        .replace("{commitment}", &app.agreements.commitment.to_string())
         .replace("{format}", "csv")
         .replace("{file}", "elkarlan.css");
     let method = Method::from_bytes(row.method.as_bytes()).expect("method");
