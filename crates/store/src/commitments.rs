@@ -90,13 +90,13 @@ pub async fn create_in(
     d: &CommitmentDraft,
 ) -> Result<CommitmentId> {
     let tenant = grant.tenant();
-    let owned: Option<i64> = match owner {
-        CommitmentOwner::Agreement(a) => on_tx!(tx, c => sqlx::query("SELECT 1 FROM agreements WHERE id = $1 AND tenant_id = $2")
-            .bind(a.0).bind(tenant.0).fetch_optional(c).await?.map(|r| r.try_get::<i64, _>(0)).transpose()?),
-        CommitmentOwner::Clause(s) => on_tx!(tx, c => sqlx::query("SELECT 1 FROM social_clauses s JOIN contracts k ON k.id = s.contract_id WHERE s.id = $1 AND k.tenant_id = $2")
-            .bind(s.0).bind(tenant.0).fetch_optional(c).await?.map(|r| r.try_get::<i64, _>(0)).transpose()?),
+    let owned: bool = match owner {
+        CommitmentOwner::Agreement(a) => on_tx!(tx, c => sqlx::query("SELECT id FROM agreements WHERE id = $1 AND tenant_id = $2")
+            .bind(a.0).bind(tenant.0).fetch_optional(c).await?.is_some()),
+        CommitmentOwner::Clause(s) => on_tx!(tx, c => sqlx::query("SELECT s.id FROM social_clauses s JOIN contracts k ON k.id = s.contract_id WHERE s.id = $1 AND k.tenant_id = $2")
+            .bind(s.0).bind(tenant.0).fetch_optional(c).await?.is_some()),
     };
-    if owned.is_none() {
+    if !owned {
         return Err(StoreError::NotFound);
     }
     let (agreement, clause) = match owner {
