@@ -367,6 +367,7 @@ pub async fn load_demo(
     let pros = demo_professionals(store, tenant, &ids).await?;
     load_demo_people(store, tenant, key, &areas, &pros).await?;
     crate::demo_employment::load(store, tenant, &ids).await?;
+    crate::demo_agreements::seed(store, tenant).await?;
     Ok(DemoCity { areas, pros })
 }
 

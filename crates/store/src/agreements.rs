@@ -173,15 +173,7 @@ pub async fn create(
 ) -> Result<AgreementId> {
     let mut tx = store.begin_write().await?;
     let id = insert(&mut tx, grant, d, AgreementStatus::Draft, None).await?;
-    audit(
-        &mut tx,
-        grant,
-        meta,
-        "agreement",
-        id.0,
-        draft_detail(d),
-    )
-    .await?;
+    audit(&mut tx, grant, meta, "agreement", id.0, draft_detail(d)).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -305,7 +297,15 @@ pub async fn renew(
         return Err(StoreError::Stale);
     }
     let id = insert(&mut tx, grant, &d, AgreementStatus::Draft, Some(old.id)).await?;
-    audit(&mut tx, grant, meta, "agreement", old.id.0, serde_json::json!({"from": old.status.code(), "to": "renewed", "renewed_by": id})).await?;
+    audit(
+        &mut tx,
+        grant,
+        meta,
+        "agreement",
+        old.id.0,
+        serde_json::json!({"from": old.status.code(), "to": "renewed", "renewed_by": id}),
+    )
+    .await?;
     let mut detail = draft_detail(&d);
     detail["renews"] = serde_json::json!(old.id);
     audit(&mut tx, grant, meta, "agreement", id.0, detail).await?;
@@ -396,7 +396,9 @@ pub async fn list(store: &Store, tenant: TenantId, f: &Filter) -> Result<Vec<Agr
     let mut out = Vec::with_capacity(heads.len());
     for a in heads {
         let a = with_links(store, a).await?;
-        if f.neighbourhood.is_none_or(|n| a.neighbourhoods.contains(&n)) {
+        if f.neighbourhood
+            .is_none_or(|n| a.neighbourhoods.contains(&n))
+        {
             out.push(a);
         }
     }
@@ -506,7 +508,15 @@ pub async fn expire_ended(
         on_tx!(&mut tx, c => sqlx::query("UPDATE agreements SET status = 'expired', version = version + 1 WHERE id = $1 AND status = 'active'")
             .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
         let grant = grant_for(TenantId(*tenant));
-        audit(&mut tx, &grant, &meta, "agreement", *id, serde_json::json!({"from": "active", "to": "expired"})).await?;
+        audit(
+            &mut tx,
+            &grant,
+            &meta,
+            "agreement",
+            *id,
+            serde_json::json!({"from": "active", "to": "expired"}),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(ended
@@ -526,4 +536,38 @@ pub async fn user_notifications(
             .bind(tenant.0).bind(user.0).fetch_all(p).await?;
         rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect::<Result<Vec<_>, sqlx::Error>>().map_err(StoreError::from)
     })
+}
+
+/// The organisation with this tax id, created with the few fields an agreement needs when the
+/// directory does not have it yet (for the demo city; the directory keeps the rest). Audited.
+pub async fn ensure_organisation(
+    store: &Store,
+    grant: &Grant,
+    meta: &RequestMeta,
+    name: &str,
+    tax_id: &str,
+    legal_form: elkarlan_domain::ecosystem::codes::LegalForm,
+) -> Result<OrganisationId> {
+    let mut tx = store.begin_write().await?;
+    let existing: Option<Uuid> = on_tx!(&mut tx, c => sqlx::query("SELECT id FROM organisations WHERE tenant_id = $1 AND tax_id = $2")
+        .bind(grant.tenant().0).bind(tax_id).fetch_optional(c).await?.map(|r| r.try_get(0)).transpose()?);
+    if let Some(id) = existing {
+        return Ok(OrganisationId(id));
+    }
+    let id = OrganisationId::new();
+    let now = Timestamp::now().micros();
+    on_tx!(&mut tx, c => sqlx::query("INSERT INTO organisations (id, tenant_id, name, tax_id, legal_form, sector, version, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,'',1,$6,$6)")
+        .bind(id.0).bind(grant.tenant().0).bind(name).bind(tax_id).bind(legal_form.code()).bind(now)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    audit(
+        &mut tx,
+        grant,
+        meta,
+        "organisation",
+        id.0,
+        serde_json::json!({"name": name, "tax_id": tax_id, "legal_form": legal_form.code()}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
 }

@@ -61,8 +61,8 @@ async fn audit(
     id: CommitmentId,
     detail: serde_json::Value,
 ) -> Result<()> {
-    let ev = NewEvent::from_grant(grant, "commitment", Some(id.to_string()), meta)
-        .with_detail(detail);
+    let ev =
+        NewEvent::from_grant(grant, "commitment", Some(id.to_string()), meta).with_detail(detail);
     crate::audit::append(tx, &[ev]).await
 }
 
@@ -91,10 +91,14 @@ pub async fn create_in(
 ) -> Result<CommitmentId> {
     let tenant = grant.tenant();
     let owned: bool = match owner {
-        CommitmentOwner::Agreement(a) => on_tx!(tx, c => sqlx::query("SELECT id FROM agreements WHERE id = $1 AND tenant_id = $2")
-            .bind(a.0).bind(tenant.0).fetch_optional(c).await?.is_some()),
-        CommitmentOwner::Clause(s) => on_tx!(tx, c => sqlx::query("SELECT s.id FROM social_clauses s JOIN contracts k ON k.id = s.contract_id WHERE s.id = $1 AND k.tenant_id = $2")
-            .bind(s.0).bind(tenant.0).fetch_optional(c).await?.is_some()),
+        CommitmentOwner::Agreement(a) => {
+            on_tx!(tx, c => sqlx::query("SELECT id FROM agreements WHERE id = $1 AND tenant_id = $2")
+            .bind(a.0).bind(tenant.0).fetch_optional(c).await?.is_some())
+        }
+        CommitmentOwner::Clause(s) => {
+            on_tx!(tx, c => sqlx::query("SELECT s.id FROM social_clauses s JOIN contracts k ON k.id = s.contract_id WHERE s.id = $1 AND k.tenant_id = $2")
+            .bind(s.0).bind(tenant.0).fetch_optional(c).await?.is_some())
+        }
     };
     if !owned {
         return Err(StoreError::NotFound);
@@ -158,14 +162,18 @@ macro_rules! commitment_from_row {
         Commitment {
             id: CommitmentId($r.try_get("id")?),
             owner,
-            organisation: $r.try_get::<Option<Uuid>, _>("organisation_id")?.map(OrganisationId),
+            organisation: $r
+                .try_get::<Option<Uuid>, _>("organisation_id")?
+                .map(OrganisationId),
             organisation_name: $r.try_get("organisation_name")?,
             kind: CommitmentKind::parse(&kind).map_err(|k| StoreError::Corrupt(k.into()))?,
             description: $r.try_get("description")?,
             target: $r.try_get("target")?,
             unit: $r.try_get("unit")?,
             due_on: $r.try_get("due_on")?,
-            training_action: $r.try_get::<Option<Uuid>, _>("training_action_id")?.map(TrainingActionId),
+            training_action: $r
+                .try_get::<Option<Uuid>, _>("training_action_id")?
+                .map(TrainingActionId),
             recorded_progress: $r.try_get("recorded_progress")?,
             evidence: $r.try_get("evidence")?,
             status: CommitmentStatus::parse(&status).map_err(|k| StoreError::Corrupt(k.into()))?,
@@ -174,8 +182,14 @@ macro_rules! commitment_from_row {
     }};
 }
 
-async fn select(store: &Store, filter: &str, tenant: TenantId, id: Uuid) -> Result<Vec<Commitment>> {
-    let sql = format!("{SELECT} WHERE m.tenant_id = $1 AND {filter} ORDER BY m.due_on, m.created_at");
+async fn select(
+    store: &Store,
+    filter: &str,
+    tenant: TenantId,
+    id: Uuid,
+) -> Result<Vec<Commitment>> {
+    let sql =
+        format!("{SELECT} WHERE m.tenant_id = $1 AND {filter} ORDER BY m.due_on, m.created_at");
     on_pool!(store, c => {
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(tenant.0).bind(id).fetch_all(c).await?;
         let mut out = Vec::with_capacity(rows.len());
@@ -229,7 +243,11 @@ fn parse_date(s: Option<String>) -> Option<chrono::NaiveDate> {
 
 /// The period a new or edited commitment must fall in: the agreement's dates, or the dates of
 /// the clause's contract. `NotFound` when the owner is not the tenant's.
-pub async fn owner_window(store: &Store, tenant: TenantId, owner: CommitmentOwner) -> Result<Window> {
+pub async fn owner_window(
+    store: &Store,
+    tenant: TenantId,
+    owner: CommitmentOwner,
+) -> Result<Window> {
     let (sql, id) = match owner {
         CommitmentOwner::Agreement(a) => (
             "SELECT starts_on, ends_on FROM agreements WHERE id = $1 AND tenant_id = $2",

@@ -886,3 +886,27 @@ pub async fn take_follow_up_reminders(
         .map(|(t, u, n)| (TenantId(t), UserId(u), n))
         .collect())
 }
+
+/// Links the placements whose employer was typed as `employer` (and not yet linked) to that
+/// organisation of the directory, so they count towards its commitments. Returns how many.
+pub async fn link_employer_by_name(
+    store: &Store,
+    grant: &Grant,
+    meta: &RequestMeta,
+    employer: &str,
+    organisation: elkarlan_domain::OrganisationId,
+) -> Result<u64> {
+    let mut tx = store.begin_write().await?;
+    let n = on_tx!(&mut tx, c => sqlx::query("UPDATE placements SET employer_organisation = $3 WHERE tenant_id = $1 AND employer = $2 AND employer_organisation IS NULL")
+        .bind(grant.tenant().0).bind(employer).bind(organisation.0).execute(c).await.map(|r| r.rows_affected()))?;
+    let ev = NewEvent::from_grant(
+        grant,
+        "placement_employer",
+        Some(organisation.to_string()),
+        meta,
+    )
+    .with_detail(serde_json::json!({"employer": employer, "placements": n}));
+    crate::audit::append(&mut tx, &[ev]).await?;
+    tx.commit().await?;
+    Ok(n)
+}

@@ -52,6 +52,9 @@ fn progress_text_fills_its_placeholders() {
                 ("percent", "60"),
             ],
         );
-        assert!(text.contains('3') && text.contains("60") && !text.contains('{'), "{lang}: {text}");
+        assert!(
+            text.contains('3') && text.contains("60") && !text.contains('{'),
+            "{lang}: {text}"
+        );
     }
 }

@@ -84,7 +84,11 @@ pub async fn run_periodic(
     }
     if jobs::claim_periodic(&state.store, "agreements.remind", day, runner).await? {
         let (reminded, expired) = agreements_daily(state, now).await?;
-        tracing::info!(reminded, expired, "agreement renewals reminded, ended agreements expired");
+        tracing::info!(
+            reminded,
+            expired,
+            "agreement renewals reminded, ended agreements expired"
+        );
         ran.push("agreements.remind");
     }
     Ok(ran)

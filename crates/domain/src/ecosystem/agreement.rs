@@ -82,10 +82,7 @@ pub fn parse_budget(s: &str) -> Result<Option<i64>, &'static str> {
     match crate::employment::programme::parse_euros(t) {
         Ok(c) if c > MAX_BUDGET_CENTS => Err("error-budget-too-large"),
         Ok(c) => Ok(Some(c)),
-        Err(_)
-            if t.chars().all(|c| c.is_ascii_digit() || ".,€ ".contains(c))
-                && digits > 10 =>
-        {
+        Err(_) if t.chars().all(|c| c.is_ascii_digit() || ".,€ ".contains(c)) && digits > 10 => {
             Err("error-budget-too-large")
         }
         Err(k) => Err(k),
@@ -178,7 +175,11 @@ impl AgreementInput {
         } else {
             e.take(
                 "renewal_notice_days",
-                whole_number(&self.renewal_notice_days, 0..=365, "error-renewal-notice-days"),
+                whole_number(
+                    &self.renewal_notice_days,
+                    0..=365,
+                    "error-renewal-notice-days",
+                ),
             )
         };
         match (
@@ -326,6 +327,7 @@ pub const MESSAGE_KEYS: &[&str] = &[
 ];
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -361,13 +363,25 @@ mod tests {
     fn budget_errors_have_their_own_keys() {
         let mut i = input();
         i.budget = "-5".into();
-        assert_eq!(i.parse().unwrap_err().get("budget"), Some("error-budget-negative"));
+        assert_eq!(
+            i.parse().unwrap_err().get("budget"),
+            Some("error-budget-negative")
+        );
         i.budget = "99999999999999999999999".into();
-        assert_eq!(i.parse().unwrap_err().get("budget"), Some("error-budget-too-large"));
+        assert_eq!(
+            i.parse().unwrap_err().get("budget"),
+            Some("error-budget-too-large")
+        );
         i.budget = "10.000.000.001".into();
-        assert_eq!(i.parse().unwrap_err().get("budget"), Some("error-budget-too-large"));
+        assert_eq!(
+            i.parse().unwrap_err().get("budget"),
+            Some("error-budget-too-large")
+        );
         i.budget = "doce".into();
-        assert_eq!(i.parse().unwrap_err().get("budget"), Some("error-amount-format"));
+        assert_eq!(
+            i.parse().unwrap_err().get("budget"),
+            Some("error-amount-format")
+        );
     }
 
     #[test]
@@ -380,7 +394,10 @@ mod tests {
         assert_eq!(e.get("ends_on"), Some("error-end-before-start"));
         let mut i = input();
         i.parties.push(i.parties[0].clone());
-        assert_eq!(i.parse().unwrap_err().get("parties"), Some("error-party-twice"));
+        assert_eq!(
+            i.parse().unwrap_err().get("parties"),
+            Some("error-party-twice")
+        );
     }
 
     #[test]

@@ -123,7 +123,11 @@ impl CommitmentInput {
         } else {
             e.take(
                 "recorded_progress",
-                whole_number(&self.recorded_progress, 0..=1_000_000, "error-commitment-progress"),
+                whole_number(
+                    &self.recorded_progress,
+                    0..=1_000_000,
+                    "error-commitment-progress",
+                ),
             )
         };
         match (
@@ -246,6 +250,7 @@ impl Progress {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -302,7 +307,9 @@ mod tests {
         let mut i = input();
         i.kind = "offer_practicum_places".into();
         assert_eq!(
-            i.parse(Window::default()).unwrap_err().get("training_action"),
+            i.parse(Window::default())
+                .unwrap_err()
+                .get("training_action"),
             Some("error-commitment-action-required")
         );
         let mut i = input();

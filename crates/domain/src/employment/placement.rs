@@ -91,11 +91,17 @@ impl PlacementInput {
         let sector = e.take("sector", Sector::parse(&self.sector.to_ascii_lowercase()));
         let employer_organisation = e.take(
             "employer_organisation",
-            optional_id::<crate::OrganisationId>(&self.employer_organisation, "error-directory-organisation-unknown"),
+            optional_id::<crate::OrganisationId>(
+                &self.employer_organisation,
+                "error-directory-organisation-unknown",
+            ),
         );
         let social_clause = e.take(
             "social_clause",
-            optional_id::<crate::SocialClauseId>(&self.social_clause, "error-social-clause-unknown"),
+            optional_id::<crate::SocialClauseId>(
+                &self.social_clause,
+                "error-social-clause-unknown",
+            ),
         );
         match (
             employer,
@@ -134,7 +140,10 @@ impl PlacementInput {
     }
 }
 
-fn optional_id<T: std::str::FromStr>(s: &str, key: &'static str) -> Result<Option<T>, &'static str> {
+fn optional_id<T: std::str::FromStr>(
+    s: &str,
+    key: &'static str,
+) -> Result<Option<T>, &'static str> {
     let t = s.trim();
     if t.is_empty() {
         Ok(None)

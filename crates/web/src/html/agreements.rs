@@ -40,7 +40,11 @@ pub fn routes(book: RouteBook) -> RouteBook {
         .add("GET", "/agreements/{agreement}", get(agreement_page))
         .add("GET", "/agreements/{agreement}/edit", get(edit_page))
         .add("POST", "/agreements/{agreement}/edit", post(edit_submit))
-        .add("POST", "/agreements/{agreement}/status", post(status_submit))
+        .add(
+            "POST",
+            "/agreements/{agreement}/status",
+            post(status_submit),
+        )
         .add("POST", "/agreements/{agreement}/renew", post(renew_submit))
         .add(
             "GET",
@@ -65,8 +69,16 @@ pub fn routes(book: RouteBook) -> RouteBook {
         .add("GET", "/commitments/{commitment}", get(commitment_page))
         .add("POST", "/commitments/{commitment}", post(commitment_submit))
         .add("GET", "/exports/agreements.csv", get(export_agreements_csv))
-        .add("GET", "/exports/agreements.xlsx", get(export_agreements_xlsx))
-        .add("GET", "/exports/commitments.csv", get(export_commitments_csv))
+        .add(
+            "GET",
+            "/exports/agreements.xlsx",
+            get(export_agreements_xlsx),
+        )
+        .add(
+            "GET",
+            "/exports/commitments.csv",
+            get(export_commitments_csv),
+        )
         .add(
             "GET",
             "/exports/commitments.xlsx",
@@ -164,7 +176,10 @@ pub async fn list_page(
         "?status={}&kind={}&neighbourhood={}",
         filter.status.map_or("", AgreementStatus::code),
         filter.kind.map_or("", AgreementKind::code),
-        filter.neighbourhood.map(|n| n.to_string()).unwrap_or_default()
+        filter
+            .neighbourhood
+            .map(|n| n.to_string())
+            .unwrap_or_default()
     );
     let page = AgreementsPage {
         ctx: page_with(
@@ -274,7 +289,10 @@ async fn agreement_view(
             },
         ),
         (t(lang, "agreement-scope"), a.scope.clone()),
-        (t(lang, "agreement-neighbourhoods"), or_none(area_names.join(", "))),
+        (
+            t(lang, "agreement-neighbourhoods"),
+            or_none(area_names.join(", ")),
+        ),
         (
             t(lang, "agreement-target-groups"),
             or_none(
@@ -335,7 +353,11 @@ async fn agreement_view(
             .iter()
             .map(|x| (x.title.clone(), x.dated_on.clone(), x.reference.clone()))
             .collect(),
-        commitments: d.commitments.iter().map(|l| progress_row(lang, l)).collect(),
+        commitments: d
+            .commitments
+            .iter()
+            .map(|l| progress_row(lang, l))
+            .collect(),
         version: a.version,
         moves,
         can_sign: a.status.can_move_to(AgreementStatus::Signed),
@@ -474,7 +496,13 @@ fn agreement_fields(lang: Lang, c: &Choices, f: &Fields) -> Vec<FormField> {
     out.push(date_field(lang, "starts_on", "agreement-starts-on", f));
     out.push(date_field(lang, "ends_on", "agreement-ends-on", f));
     out.push(date_field(lang, "signed_on", "agreement-signed-on", f));
-    out.push(narrow(lang, "budget", "agreement-budget", "agreement-budget-hint", f));
+    out.push(narrow(
+        lang,
+        "budget",
+        "agreement-budget",
+        "agreement-budget-hint",
+        f,
+    ));
     out.push(narrow(
         lang,
         "renewal_notice_days",
@@ -753,7 +781,13 @@ pub async fn renew_submit(
 
 // Documents ---------------------------------------------------------------------------------------
 
-fn document_form(lang: Lang, page: PageCtx, id: AgreementId, caption: String, f: &Fields) -> FormPage {
+fn document_form(
+    lang: Lang,
+    page: PageCtx,
+    id: AgreementId,
+    caption: String,
+    f: &Fields,
+) -> FormPage {
     form(
         page,
         lang,
@@ -766,7 +800,13 @@ fn document_form(lang: Lang, page: PageCtx, id: AgreementId, caption: String, f:
         vec![
             text(lang, "title", "document-title", "", f),
             date_field(lang, "dated_on", "document-dated-on", f),
-            text(lang, "reference", "document-reference", "document-reference-hint", f),
+            text(
+                lang,
+                "reference",
+                "document-reference",
+                "document-reference-hint",
+                f,
+            ),
         ],
         "document-save",
     )
@@ -849,7 +889,11 @@ fn commitment_fields(lang: Lang, c: &Choices, f: &Fields, editing: bool) -> Vec<
     actions.extend(c.actions.iter().map(|(a, eu, es)| {
         option(
             &a.to_string(),
-            if lang == Lang::Eu { eu.clone() } else { es.clone() },
+            if lang == Lang::Eu {
+                eu.clone()
+            } else {
+                es.clone()
+            },
             &chosen_a,
         )
     }));
@@ -885,7 +929,13 @@ fn commitment_fields(lang: Lang, c: &Choices, f: &Fields, editing: bool) -> Vec<
         },
     ];
     if editing {
-        out.push(textarea(lang, "evidence", "commitment-evidence", "commitment-evidence-hint", f));
+        out.push(textarea(
+            lang,
+            "evidence",
+            "commitment-evidence",
+            "commitment-evidence-hint",
+            f,
+        ));
         out.push(narrow(
             lang,
             "recorded_progress",
@@ -984,8 +1034,14 @@ pub async fn commitment_new_submit(
                 .await
                 .map_err(err(&ctx))?;
             let caption = title_of(ctx.lang, &d.agreement);
-            let page =
-                commitment_new_form(ctx.lang, ctx.page().with_errors(&errors), id, caption, &c, &f);
+            let page = commitment_new_form(
+                ctx.lang,
+                ctx.page().with_errors(&errors),
+                id,
+                caption,
+                &c,
+                &f,
+            );
             Ok(render(&ctx, &state, status, &page))
         }
     }
@@ -1061,7 +1117,14 @@ pub async fn commitment_page(
         .await
         .map_err(err(&ctx))?;
     let f = commitment_values(&l.commitment);
-    let page = commitment_edit_form(ctx.lang, page_with(&ctx, &n), &l, l.commitment.version, &c, &f);
+    let page = commitment_edit_form(
+        ctx.lang,
+        page_with(&ctx, &n),
+        &l,
+        l.commitment.version,
+        &c,
+        &f,
+    );
     Ok(render(&ctx, &state, StatusCode::OK, &page))
 }
 
@@ -1074,8 +1137,15 @@ pub async fn commitment_submit(
     let f = fields(&ctx, form_data)?;
     let id: CommitmentId = parse_path(&ctx, &raw)?;
     let version: i64 = f.get("version").parse().unwrap_or(0);
-    match svc::update_commitment(&state, &actor, &ctx.meta, id, Some(version), &commitment_input(&f))
-        .await
+    match svc::update_commitment(
+        &state,
+        &actor,
+        &ctx.meta,
+        id,
+        Some(version),
+        &commitment_input(&f),
+    )
+    .await
     {
         Ok(()) => Ok(see_other(&format!(
             "/commitments/{id}?notice=commitment-saved"
@@ -1094,8 +1164,14 @@ pub async fn commitment_submit(
             let c = svc::choices(&state, &actor, &ctx.meta)
                 .await
                 .map_err(err(&ctx))?;
-            let page =
-                commitment_edit_form(ctx.lang, ctx.page().with_errors(&errors), &l, version, &c, &f);
+            let page = commitment_edit_form(
+                ctx.lang,
+                ctx.page().with_errors(&errors),
+                &l,
+                version,
+                &c,
+                &f,
+            );
             Ok(render(&ctx, &state, status, &page))
         }
     }

@@ -191,7 +191,12 @@ pub(super) fn choice(value: &str, label: String, checked: bool) -> Choice {
     }
 }
 
-pub(super) fn select(lang: Lang, id: &str, label_key: &str, options: Vec<SelectOption>) -> FormField {
+pub(super) fn select(
+    lang: Lang,
+    id: &str,
+    label_key: &str,
+    options: Vec<SelectOption>,
+) -> FormField {
     FormField::Select {
         id: id.to_owned(),
         label: t(lang, label_key),
@@ -214,7 +219,13 @@ pub(super) fn text(lang: Lang, id: &str, label_key: &str, hint_key: &str, f: &Fi
     }
 }
 
-pub(super) fn narrow(lang: Lang, id: &str, label_key: &str, hint_key: &str, f: &Fields) -> FormField {
+pub(super) fn narrow(
+    lang: Lang,
+    id: &str,
+    label_key: &str,
+    hint_key: &str,
+    f: &Fields,
+) -> FormField {
     match text(lang, id, label_key, hint_key, f) {
         FormField::Text {
             id,
@@ -233,7 +244,13 @@ pub(super) fn narrow(lang: Lang, id: &str, label_key: &str, hint_key: &str, f: &
     }
 }
 
-pub(super) fn textarea(lang: Lang, id: &str, label_key: &str, hint_key: &str, f: &Fields) -> FormField {
+pub(super) fn textarea(
+    lang: Lang,
+    id: &str,
+    label_key: &str,
+    hint_key: &str,
+    f: &Fields,
+) -> FormField {
     FormField::Textarea {
         id: id.to_owned(),
         label: t(lang, label_key),
@@ -2908,13 +2925,7 @@ pub async fn placement_submit(
             );
             let file = file_for_form(&state, &ctx, &actor, id).await?;
             let links = placement_links(&state, &ctx, &actor).await?;
-            let page = placement_form(
-                ctx.lang,
-                ctx.page().with_errors(&errors),
-                &file,
-                &links,
-                &f,
-            );
+            let page = placement_form(ctx.lang, ctx.page().with_errors(&errors), &file, &links, &f);
             Ok(render(&ctx, &state, status, &page))
         }
     }

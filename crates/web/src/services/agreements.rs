@@ -33,7 +33,14 @@ async fn grant(
     meta: &RequestMeta,
     action: Action,
 ) -> Result<Grant, ServiceError> {
-    authorize(state, actor, action, Target::tenant_wide(actor.tenant), meta).await
+    authorize(
+        state,
+        actor,
+        action,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await
 }
 
 /// The action that manages commitments of this owner: agreements are the ecosystem's,
@@ -84,7 +91,8 @@ async fn with_progress(
     let today = today();
     let mut out = Vec::with_capacity(list.len());
     for commitment in list {
-        let progress = commitments::progress(&state.store, actor.tenant, &commitment, today).await?;
+        let progress =
+            commitments::progress(&state.store, actor.tenant, &commitment, today).await?;
         out.push(CommitmentLine {
             commitment,
             progress,
@@ -163,7 +171,8 @@ pub async fn update(
     check_refs(state, actor, &d).await?;
     if current.status != AgreementStatus::Draft {
         // A signed agreement keeps a signatory and its date.
-        check_signing(&d.parties, d.signed_on, d.ends_on, today()).map_err(ServiceError::Invalid)?;
+        check_signing(&d.parties, d.signed_on, d.ends_on, today())
+            .map_err(ServiceError::Invalid)?;
     }
     Ok(agreements::update(&state.store, &g, meta, id, version, &d).await?)
 }

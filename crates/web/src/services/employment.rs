@@ -991,7 +991,10 @@ async fn check_placement_links(
             .await?
             .is_empty()
     {
-        errors.add("employer_organisation", "error-directory-organisation-unknown");
+        errors.add(
+            "employer_organisation",
+            "error-directory-organisation-unknown",
+        );
     }
     if let Some(clause) = d.social_clause {
         let owner = elkarlan_store::commitments::CommitmentOwner::Clause(clause);

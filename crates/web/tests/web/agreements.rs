@@ -193,7 +193,12 @@ fn field_codes(r: &crate::common::Reply) -> Vec<String> {
 
 async fn version_of(app: &TestApp, token: &str, id: &str) -> String {
     let r = app
-        .api(Some(token), Method::GET, &format!("/api/v1/agreements/{id}"), None)
+        .api(
+            Some(token),
+            Method::GET,
+            &format!("/api/v1/agreements/{id}"),
+            None,
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     r.header("etag").to_owned()
@@ -228,12 +233,23 @@ async fn the_lifecycle_refuses_forbidden_moves_and_renewal_copies_the_parties() 
     bad["budget"] = json!("-10");
     bad["parties"] = json!([]);
     let r = app
-        .api(Some(&token), Method::POST, "/api/v1/agreements", Some(bad.clone()))
+        .api(
+            Some(&token),
+            Method::POST,
+            "/api/v1/agreements",
+            Some(bad.clone()),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let codes = field_codes(&r);
-    assert!(codes.contains(&"budget=error-budget-negative".to_owned()), "{codes:?}");
-    assert!(codes.contains(&"parties=error-parties-required".to_owned()), "{codes:?}");
+    assert!(
+        codes.contains(&"budget=error-budget-negative".to_owned()),
+        "{codes:?}"
+    );
+    assert!(
+        codes.contains(&"parties=error-parties-required".to_owned()),
+        "{codes:?}"
+    );
     bad["budget"] = json!("123456789012345678901");
     let r = app
         .api(Some(&token), Method::POST, "/api/v1/agreements", Some(bad))
@@ -242,30 +258,69 @@ async fn the_lifecycle_refuses_forbidden_moves_and_renewal_copies_the_parties() 
 
     // A collaborator alone cannot sign.
     let r = app
-        .api(Some(&token), Method::POST, "/api/v1/agreements", Some(agreement_body(&app, "collaborator")))
+        .api(
+            Some(&token),
+            Method::POST,
+            "/api/v1/agreements",
+            Some(agreement_body(&app, "collaborator")),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let weak = r.json()["id"].as_str().expect("id").to_owned();
     let etag = version_of(&app, &token, &weak).await;
-    let r = post_if_match(&app, &token, &format!("/api/v1/agreements/{weak}/transitions"), &etag, json!({"to": "signed", "signed_on": "2026-01-20"})).await;
+    let r = post_if_match(
+        &app,
+        &token,
+        &format!("/api/v1/agreements/{weak}/transitions"),
+        &etag,
+        json!({"to": "signed", "signed_on": "2026-01-20"}),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(field_codes(&r).contains(&"parties=error-agreement-signatory-required".to_owned()));
 
     let r = app
-        .api(Some(&token), Method::POST, "/api/v1/agreements", Some(agreement_body(&app, "signatory")))
+        .api(
+            Some(&token),
+            Method::POST,
+            "/api/v1/agreements",
+            Some(agreement_body(&app, "signatory")),
+        )
         .await;
     let id = r.json()["id"].as_str().expect("id").to_owned();
     let path = format!("/api/v1/agreements/{id}/transitions");
     let etag = version_of(&app, &token, &id).await;
     // Draft cannot become active without being signed; signing needs its date.
     let r = post_if_match(&app, &token, &path, &etag, json!({"to": "active"})).await;
-    assert!(field_codes(&r).contains(&"to=error-agreement-move".to_owned()), "{}", r.body);
+    assert!(
+        field_codes(&r).contains(&"to=error-agreement-move".to_owned()),
+        "{}",
+        r.body
+    );
     let r = post_if_match(&app, &token, &path, &etag, json!({"to": "signed"})).await;
-    assert!(field_codes(&r).contains(&"signed_on=error-signed-on-required".to_owned()), "{}", r.body);
+    assert!(
+        field_codes(&r).contains(&"signed_on=error-signed-on-required".to_owned()),
+        "{}",
+        r.body
+    );
     // Without If-Match: 428.
-    let r = app.api(Some(&token), Method::POST, &path, Some(json!({"to": "signed"}))).await;
+    let r = app
+        .api(
+            Some(&token),
+            Method::POST,
+            &path,
+            Some(json!({"to": "signed"})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::PRECONDITION_REQUIRED);
-    let r = post_if_match(&app, &token, &path, &etag, json!({"to": "signed", "signed_on": "2026-01-20"})).await;
+    let r = post_if_match(
+        &app,
+        &token,
+        &path,
+        &etag,
+        json!({"to": "signed", "signed_on": "2026-01-20"}),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     // The old version is stale now.
     let r = post_if_match(&app, &token, &path, &etag, json!({"to": "active"})).await;
@@ -277,17 +332,46 @@ async fn the_lifecycle_refuses_forbidden_moves_and_renewal_copies_the_parties() 
     // Renewal is its own endpoint, never a plain move.
     let r = post_if_match(&app, &token, &path, &etag, json!({"to": "renewed"})).await;
     assert!(field_codes(&r).contains(&"to=error-agreement-move".to_owned()));
-    let r = post_if_match(&app, &token, &format!("/api/v1/agreements/{id}/renewal"), &etag, json!({})).await;
+    let r = post_if_match(
+        &app,
+        &token,
+        &format!("/api/v1/agreements/{id}/renewal"),
+        &etag,
+        json!({}),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let new = r.json()["id"].as_str().expect("id").to_owned();
-    let old = app.api(Some(&token), Method::GET, &format!("/api/v1/agreements/{id}"), None).await.json();
+    let old = app
+        .api(
+            Some(&token),
+            Method::GET,
+            &format!("/api/v1/agreements/{id}"),
+            None,
+        )
+        .await
+        .json();
     assert_eq!(old["agreement"]["status"], "renewed");
-    let renewed = app.api(Some(&token), Method::GET, &format!("/api/v1/agreements/{new}"), None).await.json();
+    let renewed = app
+        .api(
+            Some(&token),
+            Method::GET,
+            &format!("/api/v1/agreements/{new}"),
+            None,
+        )
+        .await
+        .json();
     assert_eq!(renewed["agreement"]["status"], "draft");
     assert_eq!(renewed["agreement"]["renews"], json!(id));
     assert_eq!(renewed["agreement"]["starts_on"], "2027-01-01");
-    assert_eq!(renewed["agreement"]["parties"][0]["organisation"], json!(app.agreements.university.to_string()));
-    assert_eq!(renewed["agreement"]["target_groups"], json!(["job_seekers"]));
+    assert_eq!(
+        renewed["agreement"]["parties"][0]["organisation"],
+        json!(app.agreements.university.to_string())
+    );
+    assert_eq!(
+        renewed["agreement"]["target_groups"],
+        json!(["job_seekers"])
+    );
     // A renewed agreement is closed: no move, no edit.
     let etag = version_of(&app, &token, &id).await;
     let r = post_if_match(&app, &token, &path, &etag, json!({"to": "terminated"})).await;
@@ -310,16 +394,36 @@ async fn commitments_stay_inside_the_agreement_and_count_placements_and_enrolmen
         json!({"organisation": fx.shops.to_string(), "kind": "hire_participants", "description": "Contratar",
                "target": "2", "unit": "personas", "due_on": due})
     };
-    let r = app.api(Some(&token), Method::POST, &path, Some(body("2025-12-31"))).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert_eq!(field_codes(&r), vec!["due_on=error-commitment-due-before-start"]);
-    let r = app.api(Some(&token), Method::POST, &path, Some(body("2028-01-01"))).await;
-    assert_eq!(field_codes(&r), vec!["due_on=error-commitment-due-after-end"]);
     let r = app
-        .api(Some(&token), Method::POST, &path, Some(json!({"kind": "offer_practicum_places", "description": "Prácticas",
-            "target": "3", "unit": "plazas", "due_on": "2027-12-31"})))
+        .api(Some(&token), Method::POST, &path, Some(body("2025-12-31")))
         .await;
-    assert_eq!(field_codes(&r), vec!["training_action=error-commitment-action-required"]);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(
+        field_codes(&r),
+        vec!["due_on=error-commitment-due-before-start"]
+    );
+    let r = app
+        .api(Some(&token), Method::POST, &path, Some(body("2028-01-01")))
+        .await;
+    assert_eq!(
+        field_codes(&r),
+        vec!["due_on=error-commitment-due-after-end"]
+    );
+    let r = app
+        .api(
+            Some(&token),
+            Method::POST,
+            &path,
+            Some(
+                json!({"kind": "offer_practicum_places", "description": "Prácticas",
+            "target": "3", "unit": "plazas", "due_on": "2027-12-31"}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        field_codes(&r),
+        vec!["training_action=error-commitment-action-required"]
+    );
     let r = app
         .api(Some(&token), Method::POST, &path, Some(json!({"kind": "offer_practicum_places", "description": "Prácticas",
             "target": "3", "unit": "plazas", "due_on": "2027-12-31", "training_action": app.employment.action.to_string()})))
@@ -328,7 +432,14 @@ async fn commitments_stay_inside_the_agreement_and_count_placements_and_enrolmen
     let practicum = r.json()["id"].as_str().expect("id").to_owned();
 
     // The fixture course has one enrolment: one place of three.
-    let r = app.api(Some(&token), Method::GET, &format!("/api/v1/commitments/{practicum}"), None).await;
+    let r = app
+        .api(
+            Some(&token),
+            Method::GET,
+            &format!("/api/v1/commitments/{practicum}"),
+            None,
+        )
+        .await;
     assert_eq!(r.json()["progress"]["achieved"], 1, "{}", r.body);
     assert_eq!(r.json()["progress"]["percent"], 33);
 
@@ -343,24 +454,66 @@ async fn commitments_stay_inside_the_agreement_and_count_placements_and_enrolmen
         }
         v
     };
-    let r = app.api(Some(&social), Method::POST, &format!("/api/v1/people/{person}/placements"), Some(placement(Some(fx.shops.to_string())))).await;
+    let r = app
+        .api(
+            Some(&social),
+            Method::POST,
+            &format!("/api/v1/people/{person}/placements"),
+            Some(placement(Some(fx.shops.to_string()))),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let r = app.api(Some(&social), Method::POST, &format!("/api/v1/people/{person}/placements"), Some(placement(None))).await;
+    let r = app
+        .api(
+            Some(&social),
+            Method::POST,
+            &format!("/api/v1/people/{person}/placements"),
+            Some(placement(None)),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let r = app.api(Some(&social), Method::POST, &format!("/api/v1/people/{person}/placements"), Some(placement(Some(Uuid::now_v7().to_string())))).await;
-    assert!(field_codes(&r).contains(&"employer_organisation=error-directory-organisation-unknown".to_owned()), "{}", r.body);
+    let r = app
+        .api(
+            Some(&social),
+            Method::POST,
+            &format!("/api/v1/people/{person}/placements"),
+            Some(placement(Some(Uuid::now_v7().to_string()))),
+        )
+        .await;
+    assert!(
+        field_codes(&r)
+            .contains(&"employer_organisation=error-directory-organisation-unknown".to_owned()),
+        "{}",
+        r.body
+    );
 
     let list = app.api(Some(&token), Method::GET, &path, None).await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.body);
-    let hires = list.json().as_array().expect("list").iter()
-        .find(|c| c["id"] == json!(fx.commitment.to_string())).cloned().expect("fixture commitment");
+    let hires = list
+        .json()
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|c| c["id"] == json!(fx.commitment.to_string()))
+        .cloned()
+        .expect("fixture commitment");
     assert_eq!(hires["progress"]["achieved"], 1, "{hires}");
     assert_eq!(hires["progress"]["target"], 4);
     assert_eq!(hires["progress"]["percent"], 25);
-    assert!(!list.body.contains(crate::common::PERSON_SENTINEL), "progress never names people");
+    assert!(
+        !list.body.contains(crate::common::PERSON_SENTINEL),
+        "progress never names people"
+    );
 
     // "Other" counts what was recorded by hand.
-    let r = app.api(Some(&token), Method::GET, &format!("/api/v1/commitments/{}", fx.commitment), None).await;
+    let r = app
+        .api(
+            Some(&token),
+            Method::GET,
+            &format!("/api/v1/commitments/{}", fx.commitment),
+            None,
+        )
+        .await;
     let etag = r.header("etag").to_owned();
     let req = axum::http::Request::builder()
         .method(Method::PUT)
@@ -374,7 +527,14 @@ async fn commitments_stay_inside_the_agreement_and_count_placements_and_enrolmen
         .expect("request");
     let r = app.send(req).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
-    let r = app.api(Some(&token), Method::GET, &format!("/api/v1/commitments/{}", fx.commitment), None).await;
+    let r = app
+        .api(
+            Some(&token),
+            Method::GET,
+            &format!("/api/v1/commitments/{}", fx.commitment),
+            None,
+        )
+        .await;
     assert_eq!(r.json()["progress"]["achieved"], 7);
     assert_eq!(r.json()["evidence"], "Actas de las reuniones");
     app.cleanup().await;
@@ -393,9 +553,19 @@ async fn a_hire_under_a_social_clause_needs_the_persons_consent() {
     let before = count().await;
     let body = json!({"employer": "Garbiker", "contract_type": "insertion_transition", "starts_on": "2026-04-01",
         "weekly_hours": "30", "occupation": "9112.1", "sector": "N", "social_clause": clause.to_string()});
-    let r = app.api(Some(&social), Method::POST, &format!("/api/v1/people/{person}/placements"), Some(body.clone())).await;
+    let r = app
+        .api(
+            Some(&social),
+            Method::POST,
+            &format!("/api/v1/people/{person}/placements"),
+            Some(body.clone()),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert_eq!(field_codes(&r), vec!["social_clause=error-clause-link-consent"]);
+    assert_eq!(
+        field_codes(&r),
+        vec!["social_clause=error-clause-link-consent"]
+    );
     assert_eq!(count().await, before, "nothing saved");
 
     // A consent for another system does not do; one for the council and employment does.
@@ -403,27 +573,65 @@ async fn a_hire_under_a_social_clause_needs_the_persons_consent() {
         "purpose": "Seguimiento de cláusulas sociales", "recipients": ["council"], "categories": ["employment"],
         "evidence": "Formulario firmado 2026-03-30", "expires_on": ""}))).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let r = app.api(Some(&social), Method::POST, &format!("/api/v1/people/{person}/placements"), Some(body)).await;
+    let r = app
+        .api(
+            Some(&social),
+            Method::POST,
+            &format!("/api/v1/people/{person}/placements"),
+            Some(body),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(count().await, before + 1);
 
     // The clause's hiring commitment counts the hire, through the functions procurement uses.
     use elkarlan_domain::policy::{Action, Actor, Target, decide};
     let coordinator = app.user_id("coordinator");
-    let actor = Actor { tenant: app.tenant, user: coordinator, username: "coordinator".into(),
-        role: elkarlan_domain::account::Role::Coordinator, agency: None, agency_system: None };
-    let grant = decide(&actor, Action::ManageProcurement, Target::tenant_wide(app.tenant)).expect("grant");
+    let actor = Actor {
+        tenant: app.tenant,
+        user: coordinator,
+        username: "coordinator".into(),
+        role: elkarlan_domain::account::Role::Coordinator,
+        agency: None,
+        agency_system: None,
+    };
+    let grant = decide(
+        &actor,
+        Action::ManageProcurement,
+        Target::tenant_wide(app.tenant),
+    )
+    .expect("grant");
     let owner = elkarlan_store::commitments::CommitmentOwner::Clause(clause);
-    let window = elkarlan_store::commitments::owner_window(&app.store, app.tenant, owner).await.expect("window");
+    let window = elkarlan_store::commitments::owner_window(&app.store, app.tenant, owner)
+        .await
+        .expect("window");
     let d = elkarlan_domain::ecosystem::commitment::CommitmentInput {
-        kind: "hire_participants".into(), description: "Dos contrataciones".into(), target: "2".into(),
-        unit: "personas".into(), due_on: "2026-12-31".into(), ..Default::default()
-    }.parse(window).expect("parses");
-    elkarlan_store::commitments::create(&app.store, &grant, &elkarlan_store::audit::RequestMeta::default(), owner, &d).await.expect("create");
-    let list = elkarlan_store::commitments::list_for_clause(&app.store, app.tenant, clause).await.expect("list");
+        kind: "hire_participants".into(),
+        description: "Dos contrataciones".into(),
+        target: "2".into(),
+        unit: "personas".into(),
+        due_on: "2026-12-31".into(),
+        ..Default::default()
+    }
+    .parse(window)
+    .expect("parses");
+    elkarlan_store::commitments::create(
+        &app.store,
+        &grant,
+        &elkarlan_store::audit::RequestMeta::default(),
+        owner,
+        &d,
+    )
+    .await
+    .expect("create");
+    let list = elkarlan_store::commitments::list_for_clause(&app.store, app.tenant, clause)
+        .await
+        .expect("list");
     assert_eq!(list.len(), 1);
     let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).expect("date");
-    let p = elkarlan_store::commitments::progress(&app.store, app.tenant, &list[0], today).await.expect("progress");
+    let p = elkarlan_store::commitments::progress(&app.store, app.tenant, &list[0], today)
+        .await
+        .expect("progress");
     assert_eq!((p.achieved, p.target, p.percent), (1, 2, 50));
     app.cleanup().await;
 }
@@ -443,35 +651,72 @@ async fn the_worker_reminds_renewals_once_and_expires_ended_agreements() {
     };
     let fx = &app.agreements;
     // Ends in 30 days with 60 days' notice: reminded.
-    set(fx.agreement, "active", (today - chrono::Days::new(300)).to_string(), (today + chrono::Days::new(30)).to_string()).await;
+    set(
+        fx.agreement,
+        "active",
+        (today - chrono::Days::new(300)).to_string(),
+        (today + chrono::Days::new(30)).to_string(),
+    )
+    .await;
     // Another that ended yesterday: expired.
     let token = app.token("coordinator").await;
-    let r = app.api(Some(&token), Method::POST, "/api/v1/agreements", Some(agreement_body(&app, "signatory"))).await;
+    let r = app
+        .api(
+            Some(&token),
+            Method::POST,
+            "/api/v1/agreements",
+            Some(agreement_body(&app, "signatory")),
+        )
+        .await;
     let ended = AgreementId(r.json()["id"].as_str().expect("id").parse().expect("uuid"));
-    set(ended, "active", (today - chrono::Days::new(400)).to_string(), (today - chrono::Days::new(1)).to_string()).await;
+    set(
+        ended,
+        "active",
+        (today - chrono::Days::new(400)).to_string(),
+        (today - chrono::Days::new(1)).to_string(),
+    )
+    .await;
 
     let now = Timestamp::now();
-    let (reminded, expired) = elkarlan_web::worker::agreements_daily(&app.state, now).await.expect("worker");
+    let (reminded, expired) = elkarlan_web::worker::agreements_daily(&app.state, now)
+        .await
+        .expect("worker");
     assert_eq!((reminded, expired), (1, 1));
     let coordinator = app.user_id("coordinator");
-    let notes = elkarlan_store::agreements::user_notifications(&app.store, app.tenant, coordinator).await.expect("notes");
-    assert_eq!(notes, vec![("agreement.renewal".to_owned(), fx.agreement.to_string())]);
+    let notes = elkarlan_store::agreements::user_notifications(&app.store, app.tenant, coordinator)
+        .await
+        .expect("notes");
+    assert_eq!(
+        notes,
+        vec![("agreement.renewal".to_owned(), fx.agreement.to_string())]
+    );
     let mails: i64 = on_pool!(&app.store, p => sqlx::query_scalar("SELECT COUNT(*) FROM email_outbox WHERE to_addr = 'coordinator@test.elkarlan.invalid'")
         .fetch_one(p).await.expect("count"));
     assert_eq!(mails, 1);
-    let a = elkarlan_store::agreements::get(&app.store, app.tenant, fx.agreement).await.expect("get");
+    let a = elkarlan_store::agreements::get(&app.store, app.tenant, fx.agreement)
+        .await
+        .expect("get");
     assert!(a.renewal_reminded_at.is_some());
-    let e = elkarlan_store::agreements::get(&app.store, app.tenant, ended).await.expect("get");
-    assert_eq!(e.status, elkarlan_domain::ecosystem::codes::AgreementStatus::Expired);
+    let e = elkarlan_store::agreements::get(&app.store, app.tenant, ended)
+        .await
+        .expect("get");
+    assert_eq!(
+        e.status,
+        elkarlan_domain::ecosystem::codes::AgreementStatus::Expired
+    );
     let by: String = on_pool!(&app.store, p => sqlx::query_scalar("SELECT actor_name FROM audit_events WHERE entity_type = 'agreement' AND entity_id = $1 ORDER BY seq DESC LIMIT 1")
         .bind(ended.to_string()).fetch_one(p).await.expect("audit"));
     assert_eq!(by, "system:worker");
 
     // The next day nothing is sent again.
-    let (reminded, expired) = elkarlan_web::worker::agreements_daily(&app.state, now).await.expect("worker");
+    let (reminded, expired) = elkarlan_web::worker::agreements_daily(&app.state, now)
+        .await
+        .expect("worker");
     assert_eq!((reminded, expired), (0, 0));
     // The job is scheduled daily with the other periodic tasks.
-    let ran = elkarlan_web::worker::run_periodic(&app.state, "test", Timestamp::now()).await.expect("periodic");
+    let ran = elkarlan_web::worker::run_periodic(&app.state, "test", Timestamp::now())
+        .await
+        .expect("periodic");
     assert!(ran.contains(&"agreements.remind"), "{ran:?}");
     app.cleanup().await;
 }
@@ -484,37 +729,91 @@ async fn coordinators_use_the_pages_in_basque_and_spanish_and_the_analyst_is_kep
     b.lang = Some("eu");
     let r = app.page(&b, Method::GET, "/agreements", &[]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert!(r.body.contains("Merkataritza eta enplegua Otxarkoagan"), "Basque title in Basque");
+    assert!(
+        r.body.contains("Merkataritza eta enplegua Otxarkoagan"),
+        "Basque title in Basque"
+    );
     assert!(r.body.contains("Hitzarmenak"));
     b.lang = Some("es");
-    let r = app.page(&b, Method::GET, &format!("/agreements/{}", fx.agreement), &[]).await;
+    let r = app
+        .page(
+            &b,
+            Method::GET,
+            &format!("/agreements/{}", fx.agreement),
+            &[],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("Comercio y empleo en Otxarkoaga"));
-    assert!(r.body.contains("0 de 4 personas (0 %)"), "progress has a text equivalent");
+    assert!(
+        r.body.contains("0 de 4 personas (0 %)"),
+        "progress has a text equivalent"
+    );
     assert!(r.body.contains("<progress"));
     // A commitment due before the agreement starts is refused on its field, in Spanish.
-    let r = app.page(&b, Method::POST, &format!("/agreements/{}/commitments/new", fx.agreement), &[
-        ("kind", "other"), ("description", "Campaña"), ("target", "3"), ("unit", "campañas"),
-        ("due_on-day", "1"), ("due_on-month", "6"), ("due_on-year", "2025"),
-    ]).await;
+    let r = app
+        .page(
+            &b,
+            Method::POST,
+            &format!("/agreements/{}/commitments/new", fx.agreement),
+            &[
+                ("kind", "other"),
+                ("description", "Campaña"),
+                ("target", "3"),
+                ("unit", "campañas"),
+                ("due_on-day", "1"),
+                ("due_on-month", "6"),
+                ("due_on-year", "2025"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("La fecha límite no puede ser anterior al inicio del convenio"), "{}", r.body);
+    assert!(
+        r.body
+            .contains("La fecha límite no puede ser anterior al inicio del convenio"),
+        "{}",
+        r.body
+    );
     assert!(r.body.contains("href=\"#due_on-day\""));
     // Signing from the page, then the filters.
-    let page = app.page(&b, Method::GET, &format!("/agreements/{}", fx.agreement), &[]).await;
+    let page = app
+        .page(
+            &b,
+            Method::GET,
+            &format!("/agreements/{}", fx.agreement),
+            &[],
+        )
+        .await;
     let version = page.hidden("version");
-    let r = app.page(&b, Method::POST, &format!("/agreements/{}/status", fx.agreement), &[
-        ("version", &version), ("to", "signed"), ("signed_on", "2026-01-15"),
-    ]).await;
+    let r = app
+        .page(
+            &b,
+            Method::POST,
+            &format!("/agreements/{}/status", fx.agreement),
+            &[
+                ("version", &version),
+                ("to", "signed"),
+                ("signed_on", "2026-01-15"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let r = app.page(&b, Method::GET, "/agreements?status=signed", &[]).await;
+    let r = app
+        .page(&b, Method::GET, "/agreements?status=signed", &[])
+        .await;
     assert!(r.body.contains("Comercio y empleo en Otxarkoaga"));
-    let r = app.page(&b, Method::GET, "/agreements?status=active", &[]).await;
+    let r = app
+        .page(&b, Method::GET, "/agreements?status=active", &[])
+        .await;
     assert!(!r.body.contains("Comercio y empleo en Otxarkoaga"));
-    let r = app.page(&b, Method::GET, "/exports/agreements.csv", &[]).await;
+    let r = app
+        .page(&b, Method::GET, "/exports/agreements.csv", &[])
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("Comercio y empleo en Otxarkoaga"));
-    let r = app.page(&b, Method::GET, "/exports/commitments.csv", &[]).await;
+    let r = app
+        .page(&b, Method::GET, "/exports/commitments.csv", &[])
+        .await;
     assert!(r.body.contains("Contratar a participantes del programa"));
 
     // The analyst sees aggregates elsewhere, never the agreements themselves.
@@ -522,9 +821,27 @@ async fn coordinators_use_the_pages_in_basque_and_spanish_and_the_analyst_is_kep
     let r = app.page(&analyst, Method::GET, "/agreements", &[]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let t = app.token("analyst").await;
-    let r = app.api(Some(&t), Method::GET, &format!("/api/v1/agreements/{}", fx.agreement), None).await;
+    let r = app
+        .api(
+            Some(&t),
+            Method::GET,
+            &format!("/api/v1/agreements/{}", fx.agreement),
+            None,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app.api(Some(&t), Method::POST, "/api/v1/agreements", Some(json!({"kind": "nonsense"}))).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN, "authorization before validation");
+    let r = app
+        .api(
+            Some(&t),
+            Method::POST,
+            "/api/v1/agreements",
+            Some(json!({"kind": "nonsense"})),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "authorization before validation"
+    );
     app.cleanup().await;
 }
