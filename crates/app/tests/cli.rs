@@ -1301,7 +1301,14 @@ fn demo_agreements_cover_every_state_and_count_progress_from_placements() {
             .fetch_all(pool)
             .await
     });
-    for status in ["draft", "signed", "active", "expired", "renewed", "terminated"] {
+    for status in [
+        "draft",
+        "signed",
+        "active",
+        "expired",
+        "renewed",
+        "terminated",
+    ] {
         assert!(
             states.iter().any(|(s, n)| s == status && *n > 0),
             "no {status} agreement: {states:?}"
