@@ -323,7 +323,14 @@ async fn agreement_view(
         ),
     ];
     if let Some(r) = a.renews {
-        facts.push((t(lang, "agreement-renews"), r.to_string()));
+        // Already authorized with the agreement: the one it renews is the tenant's too.
+        let shown = elkarlan_store::agreements::get(&state.store, actor.tenant, r)
+            .await
+            .map_or_else(
+                |_| r.to_string(),
+                |old| format!("{} ({})", title_of(lang, &old), old.ends_on),
+            );
+        facts.push((t(lang, "agreement-renews"), shown));
     }
     let moves = AgreementStatus::ALL
         .iter()
