@@ -172,9 +172,20 @@ pub async fn create(
     d: &AgreementDraft,
 ) -> Result<AgreementId> {
     let mut tx = store.begin_write().await?;
-    let id = insert(&mut tx, grant, d, AgreementStatus::Draft, None).await?;
-    audit(&mut tx, grant, meta, "agreement", id.0, draft_detail(d)).await?;
+    let id = create_in(&mut tx, grant, meta, d).await?;
     tx.commit().await?;
+    Ok(id)
+}
+
+/// Creates a draft agreement inside an open transaction (with an idempotency key, say).
+pub async fn create_in(
+    tx: &mut Tx,
+    grant: &Grant,
+    meta: &RequestMeta,
+    d: &AgreementDraft,
+) -> Result<AgreementId> {
+    let id = insert(tx, grant, d, AgreementStatus::Draft, None).await?;
+    audit(tx, grant, meta, "agreement", id.0, draft_detail(d)).await?;
     Ok(id)
 }
 

@@ -276,15 +276,22 @@ pub async fn list_agreements(
     }
 }
 
-/// Creates a draft agreement (coordinators).
+/// Creates a draft agreement (coordinators). Send `Idempotency-Key` to make retries safe.
 #[utoipa::path(post, path = "/api/v1/agreements", tag = "agreements", summary = "Create an agreement", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key and body return the first response")),
     request_body = AgreementInput, responses((status = 201, body = Created), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_agreement(
     State(state): State<AppState>,
     caller: ApiCaller,
+    headers: HeaderMap,
     body: ApiJson<AgreementInput>,
 ) -> Response {
-    match svc::create(&state, &caller.actor, &caller.meta, &body.value).await {
+    let idem = match super::resources::idempotency(&state, &caller, &headers, &body.raw).await {
+        Ok(i) => i,
+        Err(replay) => return replay,
+    };
+    let idem = idem.as_ref().map(|(k, h)| (k.as_str(), h.as_slice()));
+    match svc::create(&state, &caller.actor, &caller.meta, &body.value, idem).await {
         Ok(id) => json(StatusCode::CREATED, &Created { id: id.0 }),
         Err(e) => problem(caller.lang, e),
     }
@@ -436,19 +443,35 @@ pub async fn list_commitments(
     }
 }
 
-/// Adds a commitment; its due date must fall within the agreement's dates.
+/// Adds a commitment; its due date must fall within the agreement's dates. Send
+/// `Idempotency-Key` to make retries safe.
 #[utoipa::path(post, path = "/api/v1/agreements/{id}/commitments", tag = "agreements", summary = "Add a commitment", security(("bearer" = [])),
-    params(("id" = Uuid, Path)), request_body = CommitmentInput,
+    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")), request_body = CommitmentInput,
     responses((status = 201, body = Created), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_commitment(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(raw): Path<String>,
+    headers: HeaderMap,
     body: ApiJson<CommitmentInput>,
 ) -> Response {
     let id = parse_id!(caller, raw, AgreementId);
     let owner = CommitmentOwner::Agreement(id);
-    match svc::create_commitment(&state, &caller.actor, &caller.meta, owner, &body.value).await {
+    let idem = match super::resources::idempotency(&state, &caller, &headers, &body.raw).await {
+        Ok(i) => i,
+        Err(replay) => return replay,
+    };
+    let idem = idem.as_ref().map(|(k, h)| (k.as_str(), h.as_slice()));
+    match svc::create_commitment(
+        &state,
+        &caller.actor,
+        &caller.meta,
+        owner,
+        &body.value,
+        idem,
+    )
+    .await
+    {
         Ok(c) => json(StatusCode::CREATED, &Created { id: c.0 }),
         Err(e) => problem(caller.lang, e),
     }

@@ -200,7 +200,7 @@ pub async fn list_users(
 }
 
 /// Validates an `Idempotency-Key` and returns the stored response when the key was used before.
-async fn idempotency(
+pub(super) async fn idempotency(
     state: &AppState,
     caller: &ApiCaller,
     headers: &HeaderMap,

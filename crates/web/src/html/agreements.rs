@@ -587,7 +587,7 @@ pub async fn new_submit(
     form_data: Form<Vec<(String, String)>>,
 ) -> Result<Response, HtmlError> {
     let f = fields(&ctx, form_data)?;
-    match svc::create(&state, &actor, &ctx.meta, &agreement_input(&f)).await {
+    match svc::create(&state, &actor, &ctx.meta, &agreement_input(&f), None).await {
         Ok(id) => Ok(see_other(&format!(
             "/agreements/{id}?notice=agreement-saved"
         ))),
@@ -1027,7 +1027,16 @@ pub async fn commitment_new_submit(
     let f = fields(&ctx, form_data)?;
     let id: AgreementId = parse_path(&ctx, &raw)?;
     let owner = CommitmentOwner::Agreement(id);
-    match svc::create_commitment(&state, &actor, &ctx.meta, owner, &commitment_input(&f)).await {
+    match svc::create_commitment(
+        &state,
+        &actor,
+        &ctx.meta,
+        owner,
+        &commitment_input(&f),
+        None,
+    )
+    .await
+    {
         Ok(_) => Ok(see_other(&format!(
             "/agreements/{id}?notice=commitment-saved"
         ))),

@@ -139,16 +139,39 @@ async fn check_refs(
     e.into_result().map_err(ServiceError::Invalid)
 }
 
+/// An API create's `Idempotency-Key` and the hash of its body: the answer (`201 {"id": ...}`)
+/// is stored with the record in one transaction.
+pub type Idempotency<'a> = Option<(&'a str, &'a [u8])>;
+
+async fn remember(
+    tx: &mut elkarlan_store::Tx,
+    actor: &Actor,
+    idem: Idempotency<'_>,
+    id: uuid::Uuid,
+) -> Result<(), ServiceError> {
+    if let Some((key, hash)) = idem {
+        let body = serde_json::json!({ "id": id }).to_string();
+        elkarlan_store::idempotency::save(tx, actor.tenant, actor.user, key, hash, 201, &body)
+            .await?;
+    }
+    Ok(())
+}
+
 pub async fn create(
     state: &AppState,
     actor: &Actor,
     meta: &RequestMeta,
     input: &AgreementInput,
+    idem: Idempotency<'_>,
 ) -> Result<AgreementId, ServiceError> {
     let g = grant(state, actor, meta, Action::ManageEcosystem).await?;
     let d = input.parse().map_err(ServiceError::Invalid)?;
     check_refs(state, actor, &d).await?;
-    Ok(agreements::create(&state.store, &g, meta, &d).await?)
+    let mut tx = state.store.begin_write().await?;
+    let id = agreements::create_in(&mut tx, &g, meta, &d).await?;
+    remember(&mut tx, actor, idem, id.0).await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// Replaces an agreement's fields. Closed agreements (expired, renewed, terminated) are kept as
@@ -311,12 +334,17 @@ pub async fn create_commitment(
     meta: &RequestMeta,
     owner: CommitmentOwner,
     input: &CommitmentInput,
+    idem: Idempotency<'_>,
 ) -> Result<CommitmentId, ServiceError> {
     let g = grant(state, actor, meta, manage_action(owner)).await?;
     let window = commitments::owner_window(&state.store, actor.tenant, owner).await?;
     let d = input.parse(window).map_err(ServiceError::Invalid)?;
     check_commitment_refs(state, actor, &d).await?;
-    Ok(commitments::create(&state.store, &g, meta, owner, &d).await?)
+    let mut tx = state.store.begin_write().await?;
+    let id = commitments::create_in(&mut tx, &g, meta, owner, &d).await?;
+    remember(&mut tx, actor, idem, id.0).await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 pub async fn commitment(

@@ -384,6 +384,46 @@ async fn the_lifecycle_refuses_forbidden_moves_and_renewal_copies_the_parties() 
 }
 
 #[tokio::test]
+async fn a_retried_create_with_the_same_idempotency_key_creates_one_agreement() {
+    let app = TestApp::spawn().await;
+    let token = app.token("coordinator").await;
+    let send = |body: serde_json::Value| {
+        let req = axum::http::Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/agreements")
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("idempotency-key", "agreement-retry-1")
+            .body(axum::body::Body::from(body.to_string()))
+            .expect("request");
+        app.send(req)
+    };
+    let first = send(agreement_body(&app, "signatory")).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let again = send(agreement_body(&app, "signatory")).await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(again.header("idempotent-replayed"), "true");
+    assert_eq!(again.json()["id"], first.json()["id"]);
+    let other = send(agreement_body(&app, "promoter")).await;
+    assert_eq!(
+        other.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "another body, same key"
+    );
+    let list = app
+        .api(
+            Some(&token),
+            Method::GET,
+            "/api/v1/agreements?kind=public_collaboration",
+            None,
+        )
+        .await;
+    assert_eq!(list.json().as_array().map(Vec::len), Some(1));
+    app.cleanup().await;
+}
+
+#[tokio::test]
 async fn commitments_stay_inside_the_agreement_and_count_placements_and_enrolments() {
     let app = TestApp::spawn().await;
     let token = app.token("coordinator").await;
