@@ -369,6 +369,7 @@ pub async fn load_demo(
     crate::demo_employment::load(store, tenant, &ids).await?;
     crate::demo_ecosystem::seed(store, tenant).await?;
     crate::demo_procurement::seed(store, tenant).await?;
+    crate::demo_agreements::seed(store, tenant).await?;
     Ok(DemoCity { areas, pros })
 }
 

@@ -500,7 +500,7 @@ pub async fn load(
             weekly_hours: hours.into(),
             occupation: occupation.into(),
             sector: sector.into(),
-            itinerary: String::new(),
+            ..PlacementInput::default()
         }
         .parse(today)
         .map_err(fail)?;

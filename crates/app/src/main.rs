@@ -4,6 +4,7 @@
 mod bootstrap;
 mod checkpoint;
 mod config;
+mod demo_agreements;
 mod demo_casework;
 mod demo_ecosystem;
 mod demo_employment;

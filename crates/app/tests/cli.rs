@@ -1290,3 +1290,48 @@ fn demo_people_adds_a_synthetic_population_once_and_tops_it_up() {
     assert_eq!(emails, 950, "a person was added twice");
     sb.verify_intact(&sb.url());
 }
+
+#[test]
+fn demo_agreements_cover_every_state_and_count_progress_from_placements() {
+    let sb = Sandbox::new("demo-agreements");
+    sb.load_demo();
+    let db = sb.path("t.db");
+    let states: Vec<(String, i64)> = with_db(&db, async |pool| {
+        sqlx::query_as("SELECT status, COUNT(*) FROM agreements GROUP BY status")
+            .fetch_all(pool)
+            .await
+    });
+    for status in [
+        "draft",
+        "signed",
+        "active",
+        "expired",
+        "renewed",
+        "terminated",
+    ] {
+        assert!(
+            states.iter().any(|(s, n)| s == status && *n > 0),
+            "no {status} agreement: {states:?}"
+        );
+    }
+    for kind in ["hire_participants", "offer_practicum_places", "other"] {
+        let n: i64 = with_db(&db, async |pool| {
+            sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM commitments WHERE kind = $1")
+                .bind(kind)
+                .fetch_one(pool)
+                .await
+                .map(|r| r.0)
+        });
+        assert!(n > 0, "no {kind} commitment");
+    }
+    // Demo placements are linked to directory employers with hiring commitments.
+    assert!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM placements p JOIN commitments c ON c.organisation_id = p.employer_organisation WHERE c.kind = 'hire_participants'"
+        ) >= 2
+    );
+    // Loading again adds nothing.
+    sb.load_demo();
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM agreements"), 8);
+}

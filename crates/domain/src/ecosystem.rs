@@ -6,7 +6,9 @@
 //! organisation is a record the coordinator keeps about an actor of the neighbourhood's economy.
 //! Their own contacts have no access yet.
 
+pub mod agreement;
 pub mod codes;
+pub mod commitment;
 pub mod contract;
 pub mod cpv;
 pub mod eligibility;

@@ -665,6 +665,8 @@ pub struct Placement {
     pub sector: Sector,
     /// Filled when the hire fulfils a social clause of a public contract.
     pub social_clause_id: Option<Uuid>,
+    /// The employer's record in the organisations directory, when it is there.
+    pub employer_organisation: Option<elkarlan_domain::OrganisationId>,
     /// Filled when the hire fulfils a commitment of a partnership agreement.
     pub agreement_commitment_id: Option<Uuid>,
     pub recorded_by: UserId,
@@ -686,11 +688,11 @@ pub async fn record_placement(
     let mut tx = store.begin_write().await?;
     on_tx!(&mut tx, c => sqlx::query(
         "INSERT INTO placements (id, tenant_id, person_id, itinerary_id, employer, contract_type, starts_on, ends_on, weekly_hours_centi, esco_code, sector,
-         social_clause_id, agreement_commitment_id, recorded_by, recorded_agency, recorded_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,NULL,NULL,$12,$13,$14)")
+         social_clause_id, agreement_commitment_id, recorded_by, recorded_agency, recorded_at, employer_organisation)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$15,NULL,$12,$13,$14,$16)")
         .bind(id.0).bind(grant.tenant().0).bind(person.0).bind(itinerary.map(|i| i.0)).bind(&d.employer).bind(d.contract_type.code())
         .bind(d.starts_on.to_string()).bind(d.ends_on.map(|e| e.to_string())).bind(d.weekly_hours_centi).bind(d.occupation.code()).bind(d.sector.code())
-        .bind(by.0).bind(agency.0).bind(Timestamp::now().micros())
+        .bind(by.0).bind(agency.0).bind(Timestamp::now().micros()).bind(d.social_clause.map(|c| c.0)).bind(d.employer_organisation.map(|o| o.0))
         .execute(c).await.map(|r| r.rows_affected()))?;
     for (months, due) in follow_up_schedule(d.starts_on) {
         // A contract that ends before a milestone still gets it: the question is whether the
@@ -700,13 +702,14 @@ pub async fn record_placement(
     }
     audit(&mut tx, grant, meta, "placement", id.0, person, serde_json::json!({
         "contract_type": d.contract_type.code(), "starts_on": d.starts_on.to_string(), "sector": d.sector.code(), "occupation": d.occupation.code(),
+        "employer_organisation": d.employer_organisation, "social_clause": d.social_clause,
     })).await?;
     tx.commit().await?;
     Ok(id)
 }
 
 const SELECT_PLACEMENTS: &str = "SELECT id, person_id, itinerary_id, employer, contract_type, starts_on, ends_on, weekly_hours_centi, esco_code, sector,
-    social_clause_id, agreement_commitment_id, recorded_by FROM placements";
+    social_clause_id, agreement_commitment_id, recorded_by, employer_organisation FROM placements";
 
 macro_rules! placement_from_row {
     ($r:expr) => {{
@@ -726,6 +729,9 @@ macro_rules! placement_from_row {
             esco_code: $r.try_get("esco_code")?,
             sector: decode(Sector::parse(&sector))?,
             social_clause_id: $r.try_get("social_clause_id")?,
+            employer_organisation: $r
+                .try_get::<Option<Uuid>, _>("employer_organisation")?
+                .map(elkarlan_domain::OrganisationId),
             agreement_commitment_id: $r.try_get("agreement_commitment_id")?,
             recorded_by: UserId($r.try_get("recorded_by")?),
             follow_ups: Vec::new(),
@@ -879,4 +885,28 @@ pub async fn take_follow_up_reminders(
         .into_iter()
         .map(|(t, u, n)| (TenantId(t), UserId(u), n))
         .collect())
+}
+
+/// Links the placements whose employer was typed as `employer` (and not yet linked) to that
+/// organisation of the directory, so they count towards its commitments. Returns how many.
+pub async fn link_employer_by_name(
+    store: &Store,
+    grant: &Grant,
+    meta: &RequestMeta,
+    employer: &str,
+    organisation: elkarlan_domain::OrganisationId,
+) -> Result<u64> {
+    let mut tx = store.begin_write().await?;
+    let n = on_tx!(&mut tx, c => sqlx::query("UPDATE placements SET employer_organisation = $3 WHERE tenant_id = $1 AND employer = $2 AND employer_organisation IS NULL")
+        .bind(grant.tenant().0).bind(employer).bind(organisation.0).execute(c).await.map(|r| r.rows_affected()))?;
+    let ev = NewEvent::from_grant(
+        grant,
+        "placement_employer",
+        Some(organisation.to_string()),
+        meta,
+    )
+    .with_detail(serde_json::json!({"employer": employer, "placements": n}));
+    crate::audit::append(&mut tx, &[ev]).await?;
+    tx.commit().await?;
+    Ok(n)
 }

@@ -7,10 +7,12 @@
 //! same transaction.
 
 pub mod agencies;
+pub mod agreements;
 pub mod audit;
 pub mod backup;
 pub mod cases;
 pub mod casework;
+pub mod commitments;
 pub mod consents;
 pub mod contracts;
 pub mod error;

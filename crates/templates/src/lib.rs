@@ -5,6 +5,7 @@
 //! files in `locales/{eu,es,en}` through [`PageCtx::t`]; templates hold no sentences.
 
 pub mod ecosystem;
+pub mod agreements;
 pub mod employment;
 pub mod i18n;
 pub mod pages;

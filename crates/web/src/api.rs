@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: bearer tokens, problem+json errors, cursor pagination,
 //! `ETag`/`If-Match` on updates and `Idempotency-Key` on creates.
 
+pub mod agreements;
 pub mod auth;
 pub mod casework;
 pub mod configuration;

@@ -2,6 +2,7 @@
 //! with an error summary on invalid input (status 422 so tests and tools see the failure).
 
 pub mod admin;
+pub mod agreements;
 pub mod auth;
 pub mod casework;
 pub mod configuration;

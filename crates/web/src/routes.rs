@@ -40,8 +40,10 @@ pub fn book() -> RouteBook {
     let book = html::referral_import::routes(book);
     let book = html::procurement::routes(book);
     let book = html::ecosystem::routes(book);
+    let book = html::agreements::routes(book);
     let book = api::ecosystem::routes(book);
     let book = api::employment::routes(book);
+    let book = api::agreements::routes(book);
     api::procurement::routes(book)
 }
 

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod agencies;
+pub mod agreements;
 pub mod audit;
 pub mod capacity;
 pub mod casework;

@@ -82,6 +82,15 @@ pub async fn run_periodic(
         tracing::info!(professionals = n, "due placement follow-ups reminded");
         ran.push("follow_ups.remind");
     }
+    if jobs::claim_periodic(&state.store, "agreements.remind", day, runner).await? {
+        let (reminded, expired) = agreements_daily(state, now).await?;
+        tracing::info!(
+            reminded,
+            expired,
+            "agreement renewals reminded, ended agreements expired"
+        );
+        ran.push("agreements.remind");
+    }
     Ok(ran)
 }
 
@@ -114,6 +123,25 @@ pub async fn remind_due_follow_ups(state: &AppState, now: Timestamp) -> anyhow::
         elkarlan_store::itineraries::take_follow_up_reminders(&state.store, until, &subject, &body)
             .await?;
     Ok(reminded.len())
+}
+
+/// Reminds the coordinators of active agreements within their renewal notice (once per
+/// agreement and end date), then marks active agreements past their end as expired, audited as
+/// the worker. Returns (reminded, expired).
+pub async fn agreements_daily(state: &AppState, now: Timestamp) -> anyhow::Result<(usize, usize)> {
+    use elkarlan_domain::policy::{Action, Grant, SystemTask};
+    let today = now.to_datetime().date_naive();
+    let lang = elkarlan_domain::Lang::Es;
+    let subject = elkarlan_templates::t(lang, "email-agreement-renewal-subject");
+    let body = elkarlan_templates::t(lang, "email-agreement-renewal-body");
+    let reminded =
+        elkarlan_store::agreements::take_renewal_reminders(&state.store, today, &subject, &body)
+            .await?;
+    let expired = elkarlan_store::agreements::expire_ended(&state.store, today, |tenant| {
+        Grant::system(tenant, SystemTask::Worker, Action::ManageEcosystem)
+    })
+    .await?;
+    Ok((reminded.len(), expired.len()))
 }
 
 async fn run_job(state: &AppState, job: &Job) -> anyhow::Result<()> {

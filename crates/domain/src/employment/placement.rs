@@ -21,6 +21,10 @@ pub struct PlacementInput {
     pub occupation: String,
     pub sector: String,
     pub itinerary: String,
+    /// The employer's id in the organisations directory, when it is there; empty otherwise.
+    pub employer_organisation: String,
+    /// The social clause the person was hired under; needs the person's consent.
+    pub social_clause: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -33,6 +37,8 @@ pub struct PlacementDraft {
     pub weekly_hours_centi: i64,
     pub occupation: EscoOccupation,
     pub sector: Sector,
+    pub employer_organisation: Option<crate::OrganisationId>,
+    pub social_clause: Option<crate::SocialClauseId>,
 }
 
 /// Hours a week as typed (`37,5` or `37.5`), in hundredths; at most 60 hours.
@@ -83,6 +89,20 @@ impl PlacementInput {
         let hours = e.take("weekly_hours", parse_weekly_hours(&self.weekly_hours));
         let occupation = e.take("occupation", EscoOccupation::parse(&self.occupation));
         let sector = e.take("sector", Sector::parse(&self.sector.to_ascii_lowercase()));
+        let employer_organisation = e.take(
+            "employer_organisation",
+            optional_id::<crate::OrganisationId>(
+                &self.employer_organisation,
+                "error-directory-organisation-unknown",
+            ),
+        );
+        let social_clause = e.take(
+            "social_clause",
+            optional_id::<crate::SocialClauseId>(
+                &self.social_clause,
+                "error-social-clause-unknown",
+            ),
+        );
         match (
             employer,
             contract_type,
@@ -91,6 +111,8 @@ impl PlacementInput {
             hours,
             occupation,
             sector,
+            employer_organisation,
+            social_clause,
         ) {
             (
                 Some(employer),
@@ -100,6 +122,8 @@ impl PlacementInput {
                 Some(weekly_hours_centi),
                 Some(occupation),
                 Some(sector),
+                Some(employer_organisation),
+                Some(social_clause),
             ) if e.is_empty() => Ok(PlacementDraft {
                 employer,
                 contract_type,
@@ -108,9 +132,23 @@ impl PlacementInput {
                 weekly_hours_centi,
                 occupation,
                 sector,
+                employer_organisation,
+                social_clause,
             }),
             _ => Err(e),
         }
+    }
+}
+
+fn optional_id<T: std::str::FromStr>(
+    s: &str,
+    key: &'static str,
+) -> Result<Option<T>, &'static str> {
+    let t = s.trim();
+    if t.is_empty() {
+        Ok(None)
+    } else {
+        t.parse().map(Some).map_err(|_| key)
     }
 }
 

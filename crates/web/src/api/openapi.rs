@@ -106,6 +106,17 @@ impl Modify for BearerAuth {
         super::ecosystem::create_activity,
         super::ecosystem::list_ventures,
         super::ecosystem::create_venture,
+        super::agreements::list_agreements,
+        super::agreements::create_agreement,
+        super::agreements::get_agreement,
+        super::agreements::update_agreement,
+        super::agreements::move_agreement,
+        super::agreements::renew_agreement,
+        super::agreements::add_document,
+        super::agreements::list_commitments,
+        super::agreements::create_commitment,
+        super::agreements::get_commitment,
+        super::agreements::update_commitment,
     ),
     modifiers(&BearerAuth)
 )]

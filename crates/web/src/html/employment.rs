@@ -166,15 +166,15 @@ fn page_with(ctx: &Ctx, n: &Notice) -> PageCtx {
     page
 }
 
-fn err(ctx: &Ctx) -> impl Fn(ServiceError) -> HtmlError + '_ {
+pub(super) fn err(ctx: &Ctx) -> impl Fn(ServiceError) -> HtmlError + '_ {
     move |e| HtmlError::from_service(ctx, e)
 }
 
-fn store_err(ctx: &Ctx) -> impl Fn(elkarlan_store::StoreError) -> HtmlError + '_ {
+pub(super) fn store_err(ctx: &Ctx) -> impl Fn(elkarlan_store::StoreError) -> HtmlError + '_ {
     move |e| HtmlError::from_store(ctx.page(), &e)
 }
 
-fn option(value: &str, label: String, selected: &str) -> SelectOption {
+pub(super) fn option(value: &str, label: String, selected: &str) -> SelectOption {
     SelectOption {
         value: value.to_owned(),
         label,
@@ -182,7 +182,7 @@ fn option(value: &str, label: String, selected: &str) -> SelectOption {
     }
 }
 
-fn choice(value: &str, label: String, checked: bool) -> Choice {
+pub(super) fn choice(value: &str, label: String, checked: bool) -> Choice {
     Choice {
         value: value.to_owned(),
         label,
@@ -191,7 +191,12 @@ fn choice(value: &str, label: String, checked: bool) -> Choice {
     }
 }
 
-fn select(lang: Lang, id: &str, label_key: &str, options: Vec<SelectOption>) -> FormField {
+pub(super) fn select(
+    lang: Lang,
+    id: &str,
+    label_key: &str,
+    options: Vec<SelectOption>,
+) -> FormField {
     FormField::Select {
         id: id.to_owned(),
         label: t(lang, label_key),
@@ -200,7 +205,7 @@ fn select(lang: Lang, id: &str, label_key: &str, options: Vec<SelectOption>) -> 
     }
 }
 
-fn text(lang: Lang, id: &str, label_key: &str, hint_key: &str, f: &Fields) -> FormField {
+pub(super) fn text(lang: Lang, id: &str, label_key: &str, hint_key: &str, f: &Fields) -> FormField {
     FormField::Text {
         id: id.to_owned(),
         label: t(lang, label_key),
@@ -214,7 +219,13 @@ fn text(lang: Lang, id: &str, label_key: &str, hint_key: &str, f: &Fields) -> Fo
     }
 }
 
-fn narrow(lang: Lang, id: &str, label_key: &str, hint_key: &str, f: &Fields) -> FormField {
+pub(super) fn narrow(
+    lang: Lang,
+    id: &str,
+    label_key: &str,
+    hint_key: &str,
+    f: &Fields,
+) -> FormField {
     match text(lang, id, label_key, hint_key, f) {
         FormField::Text {
             id,
@@ -233,7 +244,13 @@ fn narrow(lang: Lang, id: &str, label_key: &str, hint_key: &str, f: &Fields) -> 
     }
 }
 
-fn textarea(lang: Lang, id: &str, label_key: &str, hint_key: &str, f: &Fields) -> FormField {
+pub(super) fn textarea(
+    lang: Lang,
+    id: &str,
+    label_key: &str,
+    hint_key: &str,
+    f: &Fields,
+) -> FormField {
     FormField::Textarea {
         id: id.to_owned(),
         label: t(lang, label_key),
@@ -246,7 +263,7 @@ fn textarea(lang: Lang, id: &str, label_key: &str, hint_key: &str, f: &Fields) -
     }
 }
 
-fn date_field(lang: Lang, id: &str, legend_key: &str, f: &Fields) -> FormField {
+pub(super) fn date_field(lang: Lang, id: &str, legend_key: &str, f: &Fields) -> FormField {
     FormField::Date {
         id: id.to_owned(),
         legend: t(lang, legend_key),
@@ -257,7 +274,7 @@ fn date_field(lang: Lang, id: &str, legend_key: &str, f: &Fields) -> FormField {
     }
 }
 
-fn date_value(f: &Fields, id: &str) -> String {
+pub(super) fn date_value(f: &Fields, id: &str) -> String {
     join_date(
         &f.get(&format!("{id}-day")),
         &f.get(&format!("{id}-month")),
@@ -266,7 +283,7 @@ fn date_value(f: &Fields, id: &str) -> String {
 }
 
 /// Form values for a stored YYYY-MM-DD date, split into the three boxes.
-fn date_pairs(id: &str, value: &str, out: &mut Vec<(String, String)>) {
+pub(super) fn date_pairs(id: &str, value: &str, out: &mut Vec<(String, String)>) {
     let mut parts = value.splitn(3, '-');
     if let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) {
         out.push((format!("{id}-day"), d.trim_start_matches('0').to_owned()));
@@ -277,7 +294,7 @@ fn date_pairs(id: &str, value: &str, out: &mut Vec<(String, String)>) {
 
 /// Moves errors of date fields to their day box, where the summary links; errors of fields
 /// without a box of their own go to `fallback`.
-fn place_errors(
+pub(super) fn place_errors(
     errors: FieldErrors,
     dates: &[&str],
     known: &[&str],
@@ -299,7 +316,7 @@ fn place_errors(
 
 /// The field errors of a refused form; a stale version becomes the standard message on
 /// `stale_field`; anything else is an error page.
-fn form_errors(
+pub(super) fn form_errors(
     ctx: &Ctx,
     e: ServiceError,
     stale_field: &str,
@@ -315,7 +332,7 @@ fn form_errors(
 }
 
 #[allow(clippy::too_many_arguments)] // every part of a form page, named at the call site
-fn form(
+pub(super) fn form(
     page: PageCtx,
     lang: Lang,
     title_key: &str,
@@ -342,7 +359,7 @@ fn form(
     }
 }
 
-fn area_name(lang: Lang, a: &Area) -> String {
+pub(super) fn area_name(lang: Lang, a: &Area) -> String {
     if lang == Lang::Eu {
         a.name_eu.clone()
     } else {
@@ -350,7 +367,7 @@ fn area_name(lang: Lang, a: &Area) -> String {
     }
 }
 
-async fn neighbourhoods(
+pub(super) async fn neighbourhoods(
     state: &AppState,
     ctx: &Ctx,
     actor: &Actor,
@@ -367,7 +384,7 @@ fn dates(lang: Lang, from: &str, to: &str) -> String {
     t_args(lang, "emp-dates-range", &[("from", from), ("to", to)])
 }
 
-fn euros(lang: Lang, cents: i64) -> String {
+pub(super) fn euros(lang: Lang, cents: i64) -> String {
     t_args(lang, "emp-euros", &[("amount", &format_euros(cents))])
 }
 
@@ -420,7 +437,7 @@ fn occupation_options(lang: Lang, chosen: &str) -> Vec<SelectOption> {
     out
 }
 
-fn code_options<T: Copy>(
+pub(super) fn code_options<T: Copy>(
     lang: Lang,
     all: &[T],
     code: impl Fn(T) -> &'static str,
@@ -2074,7 +2091,7 @@ async fn file_view(
                 ),
                 (t(lang, "placement-sector"), t(lang, &p.sector.label_key())),
                 (
-                    t(lang, "placement-social-clause"),
+                    t(lang, "placement-clause-link"),
                     match p.social_clause_id {
                         Some(c) => c.to_string(),
                         None => t(lang, "placement-not-linked"),
@@ -2685,8 +2702,10 @@ pub async fn enrol_submit(
 
 // Placements and follow-ups ----------------------------------------------------------------------
 
-const PLACEMENT_FIELDS: [&str; 7] = [
+const PLACEMENT_FIELDS: [&str; 9] = [
     "employer",
+    "employer_organisation",
+    "social_clause",
     "contract_type",
     "weekly_hours",
     "occupation",
@@ -2695,8 +2714,53 @@ const PLACEMENT_FIELDS: [&str; 7] = [
     "itinerary",
 ];
 
-fn placement_form(lang: Lang, page: PageCtx, file: &svc::EmploymentFile, f: &Fields) -> FormPage {
+/// The directory's organisations and the social clauses, for the placement form's links.
+pub struct PlacementLinks {
+    pub organisations: Vec<(elkarlan_domain::OrganisationId, String)>,
+    pub clauses: Vec<(elkarlan_domain::SocialClauseId, String)>,
+}
+
+/// Called after the person's file was authorized.
+async fn placement_links(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+) -> Result<PlacementLinks, HtmlError> {
+    let err = |e: elkarlan_store::StoreError| HtmlError::from_store(ctx.page(), &e);
+    Ok(PlacementLinks {
+        organisations: elkarlan_store::agreements::organisation_choices(&state.store, actor.tenant)
+            .await
+            .map_err(err)?,
+        clauses: elkarlan_store::commitments::clause_choices(&state.store, actor.tenant)
+            .await
+            .map_err(err)?,
+    })
+}
+
+fn placement_form(
+    lang: Lang,
+    page: PageCtx,
+    file: &svc::EmploymentFile,
+    links: &PlacementLinks,
+    f: &Fields,
+) -> FormPage {
     let id = file.person.id;
+    let chosen_o = f.get("employer_organisation");
+    let mut o_opts = vec![option("", t(lang, "emp-none"), &chosen_o)];
+    o_opts.extend(
+        links
+            .organisations
+            .iter()
+            .map(|(o, name)| option(&o.to_string(), name.clone(), &chosen_o)),
+    );
+    let chosen_c = f.get("social_clause");
+    let mut c_opts = vec![option("", t(lang, "emp-none"), &chosen_c)];
+    c_opts.extend(
+        links
+            .clauses
+            .iter()
+            .map(|(c, name)| option(&c.to_string(), name.clone(), &chosen_c)),
+    );
     let chosen_i = f.get("itinerary");
     let mut i_opts = vec![option("", t(lang, "emp-none"), &chosen_i)];
     i_opts.extend(file.itineraries.iter().map(|i| {
@@ -2721,6 +2785,18 @@ fn placement_form(lang: Lang, page: PageCtx, file: &svc::EmploymentFile, f: &Fie
             "placement-employer-hint",
             f,
         ),
+        FormField::Select {
+            id: "employer_organisation".into(),
+            label: t(lang, "placement-employer-organisation"),
+            hint: t(lang, "placement-employer-organisation-hint"),
+            options: o_opts,
+        },
+        FormField::Select {
+            id: "social_clause".into(),
+            label: t(lang, "placement-clause-link"),
+            hint: t(lang, "placement-clause-link-hint"),
+            options: c_opts,
+        },
         select(
             lang,
             "contract_type",
@@ -2799,7 +2875,8 @@ pub async fn placement_page(
 ) -> Result<Response, HtmlError> {
     let id: PersonId = parse_path(&ctx, &raw)?;
     let file = file_for_form(&state, &ctx, &actor, id).await?;
-    let page = placement_form(ctx.lang, ctx.page(), &file, &Fields::empty());
+    let links = placement_links(&state, &ctx, &actor).await?;
+    let page = placement_form(ctx.lang, ctx.page(), &file, &links, &Fields::empty());
     Ok(render(&ctx, &state, StatusCode::OK, &page))
 }
 
@@ -2826,6 +2903,8 @@ pub async fn placement_submit(
         },
         sector: f.get("sector"),
         itinerary: f.get("itinerary"),
+        employer_organisation: f.get("employer_organisation"),
+        social_clause: f.get("social_clause"),
     };
     match svc::record_placement(&state, &actor, &ctx.meta, id, &input).await {
         Ok(_) => Ok(file_done(id, "placement-recorded", "placements-heading")),
@@ -2845,7 +2924,8 @@ pub async fn placement_submit(
                 "employer",
             );
             let file = file_for_form(&state, &ctx, &actor, id).await?;
-            let page = placement_form(ctx.lang, ctx.page().with_errors(&errors), &file, &f);
+            let links = placement_links(&state, &ctx, &actor).await?;
+            let page = placement_form(ctx.lang, ctx.page().with_errors(&errors), &file, &links, &f);
             Ok(render(&ctx, &state, status, &page))
         }
     }

@@ -965,12 +965,62 @@ pub async fn record_placement(
         Err(e) => e,
     };
     let itinerary = persons_itinerary(state, actor, person, &input.itinerary, &mut errors).await?;
+    if let Ok(d) = input.parse(today()) {
+        check_placement_links(state, actor, person, &d, &mut errors).await?;
+    }
     errors.into_result().map_err(ServiceError::Invalid)?;
     let d = input.parse(today()).map_err(ServiceError::Invalid)?;
     Ok(
         itineraries::record_placement(&state.store, &grant, meta, person, itinerary, agency, &d)
             .await?,
     )
+}
+
+/// The employer must be in the tenant's directory; a hire under a social clause is linked only
+/// with the person's consent in force to the council knowing their employment (the clause's
+/// compliance is checked by the council, which is not the employment service).
+async fn check_placement_links(
+    state: &AppState,
+    actor: &Actor,
+    person: PersonId,
+    d: &elkarlan_domain::employment::placement::PlacementDraft,
+    errors: &mut FieldErrors,
+) -> Result<(), ServiceError> {
+    if let Some(o) = d.employer_organisation
+        && elkarlan_store::agreements::known_organisations(&state.store, actor.tenant, &[o])
+            .await?
+            .is_empty()
+    {
+        errors.add(
+            "employer_organisation",
+            "error-directory-organisation-unknown",
+        );
+    }
+    if let Some(clause) = d.social_clause {
+        let owner = elkarlan_store::commitments::CommitmentOwner::Clause(clause);
+        match elkarlan_store::commitments::owner_window(&state.store, actor.tenant, owner).await {
+            Ok(_) => {
+                let now = elkarlan_domain::Timestamp::now();
+                let consented = consents::for_person(&state.store, actor.tenant, person)
+                    .await?
+                    .iter()
+                    .map(Consent::scope)
+                    .any(|c| {
+                        c.covers(
+                            elkarlan_domain::organisation::PublicSystem::Council,
+                            DataCategory::Employment,
+                            now,
+                        )
+                    });
+                if !consented {
+                    errors.add("social_clause", "error-clause-link-consent");
+                }
+            }
+            Err(StoreError::NotFound) => errors.add("social_clause", "error-social-clause-unknown"),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 pub async fn record_follow_up(

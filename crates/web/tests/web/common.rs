@@ -76,6 +76,7 @@ pub struct TestApp {
     pub employment: Employment,
     pub procurement: Procurement,
     pub ecosystem: crate::ecosystem::Fixture,
+    pub agreements: crate::agreements::Agreements,
     pg_cleanup: Option<(String, String)>,
 }
 
@@ -334,6 +335,7 @@ impl TestApp {
         .await;
         let procurement = Box::pin(procurement_fixture(&store, tenant, &ids, &agency_ids)).await;
         let ecosystem = Box::pin(crate::ecosystem::fixture(&store, tenant)).await;
+        let agreements = Box::pin(crate::agreements::fixture(&store, tenant, &ids)).await;
         TestApp {
             state,
             store,
@@ -346,6 +348,7 @@ impl TestApp {
             employment,
             procurement,
             ecosystem,
+            agreements,
             pg_cleanup,
         }
     }

@@ -1,6 +1,7 @@
 //! Web tests: the real router over a real database, in-process.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod agreements;
 mod api;
 mod auth;
 mod casework;

@@ -105,6 +105,10 @@ async fn send(
         app.employment.itinerary.to_string()
     } else if resource.starts_with("/placements/") {
         app.employment.placement.to_string()
+    } else if resource.starts_with("/agreements/") {
+        app.agreements.agreement.to_string()
+    } else if resource.starts_with("/commitments/") {
+        app.agreements.commitment.to_string()
     } else {
         app.sentinel_user.to_string()
     };
@@ -119,6 +123,8 @@ async fn send(
         .replace("{year}", "2025")
         .replace("{activity}", &app.ecosystem.activity.to_string())
         .replace("{venture}", &app.ecosystem.venture.to_string())
+        .replace("{agreement}", &app.agreements.agreement.to_string())
+        .replace("{commitment}", &app.agreements.commitment.to_string())
         .replace("{format}", "csv")
         .replace("{contract}", &app.procurement.contract.to_string())
         .replace("{clause}", &app.procurement.clause.to_string())
