@@ -72,6 +72,7 @@ fn every_label_of_every_code_list_is_translated() {
     labels.extend(Sex::ALL.iter().map(|s| s.label_key()));
     labels.extend(CaseStatus::ALL.iter().map(|s| s.label_key()));
     labels.extend(ReferralStatus::ALL.iter().map(|s| s.label_key()));
+    labels.extend(elkarlan_domain::ecosystem::codes::label_keys());
     for l in &labels {
         for lang in Lang::ALL {
             assert!(has(lang, l), "{l} missing in {lang}");
