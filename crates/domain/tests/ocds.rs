@@ -1147,7 +1147,7 @@ fn damaged_packages_never_panic() {
     // OCDS_REPLAY names its directory.
     let seeds = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../fuzz/corpus/ocds_package"
+        "/../../fuzz/seeds/ocds_package"
     );
     let extra = std::env::var("OCDS_REPLAY").ok();
     let mut replayed = 0;
@@ -1169,7 +1169,7 @@ fn damaged_packages_never_panic() {
 fn fuzz_seeds_are_current() {
     let dir = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../fuzz/corpus/ocds_package"
+        "/../../fuzz/seeds/ocds_package"
     );
     let package = export(&samples());
     let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_else(|e| panic!("{e}"));
