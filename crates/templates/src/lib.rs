@@ -4,8 +4,8 @@
 //! navigation, the CSRF token for forms and any errors to summarise. Text comes from the Fluent
 //! files in `locales/{eu,es,en}` through [`PageCtx::t`]; templates hold no sentences.
 
-pub mod ecosystem;
 pub mod agreements;
+pub mod ecosystem;
 pub mod employment;
 pub mod i18n;
 pub mod pages;

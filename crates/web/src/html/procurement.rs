@@ -21,15 +21,16 @@ use elkarlan_domain::ecosystem::codes::{
     ClausePurpose, ClauseStage, CommitmentKind, ContractStatus, ProcurementCategory,
     ProcurementProcedure, Reservation, Verdict,
 };
+use elkarlan_domain::ecosystem::commitment::CommitmentInput;
 use elkarlan_domain::ecosystem::cpv::Cpv;
 use elkarlan_domain::ecosystem::ocds;
 use elkarlan_domain::ecosystem::procurement::{
-    AwardInput, CheckInput, ClauseCommitmentInput, ClauseInput, ContractInput, LotInput,
-    format_permille,
+    AwardInput, CheckInput, ClauseInput, ContractInput, LotInput, format_permille,
 };
 use elkarlan_domain::employment::programme::format_euros;
 use elkarlan_domain::policy::Actor;
 use elkarlan_domain::{ContractId, FieldErrors, Lang, SocialClauseId};
+use elkarlan_store::commitments::CommitmentOwner;
 use elkarlan_store::contracts::{Candidate, Contract, ContractFilter, ReservedShare};
 use elkarlan_templates::procurement::{Cell, ProcurementPage, Section};
 use elkarlan_templates::{Choice, FormField, FormPage, PageCtx, SelectOption, t, t_args};
@@ -1347,19 +1348,19 @@ pub async fn clause_page(
         .iter()
         .map(|k| {
             vec![
-                Cell::text(k.description.clone()),
-                Cell::text(t(lang, &k.kind.label_key())),
+                Cell::text(k.commitment.description.clone()),
+                Cell::text(t(lang, &k.commitment.kind.label_key())),
                 Cell::text(t_args(
                     lang,
                     "proc-progress",
                     &[
-                        ("done", &k.progress.to_string()),
-                        ("target", &k.target.to_string()),
-                        ("unit", &k.unit),
+                        ("done", &k.progress.achieved.to_string()),
+                        ("target", &k.commitment.target.to_string()),
+                        ("unit", &k.commitment.unit),
                     ],
                 )),
-                Cell::text(k.due_on.clone()),
-                Cell::text(t(lang, &k.status.label_key())),
+                Cell::text(k.commitment.due_on.clone()),
+                Cell::text(t(lang, &k.commitment.status.label_key())),
             ]
         })
         .collect();
@@ -1466,11 +1467,13 @@ async fn check_form(
         .map_err(err(ctx))?;
     let chosen = f.get("commitment");
     let mut commitments = vec![option("", t(lang, "proc-no-commitment"), &chosen)];
-    commitments.extend(
-        d.commitments
-            .iter()
-            .map(|k| option(&k.id.to_string(), k.description.clone(), &chosen)),
-    );
+    commitments.extend(d.commitments.iter().map(|k| {
+        option(
+            &k.commitment.id.to_string(),
+            k.commitment.description.clone(),
+            &chosen,
+        )
+    }));
     let verdict = f.get("verdict");
     Ok(form(
         page,
@@ -1622,14 +1625,25 @@ pub async fn commitment_new_submit(
 ) -> Result<Response, HtmlError> {
     let id: SocialClauseId = parse_path(&ctx, &raw)?;
     let f = fields(&ctx, form_data)?;
-    let input = ClauseCommitmentInput {
+    // The organisation is left empty: the store takes the clause's awardee.
+    let input = CommitmentInput {
         kind: f.get("kind"),
         description: f.get("description"),
         target: f.get("target"),
         unit: f.get("unit"),
         due_on: date_value(&f, "due_on"),
+        ..CommitmentInput::default()
     };
-    match svc::add_clause_commitment(&state, &actor, &ctx.meta, id, &input).await {
+    match crate::services::agreements::create_commitment(
+        &state,
+        &actor,
+        &ctx.meta,
+        CommitmentOwner::Clause(id),
+        &input,
+        None,
+    )
+    .await
+    {
         Ok(_) => Ok(see_other(&format!("/clauses/{id}?notice=commitment-saved"))),
         Err(e) => {
             let (errors, status) = form_errors(&ctx, e, "description")?;
