@@ -37,9 +37,7 @@ pub const MESSAGE_KEYS: &[&str] = &[
     "error-awardee-unknown",
     "error-evidence-required",
     "error-target-permille",
-    "error-clause-commitment-target",
     "error-clause-commitment-unknown",
-    "error-clause-commitment-unit",
     "error-award-not-covered",
 ];
 
