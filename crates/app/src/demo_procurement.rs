@@ -1,9 +1,9 @@
 //! The demo's responsible procurement: the council's contracts of 2026 (twenty, most in
 //! Otxarkoaga and its surroundings), with lots reserved to insertion companies and special
 //! employment centres, social clauses of every stage, their commitments and compliance checks
-//! (some failed, with penalties), a justification for any reserved award the awardee's register
-//! entry did not cover on the day, and the council's target of 8 % of the year's awards
-//! reserved. The awardees are the directory's demo organisations (`demo_ecosystem`): the same
+//! (some failed, with penalties), one award reserved to insertion companies justified because
+//! the only bid came from a special employment centre, and the council's target of 8 % of the
+//! year's awards reserved. The awardees are the directory's demo organisations (`demo_ecosystem`): the same
 //! insertion companies and special employment centres the pole knows. Written through the
 //! store's functions with the coordinator's grant. Skipped when the tenant already has contracts.
 
@@ -166,7 +166,7 @@ const CONTRACTS: &[Spec] = &[
         status: "in_execution",
         reservation: "insertion_companies",
         published: "2026-02-23",
-        award: Some(("lorategi", "51.000", "2026-04-20")),
+        award: Some(("lanberri", "51.000", "2026-04-20")),
         lots: &[],
         lots_awarded: "",
     },
@@ -365,7 +365,7 @@ const CONTRACTS: &[Spec] = &[
         status: "completed",
         reservation: "not_reserved",
         published: "2026-05-18",
-        award: Some(("lanberri", "13.200", "2026-05-29")),
+        award: Some(("lorategi", "13.200", "2026-05-29")),
         lots: &[],
         lots_awarded: "",
     },
@@ -700,7 +700,7 @@ pub async fn seed(
 }
 
 /// Awards a contract or lot; a reserved award the awardee's registers do not cover on the day
-/// (the lapsed insertion company) carries the justification the coordinator gave.
+/// carries the justification the coordinator gave.
 #[allow(clippy::too_many_arguments)] // every part of an award, named at the call site
 async fn award(
     store: &Store,
@@ -733,7 +733,7 @@ async fn award(
         awarded_cents,
         awarded_on,
         justification: (!covered).then(|| {
-            "Única oferta presentada; la renovación de la inscripción en el registro de empresas de inserción está en trámite (solicitud de 12/12/2025)".to_owned()
+            "Ninguna empresa de inserción licitó; única oferta, de un centro especial de empleo inscrito en su registro".to_owned()
         }),
     };
     contracts::award(store, grant, meta, contract, &d, covered).await?;
