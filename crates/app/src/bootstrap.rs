@@ -367,9 +367,9 @@ pub async fn load_demo(
     let pros = demo_professionals(store, tenant, &ids).await?;
     load_demo_people(store, tenant, key, &areas, &pros).await?;
     crate::demo_employment::load(store, tenant, &ids).await?;
-    crate::demo_ecosystem::seed(store, tenant).await?;
-    crate::demo_procurement::seed(store, tenant).await?;
-    crate::demo_agreements::seed(store, tenant).await?;
+    let orgs = crate::demo_ecosystem::seed(store, tenant).await?;
+    crate::demo_procurement::seed(store, tenant, &orgs).await?;
+    crate::demo_agreements::seed(store, tenant, &orgs).await?;
     Ok(DemoCity { areas, pros })
 }
 

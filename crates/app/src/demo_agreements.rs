@@ -1,15 +1,17 @@
 //! The demo's agreements: partnerships with Otxarkoaga's shops' association, a supermarket chain
 //! and a university; collaborations with the employment service and the Provincial Council; one
 //! in every state (draft, signed, active, one about to end, expired, renewed, terminated), with
-//! commitments whose progress comes from the demo's placements and enrolments. The few
-//! organisations they need are created here by tax id (the directory's demo keeps the rest).
+//! commitments whose progress comes from the demo's placements and enrolments. The parties are
+//! the directory's demo organisations (`demo_ecosystem`): the insertion company and the
+//! logistics company that sign hiring commitments are the employers of the demo placements.
 //! Written through the store's functions with the coordinator's grant. Skipped when the tenant
 //! already has agreements.
 
+use crate::demo_ecosystem::DemoOrganisations;
 use anyhow::Context;
 use chrono::{Days, Months, NaiveDate};
 use elkarlan_domain::ecosystem::agreement::{AgreementInput, PartyInput};
-use elkarlan_domain::ecosystem::codes::{AgreementStatus, LegalForm};
+use elkarlan_domain::ecosystem::codes::AgreementStatus;
 use elkarlan_domain::ecosystem::commitment::CommitmentInput;
 use elkarlan_domain::policy::{self, Action, Grant, Target};
 use elkarlan_domain::{AgreementId, OrganisationId, TenantId};
@@ -17,28 +19,6 @@ use elkarlan_store::agreements::{self, Filter};
 use elkarlan_store::audit::RequestMeta;
 use elkarlan_store::commitments::{self, CommitmentOwner};
 use elkarlan_store::{Store, itineraries, programmes, territory, users};
-
-/// A CIF for a synthetic organisation: entity letter, seven digits, computed control.
-fn cif(letter: char, number: u32) -> String {
-    let mut sum = 0;
-    let mut rest = number;
-    for position in (1..=7).rev() {
-        let d = rest % 10;
-        rest /= 10;
-        sum += if position % 2 == 1 {
-            (2 * d) / 10 + (2 * d) % 10
-        } else {
-            d
-        };
-    }
-    let control = (10 - sum % 10) % 10;
-    let check = if "PQRSNW".contains(letter) {
-        char::from(b"JABCDEFGHI"[control as usize])
-    } else {
-        char::from_digit(control, 10).unwrap_or('0')
-    };
-    format!("{letter}{number:07}{check}")
-}
 
 #[allow(clippy::needless_pass_by_value)] // shaped for `map_err`, which hands over the value
 fn fail(e: elkarlan_domain::FieldErrors) -> anyhow::Error {
@@ -52,18 +32,6 @@ struct Seed<'a> {
 }
 
 impl Seed<'_> {
-    async fn org(
-        &self,
-        name: &str,
-        tax: String,
-        form: LegalForm,
-    ) -> anyhow::Result<OrganisationId> {
-        Ok(
-            agreements::ensure_organisation(self.store, &self.grant, &self.meta, name, &tax, form)
-                .await?,
-        )
-    }
-
     async fn agreement(&self, input: AgreementInput) -> anyhow::Result<AgreementId> {
         let d = input.parse().map_err(fail)?;
         Ok(agreements::create(self.store, &self.grant, &self.meta, &d).await?)
@@ -113,7 +81,11 @@ fn parties(list: &[(OrganisationId, &str)]) -> Vec<PartyInput> {
 }
 
 #[allow(clippy::too_many_lines)] // one city's agreements, read top to bottom
-pub async fn seed(store: &Store, tenant: TenantId) -> anyhow::Result<usize> {
+pub async fn seed(
+    store: &Store,
+    tenant: TenantId,
+    orgs: &DemoOrganisations,
+) -> anyhow::Result<usize> {
     if !agreements::list(store, tenant, &Filter::default())
         .await?
         .is_empty()
@@ -145,59 +117,18 @@ pub async fn seed(store: &Store, tenant: TenantId) -> anyhow::Result<usize> {
         .map(|a| a.id.to_string())
         .collect();
 
-    let shops = s
-        .org(
-            "Otxarkoagako Merkatarien Elkartea (demo)",
-            cif('G', 4_870_211),
-            LegalForm::Association,
-        )
-        .await?;
-    let supermarket = s
-        .org(
-            "Super Bizkaia Supermerkatuak S.A. (demo)",
-            cif('A', 4_871_305),
-            LegalForm::Company,
-        )
-        .await?;
-    let university = s
-        .org(
-            "Bilboko Unibertsitate Berria (demo)",
-            cif('R', 4_872_410),
-            LegalForm::University,
-        )
-        .await?;
-    let lanbide = s
-        .org(
-            "Enplegu Zerbitzu Publikoa — Bilbo (demo)",
-            cif('Q', 4_873_520),
-            LegalForm::PublicBody,
-        )
-        .await?;
-    let province = s
-        .org(
-            "Bizkaiko Foru Aldundia (demo)",
-            cif('S', 4_874_630),
-            LegalForm::PublicBody,
-        )
-        .await?;
-    let garbitu = s
-        .org(
-            "Garbitu Laneratze Enpresa (demo)",
-            cif('B', 4_875_740),
-            LegalForm::InsertionCompany,
-        )
-        .await?;
-    let biltegi = s
-        .org(
-            "Biltegi Logistika (demo)",
-            cif('B', 4_876_850),
-            LegalForm::Company,
-        )
-        .await?;
+    let shops = orgs.get("merkatariak")?;
+    let supermarket = orgs.get("super_bizkaia")?;
+    let university = orgs.get("upv")?;
+    let lanbide = orgs.get("lanbide")?;
+    let province = orgs.get("aldundia")?;
+    let berriztu = orgs.get("berriztu")?;
+    let biltegi = orgs.get("biltegi")?;
     // The demo placements with these employers now count towards their commitments.
     for (name, org) in [
-        ("Garbitu Laneratze Enpresa (demo)", garbitu),
-        ("Biltegi Logistika (demo)", biltegi),
+        ("Berriztu Gizarteratze Enpresa SL", berriztu),
+        ("Biltegi Logistika SL", biltegi),
+        ("Lanberri CEE", orgs.get("lanberri")?),
     ] {
         itineraries::link_employer_by_name(store, &s.grant, &s.meta, name, org).await?;
     }
@@ -411,7 +342,7 @@ pub async fn seed(store: &Store, tenant: TenantId) -> anyhow::Result<usize> {
             "Enplegu zerbitzuarekin lankidetza",
             "Colaboración con el servicio público de empleo",
             "Derivación, intermediación y seguimiento de las inserciones del plan de empleo.",
-            parties(&[(lanbide, "promoter"), (garbitu, "collaborator")]),
+            parties(&[(lanbide, "promoter"), (berriztu, "collaborator")]),
             &["job_seekers", "migrants", "women"],
             emp_start,
             today + Months::new(17),
@@ -422,7 +353,7 @@ pub async fn seed(store: &Store, tenant: TenantId) -> anyhow::Result<usize> {
     s.commitment(
         emp,
         CommitmentInput {
-            organisation: garbitu.to_string(),
+            organisation: berriztu.to_string(),
             kind: "hire_participants".into(),
             description: "Contratos de inserción en la empresa de inserción".into(),
             target: "4".into(),

@@ -462,7 +462,7 @@ pub async fn load(
     let placements = [
         (
             4usize,
-            "Garbitu Laneratze Enpresa (demo)",
+            "Berriztu Gizarteratze Enpresa SL",
             "insertion_transition",
             today - Months::new(4),
             Some(today - Months::new(4) + Months::new(12)),
@@ -472,7 +472,7 @@ pub async fn load(
         ),
         (
             3,
-            "Otxarkoaga Enplegu Zentro Berezia (demo)",
+            "Lanberri CEE",
             "special_employment_centre",
             today - Months::new(1),
             None,
@@ -482,7 +482,7 @@ pub async fn load(
         ),
         (
             0,
-            "Biltegi Logistika (demo)",
+            "Biltegi Logistika SL",
             "temporary",
             today - Months::new(3) + Days::new(10),
             Some(today + Months::new(6)),

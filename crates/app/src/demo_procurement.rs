@@ -1,23 +1,24 @@
 //! The demo's responsible procurement: the council's contracts of 2026 (twenty, most in
 //! Otxarkoaga and its surroundings), with lots reserved to insertion companies and special
 //! employment centres, social clauses of every stage, their commitments and compliance checks
-//! (some failed, with penalties), one reserved award justified because the only bidder's
-//! register entry had lapsed, and the council's target of 8 % of the year's awards reserved.
-//! The organisations are synthetic, with valid CIFs. Written through the store's functions with
-//! the coordinator's grant. Skipped when the tenant already has contracts.
+//! (some failed, with penalties), one award reserved to insertion companies justified because
+//! the only bid came from a special employment centre, and the council's target of 8 % of the
+//! year's awards reserved. The awardees are the directory's demo organisations (`demo_ecosystem`): the same
+//! insertion companies and special employment centres the pole knows. Written through the
+//! store's functions with the coordinator's grant. Skipped when the tenant already has contracts.
 
+use crate::demo_ecosystem::DemoOrganisations;
 use anyhow::Context;
 use chrono::NaiveDate;
-use elkarlan_domain::ecosystem::codes::{LegalForm, QualificationKind};
-use elkarlan_domain::ecosystem::cpv::Cpv;
+use elkarlan_domain::ecosystem::commitment::CommitmentInput;
 use elkarlan_domain::ecosystem::procurement::{
-    AwardDraft, CheckInput, ClauseCommitmentInput, ClauseInput, ContractInput, LotInput,
+    AwardDraft, CheckInput, ClauseInput, ContractInput, LotInput,
 };
-use elkarlan_domain::identity::TaxId;
 use elkarlan_domain::policy::{self, Action, Grant, Target};
 use elkarlan_domain::{ContractId, LotId, OrganisationId, TenantId};
 use elkarlan_store::audit::RequestMeta;
-use elkarlan_store::contracts::{self, ContractFilter, SeedOrganisation};
+use elkarlan_store::commitments::{self, CommitmentOwner};
+use elkarlan_store::contracts::{self, ContractFilter};
 use elkarlan_store::{Store, users};
 
 #[allow(clippy::needless_pass_by_value)] // shaped for `map_err`, which hands over the value
@@ -29,117 +30,7 @@ fn day(s: &str) -> anyhow::Result<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").with_context(|| format!("demo date {s}"))
 }
 
-/// (name, CIF, legal form, CPV activities, register: (kind, number, granted, expires))
-type Org = (
-    &'static str,
-    &'static str,
-    LegalForm,
-    &'static [&'static str],
-    Option<(
-        QualificationKind,
-        &'static str,
-        &'static str,
-        Option<&'static str>,
-    )>,
-);
-
-const ORGANISATIONS: &[Org] = &[
-    (
-        "Garbiker Otxarkoaga Insertzio Enpresa",
-        "B48700017",
-        LegalForm::InsertionCompany,
-        &["90910000", "90911000"],
-        Some((
-            QualificationKind::InsertionCompanyRegister,
-            "EI-48/0117",
-            "2022-03-01",
-            None,
-        )),
-    ),
-    (
-        "Lantegi Berri Zentroa",
-        "B48700025",
-        LegalForm::SpecialEmploymentCentre,
-        &["77310000", "90911000"],
-        Some((
-            QualificationKind::SpecialEmploymentCentreRegister,
-            "CEE-EU-0342",
-            "2019-06-10",
-            None,
-        )),
-    ),
-    (
-        "Garbiketak Bilbo SL",
-        "B48700033",
-        LegalForm::Company,
-        &["90910000"],
-        None,
-    ),
-    (
-        "Berziklatu Bilbao Insertzio Enpresa",
-        "B48700041",
-        LegalForm::InsertionCompany,
-        &["90510000", "90500000"],
-        Some((
-            QualificationKind::InsertionCompanyRegister,
-            "EI-48/0133",
-            "2021-01-20",
-            Some("2028-01-20"),
-        )),
-    ),
-    (
-        "Sukalde Irekia Insertzio Enpresa",
-        "B48700058",
-        LegalForm::InsertionCompany,
-        &["55520000", "55300000"],
-        Some((
-            QualificationKind::InsertionCompanyRegister,
-            "EI-48/0150",
-            "2023-09-01",
-            None,
-        )),
-    ),
-    (
-        "Garbigune Arropa Zentroa",
-        "B48700066",
-        LegalForm::SpecialEmploymentCentre,
-        &["98310000"],
-        Some((
-            QualificationKind::SpecialEmploymentCentreRegister,
-            "CEE-EU-0388",
-            "2020-02-14",
-            None,
-        )),
-    ),
-    (
-        "Otxarkoagako Eraikuntza Kooperatiba",
-        "F48700074",
-        LegalForm::Cooperative,
-        &["45000000", "45400000"],
-        None,
-    ),
-    (
-        "Zerbitzu Integralak Bizkaia SA",
-        "A48700082",
-        LegalForm::Company,
-        &["79500000", "90910000", "45000000"],
-        None,
-    ),
-    (
-        "Lehengo Bidea Insertzio Enpresa",
-        "B48700090",
-        LegalForm::InsertionCompany,
-        &["77310000"],
-        Some((
-            QualificationKind::InsertionCompanyRegister,
-            "EI-48/0071",
-            "2018-05-01",
-            Some("2026-01-01"),
-        )),
-    ),
-];
-
-/// One lot: (title, CPV, amount €, reservation, awardee CIF, awarded €).
+/// One lot: (title, CPV, amount €, reservation, awardee's demo directory key, awarded €).
 type LotSpec = (
     &'static str,
     &'static str,
@@ -159,7 +50,7 @@ struct Spec {
     status: &'static str,
     reservation: &'static str,
     published: &'static str,
-    /// (awardee CIF, awarded €, date) for a contract without lots.
+    /// (awardee's demo directory key, awarded €, date) for a contract without lots.
     award: Option<(&'static str, &'static str, &'static str)>,
     lots: &'static [LotSpec],
     /// The award date of the lots.
@@ -183,7 +74,7 @@ const CONTRACTS: &[Spec] = &[
                 "90911000",
                 "180.000",
                 "insertion_companies",
-                Some("B48700017"),
+                Some("berriztu"),
                 "176.400",
             ),
             (
@@ -191,7 +82,7 @@ const CONTRACTS: &[Spec] = &[
                 "90911000",
                 "240.000",
                 "not_reserved",
-                Some("B48700033"),
+                Some("zerbitzuak"),
                 "231.000",
             ),
         ],
@@ -213,7 +104,7 @@ const CONTRACTS: &[Spec] = &[
                 "77310000",
                 "95.000",
                 "special_employment_centres",
-                Some("B48700025"),
+                Some("lanberri"),
                 "93.100",
             ),
             (
@@ -221,7 +112,7 @@ const CONTRACTS: &[Spec] = &[
                 "77310000",
                 "215.000",
                 "not_reserved",
-                Some("A48700082"),
+                Some("zerbitzuak"),
                 "204.250",
             ),
         ],
@@ -236,7 +127,7 @@ const CONTRACTS: &[Spec] = &[
         status: "in_execution",
         reservation: "insertion_companies",
         published: "2026-02-02",
-        award: Some(("B48700041", "86.240", "2026-03-30")),
+        award: Some(("berriztu", "86.240", "2026-03-30")),
         lots: &[],
         lots_awarded: "",
     },
@@ -249,7 +140,7 @@ const CONTRACTS: &[Spec] = &[
         status: "in_execution",
         reservation: "insertion_companies",
         published: "2026-02-09",
-        award: Some(("B48700058", "63.500", "2026-04-06")),
+        award: Some(("sukalde_irekia", "63.500", "2026-04-06")),
         lots: &[],
         lots_awarded: "",
     },
@@ -262,7 +153,7 @@ const CONTRACTS: &[Spec] = &[
         status: "in_execution",
         reservation: "special_employment_centres",
         published: "2026-02-16",
-        award: Some(("B48700066", "35.900", "2026-04-13")),
+        award: Some(("lanberri", "35.900", "2026-04-13")),
         lots: &[],
         lots_awarded: "",
     },
@@ -275,7 +166,7 @@ const CONTRACTS: &[Spec] = &[
         status: "in_execution",
         reservation: "insertion_companies",
         published: "2026-02-23",
-        award: Some(("B48700090", "51.000", "2026-04-20")),
+        award: Some(("lanberri", "51.000", "2026-04-20")),
         lots: &[],
         lots_awarded: "",
     },
@@ -288,7 +179,7 @@ const CONTRACTS: &[Spec] = &[
         status: "in_execution",
         reservation: "not_reserved",
         published: "2026-01-05",
-        award: Some(("F48700074", "1.187.500", "2026-03-09")),
+        award: Some(("eraikuntza", "1.187.500", "2026-03-09")),
         lots: &[],
         lots_awarded: "",
     },
@@ -301,7 +192,7 @@ const CONTRACTS: &[Spec] = &[
         status: "awarded",
         reservation: "not_reserved",
         published: "2026-03-02",
-        award: Some(("F48700074", "372.400", "2026-05-04")),
+        award: Some(("eraikuntza", "372.400", "2026-05-04")),
         lots: &[],
         lots_awarded: "",
     },
@@ -314,7 +205,7 @@ const CONTRACTS: &[Spec] = &[
         status: "in_execution",
         reservation: "not_reserved",
         published: "2026-01-26",
-        award: Some(("A48700082", "529.200", "2026-03-23")),
+        award: Some(("zerbitzuak", "529.200", "2026-03-23")),
         lots: &[],
         lots_awarded: "",
     },
@@ -327,7 +218,7 @@ const CONTRACTS: &[Spec] = &[
         status: "completed",
         reservation: "not_reserved",
         published: "2026-01-15",
-        award: Some(("B48700017", "14.800", "2026-01-30")),
+        award: Some(("berriztu", "14.800", "2026-01-30")),
         lots: &[],
         lots_awarded: "",
     },
@@ -340,7 +231,7 @@ const CONTRACTS: &[Spec] = &[
         status: "completed",
         reservation: "not_reserved",
         published: "2026-03-10",
-        award: Some(("B48700058", "9.450", "2026-03-20")),
+        award: Some(("sukalde_irekia", "9.450", "2026-03-20")),
         lots: &[],
         lots_awarded: "",
     },
@@ -360,7 +251,7 @@ const CONTRACTS: &[Spec] = &[
                 "45000000",
                 "170.000",
                 "not_reserved",
-                Some("F48700074"),
+                Some("eraikuntza"),
                 "161.500",
             ),
             (
@@ -368,7 +259,7 @@ const CONTRACTS: &[Spec] = &[
                 "90910000",
                 "90.000",
                 "insertion_companies",
-                Some("B48700017"),
+                Some("berriztu"),
                 "88.200",
             ),
         ],
@@ -383,7 +274,7 @@ const CONTRACTS: &[Spec] = &[
         status: "awarded",
         reservation: "insertion_companies",
         published: "2026-04-06",
-        award: Some(("B48700041", "70.560", "2026-06-01")),
+        award: Some(("berriztu", "70.560", "2026-06-01")),
         lots: &[],
         lots_awarded: "",
     },
@@ -396,7 +287,7 @@ const CONTRACTS: &[Spec] = &[
         status: "awarded",
         reservation: "not_reserved",
         published: "2026-04-13",
-        award: Some(("B48700033", "187.200", "2026-06-15")),
+        award: Some(("zerbitzuak", "187.200", "2026-06-15")),
         lots: &[],
         lots_awarded: "",
     },
@@ -409,7 +300,7 @@ const CONTRACTS: &[Spec] = &[
         status: "in_execution",
         reservation: "special_employment_centres",
         published: "2026-04-20",
-        award: Some(("B48700025", "11.800", "2026-05-04")),
+        award: Some(("lanberri", "11.800", "2026-05-04")),
         lots: &[],
         lots_awarded: "",
     },
@@ -461,7 +352,7 @@ const CONTRACTS: &[Spec] = &[
         status: "awarded",
         reservation: "not_reserved",
         published: "2026-05-04",
-        award: Some(("A48700082", "301.000", "2026-07-06")),
+        award: Some(("zerbitzuak", "301.000", "2026-07-06")),
         lots: &[],
         lots_awarded: "",
     },
@@ -474,7 +365,7 @@ const CONTRACTS: &[Spec] = &[
         status: "completed",
         reservation: "not_reserved",
         published: "2026-05-18",
-        award: Some(("B48700025", "13.200", "2026-05-29")),
+        award: Some(("lorategi", "13.200", "2026-05-29")),
         lots: &[],
         lots_awarded: "",
     },
@@ -663,7 +554,11 @@ const CLAUSES: &[ClauseSpec] = &[
 ];
 
 /// Loads the demo contracts; returns how many it wrote (0 when the tenant already has some).
-pub async fn seed(store: &Store, tenant: TenantId) -> anyhow::Result<usize> {
+pub async fn seed(
+    store: &Store,
+    tenant: TenantId,
+    orgs: &DemoOrganisations,
+) -> anyhow::Result<usize> {
     if !contracts::list(store, tenant, &ContractFilter::default())
         .await?
         .is_empty()
@@ -682,41 +577,7 @@ pub async fn seed(store: &Store, tenant: TenantId) -> anyhow::Result<usize> {
     )
     .map_err(|d| anyhow::anyhow!("demo grant refused: {}", d.reason))?;
     let meta = RequestMeta::default();
-    let mut orgs: Vec<(&str, OrganisationId)> = Vec::new();
-    for (name, cif, form, cpvs, register) in ORGANISATIONS {
-        let tax_id = TaxId::parse(cif).map_err(|e| anyhow::anyhow!("demo CIF {cif}: {e}"))?;
-        let activities = cpvs
-            .iter()
-            .map(|c| Cpv::parse(c).map_err(|e| anyhow::anyhow!("demo CPV {c}: {e}")))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let register = match register {
-            Some((kind, number, from, to)) => {
-                Some((*kind, *number, day(from)?, to.map(day).transpose()?))
-            }
-            None => None,
-        };
-        let id = contracts::seed_organisation(
-            store,
-            &grant,
-            &meta,
-            &SeedOrganisation {
-                name,
-                tax_id: &tax_id,
-                legal_form: *form,
-                pole_member: form.is_social_economy(),
-                activities: &activities,
-                register,
-            },
-        )
-        .await?;
-        orgs.push((cif, id));
-    }
-    let org = |cif: &str| {
-        orgs.iter()
-            .find(|(c, _)| *c == cif)
-            .map(|(_, id)| *id)
-            .with_context(|| format!("demo organisation {cif}"))
-    };
+    let org = |key: &str| orgs.get(key);
     let mut made: Vec<(ContractId, Vec<LotId>)> = Vec::new();
     for (i, s) in CONTRACTS.iter().enumerate() {
         let d = ContractInput {
@@ -753,14 +614,14 @@ pub async fn seed(store: &Store, tenant: TenantId) -> anyhow::Result<usize> {
             .parse()
             .map_err(fail)?;
             let lot_id = contracts::add_lot(store, &grant, &meta, id, &lot).await?;
-            if let Some(cif) = awardee {
+            if let Some(key) = awardee {
                 award(
                     store,
                     &grant,
                     &meta,
                     id,
                     Some(lot_id),
-                    org(cif)?,
+                    org(key)?,
                     awarded,
                     s.lots_awarded,
                 )
@@ -768,8 +629,8 @@ pub async fn seed(store: &Store, tenant: TenantId) -> anyhow::Result<usize> {
             }
             lot_ids.push(lot_id);
         }
-        if let Some((cif, awarded, on)) = s.award {
-            award(store, &grant, &meta, id, None, org(cif)?, awarded, on).await?;
+        if let Some((key, awarded, on)) = s.award {
+            award(store, &grant, &meta, id, None, org(key)?, awarded, on).await?;
         }
         if s.award.is_some() || !s.lots.is_empty() {
             // The award moved it to `awarded`; the demo's later status is set as typed.
@@ -802,16 +663,20 @@ pub async fn seed(store: &Store, tenant: TenantId) -> anyhow::Result<usize> {
         .map_err(fail)?;
         let clause = contracts::add_clause(store, &grant, &meta, *id, &d).await?;
         let commitment = if *hires > 0 {
-            let k = ClauseCommitmentInput {
+            // Delivered by the clause's awardee, which the store fills in.
+            let owner = CommitmentOwner::Clause(clause);
+            let window = commitments::owner_window(store, tenant, owner).await?;
+            let k = CommitmentInput {
                 kind: "hire_participants".into(),
                 description: format!("Contratar {hires} personas en itinerario de inserción"),
                 target: hires.to_string(),
                 unit: "personas".into(),
                 due_on: "2026-12-31".into(),
+                ..CommitmentInput::default()
             }
-            .parse()
+            .parse(window)
             .map_err(fail)?;
-            Some(contracts::add_clause_commitment(store, &grant, &meta, clause, &k).await?)
+            Some(commitments::create(store, &grant, &meta, owner, &k).await?)
         } else {
             None
         };
@@ -835,7 +700,7 @@ pub async fn seed(store: &Store, tenant: TenantId) -> anyhow::Result<usize> {
 }
 
 /// Awards a contract or lot; a reserved award the awardee's registers do not cover on the day
-/// (the lapsed insertion company) carries the justification the coordinator gave.
+/// carries the justification the coordinator gave.
 #[allow(clippy::too_many_arguments)] // every part of an award, named at the call site
 async fn award(
     store: &Store,
@@ -868,7 +733,7 @@ async fn award(
         awarded_cents,
         awarded_on,
         justification: (!covered).then(|| {
-            "Única oferta presentada; la renovación de la inscripción en el registro de empresas de inserción está en trámite (solicitud de 12/12/2025)".to_owned()
+            "Ninguna empresa de inserción licitó; única oferta, de un centro especial de empleo inscrito en su registro".to_owned()
         }),
     };
     contracts::award(store, grant, meta, contract, &d, covered).await?;

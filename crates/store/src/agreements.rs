@@ -138,32 +138,6 @@ async fn write_links(
     Ok(())
 }
 
-/// The organisations of the tenant among `ids` that exist: to check a form's choices.
-pub async fn known_organisations(
-    store: &Store,
-    tenant: TenantId,
-    ids: &[OrganisationId],
-) -> Result<Vec<OrganisationId>> {
-    let all = organisation_choices(store, tenant).await?;
-    Ok(ids
-        .iter()
-        .copied()
-        .filter(|i| all.iter().any(|(o, _)| o == i))
-        .collect())
-}
-
-/// Every organisation of the directory as (id, name), for choosing parties and employers.
-pub async fn organisation_choices(
-    store: &Store,
-    tenant: TenantId,
-) -> Result<Vec<(OrganisationId, String)>> {
-    on_pool!(store, p => {
-        let rows = sqlx::query("SELECT id, name FROM organisations WHERE tenant_id = $1 ORDER BY name")
-            .bind(tenant.0).fetch_all(p).await?;
-        rows.iter().map(|r| Ok((OrganisationId(r.try_get(0)?), r.try_get(1)?))).collect::<Result<Vec<_>, sqlx::Error>>().map_err(StoreError::from)
-    })
-}
-
 /// Creates a draft agreement.
 pub async fn create(
     store: &Store,
@@ -547,38 +521,4 @@ pub async fn user_notifications(
             .bind(tenant.0).bind(user.0).fetch_all(p).await?;
         rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect::<Result<Vec<_>, sqlx::Error>>().map_err(StoreError::from)
     })
-}
-
-/// The organisation with this tax id, created with the few fields an agreement needs when the
-/// directory does not have it yet (for the demo city; the directory keeps the rest). Audited.
-pub async fn ensure_organisation(
-    store: &Store,
-    grant: &Grant,
-    meta: &RequestMeta,
-    name: &str,
-    tax_id: &str,
-    legal_form: elkarlan_domain::ecosystem::codes::LegalForm,
-) -> Result<OrganisationId> {
-    let mut tx = store.begin_write().await?;
-    let existing: Option<Uuid> = on_tx!(&mut tx, c => sqlx::query("SELECT id FROM organisations WHERE tenant_id = $1 AND tax_id = $2")
-        .bind(grant.tenant().0).bind(tax_id).fetch_optional(c).await?.map(|r| r.try_get(0)).transpose()?);
-    if let Some(id) = existing {
-        return Ok(OrganisationId(id));
-    }
-    let id = OrganisationId::new();
-    let now = Timestamp::now().micros();
-    on_tx!(&mut tx, c => sqlx::query("INSERT INTO organisations (id, tenant_id, name, tax_id, legal_form, sector, version, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,'',1,$6,$6)")
-        .bind(id.0).bind(grant.tenant().0).bind(name).bind(tax_id).bind(legal_form.code()).bind(now)
-        .execute(c).await.map(|r| r.rows_affected()))?;
-    audit(
-        &mut tx,
-        grant,
-        meta,
-        "organisation",
-        id.0,
-        serde_json::json!({"name": name, "tax_id": tax_id, "legal_form": legal_form.code()}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(id)
 }

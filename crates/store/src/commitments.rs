@@ -81,7 +81,8 @@ pub async fn create(
 }
 
 /// Creates a commitment inside an open transaction (for callers that write more with it).
-/// The owner must belong to the grant's tenant, or nothing is written (`NotFound`).
+/// The owner must belong to the grant's tenant, or nothing is written (`NotFound`). A clause's
+/// commitment without an organisation takes the awardee of the clause's lot or contract.
 pub async fn create_in(
     tx: &mut Tx,
     grant: &Grant,
@@ -90,19 +91,32 @@ pub async fn create_in(
     d: &CommitmentDraft,
 ) -> Result<CommitmentId> {
     let tenant = grant.tenant();
-    let owned: bool = match owner {
+    // A clause's commitment is delivered by the clause's awardee (of its lot, else of the
+    // contract) unless another organisation is named.
+    let (owned, awardee): (bool, Option<Uuid>) = match owner {
         CommitmentOwner::Agreement(a) => {
-            on_tx!(tx, c => sqlx::query("SELECT id FROM agreements WHERE id = $1 AND tenant_id = $2")
-            .bind(a.0).bind(tenant.0).fetch_optional(c).await?.is_some())
+            let found = on_tx!(tx, c => sqlx::query("SELECT id FROM agreements WHERE id = $1 AND tenant_id = $2")
+            .bind(a.0).bind(tenant.0).fetch_optional(c).await?.is_some());
+            (found, None)
         }
-        CommitmentOwner::Clause(s) => {
-            on_tx!(tx, c => sqlx::query("SELECT s.id FROM social_clauses s JOIN contracts k ON k.id = s.contract_id WHERE s.id = $1 AND k.tenant_id = $2")
-            .bind(s.0).bind(tenant.0).fetch_optional(c).await?.is_some())
-        }
+        CommitmentOwner::Clause(s) => on_tx!(tx, c => {
+            let r = sqlx::query("SELECT COALESCE(l.awardee, k.awardee) FROM social_clauses s JOIN contracts k ON k.id = s.contract_id
+                LEFT JOIN contract_lots l ON l.id = s.lot_id WHERE s.id = $1 AND k.tenant_id = $2")
+                .bind(s.0).bind(tenant.0).fetch_optional(c).await?;
+            match r {
+                Some(r) => (true, r.try_get::<Option<Uuid>, _>(0)?),
+                None => (false, None),
+            }
+        }),
     };
     if !owned {
         return Err(StoreError::NotFound);
     }
+    let mut d = d.clone();
+    if d.organisation.is_none() {
+        d.organisation = awardee.map(OrganisationId);
+    }
+    let d = &d;
     let (agreement, clause) = match owner {
         CommitmentOwner::Agreement(a) => (Some(a.0), None),
         CommitmentOwner::Clause(s) => (None, Some(s.0)),
@@ -284,10 +298,9 @@ pub async fn progress(
     let due = m.due().unwrap_or(today);
     let from_s = from.map(|d| d.to_string()).unwrap_or_default();
     let achieved: i64 = match (m.kind, m.owner) {
-        (CommitmentKind::HireParticipants, CommitmentOwner::Clause(s)) => on_pool!(store, c => {
-            sqlx::query("SELECT COUNT(*) FROM placements WHERE tenant_id = $1 AND social_clause_id = $2 AND starts_on >= $3 AND starts_on <= $4")
-                .bind(tenant.0).bind(s.0).bind(&from_s).bind(due.to_string()).fetch_one(c).await?.try_get(0)?
-        }),
+        (CommitmentKind::HireParticipants, CommitmentOwner::Clause(s)) => {
+            hires_between(store, tenant, s, &from_s, &due.to_string()).await?
+        }
         (CommitmentKind::HireParticipants, CommitmentOwner::Agreement(_)) => match m.organisation {
             None => 0,
             Some(o) => on_pool!(store, c => {
@@ -305,6 +318,25 @@ pub async fn progress(
         (CommitmentKind::Other, _) => m.recorded_progress,
     };
     Ok(Progress::compute(achieved, m.target, from, due, today))
+}
+
+async fn hires_between(
+    store: &Store,
+    tenant: TenantId,
+    clause: SocialClauseId,
+    from: &str,
+    to: &str,
+) -> Result<i64> {
+    on_pool!(store, c => {
+        let r = sqlx::query("SELECT COUNT(*) FROM placements WHERE tenant_id = $1 AND social_clause_id = $2 AND starts_on >= $3 AND starts_on <= $4")
+            .bind(tenant.0).bind(clause.0).bind(from).bind(to).fetch_one(c).await?;
+        Ok(r.try_get::<i64, _>(0)?)
+    })
+}
+
+/// Every placement linked to the clause, whenever it started: the hires it has brought.
+pub async fn clause_hires(store: &Store, tenant: TenantId, clause: SocialClauseId) -> Result<i64> {
+    hires_between(store, tenant, clause, "", "9999-12-31").await
 }
 
 /// Every social clause of the tenant as (id, "contract title: clause"), for linking hires.

@@ -9,15 +9,14 @@ use crate::audit::{NewEvent, RequestMeta};
 use crate::{Result, Store, StoreError, Tx, on_pool, on_tx};
 use chrono::{Datelike, NaiveDate};
 use elkarlan_domain::ecosystem::codes::{
-    ClausePurpose, ClauseStage, CommitmentKind, CommitmentStatus, ContractStatus, LegalForm,
-    ProcurementCategory, ProcurementProcedure, QualificationKind, Reservation, Verdict,
+    ClausePurpose, ClauseStage, ContractStatus, LegalForm, ProcurementCategory,
+    ProcurementProcedure, Reservation, Verdict,
 };
 use elkarlan_domain::ecosystem::contract::{ClauseRecord, ContractRecord, LotRecord, PartyRef};
 use elkarlan_domain::ecosystem::cpv::Cpv;
 use elkarlan_domain::ecosystem::eligibility::{self, Qualification};
 use elkarlan_domain::ecosystem::procurement::{
-    AwardDraft, CheckDraft, ClauseCommitmentDraft, ClauseDraft, ContractDraft, LotDraft,
-    share_permille,
+    AwardDraft, CheckDraft, ClauseDraft, ContractDraft, LotDraft, share_permille,
 };
 use elkarlan_domain::identity::TaxId;
 use elkarlan_domain::policy::Grant;
@@ -348,63 +347,28 @@ impl OrganisationFacts {
     }
 }
 
+/// Read from the directory: its records and its register entries.
 async fn facts_where(
     store: &Store,
     tenant: TenantId,
     only: Option<OrganisationId>,
 ) -> Result<Vec<OrganisationFacts>> {
-    let (heads, quals, acts) = on_pool!(store, c => {
-        let heads = sqlx::query("SELECT id, name, tax_id, legal_form FROM organisations WHERE tenant_id = $1 AND ($2 IS NULL OR id = $2) ORDER BY name")
-            .bind(tenant.0).bind(only.map(|o| o.0)).fetch_all(c).await?;
-        let quals = sqlx::query("SELECT q.organisation_id, q.kind, q.register_number, q.granted_on, q.expires_on FROM qualifications q
-            JOIN organisations o ON o.id = q.organisation_id WHERE o.tenant_id = $1 AND ($2 IS NULL OR o.id = $2)")
-            .bind(tenant.0).bind(only.map(|o| o.0)).fetch_all(c).await?;
-        let acts = sqlx::query("SELECT a.organisation_id, a.cpv FROM organisation_activities a
-            JOIN organisations o ON o.id = a.organisation_id WHERE o.tenant_id = $1 AND ($2 IS NULL OR o.id = $2) ORDER BY a.cpv")
-            .bind(tenant.0).bind(only.map(|o| o.0)).fetch_all(c).await?;
-        let heads = heads.iter().map(|r| {
-            let form: String = r.try_get(3)?;
-            Ok((OrganisationId(r.try_get(0)?), r.try_get::<String, _>(1)?, r.try_get::<String, _>(2)?, form))
-        }).collect::<Result<Vec<_>, sqlx::Error>>()?;
-        let quals = quals.iter().map(|r| {
-            let kind: String = r.try_get(1)?;
-            Ok((OrganisationId(r.try_get(0)?), kind, r.try_get::<String, _>(2)?, r.try_get::<String, _>(3)?, r.try_get::<Option<String>, _>(4)?))
-        }).collect::<Result<Vec<_>, sqlx::Error>>()?;
-        let acts = acts.iter().map(|r| Ok((OrganisationId(r.try_get(0)?), r.try_get::<String, _>(1)?)))
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        (heads, quals, acts)
-    });
-    heads
+    let all = match only {
+        Some(id) => vec![crate::organisations::get(store, tenant, id).await?],
+        None => crate::organisations::list_full(store, tenant).await?,
+    };
+    let mut quals = crate::organisations::all_qualifications(store, tenant).await?;
+    Ok(all
         .into_iter()
-        .map(|(id, name, tax_id, form)| {
-            let legal_form = LegalForm::parse(&form).map_err(|_| corrupt("legal_form"))?;
-            let qualifications = quals
-                .iter()
-                .filter(|q| q.0 == id)
-                .filter_map(|(_, kind, number, granted, expires)| {
-                    Some(Qualification {
-                        kind: QualificationKind::parse(kind).ok()?,
-                        register_number: number.clone(),
-                        granted_on: day(Some(granted.clone()))?,
-                        expires_on: day(expires.clone()),
-                    })
-                })
-                .collect();
-            let activities = acts
-                .iter()
-                .filter(|a| a.0 == id)
-                .map(|a| a.1.clone())
-                .collect();
-            Ok(OrganisationFacts {
-                id,
-                name,
-                tax_id,
-                legal_form,
-                qualifications,
-                activities,
-            })
+        .map(|o| OrganisationFacts {
+            qualifications: quals.remove(&o.id.0).unwrap_or_default(),
+            activities: o.activities.iter().map(|a| a.code().to_owned()).collect(),
+            id: o.id,
+            name: o.name,
+            tax_id: o.tax_id,
+            legal_form: o.legal_form,
         })
-        .collect()
+        .collect())
 }
 
 /// One organisation with its legal form, register entries and activities.
@@ -437,8 +401,9 @@ pub struct Candidate {
     pub register_number: Option<String>,
 }
 
-/// Social economy entities whose activities overlap `cpv` and, for a reserved contract, that
-/// are eligible on `on`.
+/// The directory's matching ([`crate::organisations::matching`]) in the shape the contract and
+/// clause pages show: only the activities that overlap `cpv`, and the register entry that makes
+/// the entity eligible on `on` for a reserved contract.
 pub async fn matching_candidates(
     store: &Store,
     tenant: TenantId,
@@ -446,36 +411,22 @@ pub async fn matching_candidates(
     reservation: Reservation,
     on: NaiveDate,
 ) -> Result<Vec<Candidate>> {
-    let all = facts_where(store, tenant, None).await?;
-    Ok(all
+    let found = crate::organisations::matching(store, tenant, cpv, reservation, on).await?;
+    Ok(found
         .into_iter()
-        .filter(|o| o.legal_form.is_social_economy())
-        .filter_map(|o| {
-            let activities: Vec<String> = o
+        .map(|(o, e)| Candidate {
+            id: o.id,
+            name: o.name,
+            legal_form: o.legal_form,
+            activities: o
                 .activities
                 .iter()
-                .filter(|a| Cpv::parse(a).is_ok_and(|a| a.overlaps(cpv)))
-                .cloned()
-                .collect();
-            if activities.is_empty() {
-                return None;
-            }
-            let register_number = if reservation.is_reserved() {
-                if !o.covers(reservation, on) {
-                    return None;
-                }
-                eligibility::reserved_eligibility(o.legal_form, &o.qualifications, on)
-                    .map(|e| e.register_number)
-            } else {
-                None
-            };
-            Some(Candidate {
-                id: o.id,
-                name: o.name,
-                legal_form: o.legal_form,
-                activities,
-                register_number,
-            })
+                .filter(|a| a.overlaps(cpv))
+                .map(|a| a.code().to_owned())
+                .collect(),
+            register_number: e
+                .filter(|_| reservation.is_reserved())
+                .map(|e| e.register_number),
         })
         .collect())
 }
@@ -643,98 +594,6 @@ pub async fn clause(store: &Store, tenant: TenantId, id: SocialClauseId) -> Resu
         let r = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT_CLAUSES} WHERE c.tenant_id = $1 AND s.id = $2")))
             .bind(tenant.0).bind(id.0).fetch_optional(c).await?.ok_or(StoreError::NotFound)?;
         Ok(clause_from_row!(r))
-    })
-}
-
-/// A commitment of a clause with its progress.
-#[derive(Clone, Debug, Serialize)]
-pub struct ClauseCommitment {
-    pub id: CommitmentId,
-    pub kind: CommitmentKind,
-    pub description: String,
-    pub target: i64,
-    pub unit: String,
-    pub due_on: String,
-    pub status: CommitmentStatus,
-    /// Hires under the clause (placements linked to it) for `hire_participants`, the progress
-    /// recorded by hand otherwise. A count, never names.
-    pub progress: i64,
-}
-
-/// Adds a commitment to a clause, in the one `commitments` table agreements use too; the
-/// organisation delivering it is the clause's awardee (of its lot, or of the contract).
-pub async fn add_clause_commitment(
-    store: &Store,
-    grant: &Grant,
-    meta: &RequestMeta,
-    clause: SocialClauseId,
-    d: &ClauseCommitmentDraft,
-) -> Result<CommitmentId> {
-    let tenant = grant.tenant();
-    let mut tx = store.begin_write().await?;
-    let awardee: Option<Option<Uuid>> = on_tx!(&mut tx, c => {
-        let r = sqlx::query("SELECT COALESCE(l.awardee, c.awardee) FROM social_clauses s JOIN contracts c ON c.id = s.contract_id
-            LEFT JOIN contract_lots l ON l.id = s.lot_id WHERE c.tenant_id = $1 AND s.id = $2")
-            .bind(tenant.0).bind(clause.0).fetch_optional(c).await?;
-        match r { Some(r) => Some(r.try_get::<Option<Uuid>, _>(0)?), None => None }
-    });
-    let awardee = awardee.ok_or(StoreError::NotFound)?;
-    let id = CommitmentId::new();
-    on_tx!(&mut tx, c => sqlx::query(
-        "INSERT INTO commitments (id, tenant_id, agreement_id, social_clause_id, organisation_id, kind, description, target, unit, due_on, status, version, created_at)
-         VALUES ($1,$2,NULL,$3,$4,$5,$6,$7,$8,$9,'open',1,$10)")
-        .bind(id.0).bind(tenant.0).bind(clause.0).bind(awardee).bind(d.kind.code()).bind(&d.description)
-        .bind(d.target).bind(&d.unit).bind(d.due_on.to_string()).bind(Timestamp::now().micros())
-        .execute(c).await.map(|r| r.rows_affected()))?;
-    audit(
-        &mut tx,
-        grant,
-        meta,
-        "commitment",
-        id.0,
-        serde_json::json!({"social_clause": clause, "kind": d.kind.code(), "target": d.target,
-            "unit": d.unit, "due_on": d.due_on.to_string()}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
-/// How many placements are linked to the clause: the hires it has brought.
-pub async fn clause_hires(store: &Store, tenant: TenantId, clause: SocialClauseId) -> Result<i64> {
-    on_pool!(store, c => {
-        let r = sqlx::query("SELECT COUNT(*) FROM placements WHERE tenant_id = $1 AND social_clause_id = $2")
-            .bind(tenant.0).bind(clause.0).fetch_one(c).await?;
-        Ok(r.try_get::<i64, _>(0)?)
-    })
-}
-
-pub async fn clause_commitments(
-    store: &Store,
-    tenant: TenantId,
-    clause: SocialClauseId,
-) -> Result<Vec<ClauseCommitment>> {
-    let hires = clause_hires(store, tenant, clause).await?;
-    on_pool!(store, c => {
-        let rows = sqlx::query("SELECT id, kind, description, target, unit, due_on, status, recorded_progress FROM commitments
-            WHERE tenant_id = $1 AND social_clause_id = $2 ORDER BY due_on, id")
-            .bind(tenant.0).bind(clause.0).fetch_all(c).await?;
-        rows.iter().map(|r| {
-            let kind: String = r.try_get(1)?;
-            let status: String = r.try_get(6)?;
-            let kind = CommitmentKind::parse(&kind).unwrap_or(CommitmentKind::Other);
-            let recorded: i64 = r.try_get(7)?;
-            Ok(ClauseCommitment {
-                id: CommitmentId(r.try_get(0)?),
-                kind,
-                description: r.try_get(2)?,
-                target: r.try_get(3)?,
-                unit: r.try_get(4)?,
-                due_on: r.try_get(5)?,
-                status: CommitmentStatus::parse(&status).unwrap_or(CommitmentStatus::Open),
-                progress: if kind == CommitmentKind::HireParticipants { hires } else { recorded },
-            })
-        }).collect::<Result<Vec<_>, sqlx::Error>>().map_err(StoreError::from)
     })
 }
 
@@ -1288,61 +1147,4 @@ pub fn year_of(s: &str) -> Option<i32> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .ok()
         .map(|d| d.year())
-}
-
-// Demo organisations ------------------------------------------------------------------------------
-
-/// An organisation the procurement demo needs, with its CPV activities and register entry.
-pub struct SeedOrganisation<'a> {
-    pub name: &'a str,
-    pub tax_id: &'a TaxId,
-    pub legal_form: LegalForm,
-    pub pole_member: bool,
-    pub activities: &'a [Cpv],
-    /// (register, number, granted on, expires on)
-    pub register: Option<(QualificationKind, &'a str, NaiveDate, Option<NaiveDate>)>,
-}
-
-/// Finds the organisation by tax id, or records it: the procurement demo's own organisations
-/// until it shares the directory's (same tax ids, so both seeds meet on one record).
-pub async fn seed_organisation(
-    store: &Store,
-    grant: &Grant,
-    meta: &RequestMeta,
-    o: &SeedOrganisation<'_>,
-) -> Result<OrganisationId> {
-    let tenant = grant.tenant();
-    let mut tx = store.begin_write().await?;
-    if let Some(id) = organisation_by_tax_id(&mut tx, tenant, o.tax_id.as_str()).await? {
-        return Ok(id);
-    }
-    let id = OrganisationId::new();
-    let now = Timestamp::now().micros();
-    on_tx!(&mut tx, c => sqlx::query(
-        "INSERT INTO organisations (id, tenant_id, name, tax_id, legal_form, sector, pole_member, version, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,'',$6,1,$7,$7)")
-        .bind(id.0).bind(tenant.0).bind(o.name).bind(o.tax_id.as_str()).bind(o.legal_form.code())
-        .bind(i64::from(o.pole_member)).bind(now)
-        .execute(c).await.map(|r| r.rows_affected()))?;
-    for cpv in o.activities {
-        on_tx!(&mut tx, c => sqlx::query("INSERT INTO organisation_activities (organisation_id, cpv) VALUES ($1,$2)")
-            .bind(id.0).bind(cpv.code()).execute(c).await.map(|r| r.rows_affected()))?;
-    }
-    if let Some((kind, number, granted, expires)) = o.register {
-        on_tx!(&mut tx, c => sqlx::query(
-            "INSERT INTO qualifications (id, organisation_id, kind, register_number, granted_on, expires_on, evidence, recorded_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)")
-            .bind(Uuid::now_v7()).bind(id.0).bind(kind.code()).bind(number).bind(granted.to_string())
-            .bind(expires.map(|e| e.to_string())).bind("Resolución de inscripción en el registro").bind(now)
-            .execute(c).await.map(|r| r.rows_affected()))?;
-    }
-    audit(
-        &mut tx,
-        grant,
-        meta,
-        "organisation",
-        id.0,
-        serde_json::json!({"name": o.name, "tax_id": o.tax_id.as_str(), "legal_form": o.legal_form.code()}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(id)
 }

@@ -305,6 +305,30 @@ pub async fn by_tax_id(
         .bind(tenant.0).bind(tax_id).fetch_optional(c).await?.map(|r| OrganisationId(r.get::<Uuid, _>(0)))))
 }
 
+/// Every organisation of the directory as (id, name), by name: what forms elsewhere (agreement
+/// parties, commitments, employers) offer to choose from.
+pub async fn choices(store: &Store, tenant: TenantId) -> Result<Vec<(OrganisationId, String)>> {
+    on_pool!(store, p => {
+        let rows = sqlx::query("SELECT id, name FROM organisations WHERE tenant_id = $1 ORDER BY name, id")
+            .bind(tenant.0).fetch_all(p).await?;
+        rows.iter().map(|r| Ok((OrganisationId(r.try_get(0)?), r.try_get(1)?))).collect::<Result<Vec<_>, sqlx::Error>>().map_err(StoreError::from)
+    })
+}
+
+/// Those of `ids` that are organisations of the tenant: to check a form's choices.
+pub async fn known(
+    store: &Store,
+    tenant: TenantId,
+    ids: &[OrganisationId],
+) -> Result<Vec<OrganisationId>> {
+    let all = choices(store, tenant).await?;
+    Ok(ids
+        .iter()
+        .copied()
+        .filter(|i| all.iter().any(|(o, _)| o == i))
+        .collect())
+}
+
 /// The contact people of an organisation: personal data, the caller audits the read.
 pub async fn contacts(store: &Store, tenant: TenantId, id: OrganisationId) -> Result<Vec<Contact>> {
     on_pool!(store, c => {
@@ -343,7 +367,7 @@ pub async fn list_full(store: &Store, tenant: TenantId) -> Result<Vec<Organisati
 }
 
 /// Every register entry of the tenant's organisations, by organisation.
-async fn all_qualifications(
+pub(crate) async fn all_qualifications(
     store: &Store,
     tenant: TenantId,
 ) -> Result<HashMap<Uuid, Vec<Qualification>>> {

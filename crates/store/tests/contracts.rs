@@ -15,6 +15,7 @@ use elkarlan_domain::ecosystem::codes::{
     ClausePurpose, ClauseStage, ContractStatus, ProcurementCategory, ProcurementProcedure,
     Reservation,
 };
+use elkarlan_domain::ecosystem::commitment::CommitmentInput;
 use elkarlan_domain::ecosystem::contract::{ClauseRecord, ContractRecord, LotRecord, PartyRef};
 use elkarlan_domain::ecosystem::cpv::Cpv;
 use elkarlan_domain::ecosystem::procurement::{AwardDraft, CheckInput, ClauseInput, ContractInput};
@@ -23,6 +24,7 @@ use elkarlan_domain::policy::{Action, Grant, SystemTask};
 use elkarlan_domain::territory::IneCode;
 use elkarlan_domain::{OrganisationId, TenantId, Timestamp};
 use elkarlan_store::audit::RequestMeta;
+use elkarlan_store::commitments;
 use elkarlan_store::contracts::{self, ContractFilter, ImportError};
 use elkarlan_store::{Store, tenants};
 
@@ -339,6 +341,27 @@ async fn awards_matching_checks_and_figures() {
         let cl = contracts::add_clause(s, &g, &meta, id, &clause)
             .await
             .unwrap();
+        // A clause's commitment without an organisation is delivered by the contract's awardee.
+        let owner = commitments::CommitmentOwner::Clause(cl);
+        let window = commitments::owner_window(s, t, owner).await.unwrap();
+        let k = CommitmentInput {
+            kind: "hire_participants".into(),
+            description: "Dos contrataciones".into(),
+            target: "2".into(),
+            unit: "personas".into(),
+            due_on: "2026-12-31".into(),
+            ..Default::default()
+        }
+        .parse(window)
+        .unwrap();
+        let k = commitments::create(s, &g, &meta, owner, &k).await.unwrap();
+        let k = commitments::get(s, t, k).await.unwrap();
+        assert_eq!(k.organisation, Some(company), "{ctx}");
+        assert_eq!(k.organisation_name.as_deref(), Some("Garbiketak SL"));
+        assert_eq!(
+            commitments::list_for_clause(s, t, cl).await.unwrap().len(),
+            1
+        );
         for (on, verdict, penalty) in [
             ("2026-07-01", "compliant", ""),
             ("2026-09-01", "non_compliant", "500"),

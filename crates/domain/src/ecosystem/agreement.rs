@@ -62,31 +62,13 @@ pub struct AgreementDraft {
     pub renewal_notice_days: i64,
 }
 
-/// The largest budget accepted: ten thousand million euros, in cents.
-pub const MAX_BUDGET_CENTS: i64 = 1_000_000_000_000;
-
-/// A budget in euros, with its own keys for a negative amount and one too large to keep.
+/// A budget in euros, optional: the same reading and the same keys as a contract's amount
+/// (`error-amount-negative`, `error-amount-too-large`).
 pub fn parse_budget(s: &str) -> Result<Option<i64>, &'static str> {
-    let t = s.trim();
-    if t.is_empty() {
+    if s.trim().is_empty() {
         return Ok(None);
     }
-    if t.starts_with('-') || t.starts_with('\u{2212}') {
-        return Err("error-budget-negative");
-    }
-    let digits = t.chars().filter(char::is_ascii_digit).count();
-    // More digits than any accepted amount has: say "too large", not "badly written".
-    if digits > 15 && t.chars().all(|c| c.is_ascii_digit() || ".,€ ".contains(c)) {
-        return Err("error-budget-too-large");
-    }
-    match crate::employment::programme::parse_euros(t) {
-        Ok(c) if c > MAX_BUDGET_CENTS => Err("error-budget-too-large"),
-        Ok(c) => Ok(Some(c)),
-        Err(_) if t.chars().all(|c| c.is_ascii_digit() || ".,€ ".contains(c)) && digits > 10 => {
-            Err("error-budget-too-large")
-        }
-        Err(k) => Err(k),
-    }
+    crate::ecosystem::procurement::amount(s).map(Some)
 }
 
 fn parse_parties(v: &[PartyInput]) -> Result<Vec<Party>, &'static str> {
@@ -296,8 +278,8 @@ impl DocumentInput {
 
 /// Every message key this module and `commitment` may return, for the translation test.
 pub const MESSAGE_KEYS: &[&str] = &[
-    "error-budget-negative",
-    "error-budget-too-large",
+    "error-amount-negative",
+    "error-amount-too-large",
     "error-amount-format",
     "error-directory-organisation-unknown",
     "error-party-twice",
@@ -360,22 +342,22 @@ mod tests {
     }
 
     #[test]
-    fn budget_errors_have_their_own_keys() {
+    fn budget_errors_share_the_amount_keys() {
         let mut i = input();
         i.budget = "-5".into();
         assert_eq!(
             i.parse().unwrap_err().get("budget"),
-            Some("error-budget-negative")
+            Some("error-amount-negative")
         );
         i.budget = "99999999999999999999999".into();
         assert_eq!(
             i.parse().unwrap_err().get("budget"),
-            Some("error-budget-too-large")
+            Some("error-amount-too-large")
         );
         i.budget = "10.000.000.001".into();
         assert_eq!(
             i.parse().unwrap_err().get("budget"),
-            Some("error-budget-too-large")
+            Some("error-amount-too-large")
         );
         i.budget = "doce".into();
         assert_eq!(

@@ -3,8 +3,8 @@
 //! Each input parses into a draft, collecting one translated error key per bad field.
 
 use super::codes::{
-    ClausePurpose, ClauseStage, CommitmentKind, ContractStatus, ProcurementCategory,
-    ProcurementProcedure, Reservation, Verdict,
+    ClausePurpose, ClauseStage, ContractStatus, ProcurementCategory, ProcurementProcedure,
+    Reservation, Verdict,
 };
 use super::cpv::Cpv;
 use crate::employment::programme::{
@@ -37,9 +37,7 @@ pub const MESSAGE_KEYS: &[&str] = &[
     "error-awardee-unknown",
     "error-evidence-required",
     "error-target-permille",
-    "error-clause-commitment-target",
     "error-clause-commitment-unknown",
-    "error-clause-commitment-unit",
     "error-award-not-covered",
 ];
 
@@ -468,73 +466,6 @@ impl ClauseInput {
                 weight_percent,
                 penalty,
             }),
-            _ => Err(e),
-        }
-    }
-}
-
-/// A commitment a social clause makes (hire N people at risk, ...).
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ClauseCommitmentInput {
-    /// hire_participants (counted from placements under the clause) or other.
-    pub kind: String,
-    pub description: String,
-    pub target: String,
-    pub unit: String,
-    pub due_on: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ClauseCommitmentDraft {
-    pub kind: CommitmentKind,
-    pub description: String,
-    pub target: i64,
-    pub unit: String,
-    pub due_on: NaiveDate,
-}
-
-impl ClauseCommitmentInput {
-    pub fn parse(&self) -> Result<ClauseCommitmentDraft, FieldErrors> {
-        let mut e = FieldErrors::new();
-        let kind = e.take(
-            "kind",
-            code_or(
-                &self.kind,
-                CommitmentKind::HireParticipants,
-                CommitmentKind::parse,
-            ),
-        );
-        let description = e.take(
-            "description",
-            required_text(&self.description, 2000, "error-description-required"),
-        );
-        let target = e.take(
-            "target",
-            whole_number(
-                &self.target,
-                1..=1_000_000,
-                "error-clause-commitment-target",
-            ),
-        );
-        let unit = e.take(
-            "unit",
-            required_text(&self.unit, 60, "error-clause-commitment-unit"),
-        );
-        let due_on = e.take("due_on", date(&self.due_on, "error-date-required"));
-        match (kind, description, target, unit, due_on) {
-            (Some(kind), Some(description), Some(target), Some(unit), Some(due_on))
-                if e.is_empty() =>
-            {
-                Ok(ClauseCommitmentDraft {
-                    kind,
-                    description,
-                    target,
-                    unit,
-                    due_on,
-                })
-            }
             _ => Err(e),
         }
     }

@@ -139,8 +139,6 @@ placement-clause-link-hint = Only with the person's consent for the council to k
 
 ## Errors
 
-error-budget-negative = The budget cannot be negative.
-error-budget-too-large = The budget is too large.
 error-directory-organisation-unknown = Choose an organisation of the directory.
 error-party-twice = Each organisation can be a party only once.
 error-parties-required = Add at least one party.

@@ -23,9 +23,7 @@ error-clause-weight-not-award = Only award criteria have a weight: leave it empt
 error-clause-weight = Enter the weight as a whole number from 1 to 100
 error-awardee-unknown = Choose an organisation from the directory
 error-target-permille = Enter the target as a percentage from 0 to 100 with at most one decimal (for example 8 or 8,5)
-error-clause-commitment-target = Enter a whole number greater than zero
 error-clause-commitment-unknown = Choose one of this clause's commitments
-error-clause-commitment-unit = Enter the unit (for example people)
 error-award-not-covered = This organisation is not shown eligible for the reservation on the award date. Give the justification to award it anyway
 
 ## Code lists

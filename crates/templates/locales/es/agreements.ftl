@@ -139,8 +139,6 @@ placement-clause-link-hint = Solo con el consentimiento de la persona para que e
 
 ## Errores
 
-error-budget-negative = El presupuesto no puede ser negativo.
-error-budget-too-large = El presupuesto es demasiado grande.
 error-directory-organisation-unknown = Elige una organización del directorio.
 error-party-twice = Cada organización solo puede ser parte una vez.
 error-parties-required = Añade al menos una parte.

@@ -23,9 +23,7 @@ error-clause-weight-not-award = Solo los criterios de adjudicación tienen ponde
 error-clause-weight = Escriba la ponderación como número entero de 1 a 100
 error-awardee-unknown = Elija una organización del directorio
 error-target-permille = Escriba el objetivo como porcentaje de 0 a 100 con un decimal como mucho (por ejemplo 8 u 8,5)
-error-clause-commitment-target = Escriba un número entero mayor que cero
 error-clause-commitment-unknown = Elija uno de los compromisos de esta cláusula
-error-clause-commitment-unit = Escriba la unidad (por ejemplo personas)
 error-award-not-covered = Esta organización no consta como habilitada para la reserva en la fecha de adjudicación. Justifique la adjudicación para hacerla igualmente
 
 ## Listas de códigos

@@ -139,8 +139,6 @@ placement-clause-link-hint = Pertsonak Udalak bere enpleguaren berri izateko bai
 
 ## Akatsak
 
-error-budget-negative = Aurrekontua ezin da negatiboa izan.
-error-budget-too-large = Aurrekontua handiegia da.
 error-directory-organisation-unknown = Aukeratu direktorioko erakunde bat.
 error-party-twice = Erakunde bakoitza behin bakarrik izan daiteke alde.
 error-parties-required = Gehitu gutxienez alde bat.

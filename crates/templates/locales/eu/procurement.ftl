@@ -23,9 +23,7 @@ error-clause-weight-not-award = Esleipen-irizpideek bakarrik dute haztapena: utz
 error-clause-weight = Idatzi haztapena zenbaki oso gisa, 1etik 100era
 error-awardee-unknown = Aukeratu direktorioko erakunde bat
 error-target-permille = Idatzi helburua ehuneko gisa, 0tik 100era, gehienez hamartar batekin (adibidez 8 edo 8,5)
-error-clause-commitment-target = Idatzi zero baino handiagoa den zenbaki oso bat
 error-clause-commitment-unknown = Aukeratu klausula honen konpromisoetako bat
-error-clause-commitment-unit = Idatzi unitatea (adibidez pertsonak)
 error-award-not-covered = Erakunde hau ez dago erreserbarako gaituta esleipen-egunean. Eman justifikazioa hala ere esleitzeko
 
 ## Kode-zerrendak

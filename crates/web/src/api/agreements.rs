@@ -184,7 +184,7 @@ pub struct CommitmentDto {
     pub version: i64,
 }
 
-fn commitment_dto(l: &CommitmentLine) -> CommitmentDto {
+pub(crate) fn commitment_dto(l: &CommitmentLine) -> CommitmentDto {
     let m = &l.commitment;
     let (agreement, social_clause) = match m.owner {
         CommitmentOwner::Agreement(a) => (Some(a.0), None),

@@ -4,6 +4,7 @@
 //! `/api/v1` endpoints for responsible procurement: contracts, their lots, awards and social
 //! clauses, and a clause's compliance checks. Coordinators only. Amounts are integer cents.
 
+use super::agreements::{CommitmentDto, commitment_dto};
 use super::inclusion::Created;
 use super::{ApiCaller, ApiJson, json, problem};
 use crate::AppState;
@@ -18,7 +19,7 @@ use elkarlan_domain::ecosystem::procurement::{
     AwardInput, CheckInput, ClauseInput, ContractInput, LotInput,
 };
 use elkarlan_domain::{ContractId, Lang, SocialClauseId};
-use elkarlan_store::contracts::{Check, Clause, ClauseCommitment, Contract, ContractFilter, Lot};
+use elkarlan_store::contracts::{Check, Clause, Contract, ContractFilter, Lot};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -219,34 +220,6 @@ impl From<&Check> for CheckDto {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct ClauseCommitmentDto {
-    pub id: Uuid,
-    pub kind: String,
-    pub description: String,
-    pub target: i64,
-    pub unit: String,
-    pub due_on: String,
-    pub status: String,
-    /// Hires under the clause (a count) or the progress recorded.
-    pub progress: i64,
-}
-
-impl From<&ClauseCommitment> for ClauseCommitmentDto {
-    fn from(k: &ClauseCommitment) -> Self {
-        Self {
-            id: k.id.0,
-            kind: k.kind.code().into(),
-            description: k.description.clone(),
-            target: k.target,
-            unit: k.unit.clone(),
-            due_on: k.due_on.clone(),
-            status: k.status.code().into(),
-            progress: k.progress,
-        }
-    }
-}
-
-#[derive(Serialize, ToSchema)]
 pub struct ContractDetailDto {
     pub contract: ContractDto,
     pub lots: Vec<LotDto>,
@@ -256,7 +229,8 @@ pub struct ContractDetailDto {
 #[derive(Serialize, ToSchema)]
 pub struct ClauseDetailDto {
     pub clause: ClauseDto,
-    pub commitments: Vec<ClauseCommitmentDto>,
+    /// The clause's commitments, in the one shape agreements' commitments have.
+    pub commitments: Vec<CommitmentDto>,
     pub checks: Vec<CheckDto>,
     /// Placements linked to the clause: a count, never names.
     pub hires: i64,
@@ -475,11 +449,7 @@ pub async fn get_clause(
             StatusCode::OK,
             &ClauseDetailDto {
                 clause: ClauseDto::from(&d.clause),
-                commitments: d
-                    .commitments
-                    .iter()
-                    .map(ClauseCommitmentDto::from)
-                    .collect(),
+                commitments: d.commitments.iter().map(commitment_dto).collect(),
                 checks: d.checks.iter().map(CheckDto::from).collect(),
                 hires: d.hires,
             },

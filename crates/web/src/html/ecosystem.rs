@@ -4,6 +4,7 @@
 //! directory's downloads (CSV/XLSX and Open Referral HSDS JSON). Handlers only translate between
 //! forms and `services::ecosystem`.
 
+use super::employment::{date_pairs, place_errors};
 use super::inclusion::{Fields, field_errors, fields, join_date, parse_path};
 use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;
@@ -255,28 +256,6 @@ fn date_value(f: &Fields, id: &str) -> String {
     )
 }
 
-fn date_pairs(id: &str, value: &str, out: &mut Vec<(String, String)>) {
-    let mut parts = value.splitn(3, '-');
-    if let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) {
-        out.push((format!("{id}-day"), d.trim_start_matches('0').to_owned()));
-        out.push((format!("{id}-month"), m.trim_start_matches('0').to_owned()));
-        out.push((format!("{id}-year"), y.to_owned()));
-    }
-}
-
-/// Moves errors of date fields to their day box, where the summary links.
-fn place_errors(errors: FieldErrors, dates: &[&str]) -> FieldErrors {
-    let mut out = FieldErrors::new();
-    for e in errors.0 {
-        if dates.contains(&e.field.as_str()) {
-            out.add(&format!("{}-day", e.field), e.key);
-        } else {
-            out.add(&e.field, e.key);
-        }
-    }
-    out
-}
-
 /// The field errors of a refused form and the status to answer with.
 fn form_errors(
     ctx: &Ctx,
@@ -291,7 +270,7 @@ fn form_errors(
             Ok((errors, StatusCode::CONFLICT))
         }
         other => Ok((
-            place_errors(field_errors(ctx, other)?, dates),
+            place_errors(field_errors(ctx, other)?, dates, &[], ""),
             StatusCode::UNPROCESSABLE_ENTITY,
         )),
     }

@@ -2728,7 +2728,7 @@ async fn placement_links(
 ) -> Result<PlacementLinks, HtmlError> {
     let err = |e: elkarlan_store::StoreError| HtmlError::from_store(ctx.page(), &e);
     Ok(PlacementLinks {
-        organisations: elkarlan_store::agreements::organisation_choices(&state.store, actor.tenant)
+        organisations: elkarlan_store::organisations::choices(&state.store, actor.tenant)
             .await
             .map_err(err)?,
         clauses: elkarlan_store::commitments::clause_choices(&state.store, actor.tenant)

@@ -4,6 +4,7 @@
 //! checks and matching, the yearly target, the OCDS import, the exports and the ecosystem's
 //! figures. Handlers only translate between forms and `services::procurement`.
 
+use super::employment::{date_pairs, place_errors};
 use super::inclusion::{Fields, field_errors, fields, join_date, parse_path};
 use super::{HtmlError, SignedIn, check_csrf, render, see_other};
 use crate::AppState;
@@ -21,15 +22,16 @@ use elkarlan_domain::ecosystem::codes::{
     ClausePurpose, ClauseStage, CommitmentKind, ContractStatus, ProcurementCategory,
     ProcurementProcedure, Reservation, Verdict,
 };
+use elkarlan_domain::ecosystem::commitment::CommitmentInput;
 use elkarlan_domain::ecosystem::cpv::Cpv;
 use elkarlan_domain::ecosystem::ocds;
 use elkarlan_domain::ecosystem::procurement::{
-    AwardInput, CheckInput, ClauseCommitmentInput, ClauseInput, ContractInput, LotInput,
-    format_permille,
+    AwardInput, CheckInput, ClauseInput, ContractInput, LotInput, format_permille,
 };
 use elkarlan_domain::employment::programme::format_euros;
 use elkarlan_domain::policy::Actor;
 use elkarlan_domain::{ContractId, FieldErrors, Lang, SocialClauseId};
+use elkarlan_store::commitments::CommitmentOwner;
 use elkarlan_store::contracts::{Candidate, Contract, ContractFilter, ReservedShare};
 use elkarlan_templates::procurement::{Cell, ProcurementPage, Section};
 use elkarlan_templates::{Choice, FormField, FormPage, PageCtx, SelectOption, t, t_args};
@@ -232,29 +234,6 @@ fn date_value(f: &Fields, id: &str) -> String {
         &f.get(&format!("{id}-month")),
         &f.get(&format!("{id}-year")),
     )
-}
-
-fn date_pairs(id: &str, value: Option<&str>, out: &mut Vec<(String, String)>) {
-    let Some(value) = value else { return };
-    let mut parts = value.splitn(3, '-');
-    if let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) {
-        out.push((format!("{id}-day"), d.trim_start_matches('0').to_owned()));
-        out.push((format!("{id}-month"), m.trim_start_matches('0').to_owned()));
-        out.push((format!("{id}-year"), y.to_owned()));
-    }
-}
-
-/// Errors of date fields go to their day box, where the summary links.
-fn place_date_errors(errors: FieldErrors, dates: &[&str]) -> FieldErrors {
-    let mut out = FieldErrors::new();
-    for e in errors.0 {
-        if dates.contains(&e.field.as_str()) {
-            out.add(&format!("{}-day", e.field), e.key);
-        } else {
-            out.add(&e.field, e.key);
-        }
-    }
-    out
 }
 
 fn form_errors(
@@ -684,7 +663,7 @@ pub async fn contract_new_submit(
         Ok(id) => Ok(see_other(&format!("/contracts/{id}?notice=contract-saved"))),
         Err(e) => {
             let (errors, status) = form_errors(&ctx, e, "file_number")?;
-            let errors = place_date_errors(errors, &CONTRACT_DATES);
+            let errors = place_errors(errors, &CONTRACT_DATES, &[], "");
             let page = contract_form(&ctx, ctx.page().with_errors(&errors), None, &f);
             Ok(render(&ctx, &state, status, &page))
         }
@@ -707,9 +686,15 @@ fn contract_values(c: &Contract) -> Fields {
         ("amount".into(), format_euros(c.amount_cents)),
         ("reservation".into(), c.reservation.code().into()),
     ];
-    date_pairs("published_on", c.published_on.as_deref(), &mut v);
-    date_pairs("starts_on", c.starts_on.as_deref(), &mut v);
-    date_pairs("ends_on", c.ends_on.as_deref(), &mut v);
+    for (id, value) in [
+        ("published_on", &c.published_on),
+        ("starts_on", &c.starts_on),
+        ("ends_on", &c.ends_on),
+    ] {
+        if let Some(value) = value {
+            date_pairs(id, value, &mut v);
+        }
+    }
     Fields::from_pairs(v)
 }
 
@@ -740,7 +725,7 @@ pub async fn contract_edit_submit(
         Ok(()) => Ok(see_other(&format!("/contracts/{id}?notice=contract-saved"))),
         Err(e) => {
             let (errors, status) = form_errors(&ctx, e, "file_number")?;
-            let errors = place_date_errors(errors, &CONTRACT_DATES);
+            let errors = place_errors(errors, &CONTRACT_DATES, &[], "");
             let page = contract_form(
                 &ctx,
                 ctx.page().with_errors(&errors),
@@ -1258,7 +1243,7 @@ pub async fn award_submit(
             } else {
                 String::new()
             };
-            let errors = place_date_errors(errors, &["awarded_on"]);
+            let errors = place_errors(errors, &["awarded_on"], &[], "");
             let page = award_form(
                 &state,
                 &ctx,
@@ -1347,19 +1332,19 @@ pub async fn clause_page(
         .iter()
         .map(|k| {
             vec![
-                Cell::text(k.description.clone()),
-                Cell::text(t(lang, &k.kind.label_key())),
+                Cell::text(k.commitment.description.clone()),
+                Cell::text(t(lang, &k.commitment.kind.label_key())),
                 Cell::text(t_args(
                     lang,
                     "proc-progress",
                     &[
-                        ("done", &k.progress.to_string()),
-                        ("target", &k.target.to_string()),
-                        ("unit", &k.unit),
+                        ("done", &k.progress.achieved.to_string()),
+                        ("target", &k.commitment.target.to_string()),
+                        ("unit", &k.commitment.unit),
                     ],
                 )),
-                Cell::text(k.due_on.clone()),
-                Cell::text(t(lang, &k.status.label_key())),
+                Cell::text(k.commitment.due_on.clone()),
+                Cell::text(t(lang, &k.commitment.status.label_key())),
             ]
         })
         .collect();
@@ -1466,11 +1451,13 @@ async fn check_form(
         .map_err(err(ctx))?;
     let chosen = f.get("commitment");
     let mut commitments = vec![option("", t(lang, "proc-no-commitment"), &chosen)];
-    commitments.extend(
-        d.commitments
-            .iter()
-            .map(|k| option(&k.id.to_string(), k.description.clone(), &chosen)),
-    );
+    commitments.extend(d.commitments.iter().map(|k| {
+        option(
+            &k.commitment.id.to_string(),
+            k.commitment.description.clone(),
+            &chosen,
+        )
+    }));
     let verdict = f.get("verdict");
     Ok(form(
         page,
@@ -1538,7 +1525,7 @@ pub async fn check_new_submit(
         Ok(_) => Ok(see_other(&format!("/clauses/{id}?notice=check-saved"))),
         Err(e) => {
             let (errors, status) = form_errors(&ctx, e, "evidence")?;
-            let errors = place_date_errors(errors, &["checked_on"]);
+            let errors = place_errors(errors, &["checked_on"], &[], "");
             let page = check_form(
                 &state,
                 &ctx,
@@ -1622,18 +1609,29 @@ pub async fn commitment_new_submit(
 ) -> Result<Response, HtmlError> {
     let id: SocialClauseId = parse_path(&ctx, &raw)?;
     let f = fields(&ctx, form_data)?;
-    let input = ClauseCommitmentInput {
+    // The organisation is left empty: the store takes the clause's awardee.
+    let input = CommitmentInput {
         kind: f.get("kind"),
         description: f.get("description"),
         target: f.get("target"),
         unit: f.get("unit"),
         due_on: date_value(&f, "due_on"),
+        ..CommitmentInput::default()
     };
-    match svc::add_clause_commitment(&state, &actor, &ctx.meta, id, &input).await {
+    match crate::services::agreements::create_commitment(
+        &state,
+        &actor,
+        &ctx.meta,
+        CommitmentOwner::Clause(id),
+        &input,
+        None,
+    )
+    .await
+    {
         Ok(_) => Ok(see_other(&format!("/clauses/{id}?notice=commitment-saved"))),
         Err(e) => {
             let (errors, status) = form_errors(&ctx, e, "description")?;
-            let errors = place_date_errors(errors, &["due_on"]);
+            let errors = place_errors(errors, &["due_on"], &[], "");
             let page = commitment_form(&ctx, ctx.page().with_errors(&errors), id, &f);
             Ok(render(&ctx, &state, status, &page))
         }

@@ -83,7 +83,7 @@ pub struct AgreementDetail {
     pub commitments: Vec<CommitmentLine>,
 }
 
-async fn with_progress(
+pub(crate) async fn with_progress(
     state: &AppState,
     actor: &Actor,
     list: Vec<Commitment>,
@@ -125,7 +125,7 @@ async fn check_refs(
 ) -> Result<(), ServiceError> {
     let mut e = FieldErrors::new();
     let ids: Vec<_> = d.parties.iter().map(|p| p.organisation).collect();
-    let known = agreements::known_organisations(&state.store, actor.tenant, &ids).await?;
+    let known = elkarlan_store::organisations::known(&state.store, actor.tenant, &ids).await?;
     if known.len() != ids.len() {
         e.add("parties", "error-directory-organisation-unknown");
     }
@@ -293,7 +293,7 @@ pub async fn choices(
 ) -> Result<Choices, ServiceError> {
     grant(state, actor, meta, Action::ManageEcosystem).await?;
     Ok(Choices {
-        organisations: agreements::organisation_choices(&state.store, actor.tenant).await?,
+        organisations: elkarlan_store::organisations::choices(&state.store, actor.tenant).await?,
         areas: territory::list(&state.store, actor.tenant).await?,
         actions: commitments::training_action_choices(&state.store, actor.tenant).await?,
     })
@@ -308,7 +308,7 @@ async fn check_commitment_refs(
 ) -> Result<(), ServiceError> {
     let mut e = FieldErrors::new();
     if let Some(o) = d.organisation
-        && agreements::known_organisations(&state.store, actor.tenant, &[o])
+        && elkarlan_store::organisations::known(&state.store, actor.tenant, &[o])
             .await?
             .is_empty()
     {

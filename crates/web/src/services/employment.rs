@@ -987,7 +987,7 @@ async fn check_placement_links(
     errors: &mut FieldErrors,
 ) -> Result<(), ServiceError> {
     if let Some(o) = d.employer_organisation
-        && elkarlan_store::agreements::known_organisations(&state.store, actor.tenant, &[o])
+        && elkarlan_store::organisations::known(&state.store, actor.tenant, &[o])
             .await?
             .is_empty()
     {

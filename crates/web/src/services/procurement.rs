@@ -12,21 +12,21 @@ use elkarlan_domain::ecosystem::contract::ContractRecord;
 use elkarlan_domain::ecosystem::cpv::Cpv;
 use elkarlan_domain::ecosystem::ocds::{self, OcdsProblem};
 use elkarlan_domain::ecosystem::procurement::{
-    AwardInput, CheckInput, ClauseCommitmentInput, ClauseInput, ContractInput, LotInput,
-    target_permille,
+    AwardInput, CheckInput, ClauseInput, ContractInput, LotInput, target_permille,
 };
 use elkarlan_domain::employment::programme::whole_number;
 use elkarlan_domain::policy::{Action, Actor, Grant, Target};
-use elkarlan_domain::{
-    CommitmentId, ComplianceCheckId, ContractId, FieldErrors, LotId, SocialClauseId,
-};
+use elkarlan_domain::{ComplianceCheckId, ContractId, FieldErrors, LotId, SocialClauseId};
 use elkarlan_store::StoreError;
 use elkarlan_store::audit::RequestMeta;
+use elkarlan_store::commitments;
 use elkarlan_store::contracts::{
-    self, Candidate, Check, Clause, ClauseCommitment, Contract, ContractFilter, Figures,
-    ImportError, ImportReport, ImportRowError, Lot, OrganisationFacts, ReservedShare,
+    self, Candidate, Check, Clause, Contract, ContractFilter, Figures, ImportError, ImportReport,
+    ImportRowError, Lot, OrganisationFacts, ReservedShare,
 };
 use serde::Deserialize;
+
+use super::agreements::CommitmentLine;
 
 pub fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
@@ -312,7 +312,8 @@ pub struct ClauseDetail {
     pub clause: Clause,
     pub contract: Contract,
     pub lot: Option<Lot>,
-    pub commitments: Vec<ClauseCommitment>,
+    /// The clause's commitments (the one model agreements use) with their progress today.
+    pub commitments: Vec<CommitmentLine>,
     pub checks: Vec<Check>,
     /// Placements linked to the clause: a count.
     pub hires: i64,
@@ -358,27 +359,19 @@ pub async fn clause(
         None
     };
     Ok(ClauseDetail {
-        commitments: contracts::clause_commitments(&state.store, actor.tenant, id).await?,
+        commitments: super::agreements::with_progress(
+            state,
+            actor,
+            commitments::list_for_clause(&state.store, actor.tenant, id).await?,
+        )
+        .await?,
         checks: contracts::checks(&state.store, id).await?,
-        hires: contracts::clause_hires(&state.store, actor.tenant, id).await?,
+        hires: commitments::clause_hires(&state.store, actor.tenant, id).await?,
         clause,
         contract,
         lot,
         candidates,
     })
-}
-
-pub async fn add_clause_commitment(
-    state: &AppState,
-    actor: &Actor,
-    meta: &RequestMeta,
-    clause: SocialClauseId,
-    input: &ClauseCommitmentInput,
-) -> Result<CommitmentId, ServiceError> {
-    let grant = manage(state, actor, meta).await?;
-    contracts::clause(&state.store, actor.tenant, clause).await?;
-    let d = input.parse().map_err(ServiceError::Invalid)?;
-    Ok(contracts::add_clause_commitment(&state.store, &grant, meta, clause, &d).await?)
 }
 
 pub async fn add_check(

@@ -243,7 +243,7 @@ async fn the_lifecycle_refuses_forbidden_moves_and_renewal_copies_the_parties() 
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let codes = field_codes(&r);
     assert!(
-        codes.contains(&"budget=error-budget-negative".to_owned()),
+        codes.contains(&"budget=error-amount-negative".to_owned()),
         "{codes:?}"
     );
     assert!(
@@ -254,7 +254,7 @@ async fn the_lifecycle_refuses_forbidden_moves_and_renewal_copies_the_parties() 
     let r = app
         .api(Some(&token), Method::POST, "/api/v1/agreements", Some(bad))
         .await;
-    assert!(field_codes(&r).contains(&"budget=error-budget-too-large".to_owned()));
+    assert!(field_codes(&r).contains(&"budget=error-amount-too-large".to_owned()));
 
     // A collaborator alone cannot sign.
     let r = app
