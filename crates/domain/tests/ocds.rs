@@ -1145,10 +1145,7 @@ fn damaged_packages_never_panic() {
     assert!(refused * 2 > cases.len(), "{refused} of {}", cases.len());
     // The seed corpus of the fuzz target replays too, and a fuzzer's working corpus when
     // OCDS_REPLAY names its directory.
-    let seeds = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../fuzz/seeds/ocds_package"
-    );
+    let seeds = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/seeds/ocds_package");
     let extra = std::env::var("OCDS_REPLAY").ok();
     let mut replayed = 0;
     for corpus in std::iter::once(seeds).chain(extra.as_deref()) {
@@ -1167,10 +1164,7 @@ fn damaged_packages_never_panic() {
 /// otherwise the test checks the sample export there is still what the code writes.
 #[test]
 fn fuzz_seeds_are_current() {
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../fuzz/seeds/ocds_package"
-    );
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/seeds/ocds_package");
     let package = export(&samples());
     let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_else(|e| panic!("{e}"));
     let seeds = [
