@@ -170,7 +170,7 @@ pub struct RelationDto {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct ProfileDto {
+pub struct SseProfileDto {
     pub year: i32,
     pub workforce: i64,
     pub women: i64,
@@ -186,7 +186,7 @@ pub struct ProfileDto {
     pub volunteers: Option<i64>,
 }
 
-impl From<&ProfileDraft> for ProfileDto {
+impl From<&ProfileDraft> for SseProfileDto {
     fn from(p: &ProfileDraft) -> Self {
         Self {
             year: p.year,
@@ -230,7 +230,7 @@ pub struct OrganisationDto {
     pub qualifications: Vec<QualificationDto>,
     pub reserved_eligibility: Option<EligibilityDto>,
     pub relations: Vec<RelationDto>,
-    pub profiles: Vec<ProfileDto>,
+    pub profiles: Vec<SseProfileDto>,
     pub version: i64,
 }
 
@@ -295,7 +295,7 @@ fn organisation_dto(d: &svc::OrganisationDetail) -> OrganisationDto {
                 ends_on: r.ends_on.clone(),
             })
             .collect(),
-        profiles: d.profiles.iter().map(ProfileDto::from).collect(),
+        profiles: d.profiles.iter().map(SseProfileDto::from).collect(),
         version: o.version,
     }
 }
@@ -510,7 +510,7 @@ fn year_of(raw: &str) -> Option<i32> {
 /// The organisation's social audit figures for a year.
 #[utoipa::path(get, path = "/api/v1/organisations/{organisation}/profiles/{year}", tag = "ecosystem", summary = "Read a year's social audit figures", security(("bearer" = [])),
     params(("organisation" = Uuid, Path), ("year" = i32, Path)),
-    responses((status = 200, body = ProfileDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = SseProfileDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_profile(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -520,7 +520,7 @@ pub async fn get_profile(
         return not_found(caller.lang);
     };
     match svc::profile(&state, &caller.actor, &caller.meta, id, year).await {
-        Ok((_, Some(p))) => json(StatusCode::OK, &ProfileDto::from(&p)),
+        Ok((_, Some(p))) => json(StatusCode::OK, &SseProfileDto::from(&p)),
         Ok((_, None)) => not_found(caller.lang),
         Err(e) => problem(caller.lang, e),
     }
