@@ -1,0 +1,664 @@
+//! Statistical disclosure control (SDC) for published counts: threshold rule with primary and
+//! secondary (complementary) cell suppression.
+//!
+//! Every number that leaves the indicator engine (dashboards, exports, the public neighbourhood
+//! pages) goes through here first. The input is a table of counts of people, the output a table
+//! where each cell and each total is either [`Cell::Published`] or [`Cell::Suppressed`]. The output
+//! types never hold a suppressed value, so no `Debug`, `Serialize` or accessor can leak one; the
+//! input types print their shape only.
+//!
+//! # Rules (security.md, "Statistics")
+//!
+//! * **Threshold.** [`Sensitivity::Ordinary`] hides counts under 5, [`Sensitivity::Sensitive`]
+//!   (health, income, gender violence, migration) counts under 10; [`Rule::custom`] takes any
+//!   threshold of at least 1.
+//! * **Primary suppression.** A count `0 < n < threshold` is hidden. Totals are cells of the
+//!   marginal tables and follow the same rule: a row total of 3 is hidden too.
+//! * **Zeros.** An ordinary table publishes zeros ([`Zeros::Publish`]): "nobody" names no one and
+//!   hiding every zero would blank most small-area tables. A sensitive table hides them
+//!   ([`Zeros::Suppress`]): a published 0 beside a published total can tell everyone in the
+//!   group the other cell's attribute (a row "sex F × victim: 0, not victim: 12" says all twelve
+//!   are not victims, a row "not victim: 0" says they all are), so in sensitive tables zeros are
+//!   primary suppressions like small counts. This is the conservative choice; [`Rule::custom`]
+//!   lets a caller choose explicitly.
+//! * **Secondary suppression.** The table is a linear system: each row sums to its row total,
+//!   each column to its column total, the row totals and the column totals each sum to the
+//!   grand total. Whenever an equation has exactly one hidden member (a cell, a total, or a row
+//!   total in the grand-total equation), that member could be computed as "total minus the
+//!   others", so one more member of that equation is hidden: the smallest published non-zero
+//!   part, else a published zero part, else the equation's total. This repeats across rows,
+//!   columns and margins until nothing changes. Then an exact check (rational Gaussian
+//!   elimination over the hidden unknowns) looks for hidden cells that are still determined by a
+//!   *combination* of equations (two suppression cycles joined by one cell, say); for each one
+//!   found, another member of one of its equations is hidden and the loop starts again. Hiding
+//!   everything is always safe (the system has a strictly positive null vector), so the loop
+//!   ends.
+//! * **Deterministic.** The same counts and rule give the same suppression pattern (ties are
+//!   broken by position), so a reload or a second export cannot be differenced against the
+//!   first.
+//!
+//! # Deliberately not done
+//!
+//! * No rounding, perturbation or noise (cell key method, differential privacy): published
+//!   numbers are exact, and published totals are the true sums.
+//! * No optimal (linear- or integer-programming) suppression. The greedy smallest-cell rule
+//!   hides more than an optimiser would in some tables; it errs on the side of hiding.
+//! * No protection *intervals*: the guarantee is that no hidden cell is uniquely determined by
+//!   the published numbers. An attacker can still bound a hidden cell (between 0 and the sum of
+//!   the hidden cells of its row), and an attacker who knows this algorithm may reason about which
+//!   cells were secondary. Preferring non-zero complements keeps those bounds wide.
+//! * No linking across tables: two tables published from the same records (by sex and by age
+//!   band for the same neighbourhood) are protected each on its own. Callers that publish
+//!   overlapping tables must publish them as one table, or accept that risk knowingly.
+//! * No dominance (p%) rule: the counts are people, not magnitudes such as turnover.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// How sensitive the category counted is; chooses the default [`Rule`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sensitivity {
+    /// Threshold 5, zeros published.
+    Ordinary,
+    /// Health, income, gender violence, migration: threshold 10, zeros hidden.
+    Sensitive,
+}
+
+/// Whether a zero count may be published.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Zeros {
+    Publish,
+    Suppress,
+}
+
+/// The suppression rule: counts under `threshold` are hidden, and zeros per [`Zeros`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Rule {
+    threshold: u64,
+    zeros: Zeros,
+}
+
+impl Rule {
+    pub const ORDINARY_THRESHOLD: u64 = 5;
+    pub const SENSITIVE_THRESHOLD: u64 = 10;
+
+    pub const fn for_sensitivity(sensitivity: Sensitivity) -> Self {
+        match sensitivity {
+            Sensitivity::Ordinary => Self {
+                threshold: Self::ORDINARY_THRESHOLD,
+                zeros: Zeros::Publish,
+            },
+            Sensitivity::Sensitive => Self {
+                threshold: Self::SENSITIVE_THRESHOLD,
+                zeros: Zeros::Suppress,
+            },
+        }
+    }
+
+    /// A threshold other than the policy defaults; it must be at least 1.
+    pub fn custom(threshold: u64, zeros: Zeros) -> Result<Self, DisclosureError> {
+        if threshold == 0 {
+            return Err(DisclosureError::ZeroThreshold);
+        }
+        Ok(Self { threshold, zeros })
+    }
+
+    pub fn threshold(&self) -> u64 {
+        self.threshold
+    }
+
+    pub fn zeros(&self) -> Zeros {
+        self.zeros
+    }
+
+    /// Whether `count` is hidden by primary suppression.
+    pub fn is_primary(&self, count: u64) -> bool {
+        if count == 0 {
+            self.zeros == Zeros::Suppress
+        } else {
+            count < self.threshold
+        }
+    }
+}
+
+impl From<Sensitivity> for Rule {
+    fn from(sensitivity: Sensitivity) -> Self {
+        Self::for_sensitivity(sensitivity)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DisclosureError {
+    #[error("a disclosure threshold must be at least 1")]
+    ZeroThreshold,
+    #[error("a table of counts needs at least one row and one column")]
+    Empty,
+    #[error("row {row} has {found} cells, the first row has {expected}")]
+    Ragged {
+        row: usize,
+        expected: usize,
+        found: usize,
+    },
+    #[error("the counts overflow when summed")]
+    Overflow,
+}
+
+/// Why a cell is hidden.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// The count itself is under the threshold (or a zero in a table that hides zeros).
+    Primary,
+    /// Hidden so that a primary cell cannot be computed from the totals.
+    Secondary,
+}
+
+/// One published number: the count, or the fact that it is hidden and why. Never the hidden
+/// count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cell {
+    Published(u64),
+    Suppressed(Reason),
+}
+
+impl Cell {
+    pub fn published(self) -> Option<u64> {
+        match self {
+            Self::Published(n) => Some(n),
+            Self::Suppressed(_) => None,
+        }
+    }
+
+    pub fn is_suppressed(self) -> bool {
+        matches!(self, Self::Suppressed(_))
+    }
+}
+
+/// A one-dimensional list of counts (e.g. people by age band) and its total.
+///
+/// `Debug` shows the length only, so the raw counts do not end up in a log.
+#[derive(Clone)]
+pub struct CountList {
+    cells: Vec<u64>,
+}
+
+impl CountList {
+    /// The total is computed here, as the sum of the cells: put "unknown" in a cell of its own.
+    pub fn new(cells: Vec<u64>) -> Result<Self, DisclosureError> {
+        if cells.is_empty() {
+            return Err(DisclosureError::Empty);
+        }
+        checked_sum(cells.iter().copied())?;
+        Ok(Self { cells })
+    }
+
+    pub fn len(&self) -> usize {
+        self.cells.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    pub fn protect(&self, rule: Rule) -> ProtectedList {
+        let layout = Layout::List(self.cells.len());
+        let mut values = self.cells.clone();
+        values.push(self.cells.iter().sum());
+        ProtectedList {
+            len: self.cells.len(),
+            cells: protect(&layout, &values, rule),
+        }
+    }
+}
+
+impl fmt::Debug for CountList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CountList")
+            .field("len", &self.cells.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A two-dimensional table of counts (e.g. neighbourhood × sex); its row, column and grand
+/// totals are computed as the sums of the cells.
+///
+/// `Debug` shows the shape only, so the raw counts do not end up in a log.
+#[derive(Clone)]
+pub struct CountTable {
+    rows: usize,
+    columns: usize,
+    /// Row-major.
+    cells: Vec<u64>,
+}
+
+impl CountTable {
+    pub fn new(rows: Vec<Vec<u64>>) -> Result<Self, DisclosureError> {
+        let columns = rows.first().map_or(0, Vec::len);
+        if columns == 0 {
+            return Err(DisclosureError::Empty);
+        }
+        for (row, cells) in rows.iter().enumerate() {
+            if cells.len() != columns {
+                return Err(DisclosureError::Ragged {
+                    row,
+                    expected: columns,
+                    found: cells.len(),
+                });
+            }
+        }
+        let n = rows.len();
+        let cells: Vec<u64> = rows.into_iter().flatten().collect();
+        // The grand total bounds every other sum.
+        checked_sum(cells.iter().copied())?;
+        Ok(Self {
+            rows: n,
+            columns,
+            cells,
+        })
+    }
+
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    pub fn columns(&self) -> usize {
+        self.columns
+    }
+
+    pub fn protect(&self, rule: Rule) -> ProtectedTable {
+        let (r, c) = (self.rows, self.columns);
+        let mut values = self.cells.clone();
+        values.extend((0..r).map(|i| self.cells[i * c..(i + 1) * c].iter().sum::<u64>()));
+        values.extend((0..c).map(|j| (0..r).map(|i| self.cells[i * c + j]).sum::<u64>()));
+        values.push(self.cells.iter().sum());
+        ProtectedTable {
+            rows: r,
+            columns: c,
+            cells: protect(&Layout::Table(r, c), &values, rule),
+        }
+    }
+}
+
+impl fmt::Debug for CountTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CountTable")
+            .field("rows", &self.rows)
+            .field("columns", &self.columns)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A list after disclosure control: safe to publish as it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProtectedList {
+    #[serde(skip)]
+    len: usize,
+    /// The cells, then the total.
+    cells: Vec<Cell>,
+}
+
+impl ProtectedList {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn cells(&self) -> &[Cell] {
+        &self.cells[..self.len]
+    }
+
+    pub fn cell(&self, index: usize) -> Option<Cell> {
+        self.cells().get(index).copied()
+    }
+
+    pub fn total(&self) -> Cell {
+        self.cells[self.len]
+    }
+
+    /// Whether some hidden cell is the only unknown of an equation, applied iteratively (each
+    /// cell found becomes known): the "total minus the others" attack.
+    pub fn recoverable_by_elimination(&self) -> bool {
+        recoverable_by_elimination(&Layout::List(self.len), &self.cells)
+    }
+
+    /// Whether some hidden cell is uniquely determined by the published numbers, by any linear
+    /// combination of the equations (exact rational elimination). Implies nothing is recoverable
+    /// by [`Self::recoverable_by_elimination`] either when it returns `false`.
+    pub fn recoverable(&self) -> bool {
+        recoverable_exactly(&Layout::List(self.len), &self.cells)
+    }
+}
+
+/// A table after disclosure control: safe to publish as it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProtectedTable {
+    rows: usize,
+    columns: usize,
+    /// Row-major cells, then the row totals, the column totals and the grand total.
+    cells: Vec<Cell>,
+}
+
+impl ProtectedTable {
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    pub fn columns(&self) -> usize {
+        self.columns
+    }
+
+    pub fn row(&self, row: usize) -> Option<&[Cell]> {
+        (row < self.rows).then(|| &self.cells[row * self.columns..(row + 1) * self.columns])
+    }
+
+    pub fn cell(&self, row: usize, column: usize) -> Option<Cell> {
+        (column < self.columns)
+            .then(|| self.row(row).map(|r| r[column]))
+            .flatten()
+    }
+
+    pub fn row_total(&self, row: usize) -> Option<Cell> {
+        (row < self.rows).then(|| self.cells[self.rows * self.columns + row])
+    }
+
+    pub fn column_total(&self, column: usize) -> Option<Cell> {
+        (column < self.columns).then(|| self.cells[self.rows * self.columns + self.rows + column])
+    }
+
+    pub fn grand_total(&self) -> Cell {
+        self.cells[self.cells.len() - 1]
+    }
+
+    /// See [`ProtectedList::recoverable_by_elimination`].
+    pub fn recoverable_by_elimination(&self) -> bool {
+        recoverable_by_elimination(&Layout::Table(self.rows, self.columns), &self.cells)
+    }
+
+    /// See [`ProtectedList::recoverable`].
+    pub fn recoverable(&self) -> bool {
+        recoverable_exactly(&Layout::Table(self.rows, self.columns), &self.cells)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The linear system behind a table: variables are the cells and the totals, each equation says
+// "these parts sum to that total".
+
+fn checked_sum(mut values: impl Iterator<Item = u64>) -> Result<u64, DisclosureError> {
+    values
+        .try_fold(0u64, u64::checked_add)
+        .ok_or(DisclosureError::Overflow)
+}
+
+#[derive(Clone, Copy)]
+enum Layout {
+    /// `n` cells, then the total.
+    List(usize),
+    /// `r × c` cells row-major, `r` row totals, `c` column totals, the grand total.
+    Table(usize, usize),
+}
+
+struct Equation {
+    parts: Vec<usize>,
+    total: usize,
+}
+
+impl Equation {
+    fn members(&self) -> impl Iterator<Item = usize> + '_ {
+        self.parts
+            .iter()
+            .copied()
+            .chain(std::iter::once(self.total))
+    }
+}
+
+impl Layout {
+    fn variables(self) -> usize {
+        match self {
+            Self::List(n) => n + 1,
+            Self::Table(r, c) => r * c + r + c + 1,
+        }
+    }
+
+    fn equations(self) -> Vec<Equation> {
+        match self {
+            Self::List(n) => vec![Equation {
+                parts: (0..n).collect(),
+                total: n,
+            }],
+            Self::Table(r, c) => {
+                let row_total = |i: usize| r * c + i;
+                let column_total = |j: usize| r * c + r + j;
+                let grand = r * c + r + c;
+                let mut equations = Vec::with_capacity(r + c + 2);
+                for i in 0..r {
+                    equations.push(Equation {
+                        parts: (0..c).map(|j| i * c + j).collect(),
+                        total: row_total(i),
+                    });
+                }
+                for j in 0..c {
+                    equations.push(Equation {
+                        parts: (0..r).map(|i| i * c + j).collect(),
+                        total: column_total(j),
+                    });
+                }
+                equations.push(Equation {
+                    parts: (0..r).map(row_total).collect(),
+                    total: grand,
+                });
+                equations.push(Equation {
+                    parts: (0..c).map(column_total).collect(),
+                    total: grand,
+                });
+                equations
+            }
+        }
+    }
+}
+
+/// The suppression itself; `values` are the true values of every variable of `layout`.
+fn protect(layout: &Layout, values: &[u64], rule: Rule) -> Vec<Cell> {
+    debug_assert_eq!(values.len(), layout.variables());
+    let equations = layout.equations();
+    let mut hidden: Vec<Option<Reason>> = values
+        .iter()
+        .map(|&v| rule.is_primary(v).then_some(Reason::Primary))
+        .collect();
+
+    loop {
+        complement_greedily(&equations, values, &mut hidden);
+        let is_hidden: Vec<bool> = hidden.iter().map(Option::is_some).collect();
+        let determined = determined(&equations, &is_hidden);
+        let Some(exposed) = determined.iter().position(|&d| d) else {
+            break;
+        };
+        // Hide one more member of an equation of the exposed variable, then let the greedy pass
+        // propagate. If none of its equations has anything published left, some other hidden
+        // variable carries the information: hide the smallest published variable of all.
+        let choice = equations
+            .iter()
+            .filter(|e| e.members().any(|v| v == exposed))
+            .find_map(|e| smallest_published(e, values, &hidden))
+            .or_else(|| {
+                (0..values.len())
+                    .filter(|&v| hidden[v].is_none())
+                    .min_by_key(|&v| complement_key(v, values))
+            });
+        match choice {
+            Some(v) => hidden[v] = Some(Reason::Secondary),
+            // Everything is hidden: nothing can be determined. Unreachable, but safe.
+            None => break,
+        }
+    }
+
+    values
+        .iter()
+        .zip(hidden)
+        .map(|(&v, h)| match h {
+            Some(reason) => Cell::Suppressed(reason),
+            None => Cell::Published(v),
+        })
+        .collect()
+}
+
+/// Smallest non-zero first, then zeros; ties by position, for determinism.
+fn complement_key(v: usize, values: &[u64]) -> (bool, u64, usize) {
+    (values[v] == 0, values[v], v)
+}
+
+/// The complement to hide in an equation: its smallest published part, else its total.
+fn smallest_published(
+    equation: &Equation,
+    values: &[u64],
+    hidden: &[Option<Reason>],
+) -> Option<usize> {
+    equation
+        .parts
+        .iter()
+        .copied()
+        .filter(|&v| hidden[v].is_none())
+        .min_by_key(|&v| complement_key(v, values))
+        .or((hidden[equation.total].is_none()).then_some(equation.total))
+}
+
+/// While some equation has exactly one hidden member, hide one more of its members.
+fn complement_greedily(equations: &[Equation], values: &[u64], hidden: &mut [Option<Reason>]) {
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for equation in equations {
+            let hidden_members = equation.members().filter(|&v| hidden[v].is_some()).count();
+            if hidden_members == 1
+                && let Some(v) = smallest_published(equation, values, hidden)
+            {
+                hidden[v] = Some(Reason::Secondary);
+                changed = true;
+            }
+        }
+    }
+}
+
+/// The attack the brief names: an equation with a single unknown gives it away ("total minus the
+/// others"); what is found becomes known, and the search goes on until nothing new is found.
+/// Returns the hidden variables recovered, in the order found.
+fn eliminate(layout: &Layout, cells: &[Cell]) -> Vec<usize> {
+    let equations = layout.equations();
+    let mut unknown: Vec<bool> = cells.iter().map(|c| c.is_suppressed()).collect();
+    let mut recovered = Vec::new();
+    let mut progress = true;
+    while progress {
+        progress = false;
+        for equation in &equations {
+            let mut unknowns = equation.members().filter(|&v| unknown[v]);
+            if let (Some(v), None) = (unknowns.next(), unknowns.next()) {
+                unknown[v] = false;
+                recovered.push(v);
+                progress = true;
+            }
+        }
+    }
+    recovered
+}
+
+fn recoverable_by_elimination(layout: &Layout, cells: &[Cell]) -> bool {
+    !eliminate(layout, cells).is_empty()
+}
+
+fn recoverable_exactly(layout: &Layout, cells: &[Cell]) -> bool {
+    let is_hidden: Vec<bool> = cells.iter().map(|c| c.is_suppressed()).collect();
+    determined(&layout.equations(), &is_hidden)
+        .iter()
+        .any(|&d| d)
+}
+
+/// For each variable: whether it is hidden and yet uniquely determined by the equations given the
+/// published values. A hidden variable `k` is determined iff the unit vector `e_k` lies in the
+/// row space of the equations restricted to the hidden variables; that is read off the reduced
+/// row echelon form (a pivot row whose only non-zero entry is at `k`). Exact integer
+/// arithmetic; on overflow every hidden variable is reported as determined, which only makes
+/// the caller hide more.
+fn determined(equations: &[Equation], is_hidden: &[bool]) -> Vec<bool> {
+    let columns: Vec<usize> = (0..is_hidden.len()).filter(|&v| is_hidden[v]).collect();
+    let mut column_of = vec![usize::MAX; is_hidden.len()];
+    for (c, &v) in columns.iter().enumerate() {
+        column_of[v] = c;
+    }
+    let mut matrix: Vec<Vec<i128>> = equations
+        .iter()
+        .map(|e| {
+            let mut row = vec![0i128; columns.len()];
+            for &p in &e.parts {
+                if is_hidden[p] {
+                    row[column_of[p]] += 1;
+                }
+            }
+            if is_hidden[e.total] {
+                row[column_of[e.total]] -= 1;
+            }
+            row
+        })
+        .collect();
+
+    let mut result = vec![false; is_hidden.len()];
+    let Some(pivots) = reduce(&mut matrix, columns.len()) else {
+        return is_hidden.to_vec();
+    };
+    for (c, pivot) in pivots.into_iter().enumerate() {
+        if let Some(r) = pivot
+            && matrix[r].iter().enumerate().all(|(j, &x)| j == c || x == 0)
+        {
+            result[columns[c]] = true;
+        }
+    }
+    result
+}
+
+/// Reduced row echelon form in place (fraction-free, rows kept primitive by their gcd). Returns
+/// the pivot row of each column, or `None` on overflow.
+fn reduce(matrix: &mut [Vec<i128>], columns: usize) -> Option<Vec<Option<usize>>> {
+    let mut pivots = vec![None; columns];
+    let mut next = 0;
+    for (c, pivot_slot) in pivots.iter_mut().enumerate() {
+        let Some(p) = (next..matrix.len()).find(|&r| matrix[r][c] != 0) else {
+            continue;
+        };
+        matrix.swap(next, p);
+        let pivot_row = matrix[next].clone();
+        let b = pivot_row[c];
+        for (r, row) in matrix.iter_mut().enumerate() {
+            let a = row[c];
+            if r == next || a == 0 {
+                continue;
+            }
+            for (x, &y) in row.iter_mut().zip(&pivot_row) {
+                *x = x.checked_mul(b)?.checked_sub(y.checked_mul(a)?)?;
+            }
+            let g = row.iter().fold(0i128, |g, &x| gcd(g, x));
+            if g > 1 {
+                for x in row.iter_mut() {
+                    *x /= g;
+                }
+            }
+        }
+        *pivot_slot = Some(next);
+        next += 1;
+    }
+    Some(pivots)
+}
+
+fn gcd(a: i128, b: i128) -> i128 {
+    let (mut a, mut b) = (a.unsigned_abs(), b.unsigned_abs());
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    // Entries stay tiny (the matrix is a 0/±1 incidence matrix), so this always fits.
+    i128::try_from(a).unwrap_or(1)
+}
