@@ -25,14 +25,18 @@
 //!   each column to its column total, the row totals and the column totals each sum to the
 //!   grand total. Whenever an equation has exactly one hidden member (a cell, a total, or a row
 //!   total in the grand-total equation), that member could be computed as "total minus the
-//!   others", so one more member of that equation is hidden: the smallest published non-zero
-//!   part, else a published zero part, else the equation's total. This repeats across rows,
-//!   columns and margins until nothing changes. Then an exact check (rational Gaussian
-//!   elimination over the hidden unknowns) looks for hidden cells that are still determined by a
-//!   *combination* of equations (two suppression cycles joined by one cell, say); for each one
-//!   found, another member of one of its equations is hidden and the loop starts again. Hiding
-//!   everything is always safe (the system has a strictly positive null vector), so the loop
-//!   ends.
+//!   others", so one more member of that equation is hidden: a published part, else the
+//!   equation's total. Among the parts, the one whose other equation (its column, for a row)
+//!   already has a lone hidden cell is preferred, so suppressions close into cycles rather than
+//!   spread; then non-zero before zero (a hidden zero protects little); then the smallest; then
+//!   the first. This repeats across rows, columns and margins until nothing changes. The
+//!   iterative "one unknown per equation" attack is not enough on its own: random tables produce
+//!   hidden cells determined only by a *combination* of equations (two suppression cycles joined
+//!   by one cell; the property test finds such tables when this step is disabled). So an exact
+//!   check (rational Gaussian elimination over the hidden unknowns) then looks for hidden cells
+//!   still determined; for each one found, another member of one of its equations is hidden and
+//!   the loop starts again. Hiding everything is always safe (the system has a strictly positive
+//!   null vector), so the loop ends.
 //! * **Deterministic.** The same counts and rule give the same suppression pattern (ties are
 //!   broken by position), so a reload or a second export cannot be differenced against the
 //!   first.
@@ -292,10 +296,10 @@ impl fmt::Debug for CountTable {
     }
 }
 
-/// A list after disclosure control: safe to publish as it is.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A list after disclosure control: safe to publish as it is. Serialises as
+/// `{"cells": [..], "total": ..}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProtectedList {
-    #[serde(skip)]
     len: usize,
     /// The cells, then the total.
     cells: Vec<Cell>,
@@ -336,8 +340,9 @@ impl ProtectedList {
     }
 }
 
-/// A table after disclosure control: safe to publish as it is.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A table after disclosure control: safe to publish as it is. Serialises as
+/// `{"rows": [[..], ..], "row_totals": [..], "column_totals": [..], "grand_total": ..}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProtectedTable {
     rows: usize,
     columns: usize,
@@ -364,6 +369,16 @@ impl ProtectedTable {
             .flatten()
     }
 
+    pub fn row_totals(&self) -> &[Cell] {
+        let start = self.rows * self.columns;
+        &self.cells[start..start + self.rows]
+    }
+
+    pub fn column_totals(&self) -> &[Cell] {
+        let start = self.rows * self.columns + self.rows;
+        &self.cells[start..start + self.columns]
+    }
+
     pub fn row_total(&self, row: usize) -> Option<Cell> {
         (row < self.rows).then(|| self.cells[self.rows * self.columns + row])
     }
@@ -384,6 +399,40 @@ impl ProtectedTable {
     /// See [`ProtectedList::recoverable`].
     pub fn recoverable(&self) -> bool {
         recoverable_exactly(&Layout::Table(self.rows, self.columns), &self.cells)
+    }
+}
+
+impl Serialize for ProtectedList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct View<'a> {
+            cells: &'a [Cell],
+            total: Cell,
+        }
+        View {
+            cells: self.cells(),
+            total: self.total(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl Serialize for ProtectedTable {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct View<'a> {
+            rows: Vec<&'a [Cell]>,
+            row_totals: &'a [Cell],
+            column_totals: &'a [Cell],
+            grand_total: Cell,
+        }
+        View {
+            rows: (0..self.rows).filter_map(|i| self.row(i)).collect(),
+            row_totals: self.row_totals(),
+            column_totals: self.column_totals(),
+            grand_total: self.grand_total(),
+        }
+        .serialize(serializer)
     }
 }
 
@@ -468,32 +517,41 @@ impl Layout {
 fn protect(layout: &Layout, values: &[u64], rule: Rule) -> Vec<Cell> {
     debug_assert_eq!(values.len(), layout.variables());
     let equations = layout.equations();
-    let mut hidden: Vec<Option<Reason>> = values
-        .iter()
-        .map(|&v| rule.is_primary(v).then_some(Reason::Primary))
-        .collect();
+    let mut member_of = vec![Vec::new(); values.len()];
+    for (e, equation) in equations.iter().enumerate() {
+        for v in equation.members() {
+            member_of[v].push(e);
+        }
+    }
+    let mut s = Suppression {
+        equations,
+        member_of,
+        values,
+        hidden: values
+            .iter()
+            .map(|&v| rule.is_primary(v).then_some(Reason::Primary))
+            .collect(),
+    };
 
     loop {
-        complement_greedily(&equations, values, &mut hidden);
-        let is_hidden: Vec<bool> = hidden.iter().map(Option::is_some).collect();
-        let determined = determined(&equations, &is_hidden);
-        let Some(exposed) = determined.iter().position(|&d| d) else {
+        s.complement_greedily();
+        let is_hidden: Vec<bool> = s.hidden.iter().map(Option::is_some).collect();
+        let Some(exposed) = determined(&s.equations, &is_hidden).iter().position(|&d| d) else {
             break;
         };
         // Hide one more member of an equation of the exposed variable, then let the greedy pass
         // propagate. If none of its equations has anything published left, some other hidden
-        // variable carries the information: hide the smallest published variable of all.
-        let choice = equations
+        // variable carries the information: hide the best published variable of all.
+        let choice = s.member_of[exposed]
             .iter()
-            .filter(|e| e.members().any(|v| v == exposed))
-            .find_map(|e| smallest_published(e, values, &hidden))
+            .find_map(|&e| s.complement(e))
             .or_else(|| {
                 (0..values.len())
-                    .filter(|&v| hidden[v].is_none())
-                    .min_by_key(|&v| complement_key(v, values))
+                    .filter(|&v| s.hidden[v].is_none())
+                    .min_by_key(|&v| s.complement_key(v, usize::MAX))
             });
         match choice {
-            Some(v) => hidden[v] = Some(Reason::Secondary),
+            Some(v) => s.hidden[v] = Some(Reason::Secondary),
             // Everything is hidden: nothing can be determined. Unreachable, but safe.
             None => break,
         }
@@ -501,7 +559,7 @@ fn protect(layout: &Layout, values: &[u64], rule: Rule) -> Vec<Cell> {
 
     values
         .iter()
-        .zip(hidden)
+        .zip(s.hidden)
         .map(|(&v, h)| match h {
             Some(reason) => Cell::Suppressed(reason),
             None => Cell::Published(v),
@@ -509,38 +567,65 @@ fn protect(layout: &Layout, values: &[u64], rule: Rule) -> Vec<Cell> {
         .collect()
 }
 
-/// Smallest non-zero first, then zeros; ties by position, for determinism.
-fn complement_key(v: usize, values: &[u64]) -> (bool, u64, usize) {
-    (values[v] == 0, values[v], v)
+struct Suppression<'a> {
+    equations: Vec<Equation>,
+    /// For each variable, the equations it belongs to.
+    member_of: Vec<Vec<usize>>,
+    values: &'a [u64],
+    hidden: Vec<Option<Reason>>,
 }
 
-/// The complement to hide in an equation: its smallest published part, else its total.
-fn smallest_published(
-    equation: &Equation,
-    values: &[u64],
-    hidden: &[Option<Reason>],
-) -> Option<usize> {
-    equation
-        .parts
-        .iter()
-        .copied()
-        .filter(|&v| hidden[v].is_none())
-        .min_by_key(|&v| complement_key(v, values))
-        .or((hidden[equation.total].is_none()).then_some(equation.total))
-}
+impl Suppression<'_> {
+    fn hidden_in(&self, equation: usize) -> usize {
+        self.equations[equation]
+            .members()
+            .filter(|&v| self.hidden[v].is_some())
+            .count()
+    }
 
-/// While some equation has exactly one hidden member, hide one more of its members.
-fn complement_greedily(equations: &[Equation], values: &[u64], hidden: &mut [Option<Reason>]) {
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for equation in equations {
-            let hidden_members = equation.members().filter(|&v| hidden[v].is_some()).count();
-            if hidden_members == 1
-                && let Some(v) = smallest_published(equation, values, hidden)
-            {
-                hidden[v] = Some(Reason::Secondary);
-                changed = true;
+    /// Ordering of the candidates to hide as a complement for `equation`, best first:
+    /// 1. by what hiding `v` does to its *other* equations: one that has exactly one hidden
+    ///    member is protected by it (good), one with none gets a lone hidden member and will need
+    ///    a complement of its own (bad); this closes suppression cycles instead of spreading;
+    /// 2. non-zero before zero (a hidden zero beside a small cell protects little);
+    /// 3. the smallest value (the least information lost);
+    /// 4. the position, so the result is deterministic.
+    fn complement_key(&self, v: usize, equation: usize) -> (i64, bool, u64, usize) {
+        let structure: i64 = self.member_of[v]
+            .iter()
+            .filter(|&&e| e != equation)
+            .map(|&e| match self.hidden_in(e) {
+                0 => 1,
+                1 => -1,
+                _ => 0,
+            })
+            .sum();
+        (structure, self.values[v] == 0, self.values[v], v)
+    }
+
+    /// The complement to hide in `equation`: the best published part, else its total.
+    fn complement(&self, equation: usize) -> Option<usize> {
+        let eq = &self.equations[equation];
+        eq.parts
+            .iter()
+            .copied()
+            .filter(|&v| self.hidden[v].is_none())
+            .min_by_key(|&v| self.complement_key(v, equation))
+            .or((self.hidden[eq.total].is_none()).then_some(eq.total))
+    }
+
+    /// While some equation has exactly one hidden member, hide one more of its members.
+    fn complement_greedily(&mut self) {
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for e in 0..self.equations.len() {
+                if self.hidden_in(e) == 1
+                    && let Some(v) = self.complement(e)
+                {
+                    self.hidden[v] = Some(Reason::Secondary);
+                    changed = true;
+                }
             }
         }
     }
@@ -661,4 +746,333 @@ fn gcd(a: i128, b: i128) -> i128 {
     }
     // Entries stay tiny (the matrix is a 0/±1 incidence matrix), so this always fits.
     i128::try_from(a).unwrap_or(1)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use Cell::{Published as P, Suppressed as S};
+    use Reason::{Primary, Secondary};
+    use proptest::prelude::*;
+
+    const ORDINARY: Rule = Rule::for_sensitivity(Sensitivity::Ordinary);
+    const SENSITIVE: Rule = Rule::for_sensitivity(Sensitivity::Sensitive);
+
+    fn table(rows: &[&[u64]]) -> CountTable {
+        CountTable::new(rows.iter().map(|r| r.to_vec()).collect()).unwrap()
+    }
+
+    #[test]
+    fn policy_thresholds() {
+        assert_eq!(ORDINARY.threshold(), 5);
+        assert_eq!(ORDINARY.zeros(), Zeros::Publish);
+        assert_eq!(SENSITIVE.threshold(), 10);
+        assert_eq!(SENSITIVE.zeros(), Zeros::Suppress);
+        assert_eq!(Rule::from(Sensitivity::Sensitive), SENSITIVE);
+        assert_eq!(
+            Rule::custom(0, Zeros::Publish),
+            Err(DisclosureError::ZeroThreshold)
+        );
+        assert_eq!(Rule::custom(3, Zeros::Publish).unwrap().threshold(), 3);
+        assert!(ORDINARY.is_primary(4) && !ORDINARY.is_primary(5) && !ORDINARY.is_primary(0));
+        assert!(SENSITIVE.is_primary(9) && !SENSITIVE.is_primary(10) && SENSITIVE.is_primary(0));
+    }
+
+    #[test]
+    fn bad_input_is_refused() {
+        assert_eq!(CountList::new(vec![]).unwrap_err(), DisclosureError::Empty);
+        assert_eq!(CountTable::new(vec![]).unwrap_err(), DisclosureError::Empty);
+        assert_eq!(
+            CountTable::new(vec![vec![]]).unwrap_err(),
+            DisclosureError::Empty
+        );
+        assert_eq!(
+            CountTable::new(vec![vec![1, 2], vec![3]]).unwrap_err(),
+            DisclosureError::Ragged {
+                row: 1,
+                expected: 2,
+                found: 1
+            }
+        );
+        assert_eq!(
+            CountList::new(vec![u64::MAX, 1]).unwrap_err(),
+            DisclosureError::Overflow
+        );
+        assert_eq!(
+            CountTable::new(vec![vec![u64::MAX], vec![1]]).unwrap_err(),
+            DisclosureError::Overflow
+        );
+    }
+
+    /// The classic attack: publish everything but the small cell, and the total gives it away.
+    #[test]
+    fn total_minus_published_cells_reveals_a_lone_hidden_cell() {
+        let naive = ProtectedList {
+            len: 3,
+            cells: vec![S(Primary), P(20), P(30), P(53)],
+        };
+        assert!(naive.recoverable_by_elimination());
+        assert!(naive.recoverable());
+        assert_eq!(eliminate(&Layout::List(3), &naive.cells), vec![0]);
+    }
+
+    #[test]
+    fn the_classic_attack_is_prevented_in_a_list() {
+        let list = CountList::new(vec![3, 20, 30]).unwrap().protect(ORDINARY);
+        // The smallest other cell goes with the small one; the total stays true.
+        assert_eq!(list.cells(), &[S(Primary), S(Secondary), P(30)]);
+        assert_eq!(list.total(), P(53));
+        assert!(!list.recoverable_by_elimination());
+        assert!(!list.recoverable());
+    }
+
+    #[test]
+    fn a_list_with_nothing_to_complement_hides_its_total() {
+        let list = CountList::new(vec![3]).unwrap().protect(ORDINARY);
+        assert_eq!(list.cells(), &[S(Primary)]);
+        assert_eq!(list.total(), S(Primary));
+        let list = CountList::new(vec![3, 0]).unwrap().protect(ORDINARY);
+        // The total (3) is small and hidden itself: the published zero says nothing.
+        assert_eq!(list.cells(), &[S(Primary), P(0)]);
+        assert_eq!(list.total(), S(Primary));
+        assert!(!list.recoverable());
+    }
+
+    /// Neighbourhood × sex, one small cell: neither its row nor its column nor the grand total
+    /// minus the other totals gives it away, and the complements close a cycle instead of
+    /// spreading over the table.
+    #[test]
+    fn the_classic_attack_is_prevented_in_a_table() {
+        let t = table(&[&[12, 3], &[20, 25], &[7, 30]]).protect(ORDINARY);
+        assert_eq!(t.row(0).unwrap(), &[S(Secondary), S(Primary)]);
+        assert_eq!(t.row(1).unwrap(), &[P(20), P(25)]);
+        assert_eq!(t.row(2).unwrap(), &[S(Secondary), S(Secondary)]);
+        assert_eq!(
+            (0..3).map(|i| t.row_total(i).unwrap()).collect::<Vec<_>>(),
+            vec![P(15), P(45), P(37)]
+        );
+        assert_eq!(t.column_total(0), Some(P(39)));
+        assert_eq!(t.column_total(1), Some(P(58)));
+        assert_eq!(t.grand_total(), P(97));
+        assert!(!t.recoverable_by_elimination());
+        assert!(!t.recoverable());
+        assert_eq!(t.cell(3, 0), None);
+        assert_eq!(t.cell(0, 2), None);
+        assert_eq!(t.row_total(3), None);
+        assert_eq!(t.column_total(2), None);
+    }
+
+    /// A hidden row total cannot be had as "grand total minus the other row totals".
+    #[test]
+    fn a_hidden_total_is_not_derivable_from_the_grand_total() {
+        // One column: each row total is its cell, so the small cell's row total is hidden too.
+        let t = table(&[&[3], &[20], &[30]]).protect(ORDINARY);
+        assert_eq!(t.cell(0, 0), Some(S(Primary)));
+        assert_eq!(t.row_total(0), Some(S(Primary)));
+        let hidden_totals = (0..3).filter(|&i| t.row_total(i).unwrap().is_suppressed());
+        assert!(hidden_totals.count() >= 2, "{t:?}");
+        assert!(!t.recoverable());
+
+        // The naive pattern (only the small total hidden) falls to the margin equation.
+        let naive = ProtectedTable {
+            rows: 3,
+            columns: 1,
+            cells: vec![
+                S(Primary),
+                P(20),
+                P(30),
+                S(Primary),
+                P(20),
+                P(30),
+                P(53),
+                P(53),
+            ],
+        };
+        assert!(naive.recoverable_by_elimination());
+    }
+
+    /// Two suppression cycles joined by one hidden cell: every row and column has two hidden
+    /// cells, so "one unknown per equation" finds nothing, yet the joining cell is the sum of
+    /// two row totals minus two column totals plus published cells. The exact check sees it.
+    #[test]
+    fn a_bridge_between_two_cycles_is_caught_by_the_exact_check() {
+        let (r, c) = (4, 4);
+        let mut cells = vec![P(50); r * c + r + c + 1];
+        for (i, j) in [
+            (0, 0),
+            (0, 1),
+            (1, 0),
+            (1, 1),
+            (2, 2),
+            (2, 3),
+            (3, 2),
+            (3, 3),
+            (1, 2),
+        ] {
+            cells[i * c + j] = S(Primary);
+        }
+        let bridged = ProtectedTable {
+            rows: r,
+            columns: c,
+            cells,
+        };
+        assert!(!bridged.recoverable_by_elimination());
+        assert!(bridged.recoverable());
+        let is_hidden: Vec<bool> = bridged.cells.iter().map(|c| c.is_suppressed()).collect();
+        let determined = determined(&Layout::Table(r, c).equations(), &is_hidden);
+        let exposed: Vec<usize> = (0..determined.len()).filter(|&v| determined[v]).collect();
+        assert_eq!(exposed, vec![c + 2]);
+    }
+
+    #[test]
+    fn zeros_are_published_in_ordinary_tables_and_hidden_in_sensitive_ones() {
+        let counts = table(&[&[0, 40], &[25, 30]]);
+        let ordinary = counts.protect(ORDINARY);
+        assert_eq!(ordinary.row(0).unwrap(), &[P(0), P(40)]);
+        assert!(!ordinary.recoverable());
+
+        let sensitive = counts.protect(SENSITIVE);
+        assert_eq!(sensitive.cell(0, 0), Some(S(Primary)));
+        assert!((0..2).all(|i| (0..2).all(|j| sensitive.cell(i, j).unwrap().is_suppressed())));
+        assert_eq!(sensitive.grand_total(), P(95));
+        assert!(!sensitive.recoverable());
+    }
+
+    #[test]
+    fn sensitive_threshold_is_ten() {
+        let list = CountList::new(vec![9, 10, 50]).unwrap();
+        assert_eq!(list.protect(ORDINARY).cells(), &[P(9), P(10), P(50)]);
+        assert_eq!(
+            list.protect(SENSITIVE).cells(),
+            &[S(Primary), S(Secondary), P(50)]
+        );
+    }
+
+    #[test]
+    fn debug_never_prints_counts() {
+        let counts = table(&[&[1234567, 3]]);
+        let raw = format!("{counts:?} {:?}", CountList::new(vec![7654321]).unwrap());
+        assert!(
+            !raw.contains("1234567") && !raw.contains("7654321"),
+            "{raw}"
+        );
+        let protected = format!("{:?}", counts.protect(ORDINARY));
+        assert!(!protected.contains("1234567"), "{protected}");
+        let json = serde_json::to_string(&counts.protect(ORDINARY)).unwrap();
+        assert!(!json.contains("1234567"), "{json}");
+    }
+
+    #[test]
+    fn serialised_shape() {
+        let t = table(&[&[12, 3], &[20, 25]]).protect(ORDINARY);
+        assert_eq!(
+            serde_json::to_value(&t).unwrap(),
+            serde_json::json!({
+                "rows": [[{"suppressed": "secondary"}, {"suppressed": "primary"}],
+                         [{"suppressed": "secondary"}, {"suppressed": "secondary"}]],
+                "row_totals": [{"published": 15}, {"published": 45}],
+                "column_totals": [{"published": 32}, {"published": 28}],
+                "grand_total": {"published": 60},
+            })
+        );
+        let l = CountList::new(vec![3, 20, 30]).unwrap().protect(ORDINARY);
+        assert_eq!(
+            serde_json::to_value(&l).unwrap(),
+            serde_json::json!({
+                "cells": [{"suppressed": "primary"}, {"suppressed": "secondary"}, {"published": 30}],
+                "total": {"published": 53},
+            })
+        );
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Properties over random tables up to 8 × 6 with counts 0–40.
+
+    fn rules() -> impl Strategy<Value = Rule> {
+        prop_oneof![
+            Just(ORDINARY),
+            Just(SENSITIVE),
+            (1u64..=15, any::<bool>()).prop_map(|(t, z)| {
+                Rule::custom(t, if z { Zeros::Publish } else { Zeros::Suppress }).unwrap()
+            }),
+        ]
+    }
+
+    fn tables(low: u64, high: u64) -> impl Strategy<Value = Vec<Vec<u64>>> {
+        (1usize..=8, 1usize..=6).prop_flat_map(move |(r, c)| {
+            prop::collection::vec(prop::collection::vec(low..=high, c), r)
+        })
+    }
+
+    /// Every variable of the table, in layout order, with its true value.
+    fn truth(rows: &[Vec<u64>]) -> Vec<u64> {
+        let c = rows[0].len();
+        let mut values: Vec<u64> = rows.iter().flatten().copied().collect();
+        values.extend(rows.iter().map(|r| r.iter().sum::<u64>()));
+        values.extend((0..c).map(|j| rows.iter().map(|r| r[j]).sum::<u64>()));
+        values.push(rows.iter().flatten().sum());
+        values
+    }
+
+    fn check(cells: &[Cell], truth: &[u64], rule: Rule) -> Result<(), TestCaseError> {
+        prop_assert_eq!(cells.len(), truth.len());
+        for (cell, &value) in cells.iter().zip(truth) {
+            match *cell {
+                // (3) published cells and totals are the true values.
+                Cell::Published(n) => {
+                    prop_assert_eq!(n, value);
+                    // (1) nothing under the threshold is published, except zeros if allowed.
+                    prop_assert!(
+                        n >= rule.threshold() || (n == 0 && rule.zeros() == Zeros::Publish)
+                    );
+                }
+                // Primary means under the threshold; everything under it is primary.
+                Cell::Suppressed(reason) => {
+                    prop_assert_eq!(reason == Primary, rule.is_primary(value));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn tables_are_protected(rows in tables(0, 40), rule in rules()) {
+            let counts = CountTable::new(rows.clone()).unwrap();
+            let protected = counts.protect(rule);
+            check(&protected.cells, &truth(&rows), rule)?;
+            // (2) no hidden cell is recoverable, neither by elimination nor by any combination.
+            prop_assert!(!protected.recoverable_by_elimination(), "{:?} {:?}", rows, protected);
+            prop_assert!(!protected.recoverable(), "{:?} {:?}", rows, protected);
+            // (4) deterministic.
+            prop_assert_eq!(&counts.clone().protect(rule), &protected);
+        }
+
+        #[test]
+        fn lists_are_protected(cells in prop::collection::vec(0u64..=40, 1..=12), rule in rules()) {
+            let counts = CountList::new(cells.clone()).unwrap();
+            let protected = counts.protect(rule);
+            let mut truth = cells.clone();
+            truth.push(cells.iter().sum());
+            check(&protected.cells, &truth, rule)?;
+            prop_assert!(!protected.recoverable_by_elimination());
+            prop_assert!(!protected.recoverable());
+            prop_assert_eq!(&counts.protect(rule), &protected);
+        }
+
+        // (5) a table where every cell meets the threshold is published whole.
+        #[test]
+        fn tables_at_or_over_the_threshold_are_published_whole(
+            rows in tables(15, 55),
+            rule in rules(),
+        ) {
+            // Every rule drawn has a threshold of 15 at most.
+            let protected = CountTable::new(rows.clone()).unwrap().protect(rule);
+            let truth = truth(&rows);
+            prop_assert!(protected.cells.iter().zip(&truth).all(|(c, &v)| *c == Cell::Published(v)));
+        }
+    }
 }
