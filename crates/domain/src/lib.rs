@@ -14,6 +14,7 @@ pub mod errors;
 pub mod identity;
 pub mod ids;
 pub mod inclusion;
+pub mod indicators;
 pub mod lang;
 pub mod organisation;
 pub mod password;
