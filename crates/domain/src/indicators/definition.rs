@@ -18,6 +18,7 @@ pub const MESSAGE_KEYS: &[&str] = &[
     "error-period-end-before-start",
     "error-disaggregation-unknown",
     "error-disaggregation-unavailable",
+    "error-indicator-definition-format",
     "error-indicator-code",
     "error-indicator-code-duplicate",
     "error-indicator-name-required",
@@ -797,7 +798,7 @@ impl IndicatorDefinition {
     pub fn from_json(json: &str) -> Result<IndicatorDefinition, FieldErrors> {
         let spec: DefinitionSpec = serde_json::from_str(json).map_err(|_| {
             let mut e = FieldErrors::new();
-            e.add("definition", "error-indicator-field-unknown");
+            e.add("definition", "error-indicator-definition-format");
             e
         })?;
         spec.validate()
@@ -859,12 +860,12 @@ impl DefinitionSpec {
             .as_ref()
             .and_then(|d| validate_measure(d, "denominator", &mut e));
         if let Some(n) = &numerator
-            && always_empty(&n.filters)
+            && always_empty(n)
         {
             e.add("numerator.filters", "error-indicator-numerator-always-zero");
         }
         if let Some(d) = &denominator
-            && always_empty(&d.filters)
+            && always_empty(d)
         {
             e.add(
                 "denominator.filters",
@@ -941,9 +942,7 @@ impl DefinitionSpec {
 }
 
 fn validate_measure(m: &MeasureSpec, path: &str, e: &mut FieldErrors) -> Option<Measure> {
-    let Some(source) = e.take(&format!("{path}.source"), Source::parse(&m.source)) else {
-        return None;
-    };
+    let source = e.take(&format!("{path}.source"), Source::parse(&m.source))?;
     let before = e.0.len();
     let aggregate = e.take(&format!("{path}.aggregate"), Aggregate::parse(&m.aggregate));
     let field_path = format!("{path}.field");
@@ -1076,12 +1075,15 @@ fn validate_measure(m: &MeasureSpec, path: &str, e: &mut FieldErrors) -> Option<
 }
 
 /// Whether the filters can never all hold together: `x = a` with `x = b`, `x in []`, or a field
-/// both null and compared with a value.
-fn always_empty(filters: &[Filter]) -> bool {
+/// both null and compared with a value or needed by the period rule.
+fn always_empty(m: &Measure) -> bool {
     let mut allowed: BTreeMap<&str, BTreeSet<&FieldValue>> = BTreeMap::new();
     let mut null: BTreeSet<&str> = BTreeSet::new();
     let mut not_null: BTreeSet<&str> = BTreeSet::new();
-    for f in filters {
+    match m.period {
+        PeriodRule::Within(f) | PeriodRule::Active { from: f, .. } => not_null.insert(f),
+    };
+    for f in &m.filters {
         let set: BTreeSet<&FieldValue> = match f {
             Filter::Eq(_, v) => [v].into_iter().collect(),
             Filter::In(_, vs) => vs.iter().collect(),
@@ -1317,5 +1319,661 @@ impl PartialOrd for Source {
 impl Ord for Source {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.code().cmp(other.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+    }
+
+    fn year(y: i32) -> Period {
+        Period {
+            start: day(y, 1, 1),
+            end: day(y, 12, 31),
+        }
+    }
+
+    /// A valid definition: training completion rate, by sex.
+    fn base() -> Value {
+        json!({
+            "code": "TR-01",
+            "name": {"eu": "Prestakuntza-ekintzak osatzeko tasa", "es": "Tasa de finalización", "en": "Training completion rate"},
+            "unit": "percent",
+            "numerator": {"source": "enrolments", "aggregate": "count",
+                "filters": [{"field": "status", "op": "eq", "value": "completed"}],
+                "period": {"within": "closed_on"}},
+            "denominator": {"source": "enrolments", "aggregate": "count",
+                "filters": [{"field": "status", "op": "in", "values": ["completed", "dropped_out"]}],
+                "period": {"within": "closed_on"}},
+            "disaggregations": ["sex", "neighbourhood"],
+            "sensitivity": "ordinary",
+            "baseline": 72.0,
+            "target": 80.0,
+            "direction": "higher_is_better",
+            "plan": "Otxarkoaga Neighbourhood Plan 2024-2027",
+            "plan_version": 2,
+            "effective": {"start": "2024-01-01", "end": "2027-12-31"}
+        })
+    }
+
+    fn check(v: Value) -> Result<IndicatorDefinition, FieldErrors> {
+        match serde_json::from_value::<DefinitionSpec>(v) {
+            Ok(spec) => spec.validate(),
+            Err(e) => panic!("does not parse: {e}"),
+        }
+    }
+
+    /// Validates `v` and returns the key reported on `field`.
+    fn error_on(v: Value, field: &str) -> Option<&'static str> {
+        match check(v) {
+            Ok(_) => None,
+            Err(e) => {
+                for err in &e.0 {
+                    assert!(MESSAGE_KEYS.contains(&err.key), "{} not listed", err.key);
+                }
+                e.get(field)
+            }
+        }
+    }
+
+    fn with(mut v: Value, pointer: &str, new: Value) -> Value {
+        if let Some(slot) = v.pointer_mut(pointer) {
+            *slot = new;
+        } else {
+            panic!("no {pointer}");
+        }
+        v
+    }
+
+    #[test]
+    fn the_base_definition_is_valid() {
+        let def = check(base()).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(def.unit, Unit::Percent);
+        assert_eq!(
+            def.disaggregations,
+            vec![Disaggregation::Sex, Disaggregation::Neighbourhood]
+        );
+        assert_eq!(def.numerator.period, PeriodRule::Within("closed_on"));
+        assert!(IndicatorDefinition::from_json(&base().to_string()).is_ok());
+    }
+
+    #[test]
+    fn periods_must_end_on_or_after_their_start() {
+        assert_eq!(
+            Period::parse("2026-03-01", "2026-02-28"),
+            Err("error-period-end-before-start")
+        );
+        assert_eq!(
+            Period::parse("2026-03-01", "2026-03-01").map(|p| p.start),
+            Ok(day(2026, 3, 1))
+        );
+        assert_eq!(
+            Period::parse("2026-02-30", "2026-03-01"),
+            Err("error-period-date-format")
+        );
+        let v = with(base(), "/effective/end", json!("2023-12-31"));
+        assert_eq!(
+            error_on(v, "effective"),
+            Some("error-period-end-before-start")
+        );
+    }
+
+    #[test]
+    fn unknown_disaggregations_are_rejected() {
+        assert_eq!(
+            Disaggregation::parse("street"),
+            Err("error-disaggregation-unknown")
+        );
+        assert_eq!(
+            Disaggregation::parse("age_band"),
+            Ok(Disaggregation::AgeBand)
+        );
+        let v = with(base(), "/disaggregations", json!(["sex", "street"]));
+        assert_eq!(
+            error_on(v, "disaggregations[1]"),
+            Some("error-disaggregation-unknown")
+        );
+    }
+
+    #[test]
+    fn disaggregations_need_a_person_or_an_area_in_the_source() {
+        let mut v = base();
+        v["numerator"]["source"] = json!("compliance_checks");
+        v["numerator"]["filters"] = json!([]);
+        v["numerator"]["period"] = json!({"within": "checked_on"});
+        v["denominator"] = v["numerator"].clone();
+        assert_eq!(
+            error_on(v.clone(), "disaggregations[0]"),
+            Some("error-disaggregation-unavailable")
+        );
+        // An organisation has an area but no sex.
+        v["numerator"] = json!({"source": "organisations", "aggregate": "count",
+            "filters": [{"field": "sse", "op": "eq", "value": true}], "period": {"from": "registered_on"}});
+        v["denominator"] = json!({"source": "organisations", "aggregate": "count", "period": {"from": "registered_on"}});
+        assert_eq!(
+            error_on(v.clone(), "disaggregations[0]"),
+            Some("error-disaggregation-unavailable")
+        );
+        v["disaggregations"] = json!(["district", "neighbourhood"]);
+        assert!(check(v).is_ok());
+    }
+
+    #[test]
+    fn unknown_sources_and_fields_are_rejected() {
+        let v = with(base(), "/numerator/source", json!("tweets"));
+        assert_eq!(
+            error_on(v, "numerator.source"),
+            Some("error-indicator-source-unknown")
+        );
+        // A field of another source.
+        let v = with(base(), "/numerator/filters/0/field", json!("workforce"));
+        assert_eq!(
+            error_on(v, "numerator.filters[0].field"),
+            Some("error-indicator-field-unknown")
+        );
+        let v = with(base(), "/numerator/period", json!({"within": "paid_on"}));
+        assert_eq!(
+            error_on(v, "numerator.period.within"),
+            Some("error-indicator-field-unknown")
+        );
+    }
+
+    #[test]
+    fn a_denominator_referencing_a_missing_field_is_rejected() {
+        let v = with(base(), "/denominator/filters/0/field", json!("finished"));
+        assert_eq!(
+            error_on(v, "denominator.filters[0].field"),
+            Some("error-indicator-field-unknown")
+        );
+        let v = with(base(), "/denominator/period/within", json!("answered_on"));
+        assert_eq!(
+            error_on(v, "denominator.period.within"),
+            Some("error-indicator-field-unknown")
+        );
+    }
+
+    #[test]
+    fn filter_values_must_have_the_field_type() {
+        for bad in [
+            json!(3),
+            json!("finished"),
+            json!(true),
+            json!(["completed"]),
+        ] {
+            let v = with(base(), "/numerator/filters/0/value", bad);
+            assert_eq!(
+                error_on(v, "numerator.filters[0].value"),
+                Some("error-indicator-filter-value-type")
+            );
+        }
+        let v = with(
+            base(),
+            "/denominator/filters/0/values",
+            json!(["completed", 7]),
+        );
+        assert_eq!(
+            error_on(v, "denominator.filters[0].value"),
+            Some("error-indicator-filter-value-type")
+        );
+        let v = with(
+            base(),
+            "/numerator/filters/0",
+            json!({"field": "closed_on", "op": "eq", "value": "2026-13-01"}),
+        );
+        assert_eq!(
+            error_on(v, "numerator.filters[0].value"),
+            Some("error-indicator-filter-value-type")
+        );
+        let v = with(
+            base(),
+            "/numerator/filters/0",
+            json!({"field": "status", "op": "eq"}),
+        );
+        assert_eq!(
+            error_on(v, "numerator.filters[0].value"),
+            Some("error-indicator-filter-value-missing")
+        );
+        let v = with(base(), "/numerator/filters/0/op", json!("like"));
+        assert_eq!(
+            error_on(v, "numerator.filters[0].op"),
+            Some("error-indicator-filter-op-unknown")
+        );
+        let v = with(
+            base(),
+            "/numerator/filters/0",
+            json!({"field": "status", "op": "within"}),
+        );
+        assert_eq!(
+            error_on(v, "numerator.filters[0].field"),
+            Some("error-indicator-field-not-date")
+        );
+    }
+
+    #[test]
+    fn a_denominator_that_is_always_zero_is_rejected() {
+        let contradictions = [
+            json!([{"field": "status", "op": "eq", "value": "completed"},
+                   {"field": "status", "op": "eq", "value": "dropped_out"}]),
+            json!([{"field": "status", "op": "in", "values": ["completed", "enrolled"]},
+                   {"field": "status", "op": "in", "values": ["dropped_out"]}]),
+            json!([{"field": "status", "op": "in", "values": []}]),
+            json!([{"field": "certificate", "op": "is_null"},
+                   {"field": "certificate", "op": "eq", "value": "CP-1"}]),
+            json!([{"field": "closed_on", "op": "is_null"}]),
+        ];
+        for filters in contradictions {
+            let v = with(base(), "/denominator/filters", filters.clone());
+            assert_eq!(
+                error_on(v, "denominator.filters"),
+                Some("error-indicator-denominator-always-zero"),
+                "{filters}"
+            );
+        }
+        // The same value twice is no contradiction.
+        let v = with(
+            base(),
+            "/denominator/filters",
+            json!([{"field": "status", "op": "eq", "value": "completed"},
+                   {"field": "status", "op": "in", "values": ["completed", "dropped_out"]}]),
+        );
+        assert!(check(v).is_ok());
+        let v = with(
+            base(),
+            "/numerator/filters",
+            json!([{"field": "sex", "op": "eq", "value": "woman"},
+                   {"field": "sex", "op": "eq", "value": "man"}]),
+        );
+        assert_eq!(
+            error_on(v, "numerator.filters"),
+            Some("error-indicator-numerator-always-zero")
+        );
+    }
+
+    #[test]
+    fn units_and_denominators_must_agree() {
+        let mut v = base();
+        v.as_object_mut().map(|o| o.remove("denominator"));
+        assert_eq!(
+            error_on(v.clone(), "denominator"),
+            Some("error-indicator-denominator-required")
+        );
+        v["unit"] = json!("count");
+        assert!(check(v).is_ok());
+        let v = with(base(), "/unit", json!("count"));
+        assert_eq!(
+            error_on(v, "denominator"),
+            Some("error-indicator-denominator-not-allowed")
+        );
+        let v = with(base(), "/unit", json!("litres"));
+        assert_eq!(error_on(v, "unit"), Some("error-indicator-unit-unknown"));
+        let v = with(base(), "/target", json!(120.0));
+        assert_eq!(error_on(v, "target"), Some("error-indicator-figure-range"));
+    }
+
+    #[test]
+    fn aggregates_need_the_right_field() {
+        let v = with(base(), "/numerator/aggregate", json!("sum"));
+        assert_eq!(
+            error_on(v, "numerator.field"),
+            Some("error-indicator-field-required")
+        );
+        let mut v = with(base(), "/numerator/aggregate", json!("median"));
+        v["numerator"]["field"] = json!("dropout_reason");
+        assert_eq!(
+            error_on(v, "numerator.field"),
+            Some("error-indicator-field-not-numeric")
+        );
+        let mut v = base();
+        v["numerator"]["field"] = json!("status");
+        assert_eq!(
+            error_on(v, "numerator.field"),
+            Some("error-indicator-field-not-allowed")
+        );
+        let v = with(base(), "/numerator/aggregate", json!("average"));
+        assert_eq!(
+            error_on(v, "numerator.aggregate"),
+            Some("error-indicator-aggregate-unknown")
+        );
+        let v = json!({"source": "contracts", "aggregate": "count_distinct_person", "period": {"within": "awarded_on"}});
+        let mut d = with(base(), "/numerator", v);
+        d["denominator"] = json!({"source": "contracts", "aggregate": "count", "period": {"within": "awarded_on"}});
+        d["disaggregations"] = json!([]);
+        assert_eq!(
+            error_on(d, "numerator.aggregate"),
+            Some("error-indicator-person-unavailable")
+        );
+        let v = with(base(), "/numerator/period", json!({"until": "closed_on"}));
+        assert_eq!(
+            error_on(v, "numerator.period"),
+            Some("error-indicator-period-rule")
+        );
+        let v = with(base(), "/numerator/period", json!({"within": "status"}));
+        assert_eq!(
+            error_on(v, "numerator.period.within"),
+            Some("error-indicator-field-not-date")
+        );
+    }
+
+    #[test]
+    fn codes_names_plan_and_lists_are_checked() {
+        assert_eq!(
+            error_on(with(base(), "/code", json!("tr 1")), "code"),
+            Some("error-indicator-code")
+        );
+        assert_eq!(
+            error_on(with(base(), "/name/eu", json!(" ")), "name.eu"),
+            Some("error-indicator-name-required")
+        );
+        assert_eq!(
+            error_on(with(base(), "/plan", json!("")), "plan"),
+            Some("error-indicator-plan-required")
+        );
+        assert_eq!(
+            error_on(with(base(), "/plan_version", json!(0)), "plan_version"),
+            Some("error-indicator-plan-version")
+        );
+        assert_eq!(
+            error_on(with(base(), "/sensitivity", json!("secret")), "sensitivity"),
+            Some("error-indicator-sensitivity-unknown")
+        );
+        assert_eq!(
+            error_on(with(base(), "/direction", json!("up")), "direction"),
+            Some("error-indicator-direction-unknown")
+        );
+    }
+
+    // ---- evaluation
+
+    fn rows(source: Source, rs: Vec<Row>) -> BTreeMap<Source, Vec<Row>> {
+        [(source, rs)].into_iter().collect()
+    }
+
+    fn enrolment(person: &str, sex: &str, status: &str, closed: NaiveDate) -> Row {
+        Row::new()
+            .text("person_id", person)
+            .text("sex", sex)
+            .text("status", status)
+            .date("closed_on", closed)
+    }
+
+    fn completion() -> IndicatorDefinition {
+        check(base()).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    fn placements_count() -> IndicatorDefinition {
+        let v = json!({
+            "code": "PL-01",
+            "name": {"eu": "Laneratzeak", "es": "Inserciones laborales", "en": "Job placements"},
+            "unit": "count",
+            "numerator": {"source": "placements", "aggregate": "count",
+                "filters": [{"field": "long_term_unemployed", "op": "eq", "value": true}],
+                "period": {"within": "starts_on"}},
+            "disaggregations": ["sex"],
+            "sensitivity": "ordinary",
+            "direction": "higher_is_better",
+            "plan": "Otxarkoaga Neighbourhood Plan 2024-2027",
+            "plan_version": 2,
+            "effective": {"start": "2024-01-01", "end": "2027-12-31"}
+        });
+        check(v).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    fn total(out: &Result<Vec<(Key, IndicatorValue)>, &'static str>) -> Option<IndicatorValue> {
+        out.as_ref()
+            .ok()
+            .and_then(|o| o.first())
+            .filter(|(k, _)| *k == Key::Total)
+            .map(|(_, v)| *v)
+    }
+
+    fn ratio(numerator: i64, denominator: i64) -> IndicatorValue {
+        IndicatorValue::Value(Ratio {
+            numerator,
+            denominator,
+        })
+    }
+
+    #[test]
+    fn no_records_is_no_data_and_records_that_do_not_match_are_zero() {
+        let def = placements_count();
+        let empty = BTreeMap::new();
+        assert_eq!(
+            total(&evaluate(&def, year(2026), &empty, None)),
+            Some(IndicatorValue::NoData)
+        );
+        let outside = rows(
+            Source::Placements,
+            vec![
+                Row::new()
+                    .date("starts_on", day(2025, 6, 1))
+                    .bool("long_term_unemployed", true),
+            ],
+        );
+        assert_eq!(
+            total(&evaluate(&def, year(2026), &outside, None)),
+            Some(IndicatorValue::NoData)
+        );
+        let not_matching = rows(
+            Source::Placements,
+            vec![
+                Row::new()
+                    .date("starts_on", day(2026, 6, 1))
+                    .bool("long_term_unemployed", false),
+            ],
+        );
+        let zero = total(&evaluate(&def, year(2026), &not_matching, None));
+        assert_eq!(zero, Some(ratio(0, 1)));
+        assert_eq!(IndicatorValue::NoData.to_string(), "no data");
+        assert_eq!(zero.map(|z| z.to_string()), Some("0".to_owned()));
+        assert_eq!(IndicatorValue::NoData.format(Unit::Percent, 1), "no data");
+        assert_eq!(
+            IndicatorValue::NoData.message_key(),
+            Some("indicator-no-data")
+        );
+    }
+
+    #[test]
+    fn an_empty_denominator_is_division_by_zero_not_zero() {
+        let def = completion();
+        // Only enrolments still open closed in the period? None: the denominator matches nothing.
+        let r = rows(
+            Source::Enrolments,
+            vec![enrolment("p1", "woman", "enrolled", day(2026, 5, 1))],
+        );
+        assert_eq!(
+            total(&evaluate(&def, year(2026), &r, None)),
+            Some(IndicatorValue::DivisionByZero)
+        );
+        assert_eq!(
+            IndicatorValue::DivisionByZero.message_key(),
+            Some("indicator-division-by-zero")
+        );
+        let r = rows(
+            Source::Enrolments,
+            vec![
+                enrolment("p1", "woman", "completed", day(2026, 5, 1)),
+                enrolment("p2", "man", "dropped_out", day(2026, 5, 1)),
+                enrolment("p3", "man", "completed", day(2026, 5, 1)),
+            ],
+        );
+        let v = total(&evaluate(&def, year(2026), &r, None));
+        assert_eq!(v, Some(ratio(2, 3)));
+        assert_eq!(
+            v.map(|v| v.format(Unit::Percent, 1)),
+            Some("66.7".to_owned())
+        );
+        assert_eq!(v.map(|v| v.format(Unit::Percent, 0)), Some("67".to_owned()));
+    }
+
+    #[test]
+    fn disaggregation_gives_the_total_then_each_group_in_order() {
+        let def = completion();
+        let r = rows(
+            Source::Enrolments,
+            vec![
+                enrolment("p1", "woman", "completed", day(2026, 5, 1)),
+                enrolment("p2", "man", "dropped_out", day(2026, 5, 1)),
+                enrolment("p3", "woman", "dropped_out", day(2026, 5, 1)),
+                Row::new()
+                    .text("status", "completed")
+                    .date("closed_on", day(2026, 7, 1)),
+            ],
+        );
+        let out = evaluate(&def, year(2026), &r, Some(Disaggregation::Sex));
+        assert_eq!(
+            out,
+            Ok(vec![
+                (Key::Total, ratio(2, 4)),
+                (Key::Group("man".into()), ratio(0, 1)),
+                (Key::Group("unknown".into()), ratio(1, 1)),
+                (Key::Group("woman".into()), ratio(1, 2)),
+            ])
+        );
+        assert_eq!(
+            evaluate(&def, year(2026), &r, Some(Disaggregation::Origin)),
+            Err("error-disaggregation-unavailable")
+        );
+    }
+
+    #[test]
+    fn periods_include_both_boundary_days() {
+        let def = placements_count();
+        let at = |d: NaiveDate| {
+            Row::new()
+                .date("starts_on", d)
+                .bool("long_term_unemployed", true)
+        };
+        let r = rows(
+            Source::Placements,
+            vec![
+                at(day(2025, 12, 31)),
+                at(day(2026, 1, 1)),
+                at(day(2026, 12, 31)),
+                at(day(2027, 1, 1)),
+            ],
+        );
+        assert_eq!(
+            total(&evaluate(&def, year(2026), &r, None)),
+            Some(ratio(2, 1))
+        );
+        let one_day = Period::parse("2026-12-31", "2026-12-31").unwrap_or(year(1));
+        assert_eq!(total(&evaluate(&def, one_day, &r, None)), Some(ratio(1, 1)));
+    }
+
+    #[test]
+    fn active_records_overlap_the_period_at_its_boundaries() {
+        let rule = PeriodRule::Active {
+            from: "starts_on",
+            until: Some("ends_on"),
+        };
+        let p = year(2026);
+        let r = |from: NaiveDate, until: Option<NaiveDate>| {
+            let row = Row::new().date("starts_on", from);
+            match until {
+                Some(u) => row.date("ends_on", u),
+                None => row,
+            }
+        };
+        assert!(rule.matches(&r(day(2020, 1, 1), Some(day(2026, 1, 1))), p));
+        assert!(!rule.matches(&r(day(2020, 1, 1), Some(day(2025, 12, 31))), p));
+        assert!(rule.matches(&r(day(2026, 12, 31), None), p));
+        assert!(!rule.matches(&r(day(2027, 1, 1), None), p));
+        assert!(rule.matches(&r(day(2020, 1, 1), None), p));
+    }
+
+    #[test]
+    fn medians_are_exact_and_a_median_of_nothing_is_no_data() {
+        let v = json!({
+            "code": "RF-01",
+            "name": {"eu": "Erantzuteko denbora", "es": "Tiempo de respuesta", "en": "Response time"},
+            "unit": "days",
+            "numerator": {"source": "referrals", "aggregate": "median", "field": "response_days",
+                "period": {"within": "sent_on"}},
+            "disaggregations": [],
+            "sensitivity": "sensitive",
+            "direction": "lower_is_better",
+            "plan": "Otxarkoaga Neighbourhood Plan 2024-2027",
+            "plan_version": 2,
+            "effective": {"start": "2024-01-01", "end": "2027-12-31"}
+        });
+        let def = check(v).unwrap_or_else(|e| panic!("{e:?}"));
+        let sent = |days: Option<i64>| {
+            let r = Row::new().date("sent_on", day(2026, 3, 3));
+            match days {
+                Some(d) => r.int("response_days", d),
+                None => r,
+            }
+        };
+        let p = year(2026);
+        let odd = rows(
+            Source::Referrals,
+            vec![sent(Some(9)), sent(Some(2)), sent(Some(4))],
+        );
+        assert_eq!(total(&evaluate(&def, p, &odd, None)), Some(ratio(4, 1)));
+        let even = rows(
+            Source::Referrals,
+            vec![
+                sent(Some(9)),
+                sent(Some(2)),
+                sent(Some(4)),
+                sent(Some(1)),
+                sent(None),
+            ],
+        );
+        let v = total(&evaluate(&def, p, &even, None));
+        assert_eq!(v, Some(ratio(6, 2)));
+        assert_eq!(v.map(|v| v.format(Unit::Days, 1)), Some("3.0".to_owned()));
+        let unanswered = rows(Source::Referrals, vec![sent(None)]);
+        assert_eq!(
+            total(&evaluate(&def, p, &unanswered, None)),
+            Some(IndicatorValue::NoData)
+        );
+    }
+
+    #[test]
+    fn sums_in_cents_show_as_euros_and_distinct_people_count_once() {
+        assert_eq!(ratio(123_456, 1).format(Unit::Euros, 2), "1234.56");
+        assert_eq!(ratio(3, 1000).format(Unit::Permille, 1), "3.0");
+        assert_eq!(ratio(1, 3).format(Unit::Percent, 1), "33.3");
+        let m = Measure {
+            source: Source::Placements,
+            aggregate: Aggregate::CountDistinctPerson,
+            field: None,
+            filters: vec![],
+            period: PeriodRule::Within("starts_on"),
+        };
+        let at = |p: &str| {
+            Row::new()
+                .text("person_id", p)
+                .date("starts_on", day(2026, 2, 2))
+        };
+        let (a, b, c) = (at("a"), at("a"), at("b"));
+        assert_eq!(
+            measure(&m, &[&a, &b, &c], year(2026)),
+            Some(Ratio {
+                numerator: 2,
+                denominator: 1
+            })
+        );
+    }
+
+    #[test]
+    fn every_message_key_is_translated_in_every_language() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../templates/locales");
+        for lang in ["eu", "es", "en"] {
+            let ftl =
+                std::fs::read_to_string(dir.join(lang).join("indicators.ftl")).unwrap_or_default();
+            for key in MESSAGE_KEYS {
+                assert!(
+                    ftl.lines().any(|l| l.starts_with(&format!("{key} ="))),
+                    "{key} missing in {lang}"
+                );
+            }
+        }
     }
 }
