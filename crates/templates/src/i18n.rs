@@ -56,7 +56,7 @@ pub fn has(lang: Lang, key: &str) -> bool {
 }
 
 /// The Fluent files of one language: the platform's and each capability's own.
-pub fn files(lang: Lang) -> [&'static str; 6] {
+pub fn files(lang: Lang) -> [&'static str; 7] {
     match lang {
         Lang::Eu => [
             include_str!("../locales/eu/main.ftl"),
@@ -65,6 +65,7 @@ pub fn files(lang: Lang) -> [&'static str; 6] {
             include_str!("../locales/eu/ecosystem.ftl"),
             include_str!("../locales/eu/agreements.ftl"),
             include_str!("../locales/eu/procurement.ftl"),
+            include_str!("../locales/eu/indicators.ftl"),
         ],
         Lang::Es => [
             include_str!("../locales/es/main.ftl"),
@@ -73,6 +74,7 @@ pub fn files(lang: Lang) -> [&'static str; 6] {
             include_str!("../locales/es/ecosystem.ftl"),
             include_str!("../locales/es/agreements.ftl"),
             include_str!("../locales/es/procurement.ftl"),
+            include_str!("../locales/es/indicators.ftl"),
         ],
         Lang::En => [
             include_str!("../locales/en/main.ftl"),
@@ -81,6 +83,7 @@ pub fn files(lang: Lang) -> [&'static str; 6] {
             include_str!("../locales/en/ecosystem.ftl"),
             include_str!("../locales/en/agreements.ftl"),
             include_str!("../locales/en/procurement.ftl"),
+            include_str!("../locales/en/indicators.ftl"),
         ],
     }
 }
