@@ -1,0 +1,291 @@
+//! The records behind neighbourhood indicators, as rows of the fields each indicator source
+//! declares (`Source::fields`), derived fields included; the evaluator in the domain does the
+//! counting. Dates are calendar days in UTC. Supported sources: people, referrals, itineraries,
+//! placements and follow-ups; any other source is refused with `error-source-unsupported`
+//! rather than answered with incomplete rows.
+
+use crate::{Result, Store, StoreError, on_pool};
+use chrono::{Datelike, NaiveDate};
+use elkarlan_domain::TenantId;
+use elkarlan_domain::indicators::definition::{
+    Disaggregation, FieldValue, IndicatorDefinition, IndicatorValue, Key, Period, Row, Source,
+    evaluate,
+};
+use elkarlan_domain::time::Timestamp;
+use sqlx::Row as _;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// The message key of a source this store cannot feed yet.
+pub const UNSUPPORTED: &str = "error-source-unsupported";
+
+/// Columns every person-linked query selects, with the person's area and its parent district.
+const PERSON_COLS: &str = "p.id AS p_id, p.sex AS p_sex, p.birth_date AS p_birth, p.nationality AS p_nat, \
+     CASE WHEN a.kind = 'neighbourhood' THEN a.code END AS p_nb, \
+     CASE WHEN a.kind = 'district' THEN a.code ELSE d.code END AS p_dist";
+const PERSON_JOIN: &str =
+    "LEFT JOIN areas a ON a.id = p.area_id LEFT JOIN areas d ON d.id = a.parent_id";
+
+struct Person {
+    id: Uuid,
+    sex: String,
+    birth: String,
+    nationality: Option<String>,
+    neighbourhood: Option<String>,
+    district: Option<String>,
+}
+
+macro_rules! person {
+    ($r:expr) => {
+        Person {
+            id: $r.try_get("p_id")?,
+            sex: $r.try_get("p_sex")?,
+            birth: $r.try_get("p_birth")?,
+            nationality: $r.try_get("p_nat")?,
+            neighbourhood: $r.try_get("p_nb")?,
+            district: $r.try_get("p_dist")?,
+        }
+    };
+}
+
+/// Runs a query bound to the tenant and decodes every row with `$decode` (`|r| -> Result<T>`).
+macro_rules! fetch {
+    ($store:expr, $sql:expr, $tenant:expr, |$r:ident| $decode:expr) => {
+        on_pool!($store, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe($sql))
+                .bind($tenant.0)
+                .fetch_all(c)
+                .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for $r in &rows {
+                out.push((|| -> Result<_> { Ok($decode) })()?);
+            }
+            out
+        })
+    };
+}
+
+const EU: &[&str] = &[
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
+    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "SE",
+];
+
+/// Origin from nationality. Birthplace is not recorded, so Spanish nationals cannot be told
+/// apart between local and the rest of Spain: they are `unknown`, never guessed.
+fn origin(nationality: Option<&str>) -> &'static str {
+    match nationality.map(str::to_ascii_uppercase).as_deref() {
+        None | Some("" | "ES") => "unknown",
+        Some(n) if EU.contains(&n) => "eu",
+        Some(_) => "non_eu",
+    }
+}
+
+/// Whole years of age on `at`.
+fn age(birth: NaiveDate, at: NaiveDate) -> i32 {
+    let mut years = at.year() - birth.year();
+    if (at.month(), at.day()) < (birth.month(), birth.day()) {
+        years -= 1;
+    }
+    years
+}
+
+fn age_band(birth: Option<NaiveDate>, at: NaiveDate) -> FieldValue {
+    let Some(birth) = birth else {
+        return FieldValue::Null;
+    };
+    let band = match age(birth, at) {
+        ..25 => "under_25",
+        25..30 => "25_29",
+        30..45 => "30_44",
+        45..55 => "45_54",
+        _ => "55_plus",
+    };
+    FieldValue::Text(band.to_owned())
+}
+
+fn day(text: Option<&str>) -> Option<NaiveDate> {
+    text.and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+}
+
+fn stamp_day(micros: Option<i64>) -> Option<NaiveDate> {
+    micros.map(|m| Timestamp::from_micros(m).to_datetime().date_naive())
+}
+
+fn opt_date(d: Option<NaiveDate>) -> FieldValue {
+    d.map_or(FieldValue::Null, FieldValue::Date)
+}
+
+fn opt_text(t: Option<String>) -> FieldValue {
+    t.filter(|s| !s.is_empty())
+        .map_or(FieldValue::Null, FieldValue::Text)
+}
+
+fn opt_bool(v: Option<i64>) -> FieldValue {
+    v.map_or(FieldValue::Null, |b| FieldValue::Bool(b != 0))
+}
+
+/// Long-term unemployed (12 months or more) on `at`, from the day unemployment began.
+fn long_term(unemployed_since: Option<&str>, at: Option<NaiveDate>) -> FieldValue {
+    match (day(unemployed_since), at) {
+        (Some(since), Some(at)) => FieldValue::Bool(
+            since
+                .checked_add_months(chrono::Months::new(12))
+                .is_some_and(|d| d <= at),
+        ),
+        _ => FieldValue::Null,
+    }
+}
+
+fn with_person(row: Row, p: Person, period: Period) -> Row {
+    row.text("person_id", &p.id.to_string())
+        .text("sex", &p.sex)
+        .with("age_band", age_band(day(Some(&p.birth)), period.end))
+        .text("origin", origin(p.nationality.as_deref()))
+        .with("neighbourhood", opt_text(p.neighbourhood))
+        .with("district", opt_text(p.district))
+}
+
+/// The rows of one source for a tenant, with exactly the source's fields. Rows outside the period
+/// are not filtered here: the definition's period rule decides, on any of the source's dates.
+pub async fn rows(
+    store: &Store,
+    tenant: TenantId,
+    source: Source,
+    period: Period,
+) -> Result<Vec<Row>> {
+    let out: Vec<Row> = match source {
+        Source::People => {
+            let sql = format!(
+                "SELECT {PERSON_COLS}, p.created_at AS created FROM people p {PERSON_JOIN} \
+                 WHERE p.tenant_id = $1 AND p.merged_into IS NULL"
+            );
+            fetch!(store, sql, tenant, |r| {
+                let created: i64 = r.try_get("created")?;
+                with_person(Row::new(), person!(r), period)
+                    .with("registered_on", opt_date(stamp_day(Some(created))))
+            })
+        }
+        Source::Referrals => {
+            let sql = format!(
+                "SELECT {PERSON_COLS}, x.status, x.urgency, x.outcome, x.sent_at, x.due_at, x.answered_at \
+                 FROM referrals x JOIN people p ON p.id = x.person_id {PERSON_JOIN} WHERE x.tenant_id = $1"
+            );
+            fetch!(store, sql, tenant, |r| {
+                let sent = stamp_day(r.try_get("sent_at")?);
+                let due = stamp_day(r.try_get("due_at")?);
+                let answered = stamp_day(r.try_get("answered_at")?);
+                let response_days = match (sent, answered) {
+                    (Some(s), Some(a)) => FieldValue::Integer((a - s).num_days()),
+                    _ => FieldValue::Null,
+                };
+                // Unanswered referrals are late once their due day is over by the period's end.
+                let late = match (answered, due) {
+                    (Some(a), Some(d)) => FieldValue::Bool(a > d),
+                    (None, Some(d)) => FieldValue::Bool(d < period.end),
+                    _ => FieldValue::Null,
+                };
+                with_person(Row::new(), person!(r), period)
+                    .text("status", &r.try_get::<String, _>("status")?)
+                    .text("urgency", &r.try_get::<String, _>("urgency")?)
+                    .with("outcome", opt_text(r.try_get("outcome")?))
+                    .with("sent_on", opt_date(sent))
+                    .with("due_on", opt_date(due))
+                    .with("answered_on", opt_date(answered))
+                    .with("response_days", response_days)
+                    .with("late", late)
+            })
+        }
+        Source::Itineraries => {
+            let sql = format!(
+                "SELECT {PERSON_COLS}, x.status, x.opened_at, x.closed_at, e.unemployed_since, e.income_guarantee \
+                 FROM itineraries x JOIN people p ON p.id = x.person_id {PERSON_JOIN} \
+                 LEFT JOIN employment_profiles e ON e.person_id = x.person_id WHERE x.tenant_id = $1"
+            );
+            fetch!(store, sql, tenant, |r| {
+                let opened = stamp_day(r.try_get("opened_at")?);
+                let since: Option<String> = r.try_get("unemployed_since")?;
+                with_person(Row::new(), person!(r), period)
+                    .text("status", &r.try_get::<String, _>("status")?)
+                    .with("opened_on", opt_date(opened))
+                    .with("closed_on", opt_date(stamp_day(r.try_get("closed_at")?)))
+                    .with("long_term_unemployed", long_term(since.as_deref(), opened))
+                    .with("income_guarantee", opt_bool(r.try_get("income_guarantee")?))
+            })
+        }
+        Source::Placements => {
+            let sql = format!(
+                "SELECT {PERSON_COLS}, x.contract_type, x.sector, x.starts_on, x.ends_on, x.weekly_hours_centi, \
+                 x.social_clause_id, x.agreement_commitment_id, e.unemployed_since \
+                 FROM placements x JOIN people p ON p.id = x.person_id {PERSON_JOIN} \
+                 LEFT JOIN employment_profiles e ON e.person_id = x.person_id WHERE x.tenant_id = $1"
+            );
+            fetch!(store, sql, tenant, |r| {
+                let starts = day(r.try_get::<Option<String>, _>("starts_on")?.as_deref());
+                let since: Option<String> = r.try_get("unemployed_since")?;
+                let clause: Option<Uuid> = r.try_get("social_clause_id")?;
+                let commitment: Option<Uuid> = r.try_get("agreement_commitment_id")?;
+                with_person(Row::new(), person!(r), period)
+                    .text("contract_type", &r.try_get::<String, _>("contract_type")?)
+                    .text("sector", &r.try_get::<String, _>("sector")?)
+                    .with("starts_on", opt_date(starts))
+                    .with(
+                        "ends_on",
+                        opt_date(day(r.try_get::<Option<String>, _>("ends_on")?.as_deref())),
+                    )
+                    .int("weekly_hours_centi", r.try_get("weekly_hours_centi")?)
+                    .with("social_clause_id", opt_text(clause.map(|u| u.to_string())))
+                    .with(
+                        "agreement_commitment_id",
+                        opt_text(commitment.map(|u| u.to_string())),
+                    )
+                    .with("long_term_unemployed", long_term(since.as_deref(), starts))
+            })
+        }
+        Source::FollowUps => {
+            let sql = format!(
+                "SELECT {PERSON_COLS}, f.months, f.due_on, f.checked_on, f.still_employed, f.same_employer \
+                 FROM follow_ups f JOIN placements x ON x.id = f.placement_id \
+                 JOIN people p ON p.id = x.person_id {PERSON_JOIN} WHERE x.tenant_id = $1"
+            );
+            fetch!(store, sql, tenant, |r| {
+                with_person(Row::new(), person!(r), period)
+                    .int("months", r.try_get("months")?)
+                    .with(
+                        "due_on",
+                        opt_date(day(r.try_get::<Option<String>, _>("due_on")?.as_deref())),
+                    )
+                    .with(
+                        "checked_on",
+                        opt_date(day(r
+                            .try_get::<Option<String>, _>("checked_on")?
+                            .as_deref())),
+                    )
+                    .with("still_employed", opt_bool(r.try_get("still_employed")?))
+                    .with("same_employer", opt_bool(r.try_get("same_employer")?))
+            })
+        }
+        _ => return Err(StoreError::Conflict(UNSUPPORTED)),
+    };
+    Ok(out)
+}
+
+/// Computes an indicator for a period from the tenant's records: the total, then one cell per
+/// group of the disaggregation. An unsupported source is `error-source-unsupported`; a
+/// disaggregation the definition does not allow is `error-disaggregation-unavailable`.
+pub async fn compute(
+    store: &Store,
+    tenant: TenantId,
+    def: &IndicatorDefinition,
+    period: Period,
+    disaggregation: Option<Disaggregation>,
+) -> Result<Vec<(Key, IndicatorValue)>> {
+    let mut by_source: BTreeMap<Source, Vec<Row>> = BTreeMap::new();
+    let sources =
+        std::iter::once(def.numerator.source).chain(def.denominator.as_ref().map(|d| d.source));
+    for source in sources {
+        if let std::collections::btree_map::Entry::Vacant(slot) = by_source.entry(source) {
+            slot.insert(rows(store, tenant, source, period).await?);
+        }
+    }
+    evaluate(def, period, &by_source, disaggregation).map_err(StoreError::Conflict)
+}
