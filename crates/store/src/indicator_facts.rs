@@ -1,12 +1,13 @@
 //! The records behind neighbourhood indicators, as rows of the fields each indicator source
 //! declares (`Source::fields`), derived fields included; the evaluator in the domain does the
 //! counting. Dates are calendar days in UTC. Supported sources: people, referrals, itineraries,
-//! placements and follow-ups; any other source is refused with `error-source-unsupported`
+//! enrolments, placements, follow-ups, plan goals, organisations, SSE profiles and ventures; any other source is refused with `error-source-unsupported`
 //! rather than answered with incomplete rows.
 
 use crate::{Result, Store, StoreError, on_pool};
 use chrono::{Datelike, NaiveDate};
 use elkarlan_domain::TenantId;
+use elkarlan_domain::ecosystem::codes::LegalForm;
 use elkarlan_domain::indicators::definition::{
     Disaggregation, FieldValue, IndicatorDefinition, IndicatorValue, Key, Period, Row, Source,
     evaluate,
@@ -25,6 +26,24 @@ const PERSON_COLS: &str = "p.id AS p_id, p.sex AS p_sex, p.birth_date AS p_birth
      CASE WHEN a.kind = 'district' THEN a.code ELSE d.code END AS p_dist";
 const PERSON_JOIN: &str =
     "LEFT JOIN areas a ON a.id = p.area_id LEFT JOIN areas d ON d.id = a.parent_id";
+
+/// Columns and joins for a record tied to an area through its own `x.area_id`.
+const AREA_COLS: &str = "CASE WHEN a.kind = 'neighbourhood' THEN a.code END AS a_nb, \
+     CASE WHEN a.kind = 'district' THEN a.code ELSE d.code END AS a_dist";
+const AREA_JOIN: &str =
+    "LEFT JOIN areas a ON a.id = x.area_id LEFT JOIN areas d ON d.id = a.parent_id";
+
+fn with_area(row: Row, neighbourhood: Option<String>, district: Option<String>) -> Row {
+    row.with("neighbourhood", opt_text(neighbourhood))
+        .with("district", opt_text(district))
+}
+
+/// Whether a legal form belongs to the social and solidarity economy; unknown forms are null.
+fn sse(form: &str) -> FieldValue {
+    LegalForm::parse(form).map_or(FieldValue::Null, |f| {
+        FieldValue::Bool(f.is_social_economy())
+    })
+}
 
 struct Person {
     id: Uuid,
@@ -264,6 +283,118 @@ pub async fn rows(
                     .with("same_employer", opt_bool(r.try_get("same_employer")?))
             })
         }
+        Source::Enrolments => {
+            let sql = format!(
+                "SELECT {PERSON_COLS}, x.status, x.enrolled_on, x.closed_on, x.dropout_reason, x.certificate \
+                 FROM enrolments x JOIN people p ON p.id = x.person_id {PERSON_JOIN} WHERE x.tenant_id = $1"
+            );
+            fetch!(store, sql, tenant, |r| {
+                with_person(Row::new(), person!(r), period)
+                    .text("status", &r.try_get::<String, _>("status")?)
+                    .with(
+                        "enrolled_on",
+                        opt_date(day(r
+                            .try_get::<Option<String>, _>("enrolled_on")?
+                            .as_deref())),
+                    )
+                    .with(
+                        "closed_on",
+                        opt_date(day(r.try_get::<Option<String>, _>("closed_on")?.as_deref())),
+                    )
+                    .with("dropout_reason", opt_text(r.try_get("dropout_reason")?))
+                    .with("certificate", opt_text(r.try_get("certificate")?))
+            })
+        }
+        Source::PlanGoals => {
+            let sql = format!(
+                "SELECT {PERSON_COLS}, x.status, x.domain, x.created_at \
+                 FROM plan_goals x JOIN cases k ON k.id = x.case_id JOIN people p ON p.id = k.person_id {PERSON_JOIN} \
+                 WHERE x.tenant_id = $1"
+            );
+            fetch!(store, sql, tenant, |r| {
+                with_person(Row::new(), person!(r), period)
+                    .text("status", &r.try_get::<String, _>("status")?)
+                    .text("domain", &r.try_get::<String, _>("domain")?)
+                    .with("created_on", opt_date(stamp_day(r.try_get("created_at")?)))
+            })
+        }
+        Source::Organisations => {
+            let sql = format!(
+                "SELECT {AREA_COLS}, x.legal_form, x.sector, x.pole_member, x.pole_member_since, x.created_at \
+                 FROM organisations x {AREA_JOIN} WHERE x.tenant_id = $1"
+            );
+            fetch!(store, sql, tenant, |r| {
+                let form: String = r.try_get("legal_form")?;
+                with_area(Row::new(), r.try_get("a_nb")?, r.try_get("a_dist")?)
+                    .with("sse", sse(&form))
+                    .text("legal_form", &form)
+                    .text("sector", &r.try_get::<String, _>("sector")?)
+                    .with("pole_member", opt_bool(r.try_get("pole_member")?))
+                    .with(
+                        "pole_member_since",
+                        opt_date(day(r
+                            .try_get::<Option<String>, _>("pole_member_since")?
+                            .as_deref())),
+                    )
+                    .with(
+                        "registered_on",
+                        opt_date(stamp_day(r.try_get("created_at")?)),
+                    )
+            })
+        }
+        Source::SseProfiles => {
+            let sql = format!(
+                "SELECT {AREA_COLS}, x.legal_form, s.year, s.workforce, s.women, s.women_in_responsibility, \
+                 s.people_in_responsibility, s.hired_from_exclusion, s.permanent_contracts, s.ethical_finance, s.volunteers \
+                 FROM sse_profiles s JOIN organisations x ON x.id = s.organisation_id {AREA_JOIN} WHERE x.tenant_id = $1"
+            );
+            fetch!(store, sql, tenant, |r| {
+                let year: i64 = r.try_get("year")?;
+                let year_end = i32::try_from(year)
+                    .ok()
+                    .and_then(|y| NaiveDate::from_ymd_opt(y, 12, 31));
+                let mut row = with_area(Row::new(), r.try_get("a_nb")?, r.try_get("a_dist")?)
+                    .int("year", year)
+                    .with("year_end", opt_date(year_end))
+                    .text("legal_form", &r.try_get::<String, _>("legal_form")?)
+                    .with("ethical_finance", opt_bool(r.try_get("ethical_finance")?));
+                for f in [
+                    "workforce",
+                    "women",
+                    "women_in_responsibility",
+                    "people_in_responsibility",
+                    "hired_from_exclusion",
+                    "permanent_contracts",
+                    "volunteers",
+                ] {
+                    let v: Option<i64> = r.try_get(f)?;
+                    row = row.with(f, v.map_or(FieldValue::Null, FieldValue::Integer));
+                }
+                row
+            })
+        }
+        Source::Ventures => {
+            let sql = format!(
+                "SELECT {AREA_COLS}, x.stage, x.started_on, x.organisation_id, x.promoters \
+                 FROM ventures x {AREA_JOIN} WHERE x.tenant_id = $1"
+            );
+            fetch!(store, sql, tenant, |r| {
+                let org: Option<Uuid> = r.try_get("organisation_id")?;
+                with_area(Row::new(), r.try_get("a_nb")?, r.try_get("a_dist")?)
+                    .text("stage", &r.try_get::<String, _>("stage")?)
+                    .with(
+                        "started_on",
+                        opt_date(day(r
+                            .try_get::<Option<String>, _>("started_on")?
+                            .as_deref())),
+                    )
+                    .with("organisation_id", opt_text(org.map(|u| u.to_string())))
+                    .int("promoters", r.try_get("promoters")?)
+            })
+        }
+        // Cases (the joint plan and team size are not defined precisely enough in the records),
+        // plan actions (no completion day is recorded) and procurement and agreement sources
+        // are not fed yet.
         _ => return Err(StoreError::Conflict(UNSUPPORTED)),
     };
     Ok(out)

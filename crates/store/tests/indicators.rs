@@ -318,3 +318,77 @@ async fn catalogue_indicators_from_records() {
         db.finish().await;
     }
 }
+
+async fn organisation(
+    store: &Store,
+    t: TenantId,
+    area: Uuid,
+    form: &str,
+    created: &str,
+    pole: bool,
+) -> Uuid {
+    let id = Uuid::now_v7();
+    raw_exec!(store, "INSERT INTO organisations (id, tenant_id, name, tax_id, legal_form, sector, area_id, pole_member, pole_member_since, version, created_at, updated_at)
+        VALUES ($1,$2,$3,$3,$4,'88',$5,$6,$7,1,$8,0)",
+        id, t.0, id.to_string(), form, area, i64::from(pole), pole.then_some("2026-05-01"), micros(created)).unwrap();
+    id
+}
+
+async fn profile(store: &Store, org: Uuid, year: i64, workforce: i64, women_resp: i64, resp: i64) {
+    raw_exec!(store, "INSERT INTO sse_profiles (organisation_id, year, workforce, women, women_in_responsibility, people_in_responsibility, hired_from_exclusion, permanent_contracts, ethical_finance, recorded_at)
+        VALUES ($1,$2,$3,0,$4,$5,2,0,1,0)",
+        org, year, workforce, women_resp, resp).unwrap();
+}
+
+#[tokio::test]
+async fn ecosystem_indicators_from_records() {
+    for db in migrated().await {
+        let ctx = db.name;
+        let store = &db.store;
+        let t = tenants::create(store, &IneCode::parse("48020").unwrap(), "Bilbao", "Bilbao")
+            .await
+            .unwrap()
+            .id;
+        let district = area(store, t, "district", "6", None).await;
+        let otx = area(store, t, "neighbourhood", "otxarkoaga", Some(district)).await;
+        let coop = organisation(store, t, otx, "cooperative", "2026-02-01", true).await;
+        let company = organisation(store, t, otx, "company", "2026-02-01", false).await;
+        organisation(store, t, otx, "foundation", "2027-02-01", false).await;
+        profile(store, coop, 2026, 12, 3, 5).await;
+        profile(store, company, 2026, 20, 1, 3).await;
+        profile(store, coop, 2025, 10, 2, 5).await;
+        let y = year(2026);
+
+        // SSE-01: social economy organisations registered by the period (the 2027 one is not).
+        assert_eq!(
+            compute(store, t, "SSE-01", y, None).await,
+            vec![(Key::Total, value(1, 1))],
+            "{ctx}"
+        );
+        // SSE-06: members of the pole since May.
+        assert_eq!(
+            compute(store, t, "SSE-06", y, None).await,
+            vec![(Key::Total, value(1, 1))],
+            "{ctx}"
+        );
+        // SSE-02: workforce summed over the 2026 profiles only.
+        assert_eq!(
+            compute(store, t, "SSE-02", y, None).await,
+            vec![(Key::Total, value(32, 1))],
+            "{ctx}"
+        );
+        // SSE-03: women among people in responsibility, 4 of 8.
+        assert_eq!(
+            compute(store, t, "SSE-03", y, None).await,
+            vec![(Key::Total, value(4, 8))],
+            "{ctx}"
+        );
+        // SSE-05: no venture at all: no data.
+        assert_eq!(
+            compute(store, t, "SSE-05", y, None).await,
+            vec![(Key::Total, IndicatorValue::NoData)],
+            "{ctx}"
+        );
+        db.finish().await;
+    }
+}
