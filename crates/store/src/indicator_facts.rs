@@ -1,8 +1,9 @@
 //! The records behind neighbourhood indicators, as rows of the fields each indicator source
 //! declares (`Source::fields`), derived fields included; the evaluator in the domain does the
-//! counting. Dates are calendar days in UTC. Supported sources: people, referrals, itineraries,
-//! enrolments, placements, follow-ups, plan goals, organisations, SSE profiles and ventures; any other source is refused with `error-source-unsupported`
-//! rather than answered with incomplete rows.
+//! counting. Dates are calendar days in UTC. Supported: people, referrals, itineraries,
+//! enrolments, placements, follow-ups, plan goals, organisations, SSE profiles, ventures,
+//! agreements, commitments, contracts, lots, social clauses and compliance checks. Cases and plan
+//! actions are refused with `error-source-unsupported` rather than answered with wrong rows.
 
 use crate::{Result, Store, StoreError, on_pool};
 use chrono::{Datelike, NaiveDate};
@@ -137,6 +138,10 @@ fn opt_date(d: Option<NaiveDate>) -> FieldValue {
 fn opt_text(t: Option<String>) -> FieldValue {
     t.filter(|s| !s.is_empty())
         .map_or(FieldValue::Null, FieldValue::Text)
+}
+
+fn opt_int(v: Option<i64>) -> FieldValue {
+    v.map_or(FieldValue::Null, FieldValue::Integer)
 }
 
 fn opt_bool(v: Option<i64>) -> FieldValue {
@@ -392,10 +397,120 @@ pub async fn rows(
                     .int("promoters", r.try_get("promoters")?)
             })
         }
-        // Cases (the joint plan and team size are not defined precisely enough in the records),
-        // plan actions (no completion day is recorded) and procurement and agreement sources
-        // are not fed yet.
-        _ => return Err(StoreError::Conflict(UNSUPPORTED)),
+        Source::Contracts => {
+            let sql = "SELECT x.category, x.procedure, x.status, x.reservation, x.amount_cents, x.awarded_cents, \
+                 x.published_on, x.awarded_on, x.starts_on, x.ends_on, o.legal_form AS awardee_form, \
+                 (SELECT COUNT(*) FROM social_clauses s WHERE s.contract_id = x.id) AS clauses \
+                 FROM contracts x LEFT JOIN organisations o ON o.id = x.awardee WHERE x.tenant_id = $1"
+                .to_owned();
+            fetch!(store, sql, tenant, |r| {
+                let clauses: i64 = r.try_get("clauses")?;
+                let mut row = Row::new()
+                    .text("category", &r.try_get::<String, _>("category")?)
+                    .text("procedure", &r.try_get::<String, _>("procedure")?)
+                    .text("status", &r.try_get::<String, _>("status")?)
+                    .text("reservation", &r.try_get::<String, _>("reservation")?)
+                    .int("amount_cents", r.try_get("amount_cents")?)
+                    .with("awarded_cents", opt_int(r.try_get("awarded_cents")?))
+                    .with("has_social_clause", FieldValue::Bool(clauses > 0))
+                    .with("awardee_legal_form", opt_text(r.try_get("awardee_form")?));
+                for f in ["published_on", "awarded_on", "starts_on", "ends_on"] {
+                    row = row.with(
+                        f,
+                        opt_date(day(r.try_get::<Option<String>, _>(f)?.as_deref())),
+                    );
+                }
+                row
+            })
+        }
+        Source::Lots => {
+            let sql = "SELECT l.reservation, l.amount_cents, l.awarded_cents, c.awarded_on, o.legal_form AS awardee_form \
+                 FROM contract_lots l JOIN contracts c ON c.id = l.contract_id \
+                 LEFT JOIN organisations o ON o.id = l.awardee WHERE c.tenant_id = $1"
+                .to_owned();
+            fetch!(store, sql, tenant, |r| {
+                Row::new()
+                    .text("reservation", &r.try_get::<String, _>("reservation")?)
+                    .int("amount_cents", r.try_get("amount_cents")?)
+                    .with("awarded_cents", opt_int(r.try_get("awarded_cents")?))
+                    .with(
+                        "awarded_on",
+                        opt_date(day(r
+                            .try_get::<Option<String>, _>("awarded_on")?
+                            .as_deref())),
+                    )
+                    .with("awardee_legal_form", opt_text(r.try_get("awardee_form")?))
+            })
+        }
+        Source::SocialClauses => {
+            let sql = "SELECT s.stage, s.purpose, s.weight_percent, s.created_at \
+                 FROM social_clauses s JOIN contracts c ON c.id = s.contract_id WHERE c.tenant_id = $1"
+                .to_owned();
+            fetch!(store, sql, tenant, |r| {
+                Row::new()
+                    .text("stage", &r.try_get::<String, _>("stage")?)
+                    .text("purpose", &r.try_get::<String, _>("purpose")?)
+                    .with("weight_percent", opt_int(r.try_get("weight_percent")?))
+                    .with("created_on", opt_date(stamp_day(r.try_get("created_at")?)))
+            })
+        }
+        Source::ComplianceChecks => {
+            let sql = "SELECT k.verdict, k.checked_on, k.penalty_cents FROM compliance_checks k \
+                 JOIN social_clauses s ON s.id = k.social_clause_id JOIN contracts c ON c.id = s.contract_id \
+                 WHERE c.tenant_id = $1"
+                .to_owned();
+            fetch!(store, sql, tenant, |r| {
+                Row::new()
+                    .text("verdict", &r.try_get::<String, _>("verdict")?)
+                    .with(
+                        "checked_on",
+                        opt_date(day(r
+                            .try_get::<Option<String>, _>("checked_on")?
+                            .as_deref())),
+                    )
+                    .int("penalty_cents", r.try_get("penalty_cents")?)
+            })
+        }
+        Source::Agreements => {
+            let sql = "SELECT kind, status, signed_on, starts_on, ends_on, budget_cents FROM agreements WHERE tenant_id = $1"
+                .to_owned();
+            fetch!(store, sql, tenant, |r| {
+                let mut row = Row::new()
+                    .text("kind", &r.try_get::<String, _>("kind")?)
+                    .text("status", &r.try_get::<String, _>("status")?)
+                    .with("budget_cents", opt_int(r.try_get("budget_cents")?));
+                for f in ["signed_on", "starts_on", "ends_on"] {
+                    row = row.with(
+                        f,
+                        opt_date(day(r.try_get::<Option<String>, _>(f)?.as_deref())),
+                    );
+                }
+                row
+            })
+        }
+        Source::Commitments => {
+            let sql = "SELECT kind, status, agreement_id, social_clause_id, due_on, target, recorded_progress \
+                 FROM commitments WHERE tenant_id = $1"
+                .to_owned();
+            fetch!(store, sql, tenant, |r| {
+                let agreement: Option<Uuid> = r.try_get("agreement_id")?;
+                let clause: Option<Uuid> = r.try_get("social_clause_id")?;
+                Row::new()
+                    .text("kind", &r.try_get::<String, _>("kind")?)
+                    .text("status", &r.try_get::<String, _>("status")?)
+                    .with("agreement_id", opt_text(agreement.map(|u| u.to_string())))
+                    .with("social_clause_id", opt_text(clause.map(|u| u.to_string())))
+                    .with(
+                        "due_on",
+                        opt_date(day(r.try_get::<Option<String>, _>("due_on")?.as_deref())),
+                    )
+                    .int("target", r.try_get("target")?)
+                    .int("recorded_progress", r.try_get("recorded_progress")?)
+            })
+        }
+        // Cases (the joint plan and the team size are not recorded precisely enough yet) and plan
+        // actions (no completion day is recorded, so `done_on` and `on_time` cannot be derived).
+        Source::Cases | Source::PlanActions => return Err(StoreError::Conflict(UNSUPPORTED)),
     };
     Ok(out)
 }

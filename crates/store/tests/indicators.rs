@@ -308,7 +308,7 @@ async fn catalogue_indicators_from_records() {
         }
 
         // Sources not fed yet are refused, not answered with wrong rows.
-        let err = indicator_facts::rows(store, t, Source::Contracts, y)
+        let err = indicator_facts::rows(store, t, Source::PlanActions, y)
             .await
             .unwrap_err();
         assert!(
@@ -338,6 +338,28 @@ async fn profile(store: &Store, org: Uuid, year: i64, workforce: i64, women_resp
     raw_exec!(store, "INSERT INTO sse_profiles (organisation_id, year, workforce, women, women_in_responsibility, people_in_responsibility, hired_from_exclusion, permanent_contracts, ethical_finance, recorded_at)
         VALUES ($1,$2,$3,0,$4,$5,2,0,1,0)",
         org, year, workforce, women_resp, resp).unwrap();
+}
+
+async fn contract(
+    store: &Store,
+    t: TenantId,
+    status: &str,
+    reservation: &str,
+    award: Option<(Uuid, i64)>,
+) -> Uuid {
+    let id = Uuid::now_v7();
+    raw_exec!(store, "INSERT INTO contracts (id, tenant_id, ocid, file_number, contracting_body, title, cpv, category, procedure, status, amount_cents, awarded_on, reservation, awardee, awarded_cents, version, created_at)
+        VALUES ($1,$2,$3,$3,'Udala','Garbiketa','90910000-9','services','open',$4,5000,$5,$6,$7,$8,1,0)",
+        id, t.0, id.to_string(), status, award.map(|_| "2026-04-01"), reservation, award.map(|a| a.0), award.map(|a| a.1)).unwrap();
+    id
+}
+
+async fn clause_with_check(store: &Store, contract: Uuid, verdict: &str, penalty: i64) {
+    let clause = Uuid::now_v7();
+    raw_exec!(store, "INSERT INTO social_clauses (id, contract_id, stage, purpose, description, created_at) VALUES ($1,$2,'execution_condition','hiring_at_risk','Kontratazioa',0)",
+        clause, contract).unwrap();
+    raw_exec!(store, "INSERT INTO compliance_checks (id, social_clause_id, checked_on, evidence, verdict, penalty_cents, recorded_at) VALUES ($1,$2,'2026-09-01','Txostena',$3,$4,0)",
+        Uuid::now_v7(), clause, verdict, penalty).unwrap();
 }
 
 #[tokio::test]
@@ -381,6 +403,60 @@ async fn ecosystem_indicators_from_records() {
         assert_eq!(
             compute(store, t, "SSE-03", y, None).await,
             vec![(Key::Total, value(4, 8))],
+            "{ctx}"
+        );
+        let reserved = contract(
+            store,
+            t,
+            "awarded",
+            "insertion_companies",
+            Some((coop, 1000)),
+        )
+        .await;
+        contract(
+            store,
+            t,
+            "in_execution",
+            "not_reserved",
+            Some((company, 3000)),
+        )
+        .await;
+        contract(store, t, "tendering", "not_reserved", None).await;
+        clause_with_check(store, reserved, "compliant", 0).await;
+        clause_with_check(store, reserved, "non_compliant", 500).await;
+        // PR-01: reserved share of the awarded amount, 1000 of 4000 (the tender is out).
+        assert_eq!(
+            compute(store, t, "PR-01", y, None).await,
+            vec![(Key::Total, value(1000, 4000))],
+            "{ctx}"
+        );
+        // PR-02: awarded contracts with a social clause, 1 of 2.
+        assert_eq!(
+            compute(store, t, "PR-02", y, None).await,
+            vec![(Key::Total, value(1, 2))],
+            "{ctx}"
+        );
+        // PR-05: awarded to the social economy (the cooperative), from the awardee's legal form.
+        assert_eq!(
+            compute(store, t, "PR-05", y, None).await,
+            vec![(Key::Total, value(1000, 1))],
+            "{ctx}"
+        );
+        // PR-03 and PR-04: compliant checks 1 of 2, penalties 500.
+        assert_eq!(
+            compute(store, t, "PR-03", y, None).await,
+            vec![(Key::Total, value(1, 2))],
+            "{ctx}"
+        );
+        assert_eq!(
+            compute(store, t, "PR-04", y, None).await,
+            vec![(Key::Total, value(500, 1))],
+            "{ctx}"
+        );
+        // AG-01: no agreement: no data.
+        assert_eq!(
+            compute(store, t, "AG-01", y, None).await,
+            vec![(Key::Total, IndicatorValue::NoData)],
             "{ctx}"
         );
         // SSE-05: no venture at all: no data.
