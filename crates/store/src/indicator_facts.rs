@@ -2,8 +2,8 @@
 //! declares (`Source::fields`), derived fields included; the evaluator in the domain does the
 //! counting. Dates are calendar days in UTC. Supported: people, referrals, itineraries,
 //! enrolments, placements, follow-ups, plan goals, organisations, SSE profiles, ventures,
-//! agreements, commitments, contracts, lots, social clauses and compliance checks. Cases and plan
-//! actions are refused with `error-source-unsupported` rather than answered with wrong rows.
+//! agreements, commitments, contracts, lots, social clauses, compliance checks, cases and plan
+//! actions: every source (the match is exhaustive, so a new source must be fed here first).
 
 use crate::{Result, Store, StoreError, on_pool};
 use chrono::{Datelike, NaiveDate};
@@ -17,9 +17,6 @@ use elkarlan_domain::time::Timestamp;
 use sqlx::Row as _;
 use std::collections::BTreeMap;
 use uuid::Uuid;
-
-/// The message key of a source this store cannot feed yet.
-pub const UNSUPPORTED: &str = "error-source-unsupported";
 
 /// Columns every person-linked query selects, with the person's area and its parent district.
 const PERSON_COLS: &str = "p.id AS p_id, p.sex AS p_sex, p.birth_date AS p_birth, p.nationality AS p_nat, \
@@ -508,16 +505,64 @@ pub async fn rows(
                     .int("recorded_progress", r.try_get("recorded_progress")?)
             })
         }
-        // Cases (the joint plan and the team size are not recorded precisely enough yet) and plan
-        // actions (no completion day is recorded, so `done_on` and `on_time` cannot be derived).
-        Source::Cases | Source::PlanActions => return Err(StoreError::Conflict(UNSUPPORTED)),
+        Source::Cases => {
+            // A joint plan: live plan actions assigned to two or more agencies, or an action agreed
+            // at a meeting two or more agencies attended. Agencies: every agency ever in the team.
+            let sql = format!(
+                "SELECT {PERSON_COLS}, x.status, x.closure_reason, x.opened_at, x.closed_at, \
+                 (SELECT COUNT(DISTINCT t.agency_id) FROM case_team t WHERE t.case_id = x.id) AS team, \
+                 (SELECT COUNT(DISTINCT pa.agency_id) FROM plan_actions pa WHERE pa.case_id = x.id AND pa.status <> 'cancelled') AS action_agencies, \
+                 (SELECT COUNT(*) FROM plan_actions pa WHERE pa.case_id = x.id AND pa.meeting_id IS NOT NULL \
+                    AND (SELECT COUNT(*) FROM meeting_agencies ma WHERE ma.meeting_id = pa.meeting_id) >= 2) AS met \
+                 FROM cases x JOIN people p ON p.id = x.person_id {PERSON_JOIN} WHERE x.tenant_id = $1"
+            );
+            fetch!(store, sql, tenant, |r| {
+                let action_agencies: i64 = r.try_get("action_agencies")?;
+                let met: i64 = r.try_get("met")?;
+                with_person(Row::new(), person!(r), period)
+                    .text("status", &r.try_get::<String, _>("status")?)
+                    .with("closure_reason", opt_text(r.try_get("closure_reason")?))
+                    .with("opened_on", opt_date(stamp_day(r.try_get("opened_at")?)))
+                    .with("closed_on", opt_date(stamp_day(r.try_get("closed_at")?)))
+                    .bool("has_joint_plan", action_agencies >= 2 || met > 0)
+                    .int("agencies", r.try_get("team")?)
+            })
+        }
+        Source::PlanActions => {
+            // Only a status change touches `updated_at` (casework::set_action_status), so a done
+            // action's `updated_at` is the moment it was marked done.
+            let sql = format!(
+                "SELECT {PERSON_COLS}, x.status, x.due_on, x.created_at, x.updated_at \
+                 FROM plan_actions x JOIN cases k ON k.id = x.case_id JOIN people p ON p.id = k.person_id {PERSON_JOIN} \
+                 WHERE x.tenant_id = $1"
+            );
+            fetch!(store, sql, tenant, |r| {
+                let status: String = r.try_get("status")?;
+                let due = day(r.try_get::<Option<String>, _>("due_on")?.as_deref());
+                let done = if status == "done" {
+                    stamp_day(r.try_get("updated_at")?)
+                } else {
+                    None
+                };
+                let on_time = match (due, done) {
+                    (None, _) => FieldValue::Null,
+                    (Some(d), Some(done)) => FieldValue::Bool(done <= d),
+                    (Some(_), None) => FieldValue::Bool(false),
+                };
+                with_person(Row::new(), person!(r), period)
+                    .text("status", &status)
+                    .with("due_on", opt_date(due))
+                    .with("done_on", opt_date(done))
+                    .with("on_time", on_time)
+                    .with("created_on", opt_date(stamp_day(r.try_get("created_at")?)))
+            })
+        }
     };
     Ok(out)
 }
 
 /// Computes an indicator for a period from the tenant's records: the total, then one cell per
-/// group of the disaggregation. An unsupported source is `error-source-unsupported`; a
-/// disaggregation the definition does not allow is `error-disaggregation-unavailable`.
+/// group of the disaggregation. A disaggregation the definition does not allow is `error-disaggregation-unavailable`.
 pub async fn compute(
     store: &Store,
     tenant: TenantId,

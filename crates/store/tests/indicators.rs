@@ -16,8 +16,8 @@ use elkarlan_domain::indicators::definition::{
 };
 use elkarlan_domain::indicators::publish::{Published, cell_counts, protect_counts};
 use elkarlan_domain::territory::IneCode;
-use elkarlan_store::indicator_facts::{self, UNSUPPORTED};
-use elkarlan_store::{Store, StoreError, tenants};
+use elkarlan_store::indicator_facts;
+use elkarlan_store::{Store, tenants};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -307,12 +307,54 @@ async fn catalogue_indicators_from_records() {
             assert_eq!(r.get("district"), &FieldValue::Text("6".into()), "{ctx}");
         }
 
-        // Sources not fed yet are refused, not answered with wrong rows.
-        let err = indicator_facts::rows(store, t, Source::PlanActions, y)
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(err, StoreError::Conflict(k) if k == UNSUPPORTED),
+        // Casework: the four referral cases have no plan; one more has live actions from two
+        // agencies, one done on time, one done late, one pending and one cancelled.
+        let other = Uuid::now_v7();
+        raw_exec!(store, "INSERT INTO agencies (id, tenant_id, name_eu, name_es, system, active, version, created_at, updated_at) VALUES ($1,$2,'Gizarte zerbitzuak','Servicios sociales','social',$3,1,0,0)",
+            other, t.0, true).unwrap();
+        let area_id = raw_column!(
+            store,
+            Uuid,
+            "SELECT id FROM areas WHERE code = 'otxarkoaga'"
+        )
+        .unwrap()[0];
+        let p = person(store, t, area_id, "1985-03-03", "woman", "ES").await;
+        let case = Uuid::now_v7();
+        raw_exec!(store, "INSERT INTO cases (id, tenant_id, person_id, lead_user_id, lead_agency_id, status, opened_at, version) VALUES ($1,$2,$3,$4,$5,'active',$6,1)",
+            case, t.0, p, s.user, s.agency, micros("2026-01-10")).unwrap();
+        for a in [s.agency, other] {
+            raw_exec!(
+                store,
+                "INSERT INTO case_team (case_id, agency_id, joined_at) VALUES ($1,$2,0)",
+                case,
+                a
+            )
+            .unwrap();
+        }
+        for (agency, due, status, updated) in [
+            (s.agency, "2026-03-01", "done", "2026-02-20"),
+            (other, "2026-03-01", "done", "2026-03-05"),
+            (other, "2026-04-01", "pending", "2026-01-10"),
+            (s.agency, "2026-04-01", "cancelled", "2026-01-12"),
+        ] {
+            raw_exec!(store, "INSERT INTO plan_actions (id, tenant_id, case_id, agency_id, description, due_on, status, created_at, updated_at, version) VALUES ($1,$2,$3,$4,'Ekintza',$5,$6,$7,$8,1)",
+                Uuid::now_v7(), t.0, case, agency, due, status, micros("2026-01-10"), micros(updated)).unwrap();
+        }
+        // CS-01: cases open during the year; CS-02: with a joint plan, 1 of 5.
+        assert_eq!(
+            compute(store, t, "CS-01", y, None).await,
+            vec![(Key::Total, value(5, 1))],
+            "{ctx}"
+        );
+        assert_eq!(
+            compute(store, t, "CS-02", y, None).await,
+            vec![(Key::Total, value(1, 5))],
+            "{ctx}"
+        );
+        // CS-03: actions done by their due day among live ones, 1 of 3.
+        assert_eq!(
+            compute(store, t, "CS-03", y, None).await,
+            vec![(Key::Total, value(1, 3))],
             "{ctx}"
         );
         db.finish().await;
