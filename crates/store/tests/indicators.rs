@@ -187,6 +187,20 @@ async fn seed(store: &Store) -> Seed {
     s
 }
 
+/// Every row of the source carries exactly the fields the source declares.
+async fn assert_fields(store: &Store, t: TenantId, source: Source, period: Period, ctx: &str) {
+    let rows = indicator_facts::rows(store, t, source, period)
+        .await
+        .unwrap();
+    assert!(!rows.is_empty(), "{ctx}: {source:?} seeded");
+    let mut declared = source.field_names();
+    declared.sort_unstable();
+    for r in rows {
+        let got: Vec<&str> = r.0.keys().copied().collect();
+        assert_eq!(got, declared, "{ctx}: {source:?}");
+    }
+}
+
 async fn compute(
     store: &Store,
     t: TenantId,
@@ -340,6 +354,44 @@ async fn catalogue_indicators_from_records() {
             raw_exec!(store, "INSERT INTO plan_actions (id, tenant_id, case_id, agency_id, description, due_on, status, created_at, updated_at, version) VALUES ($1,$2,$3,$4,'Ekintza',$5,$6,$7,$8,1)",
                 Uuid::now_v7(), t.0, case, agency, due, status, micros("2026-01-10"), micros(updated)).unwrap();
         }
+        // Itineraries: one long-term unemployed person opened in 2026, one closed in 2025.
+        raw_exec!(store, "INSERT INTO employment_profiles (person_id, tenant_id, unemployed_since, income_guarantee, updated_at) VALUES ($1,$2,'2024-06-01',1,0)", p, t.0).unwrap();
+        let q = person(store, t, area_id, "1999-03-03", "man", "ES").await;
+        for (who, opened, closed, status) in [
+            (p, "2026-02-01", None, "active"),
+            (q, "2025-01-01", Some("2025-06-01"), "completed"),
+        ] {
+            raw_exec!(store, "INSERT INTO itineraries (id, tenant_id, person_id, professional_id, agency_id, status, opened_at, closed_at, version) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,1)",
+                Uuid::now_v7(), t.0, who, s.user, s.agency, status, micros(opened), closed.map(micros)).unwrap();
+        }
+        // IT-01: people in an itinerary during the year; IT-05: of them long-term unemployed.
+        assert_eq!(
+            compute(store, t, "IT-01", y, None).await,
+            vec![(Key::Total, value(1, 1))],
+            "{ctx}"
+        );
+        assert_eq!(
+            compute(store, t, "IT-05", y, None).await,
+            vec![(Key::Total, value(1, 1))],
+            "{ctx}"
+        );
+        assert_eq!(
+            compute(store, t, "IT-01", year(2025), None).await,
+            vec![(Key::Total, value(1, 1))],
+            "{ctx}"
+        );
+        for source in [
+            Source::People,
+            Source::Referrals,
+            Source::Placements,
+            Source::FollowUps,
+            Source::Cases,
+            Source::PlanActions,
+            Source::Itineraries,
+        ] {
+            assert_fields(store, t, source, y, ctx).await;
+        }
+
         // CS-01: cases open during the year; CS-02: with a joint plan, 1 of 5.
         assert_eq!(
             compute(store, t, "CS-01", y, None).await,
@@ -501,6 +553,15 @@ async fn ecosystem_indicators_from_records() {
             vec![(Key::Total, IndicatorValue::NoData)],
             "{ctx}"
         );
+        for source in [
+            Source::Organisations,
+            Source::SseProfiles,
+            Source::Contracts,
+            Source::SocialClauses,
+            Source::ComplianceChecks,
+        ] {
+            assert_fields(store, t, source, y, ctx).await;
+        }
         // SSE-05: no venture at all: no data.
         assert_eq!(
             compute(store, t, "SSE-05", y, None).await,
