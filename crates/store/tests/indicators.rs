@@ -380,7 +380,15 @@ async fn catalogue_indicators_from_records() {
             vec![(Key::Total, value(1, 1))],
             "{ctx}"
         );
+        raw_exec!(store, "INSERT INTO plan_goals (id, tenant_id, case_id, domain, description, status, created_by, created_at, version) VALUES ($1,$2,$3,'employment','Lana','achieved',$4,$5,1)",
+            Uuid::now_v7(), t.0, case, s.user, micros("2026-01-10")).unwrap();
+        assert_eq!(
+            compute(store, t, "CS-04", y, None).await,
+            vec![(Key::Total, value(1, 1))],
+            "{ctx}"
+        );
         for source in [
+            Source::PlanGoals,
             Source::People,
             Source::Referrals,
             Source::Placements,
@@ -553,7 +561,33 @@ async fn ecosystem_indicators_from_records() {
             vec![(Key::Total, IndicatorValue::NoData)],
             "{ctx}"
         );
+        raw_exec!(store, "INSERT INTO contract_lots (id, contract_id, number, title, cpv, amount_cents, reservation, awardee, awarded_cents) VALUES ($1,$2,1,'Lotea','90910000-9',1000,'insertion_companies',$3,1000)",
+            Uuid::now_v7(), reserved, coop).unwrap();
+        raw_exec!(store, "INSERT INTO ventures (id, tenant_id, name, stage, area_id, started_on, promoters, version, created_at) VALUES ($1,$2,'Auzo janaria','idea',$3,'2027-02-01',2,1,0)",
+            Uuid::now_v7(), t.0, otx).unwrap();
+        let agreement = Uuid::now_v7();
+        raw_exec!(store, "INSERT INTO agreements (id, tenant_id, kind, title_eu, title_es, scope, status, target_groups, starts_on, ends_on, version, created_at) VALUES ($1,$2,'public_collaboration','Hitzarmena','Convenio','Empleo','active','[]','2026-01-01','2026-12-31',1,0)",
+            agreement, t.0).unwrap();
+        for status in ["met", "missed", "open"] {
+            raw_exec!(store, "INSERT INTO commitments (id, tenant_id, agreement_id, kind, description, target, unit, due_on, status, version, created_at) VALUES ($1,$2,$3,'hire_participants','Kontratatu',2,'people','2026-11-30',$4,1,0)",
+                Uuid::now_v7(), t.0, agreement, status).unwrap();
+        }
+        // AG-01: one agreement in force; AG-02: commitments met among those settled, 1 of 2.
+        assert_eq!(
+            compute(store, t, "AG-01", y, None).await,
+            vec![(Key::Total, value(1, 1))],
+            "{ctx}"
+        );
+        assert_eq!(
+            compute(store, t, "AG-02", y, None).await,
+            vec![(Key::Total, value(1, 2))],
+            "{ctx}"
+        );
         for source in [
+            Source::Lots,
+            Source::Ventures,
+            Source::Agreements,
+            Source::Commitments,
             Source::Organisations,
             Source::SseProfiles,
             Source::Contracts,
@@ -562,7 +596,7 @@ async fn ecosystem_indicators_from_records() {
         ] {
             assert_fields(store, t, source, y, ctx).await;
         }
-        // SSE-05: no venture at all: no data.
+        // SSE-05: the only venture started in 2027: no data in 2026, not zero.
         assert_eq!(
             compute(store, t, "SSE-05", y, None).await,
             vec![(Key::Total, IndicatorValue::NoData)],
