@@ -174,6 +174,7 @@ pub async fn rows(
     source: Source,
     period: Period,
 ) -> Result<Vec<Row>> {
+    let as_of = period.end.min(Timestamp::now().to_datetime().date_naive());
     let out: Vec<Row> = match source {
         Source::People => {
             let sql = format!(
@@ -199,10 +200,11 @@ pub async fn rows(
                     (Some(s), Some(a)) => FieldValue::Integer((a - s).num_days()),
                     _ => FieldValue::Null,
                 };
-                // Unanswered referrals are late once their due day is over by the period's end.
+                // Unanswered referrals are late once their due day is over by the period's end,
+                // or by today for a period still running.
                 let late = match (answered, due) {
                     (Some(a), Some(d)) => FieldValue::Bool(a > d),
-                    (None, Some(d)) => FieldValue::Bool(d < period.end),
+                    (None, Some(d)) => FieldValue::Bool(d < as_of),
                     _ => FieldValue::Null,
                 };
                 with_person(Row::new(), person!(r), period)
