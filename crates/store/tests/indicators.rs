@@ -70,6 +70,10 @@ async fn person(store: &Store, t: TenantId, area: Uuid, birth: &str, sex: &str, 
     id
 }
 
+async fn area_person(store: &Store, t: TenantId, area: Uuid) -> Uuid {
+    person(store, t, area, "2000-01-01", "non_binary", "").await
+}
+
 async fn placement(store: &Store, s: &Seed, person: Uuid, starts: &str) -> Uuid {
     let id = Uuid::now_v7();
     raw_exec!(store, "INSERT INTO placements (id, tenant_id, person_id, contract_type, starts_on, weekly_hours_centi, esco_code, sector, recorded_by, recorded_agency, recorded_at)
@@ -387,7 +391,35 @@ async fn catalogue_indicators_from_records() {
             vec![(Key::Total, value(1, 1))],
             "{ctx}"
         );
+        // Training: one enrolment completed with a certificate, one dropped out, one still on.
+        let programme = Uuid::now_v7();
+        raw_exec!(store, "INSERT INTO programmes (id, tenant_id, name_eu, name_es, year, status, promoter_agency, places, starts_on, ends_on, target_groups, eligibility, version, created_at) VALUES ($1,$2,'Auzo plana','Plan de barrio',2026,'running',$3,20,'2026-01-01','2026-12-31','[]','{}',1,0)",
+            programme, t.0, s.agency).unwrap();
+        let action = Uuid::now_v7();
+        raw_exec!(store, "INSERT INTO training_actions (id, tenant_id, programme_id, provider_agency, title_eu, title_es, status, hours, places, location, esco_code, skills, language, starts_on, ends_on, weekdays, time_from, time_to, eligibility, version, created_at)
+            VALUES ($1,$2,$3,$4,'Garbiketa','Limpieza','in_progress',60,15,'Otxarkoaga','9112','[]','eu','2026-02-01','2026-06-30','[1,2,3]','09:00','13:00','{}',1,0)",
+            action, t.0, programme, s.agency).unwrap();
+        for (who, status, closed, certificate) in [
+            (p, "completed", Some("2026-06-30"), Some("CP-1")),
+            (q, "dropped_out", Some("2026-03-15"), None),
+            (area_person(store, t, area_id).await, "enrolled", None, None),
+        ] {
+            raw_exec!(store, "INSERT INTO enrolments (id, tenant_id, action_id, person_id, status, enrolled_on, closed_on, certificate, enrolled_by, version) VALUES ($1,$2,$3,$4,$5,'2026-02-01',$6,$7,$8,1)",
+                Uuid::now_v7(), t.0, action, who, status, closed, certificate, s.user).unwrap();
+        }
+        // TR-01: completed among finished, 1 of 2; TR-03: completed with a certificate.
+        assert_eq!(
+            compute(store, t, "TR-01", y, None).await,
+            vec![(Key::Total, value(1, 2))],
+            "{ctx}"
+        );
+        assert_eq!(
+            compute(store, t, "TR-03", y, None).await,
+            vec![(Key::Total, value(1, 1))],
+            "{ctx}"
+        );
         for source in [
+            Source::Enrolments,
             Source::PlanGoals,
             Source::People,
             Source::Referrals,
