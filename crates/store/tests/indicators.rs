@@ -449,6 +449,13 @@ async fn catalogue_indicators_from_records() {
             vec![(Key::Total, value(1, 3))],
             "{ctx}"
         );
+        // Every catalogue indicator computes from these records, with each breakdown it allows.
+        for d in catalogue::load().unwrap() {
+            for dis in std::iter::once(None).chain(d.disaggregations.iter().copied().map(Some)) {
+                let cells = indicator_facts::compute(store, t, &d, y, dis).await;
+                assert!(cells.is_ok(), "{ctx}: {} {dis:?}", d.code);
+            }
+        }
         db.finish().await;
     }
 }
@@ -634,6 +641,13 @@ async fn ecosystem_indicators_from_records() {
             vec![(Key::Total, IndicatorValue::NoData)],
             "{ctx}"
         );
+        // Every catalogue indicator computes from these records, with each breakdown it allows.
+        for d in catalogue::load().unwrap() {
+            for dis in std::iter::once(None).chain(d.disaggregations.iter().copied().map(Some)) {
+                let cells = indicator_facts::compute(store, t, &d, y, dis).await;
+                assert!(cells.is_ok(), "{ctx}: {} {dis:?}", d.code);
+            }
+        }
         db.finish().await;
     }
 }
