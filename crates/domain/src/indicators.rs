@@ -6,3 +6,4 @@
 pub mod catalogue;
 pub mod definition;
 pub mod disclosure;
+pub mod publish;

@@ -17,6 +17,7 @@ pub mod consents;
 pub mod contracts;
 pub mod error;
 pub mod idempotency;
+pub mod indicator_facts;
 pub mod instruments;
 pub mod itineraries;
 pub mod jobs;

@@ -583,7 +583,7 @@ impl FieldValue {
         }
     }
 
-    fn as_integer(&self) -> Option<i64> {
+    pub(crate) fn as_integer(&self) -> Option<i64> {
         match self {
             FieldValue::Integer(i) => Some(*i),
             FieldValue::Bool(b) => Some(i64::from(*b)),
@@ -733,7 +733,7 @@ impl Filter {
         }
     }
 
-    fn matches(&self, row: &Row, period: Period) -> bool {
+    pub(crate) fn matches(&self, row: &Row, period: Period) -> bool {
         match self {
             Filter::Eq(f, v) => row.get(f) == v,
             Filter::In(f, vs) => vs.contains(row.get(f)),
@@ -754,7 +754,7 @@ pub enum PeriodRule {
 }
 
 impl PeriodRule {
-    fn matches(self, row: &Row, period: Period) -> bool {
+    pub(crate) fn matches(self, row: &Row, period: Period) -> bool {
         match self {
             PeriodRule::Within(f) => row.get(f).as_date().is_some_and(|d| period.contains(d)),
             PeriodRule::Active { from, until } => {
@@ -1188,7 +1188,7 @@ pub enum Key {
 
 pub const UNKNOWN_GROUP: &str = "unknown";
 
-fn group_of(row: &Row, d: Disaggregation) -> String {
+pub(crate) fn group_of(row: &Row, d: Disaggregation) -> String {
     match row.get(d.code()) {
         FieldValue::Text(s) if !s.is_empty() => s.clone(),
         _ => UNKNOWN_GROUP.to_owned(),
