@@ -370,6 +370,7 @@ pub async fn load_demo(
     let orgs = crate::demo_ecosystem::seed(store, tenant).await?;
     crate::demo_procurement::seed(store, tenant, &orgs).await?;
     crate::demo_agreements::seed(store, tenant, &orgs).await?;
+    crate::demo_portfolio::seed(store, tenant, &orgs).await?;
     Ok(DemoCity { areas, pros })
 }
 

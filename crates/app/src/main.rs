@@ -8,6 +8,7 @@ mod demo_agreements;
 mod demo_casework;
 mod demo_ecosystem;
 mod demo_employment;
+mod demo_portfolio;
 mod demo_procurement;
 
 use anyhow::Context;

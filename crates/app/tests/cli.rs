@@ -1335,3 +1335,30 @@ fn demo_agreements_cover_every_state_and_count_progress_from_placements() {
     sb.load_demo();
     assert_eq!(count(&db, "SELECT COUNT(*) FROM agreements"), 8);
 }
+
+#[test]
+fn demo_portfolio_has_the_five_projects_with_budgets_milestones_and_links() {
+    let sb = Sandbox::new("demo-portfolio");
+    sb.load_demo();
+    let db = sb.path("t.db");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM projects"), 5);
+    assert_eq!(
+        count(&db, "SELECT COUNT(DISTINCT year) FROM project_budgets"),
+        3
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM project_budgets"), 15);
+    assert!(count(&db, "SELECT COUNT(*) FROM project_milestones") >= 10);
+    for kind in ["programme", "agreement", "contract"] {
+        let n: i64 = with_db(&db, async |pool| {
+            sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM project_links WHERE kind = $1")
+                .bind(kind)
+                .fetch_one(pool)
+                .await
+                .map(|r| r.0)
+        });
+        assert!(n > 0, "no {kind} link");
+    }
+    // Loading again adds nothing.
+    sb.load_demo();
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM projects"), 5);
+}

@@ -104,4 +104,8 @@ id_type! {
     SocialClauseId;
     /// A check of a social clause's compliance.
     ComplianceCheckId;
+    /// A strategic project of the area.
+    ProjectId;
+    /// A milestone of a strategic project.
+    MilestoneId;
 }

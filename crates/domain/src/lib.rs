@@ -19,6 +19,7 @@ pub mod lang;
 pub mod organisation;
 pub mod password;
 pub mod policy;
+pub mod portfolio;
 pub mod search;
 pub mod synthetic;
 pub mod territory;

@@ -115,10 +115,14 @@ pub enum Action {
     ManageProcurement,
     /// The ecosystem's figures: counts and sums, no organisation's contacts.
     ViewEcosystemAggregates,
+    /// Read the strategic projects: objectives, budget, links and milestones (no personal data).
+    ViewPortfolio,
+    /// Create and change strategic projects, their links and milestones.
+    ManagePortfolio,
 }
 
 impl Action {
-    pub const ALL: [Action; 49] = [
+    pub const ALL: [Action; 51] = [
         Action::ViewHome,
         Action::ManageOwnAccount,
         Action::ListUsers,
@@ -168,6 +172,8 @@ impl Action {
         Action::ManageEcosystem,
         Action::ManageProcurement,
         Action::ViewEcosystemAggregates,
+        Action::ViewPortfolio,
+        Action::ManagePortfolio,
     ];
 
     pub fn code(self) -> &'static str {
@@ -221,6 +227,8 @@ impl Action {
             Action::ManageEcosystem => "ecosystem.manage",
             Action::ManageProcurement => "procurement.manage",
             Action::ViewEcosystemAggregates => "ecosystem.aggregates",
+            Action::ViewPortfolio => "portfolio.view",
+            Action::ManagePortfolio => "portfolio.manage",
         }
     }
 }
@@ -444,9 +452,10 @@ pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<Grant, De
         Action::ViewEcosystem | Action::ManageEcosystem | Action::ManageProcurement => {
             actor.role == Role::Coordinator
         }
-        Action::ViewEcosystemAggregates => {
+        Action::ViewEcosystemAggregates | Action::ViewPortfolio => {
             matches!(actor.role, Role::Coordinator | Role::Analyst)
         }
+        Action::ManagePortfolio => actor.role == Role::Coordinator,
         // No person erases records by hand; the worker applies the periods (`Grant::system`).
         Action::ApplyRetention => false,
         Action::ManageOwnAccount => target.relationship == Relationship::OwnAccount,

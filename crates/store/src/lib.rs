@@ -27,6 +27,7 @@ pub mod outbox;
 pub mod people;
 pub mod pole;
 pub mod programmes;
+pub mod projects;
 pub mod referral_imports;
 pub mod referrals;
 pub mod retention;

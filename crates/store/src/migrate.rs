@@ -30,6 +30,7 @@ migrations![
     (4, "0004_retention_instruments"),
     (5, "0005_employment"),
     (6, "0006_ecosystem"),
+    (7, "0007_portfolio"),
 ];
 
 fn checksum(sql: &str) -> String {

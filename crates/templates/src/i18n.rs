@@ -56,7 +56,7 @@ pub fn has(lang: Lang, key: &str) -> bool {
 }
 
 /// The Fluent files of one language: the platform's and each capability's own.
-pub fn files(lang: Lang) -> [&'static str; 7] {
+pub fn files(lang: Lang) -> [&'static str; 8] {
     match lang {
         Lang::Eu => [
             include_str!("../locales/eu/main.ftl"),
@@ -66,6 +66,7 @@ pub fn files(lang: Lang) -> [&'static str; 7] {
             include_str!("../locales/eu/agreements.ftl"),
             include_str!("../locales/eu/procurement.ftl"),
             include_str!("../locales/eu/indicators.ftl"),
+            include_str!("../locales/eu/portfolio.ftl"),
         ],
         Lang::Es => [
             include_str!("../locales/es/main.ftl"),
@@ -75,6 +76,7 @@ pub fn files(lang: Lang) -> [&'static str; 7] {
             include_str!("../locales/es/agreements.ftl"),
             include_str!("../locales/es/procurement.ftl"),
             include_str!("../locales/es/indicators.ftl"),
+            include_str!("../locales/es/portfolio.ftl"),
         ],
         Lang::En => [
             include_str!("../locales/en/main.ftl"),
@@ -84,6 +86,7 @@ pub fn files(lang: Lang) -> [&'static str; 7] {
             include_str!("../locales/en/agreements.ftl"),
             include_str!("../locales/en/procurement.ftl"),
             include_str!("../locales/en/indicators.ftl"),
+            include_str!("../locales/en/portfolio.ftl"),
         ],
     }
 }

@@ -10,6 +10,7 @@ pub mod employment;
 pub mod i18n;
 pub mod pages;
 pub mod procurement;
+pub mod projects;
 pub mod referral_import;
 
 pub use askama::Template;

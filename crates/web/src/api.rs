@@ -10,6 +10,7 @@ pub mod employment;
 pub mod inclusion;
 pub mod openapi;
 pub mod procurement;
+pub mod projects;
 pub mod resources;
 
 use crate::AppState;

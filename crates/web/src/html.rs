@@ -12,6 +12,7 @@ pub mod employment_exports;
 pub mod inclusion;
 pub mod pages;
 pub mod procurement;
+pub mod projects;
 pub mod referral_import;
 
 use crate::AppState;

@@ -41,9 +41,11 @@ pub fn book() -> RouteBook {
     let book = html::procurement::routes(book);
     let book = html::ecosystem::routes(book);
     let book = html::agreements::routes(book);
+    let book = html::projects::routes(book);
     let book = api::ecosystem::routes(book);
     let book = api::employment::routes(book);
     let book = api::agreements::routes(book);
+    let book = api::projects::routes(book);
     api::procurement::routes(book)
 }
 

@@ -12,6 +12,7 @@ pub mod employment;
 pub mod inclusion;
 pub mod instruments;
 pub mod procurement;
+pub mod projects;
 pub mod retention;
 pub mod signin;
 pub mod users;

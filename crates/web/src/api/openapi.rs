@@ -117,6 +117,10 @@ impl Modify for BearerAuth {
         super::agreements::create_commitment,
         super::agreements::get_commitment,
         super::agreements::update_commitment,
+        super::projects::list_projects,
+        super::projects::create_project,
+        super::projects::get_project,
+        super::projects::update_project,
     ),
     modifiers(&BearerAuth)
 )]

@@ -77,6 +77,7 @@ pub struct TestApp {
     pub procurement: Procurement,
     pub ecosystem: crate::ecosystem::Fixture,
     pub agreements: crate::agreements::Agreements,
+    pub projects: crate::projects::Projects,
     pg_cleanup: Option<(String, String)>,
 }
 
@@ -336,6 +337,7 @@ impl TestApp {
         let procurement = Box::pin(procurement_fixture(&store, tenant, &ids, &agency_ids)).await;
         let ecosystem = Box::pin(crate::ecosystem::fixture(&store, tenant)).await;
         let agreements = Box::pin(crate::agreements::fixture(&store, tenant, &ids)).await;
+        let projects = Box::pin(crate::projects::fixture(&store, tenant)).await;
         TestApp {
             state,
             store,
@@ -349,6 +351,7 @@ impl TestApp {
             procurement,
             ecosystem,
             agreements,
+            projects,
             pg_cleanup,
         }
     }

@@ -16,5 +16,6 @@ mod inclusion_pages;
 mod matrix;
 mod platform;
 mod procurement;
+mod projects;
 mod relationships;
 mod retention;

@@ -107,6 +107,8 @@ async fn send(
         app.employment.placement.to_string()
     } else if resource.starts_with("/agreements/") {
         app.agreements.agreement.to_string()
+    } else if resource.starts_with("/projects/") {
+        app.projects.project.to_string()
     } else if resource.starts_with("/commitments/") {
         app.agreements.commitment.to_string()
     } else {
@@ -125,6 +127,7 @@ async fn send(
         .replace("{venture}", &app.ecosystem.venture.to_string())
         .replace("{agreement}", &app.agreements.agreement.to_string())
         .replace("{commitment}", &app.agreements.commitment.to_string())
+        .replace("{project}", &app.projects.project.to_string())
         .replace("{format}", "csv")
         .replace("{contract}", &app.procurement.contract.to_string())
         .replace("{clause}", &app.procurement.clause.to_string())
