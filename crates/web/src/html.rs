@@ -9,6 +9,7 @@ pub mod configuration;
 pub mod ecosystem;
 pub mod employment;
 pub mod employment_exports;
+mod form_fields;
 pub mod inclusion;
 pub mod pages;
 pub mod procurement;

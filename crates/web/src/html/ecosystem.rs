@@ -4,8 +4,9 @@
 //! directory's downloads (CSV/XLSX and Open Referral HSDS JSON). Handlers only translate between
 //! forms and `services::ecosystem`.
 
-use super::employment::{date_pairs, place_errors};
-use super::inclusion::{Fields, field_errors, fields, join_date, parse_path};
+use super::employment::{date_pairs, date_value, place_errors};
+use super::form_fields::{narrow, select, text, textarea};
+use super::inclusion::{Fields, field_errors, fields, parse_path};
 use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;
 use crate::error::ServiceError;
@@ -175,52 +176,6 @@ fn code_options<T: Copy>(
     out
 }
 
-fn select(lang: Lang, id: &str, label_key: &str, options: Vec<SelectOption>) -> FormField {
-    FormField::Select {
-        id: id.to_owned(),
-        label: t(lang, label_key),
-        hint: String::new(),
-        options,
-    }
-}
-
-fn hint_of(lang: Lang, key: &str) -> String {
-    if key.is_empty() {
-        String::new()
-    } else {
-        t(lang, key)
-    }
-}
-
-fn text(lang: Lang, id: &str, label_key: &str, hint_key: &str, f: &Fields) -> FormField {
-    FormField::Text {
-        id: id.to_owned(),
-        label: t(lang, label_key),
-        hint: hint_of(lang, hint_key),
-        value: f.get(id),
-        width: "",
-    }
-}
-
-fn narrow(lang: Lang, id: &str, label_key: &str, hint_key: &str, f: &Fields) -> FormField {
-    FormField::Text {
-        id: id.to_owned(),
-        label: t(lang, label_key),
-        hint: hint_of(lang, hint_key),
-        value: f.get(id),
-        width: "govuk-input--width-10",
-    }
-}
-
-fn textarea(lang: Lang, id: &str, label_key: &str, hint_key: &str, f: &Fields) -> FormField {
-    FormField::Textarea {
-        id: id.to_owned(),
-        label: t(lang, label_key),
-        hint: hint_of(lang, hint_key),
-        value: f.get(id),
-    }
-}
-
 fn checkbox(lang: Lang, id: &str, label_key: &str, f: &Fields) -> FormField {
     FormField::Choices {
         id: id.to_owned(),
@@ -246,14 +201,6 @@ fn date_field(lang: Lang, id: &str, legend_key: &str, f: &Fields) -> FormField {
         month: f.get(&format!("{id}-month")),
         year: f.get(&format!("{id}-year")),
     }
-}
-
-fn date_value(f: &Fields, id: &str) -> String {
-    join_date(
-        &f.get(&format!("{id}-day")),
-        &f.get(&format!("{id}-month")),
-        &f.get(&format!("{id}-year")),
-    )
 }
 
 /// The field errors of a refused form and the status to answer with.

@@ -4,8 +4,9 @@
 //! checks and matching, the yearly target, the OCDS import, the exports and the ecosystem's
 //! figures. Handlers only translate between forms and `services::procurement`.
 
-use super::employment::{date_pairs, place_errors};
-use super::inclusion::{Fields, field_errors, fields, join_date, parse_path};
+use super::employment::{date_pairs, date_value, place_errors};
+use super::form_fields::{narrow, select, text, textarea};
+use super::inclusion::{Fields, field_errors, fields, parse_path};
 use super::{HtmlError, SignedIn, check_csrf, render, see_other};
 use crate::AppState;
 use crate::error::ServiceError;
@@ -167,56 +168,6 @@ fn codes<T: Copy>(
     out
 }
 
-fn select(lang: Lang, id: &str, label: &str, options: Vec<SelectOption>) -> FormField {
-    FormField::Select {
-        id: id.to_owned(),
-        label: t(lang, label),
-        hint: String::new(),
-        options,
-    }
-}
-
-fn text(lang: Lang, id: &str, label: &str, hint: &str, f: &Fields) -> FormField {
-    FormField::Text {
-        id: id.to_owned(),
-        label: t(lang, label),
-        hint: if hint.is_empty() {
-            String::new()
-        } else {
-            t(lang, hint)
-        },
-        value: f.get(id),
-        width: "",
-    }
-}
-
-fn narrow(lang: Lang, id: &str, label: &str, hint: &str, f: &Fields) -> FormField {
-    FormField::Text {
-        id: id.to_owned(),
-        label: t(lang, label),
-        hint: if hint.is_empty() {
-            String::new()
-        } else {
-            t(lang, hint)
-        },
-        value: f.get(id),
-        width: "govuk-input--width-10",
-    }
-}
-
-fn textarea(lang: Lang, id: &str, label: &str, hint: &str, f: &Fields) -> FormField {
-    FormField::Textarea {
-        id: id.to_owned(),
-        label: t(lang, label),
-        hint: if hint.is_empty() {
-            String::new()
-        } else {
-            t(lang, hint)
-        },
-        value: f.get(id),
-    }
-}
-
 fn date_field(lang: Lang, id: &str, legend: &str, f: &Fields) -> FormField {
     FormField::Date {
         id: id.to_owned(),
@@ -226,14 +177,6 @@ fn date_field(lang: Lang, id: &str, legend: &str, f: &Fields) -> FormField {
         month: f.get(&format!("{id}-month")),
         year: f.get(&format!("{id}-year")),
     }
-}
-
-fn date_value(f: &Fields, id: &str) -> String {
-    join_date(
-        &f.get(&format!("{id}-day")),
-        &f.get(&format!("{id}-month")),
-        &f.get(&format!("{id}-year")),
-    )
 }
 
 fn form_errors(
