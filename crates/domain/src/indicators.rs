@@ -7,3 +7,4 @@ pub mod catalogue;
 pub mod definition;
 pub mod disclosure;
 pub mod publish;
+pub mod results;

@@ -18,6 +18,7 @@ pub mod contracts;
 pub mod error;
 pub mod idempotency;
 pub mod indicator_facts;
+pub mod indicator_results;
 pub mod instruments;
 pub mod itineraries;
 pub mod jobs;

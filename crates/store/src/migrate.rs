@@ -31,6 +31,7 @@ migrations![
     (5, "0005_employment"),
     (6, "0006_ecosystem"),
     (7, "0007_portfolio"),
+    (8, "0008_indicator_results"),
 ];
 
 fn checksum(sql: &str) -> String {

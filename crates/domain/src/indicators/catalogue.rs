@@ -65,6 +65,18 @@ pub fn load() -> Result<Vec<IndicatorDefinition>, CatalogueError> {
     validate(&parse(CATALOGUE_JSON)?)
 }
 
+/// The bundled catalogue, validated once. A catalogue that does not load (a test proves the
+/// bundled one does) yields no indicators rather than stopping the server.
+pub fn all() -> &'static [IndicatorDefinition] {
+    static CATALOGUE: std::sync::OnceLock<Vec<IndicatorDefinition>> = std::sync::OnceLock::new();
+    CATALOGUE.get_or_init(|| load().unwrap_or_default())
+}
+
+/// One bundled definition by code.
+pub fn find(code: &str) -> Option<&'static IndicatorDefinition> {
+    all().iter().find(|d| d.code == code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -148,6 +148,8 @@ pub enum DisclosureError {
     },
     #[error("the counts overflow when summed")]
     Overflow,
+    #[error("linked counts do not add up, or an equation names an unknown count")]
+    Inconsistent,
 }
 
 /// Why a cell is hidden.
@@ -454,6 +456,7 @@ enum Layout {
     Table(usize, usize),
 }
 
+#[derive(Clone)]
 struct Equation {
     parts: Vec<usize>,
     total: usize,
@@ -516,7 +519,11 @@ impl Layout {
 /// The suppression itself; `values` are the true values of every variable of `layout`.
 fn protect(layout: &Layout, values: &[u64], rule: Rule) -> Vec<Cell> {
     debug_assert_eq!(values.len(), layout.variables());
-    let equations = layout.equations();
+    protect_equations(layout.equations(), values, rule)
+}
+
+/// The suppression over any system of "parts sum to total" equations.
+fn protect_equations(equations: Vec<Equation>, values: &[u64], rule: Rule) -> Vec<Cell> {
     let mut member_of = vec![Vec::new(); values.len()];
     for (e, equation) in equations.iter().enumerate() {
         for v in equation.members() {
@@ -655,6 +662,103 @@ fn eliminate(layout: &Layout, cells: &[Cell]) -> Vec<usize> {
 
 fn recoverable_by_elimination(layout: &Layout, cells: &[Cell]) -> bool {
     !eliminate(layout, cells).is_empty()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Linked tables: several tables published from the same records share their totals (a
+// neighbourhood's total is a row of the table by sex and of the table by age band), so they are
+// protected as one system.
+
+/// Counts tied by "these parts sum to that total" equations, protected together: the way to
+/// publish overlapping tables (see "Deliberately not done"). Variables are added with their
+/// true value; the equations must hold on those values.
+#[derive(Default)]
+pub struct LinkedCounts {
+    values: Vec<u64>,
+    equations: Vec<Equation>,
+}
+
+impl fmt::Debug for LinkedCounts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "LinkedCounts {{ {} variables, {} equations }}",
+            self.values.len(),
+            self.equations.len()
+        )
+    }
+}
+
+impl LinkedCounts {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a count; returns its index.
+    pub fn add(&mut self, value: u64) -> usize {
+        self.values.push(value);
+        self.values.len() - 1
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// States that `parts` sum to `total`. Refused when an index is unknown or the values do
+    /// not add up: a wrong system would protect the wrong thing.
+    pub fn sum(&mut self, parts: Vec<usize>, total: usize) -> Result<(), DisclosureError> {
+        let n = self.values.len();
+        if total >= n || parts.iter().any(|&p| p >= n) || parts.contains(&total) {
+            return Err(DisclosureError::Inconsistent);
+        }
+        if checked_sum(parts.iter().map(|&p| self.values[p]))? != self.values[total] {
+            return Err(DisclosureError::Inconsistent);
+        }
+        self.equations.push(Equation { parts, total });
+        Ok(())
+    }
+
+    pub fn protect(&self, rule: Rule) -> ProtectedCounts {
+        ProtectedCounts {
+            cells: protect_equations(self.equations.clone(), &self.values, rule),
+            equations: self.equations.clone(),
+        }
+    }
+}
+
+/// Linked counts after disclosure control, addressed by the indices `LinkedCounts::add` gave.
+pub struct ProtectedCounts {
+    cells: Vec<Cell>,
+    equations: Vec<Equation>,
+}
+
+impl fmt::Debug for ProtectedCounts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(&self.cells).finish()
+    }
+}
+
+impl ProtectedCounts {
+    pub fn cell(&self, index: usize) -> Cell {
+        self.cells
+            .get(index)
+            .copied()
+            .unwrap_or(Cell::Suppressed(Reason::Primary))
+    }
+
+    pub fn cells(&self) -> &[Cell] {
+        &self.cells
+    }
+
+    /// Whether some hidden count is still uniquely determined by the published ones (exact).
+    pub fn recoverable(&self) -> bool {
+        let is_hidden: Vec<bool> = self.cells.iter().map(|c| c.is_suppressed()).collect();
+        determined(&self.equations, &is_hidden).iter().any(|&d| d)
+    }
 }
 
 fn recoverable_exactly(layout: &Layout, cells: &[Cell]) -> bool {

@@ -32,3 +32,5 @@ error-indicator-plan-required = Write the plan this indicator serves
 error-indicator-plan-version = The plan version is a whole number from 1
 indicator-no-data = No data
 indicator-division-by-zero = Cannot be calculated: nothing to divide by
+
+error-indicator-disclosure = The results could not be protected for publication; nothing was published. Tell the administrator

@@ -32,3 +32,5 @@ error-indicator-plan-required = Escribe el plan al que sirve este indicador
 error-indicator-plan-version = La versión del plan es un número entero a partir de 1
 indicator-no-data = Sin datos
 indicator-division-by-zero = No se puede calcular: no hay nada entre lo que dividir
+
+error-indicator-disclosure = No se han podido proteger los resultados para publicarlos; no se ha publicado nada. Avisa a la persona administradora

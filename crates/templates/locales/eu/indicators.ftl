@@ -32,3 +32,5 @@ error-indicator-plan-required = Idatzi adierazle honek zein plani erantzuten dio
 error-indicator-plan-version = Planaren bertsioa 1etik gorako zenbaki osoa da
 indicator-no-data = Daturik ez
 indicator-division-by-zero = Ezin da kalkulatu: ez dago zerez zatitu
+
+error-indicator-disclosure = Ezin izan dira emaitzak argitaratzeko babestu; ez da ezer argitaratu. Jakinarazi administratzaileari
