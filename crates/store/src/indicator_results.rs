@@ -198,7 +198,8 @@ pub async fn computed_periods(store: &Store, tenant: TenantId) -> Result<Vec<Com
     });
     let mut out = Vec::new();
     for (s, e, standard, at) in rows {
-        let period = Period::parse(&s, &e).map_err(|_| StoreError::Conflict("error-period-date-format"))?;
+        let period =
+            Period::parse(&s, &e).map_err(|_| StoreError::Conflict("error-period-date-format"))?;
         out.push(ComputedPeriod {
             period,
             standard: standard == 1,
@@ -209,7 +210,11 @@ pub async fn computed_periods(store: &Store, tenant: TenantId) -> Result<Vec<Com
 }
 
 /// When `period` was computed, if it was.
-pub async fn computed_at(store: &Store, tenant: TenantId, period: Period) -> Result<Option<Timestamp>> {
+pub async fn computed_at(
+    store: &Store,
+    tenant: TenantId,
+    period: Period,
+) -> Result<Option<Timestamp>> {
     let at: Option<i64> = on_pool!(store, p => sqlx::query("SELECT computed_at FROM indicator_periods WHERE tenant_id = $1 AND period_start = $2 AND period_end = $3")
         .bind(tenant.0).bind(day(period.start)).bind(day(period.end)).fetch_optional(p).await?
         .map(|r| r.get::<i64, _>(0)));
@@ -270,12 +275,12 @@ pub async fn ensure_period(
 
 fn decode_cell(kind: &str, numerator: Option<i64>, denominator: Option<i64>) -> Published {
     match (kind, numerator, denominator) {
-        ("value", Some(numerator), Some(denominator)) => Published::Value(IndicatorValue::Value(
-            Ratio {
+        ("value", Some(numerator), Some(denominator)) => {
+            Published::Value(IndicatorValue::Value(Ratio {
                 numerator,
                 denominator,
-            },
-        )),
+            }))
+        }
         ("no_data", _, _) => Published::Value(IndicatorValue::NoData),
         ("division_by_zero", _, _) => Published::Value(IndicatorValue::DivisionByZero),
         _ => Published::Suppressed,
@@ -303,10 +308,12 @@ pub async fn result(
     scope: &Scope,
     disaggregation: Option<Disaggregation>,
 ) -> Result<Option<IndicatorResult>> {
-    Ok(read(store, tenant, period, scope, disaggregation, Some(code))
-        .await?
-        .into_iter()
-        .next())
+    Ok(
+        read(store, tenant, period, scope, disaggregation, Some(code))
+            .await?
+            .into_iter()
+            .next(),
+    )
 }
 
 async fn read(
@@ -321,7 +328,11 @@ async fn read(
         "SELECT indicator, group_code, kind, numerator, denominator FROM indicator_cells \
          WHERE tenant_id = $1 AND period_start = $2 AND period_end = $3 AND scope = $4 AND disaggregation = $5{} \
          ORDER BY indicator, position",
-        if code.is_some() { " AND indicator = $6" } else { "" }
+        if code.is_some() {
+            " AND indicator = $6"
+        } else {
+            ""
+        }
     );
     let rows = on_pool!(store, p => {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -366,7 +377,11 @@ async fn read(
 }
 
 /// The neighbourhoods (area codes) that have results for a period.
-pub async fn neighbourhoods(store: &Store, tenant: TenantId, period: Period) -> Result<Vec<String>> {
+pub async fn neighbourhoods(
+    store: &Store,
+    tenant: TenantId,
+    period: Period,
+) -> Result<Vec<String>> {
     on_pool!(store, p => {
         let rows = sqlx::query("SELECT DISTINCT scope FROM indicator_cells WHERE tenant_id = $1 AND period_start = $2 AND period_end = $3 AND scope <> 'city' ORDER BY scope")
             .bind(tenant.0).bind(day(period.start)).bind(day(period.end)).fetch_all(p).await?;
@@ -411,8 +426,13 @@ pub async fn set_project_indicators(
         on_tx!(&mut tx, c => sqlx::query("INSERT INTO project_indicators (project_id, indicator) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(project.0).bind(code).execute(c).await.map(|r| r.rows_affected()))?;
     }
-    let ev = NewEvent::from_grant(grant, "project_indicators", Some(project.0.to_string()), meta)
-        .with_detail(serde_json::json!({ "indicators": codes }));
+    let ev = NewEvent::from_grant(
+        grant,
+        "project_indicators",
+        Some(project.0.to_string()),
+        meta,
+    )
+    .with_detail(serde_json::json!({ "indicators": codes }));
     crate::audit::append(&mut tx, &[ev]).await?;
     tx.commit().await?;
     Ok(())

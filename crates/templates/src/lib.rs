@@ -5,6 +5,7 @@
 //! files in `locales/{eu,es,en}` through [`PageCtx::t`]; templates hold no sentences.
 
 pub mod agreements;
+pub mod charts;
 pub mod ecosystem;
 pub mod employment;
 pub mod i18n;

@@ -20,6 +20,7 @@ use super::definition::{
 };
 use super::disclosure::{self, DisclosureError, LinkedCounts, ProtectedCounts, Rule};
 use super::publish::Published;
+use crate::FieldErrors;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -91,14 +92,11 @@ pub fn standard_periods(today: NaiveDate) -> Vec<Period> {
             out.push(p);
         }
     }
-    for q in 0..4u32 {
-        let start = NaiveDate::from_ymd_opt(y, q * 3 + 1, 1);
-        let end = NaiveDate::from_ymd_opt(if q == 3 { y + 1 } else { y }, (q * 3 + 3) % 12 + 1, 1)
-            .and_then(|d| d.pred_opt());
-        if let (Some(start), Some(end)) = (start, end)
-            && start <= today
+    for q in 1..=4u32 {
+        if let Some(p) = quarter_period(y, q)
+            && p.start <= today
         {
-            out.push(Period { start, end });
+            out.push(p);
         }
     }
     out
@@ -110,6 +108,85 @@ pub fn year_period(year: i32) -> Option<Period> {
         start: NaiveDate::from_ymd_opt(year, 1, 1)?,
         end: NaiveDate::from_ymd_opt(year, 12, 31)?,
     })
+}
+
+/// The period a reader asks for: `period` is a year (`2026`) or a quarter (`2026-Q2`); or
+/// `start` and `end` are days (`YYYY-MM-DD`). With neither, `default` applies. Errors are on the
+/// field that caused them: `period`, `start` or `end`.
+pub fn choose_period(
+    period: Option<&str>,
+    start: Option<&str>,
+    end: Option<&str>,
+    default: Period,
+) -> Result<Period, FieldErrors> {
+    let mut e = FieldErrors::new();
+    let blank = |s: Option<&str>| s.is_none_or(|s| s.trim().is_empty());
+    if !blank(start) || !blank(end) {
+        let s = start.unwrap_or_default();
+        let t = end.unwrap_or_default();
+        let day = |v: &str| NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok();
+        match (day(s), day(t)) {
+            (Some(a), Some(b)) => match Period::new(a, b) {
+                Ok(p) => return Ok(p),
+                Err(k) => e.add("end", k),
+            },
+            (a, b) => {
+                if a.is_none() {
+                    e.add("start", "error-period-date-format");
+                }
+                if b.is_none() {
+                    e.add("end", "error-period-date-format");
+                }
+            }
+        }
+        return Err(e);
+    }
+    let Some(p) = period.map(str::trim).filter(|p| !p.is_empty()) else {
+        return Ok(default);
+    };
+    let parsed = match p.split_once("-Q") {
+        None => p
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (2000..=2100).contains(y))
+            .and_then(year_period),
+        Some((y, q)) => match (y.parse::<i32>(), q.parse::<u32>()) {
+            (Ok(y), Ok(q)) if (2000..=2100).contains(&y) && (1..=4).contains(&q) => {
+                quarter_period(y, q)
+            }
+            _ => None,
+        },
+    };
+    parsed.ok_or_else(|| {
+        e.add("period", "error-period-choice");
+        e
+    })
+}
+
+/// The quarter `q` (1 to 4) of `year`.
+pub fn quarter_period(year: i32, q: u32) -> Option<Period> {
+    let start = NaiveDate::from_ymd_opt(year, (q - 1) * 3 + 1, 1)?;
+    let next = if q == 4 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(year, q * 3 + 1, 1)?
+    };
+    Some(Period {
+        start,
+        end: next.pred_opt()?,
+    })
+}
+
+/// Reads a breakdown from a query (`sex`, `age_band`...); blank is none.
+pub fn choose_disaggregation(s: Option<&str>) -> Result<Option<Disaggregation>, FieldErrors> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => Disaggregation::parse(s).map(Some).map_err(|_| {
+            let mut e = FieldErrors::new();
+            e.add("by", "error-disaggregation-unknown");
+            e
+        }),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -495,8 +572,7 @@ fn compute(
             return true;
         }
         let ok = |p: &ProtectedCounts, idx: &HashMap<Slot<'_>, usize>| {
-            idx.get(slot)
-                .is_some_and(|&i| !p.cell(i).is_suppressed())
+            idx.get(slot).is_some_and(|&i| !p.cell(i).is_suppressed())
         };
         ok(&num_shown, &num_index) && den_shown.as_ref().is_none_or(|(p, i)| ok(p, i))
     };
@@ -525,15 +601,14 @@ fn compute(
         };
         (key, p)
     };
-    let result = |scope: Scope, d: Option<Disaggregation>, cells: Vec<(Key, Published)>| {
-        IndicatorResult {
+    let result =
+        |scope: Scope, d: Option<Disaggregation>, cells: Vec<(Key, Published)>| IndicatorResult {
             code: def.code.clone(),
             period,
             scope,
             disaggregation: d,
             cells,
-        }
-    };
+        };
 
     let mut out = vec![result(
         Scope::City,
@@ -565,7 +640,11 @@ fn compute(
     }
     for (d, groups) in &l.columns {
         let mut cells = vec![cell(Key::Total, Slot::Grand)];
-        cells.extend(groups.iter().map(|g| cell(group_key(g), Slot::Column(*d, g))));
+        cells.extend(
+            groups
+                .iter()
+                .map(|g| cell(group_key(g), Slot::Column(*d, g))),
+        );
         out.push(result(Scope::City, Some(*d), cells));
     }
     if shape.neighbourhood {

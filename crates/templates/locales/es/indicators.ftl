@@ -34,3 +34,4 @@ indicator-no-data = Sin datos
 indicator-division-by-zero = No se puede calcular: no hay nada entre lo que dividir
 
 error-indicator-disclosure = No se han podido proteger los resultados para publicarlos; no se ha publicado nada. Avisa a la persona administradora
+error-period-choice = Elige un año (2026) o un trimestre (2026-Q2), o indica un día de inicio y otro de fin
