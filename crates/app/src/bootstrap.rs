@@ -1116,6 +1116,8 @@ pub struct PopulationProgress {
     pub added: u64,
     /// Cases this run opened.
     pub cases: u64,
+    /// Employment records this run added (`demo_scale_employment`).
+    pub employment: crate::demo_scale_employment::EmploymentCounts,
     pub elapsed: std::time::Duration,
 }
 
@@ -1191,11 +1193,20 @@ pub async fn load_population(
         target,
         added: 0,
         cases: 0,
+        employment: Default::default(),
         elapsed: started.elapsed(),
     };
 
     let register = Grant::system(tenant, SystemTask::Bootstrap, Action::RegisterPerson);
     let open = Grant::system(tenant, SystemTask::Bootstrap, Action::OpenCase);
+    let lanbide = city.pros.get("lanbide")?;
+    let employment = crate::demo_scale_employment::EmploymentContext::load(
+        store,
+        tenant,
+        lanbide.user,
+        lanbide.agency,
+    )
+    .await?;
     while report.done < target {
         let end = (report.done + POPULATION_BATCH as u64).min(target);
         let batch = (report.done..end)
@@ -1211,6 +1222,10 @@ pub async fn load_population(
             .collect();
         let mut tx = store.begin_bulk_write().await?;
         let ids = people::create_many_in(&mut tx, &register, &meta, &records).await?;
+        let numbered: Vec<_> = ids.iter().copied().zip(report.done..end).collect();
+        report.employment +=
+            crate::demo_scale_employment::insert_batch(&mut tx, tenant, &employment, &numbered)
+                .await?;
         let mut new_cases = Vec::with_capacity(ids.len());
         for (person, k) in ids.into_iter().zip(report.done..end) {
             if let Some(lead) = demo_lead(DEMO_PEOPLE + k) {

@@ -10,6 +10,8 @@ mod demo_ecosystem;
 mod demo_employment;
 mod demo_portfolio;
 mod demo_procurement;
+mod demo_scale_employment;
+mod indicators_cli;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -92,6 +94,11 @@ enum Command {
         /// Replace an existing database file.
         #[arg(long)]
         force: bool,
+    },
+    /// Published indicator results: refresh, show a neighbourhood, export the facts (operator tools).
+    Indicators {
+        #[command(subcommand)]
+        command: indicators_cli::IndicatorsCommand,
     },
     /// Records past their retention period.
     Retention {
@@ -405,6 +412,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Restore { backup, force } => restore(&url, &backup, force).await,
+        Command::Indicators { command } => {
+            let store = bootstrap::open(&url).await?;
+            let tenant_id = bootstrap::ensure_tenant(&store, &tenant).await?;
+            let code = indicators_cli::run(&store, tenant_id, command).await?;
+            store.close().await;
+            Ok(code)
+        }
         Command::Retention {
             command: RetentionCommand::Apply { as_of },
         } => {
@@ -470,6 +484,11 @@ async fn load_population(
             "population loaded: {}; {} cases opened",
             rate(&done),
             done.cases
+        ));
+        let e = done.employment;
+        say(&format!(
+            "employment records: {} itineraries, {} enrolments, {} placements, {} follow-ups",
+            e.itineraries, e.enrolments, e.placements, e.follow_ups
         ));
     }
     Ok(())
