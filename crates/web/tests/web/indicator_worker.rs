@@ -74,3 +74,28 @@ async fn the_worker_publishes_results_and_recomputes_them_after_a_change() {
     assert!(due.cells > 0);
     app.cleanup().await;
 }
+
+/// Invariant 21 of ARCHITECTURE.md: no request reads the records behind the indicators; the web
+/// crate only ever reads published results.
+#[test]
+fn the_web_crate_never_reads_indicator_records() {
+    fn scan(dir: &std::path::Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                scan(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("read");
+                if text.contains("indicator_facts") {
+                    found.push(path.display().to_string());
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    scan(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut found,
+    );
+    assert!(found.is_empty(), "records read from {found:?}");
+}
