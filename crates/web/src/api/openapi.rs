@@ -121,6 +121,7 @@ impl Modify for BearerAuth {
         super::projects::create_project,
         super::projects::get_project,
         super::projects::update_project,
+        super::indicator_definitions::check_definition,
     ),
     modifiers(&BearerAuth)
 )]
