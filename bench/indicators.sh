@@ -106,7 +106,7 @@ bench_scale() {
     reads="$(awk '/^PROFILE read/ { printf "%s%s %s rows %.2f s", (n++ ? ", " : ""), $3, $4, $6 }' "$dir/profile.log")"
     publish="$(awk '/^PROFILE publish/ { s += $6 } END { printf "%.2f", s }' "$dir/profile.log")"
     top="$(awk '/^PROFILE publish/ { print $6, $3 }' "$dir/profile.log" | sort -rn | head -n 5 | awk '{ printf "%s%s %.2f s", (n++ ? ", " : ""), $2, $1 }')"
-    profiles+=("- $scale people: reading the facts: $reads; computing and protecting the 37 indicators: $publish s in all (slowest: $top); the rest of the refresh is storing the cells.")
+    profiles+=("- $scale people: reading the facts: $reads; computing and protecting the 37 indicators: $publish s in all (slowest: $top). The rest of the refresh (storing the cells, freeing the rows) is not broken down.")
   fi
 
   # The neighbourhood with the most people: the dashboard read and compared.
