@@ -6,6 +6,7 @@
 
 pub mod agreements;
 pub mod charts;
+pub mod dashboards;
 pub mod ecosystem;
 pub mod employment;
 pub mod i18n;

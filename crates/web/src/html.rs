@@ -6,6 +6,7 @@ pub mod agreements;
 pub mod auth;
 pub mod casework;
 pub mod configuration;
+pub mod dashboards;
 pub mod ecosystem;
 pub mod employment;
 pub mod employment_exports;

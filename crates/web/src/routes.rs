@@ -42,6 +42,7 @@ pub fn book() -> RouteBook {
     let book = html::ecosystem::routes(book);
     let book = html::agreements::routes(book);
     let book = html::projects::routes(book);
+    let book = html::dashboards::routes(book);
     let book = api::ecosystem::routes(book);
     let book = api::employment::routes(book);
     let book = api::agreements::routes(book);

@@ -7,6 +7,7 @@ mod auth;
 mod casework;
 mod casework_pages;
 mod common;
+mod dashboards;
 mod ecosystem;
 mod employment;
 mod employment_pages;
