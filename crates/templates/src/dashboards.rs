@@ -83,6 +83,8 @@ pub struct DashboardPage {
     pub title: String,
     pub intro: String,
     pub back: String,
+    /// Related pages: (address, label).
+    pub related: Vec<(String, String)>,
     /// Where the form sends its query.
     pub action: String,
     pub periods: Vec<SelectOption>,

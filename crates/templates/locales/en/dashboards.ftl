@@ -136,3 +136,4 @@ dash-origin-rest-of-spain = Rest of Spain
 dash-origin-eu = European Union
 dash-origin-non-eu = Outside the European Union
 dash-origin-unknown = Not recorded
+dash-public-link = The neighbourhood's public page

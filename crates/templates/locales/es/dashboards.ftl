@@ -136,3 +136,4 @@ dash-origin-rest-of-spain = Resto de España
 dash-origin-eu = Unión Europea
 dash-origin-non-eu = Fuera de la Unión Europea
 dash-origin-unknown = No consta
+dash-public-link = Página pública del barrio

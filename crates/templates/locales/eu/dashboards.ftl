@@ -136,3 +136,4 @@ dash-origin-rest-of-spain = Espainiako gainerako lekuak
 dash-origin-eu = Europar Batasuna
 dash-origin-non-eu = Europar Batasunetik kanpo
 dash-origin-unknown = Jaso gabe
+dash-public-link = Auzoaren orri publikoa

@@ -497,6 +497,7 @@ struct Frame {
     title: String,
     intro: String,
     back: String,
+    related: Vec<(String, String)>,
     action: String,
     exports: Option<String>,
     allowed: Vec<Disaggregation>,
@@ -539,6 +540,7 @@ fn dashboard(
         title: frame.title,
         intro: frame.intro,
         back: frame.back,
+        related: frame.related,
         action: frame.action,
         periods: period_options(lang, known, q, loaded.map(|l| l.period), frame.custom),
         custom: frame.custom,
@@ -615,6 +617,25 @@ async fn signed_in_dashboard(
     }
 }
 
+fn city_frame(lang: Lang) -> Frame {
+    Frame {
+        title: t(lang, "dash-city-title"),
+        intro: t(lang, "dash-city-intro"),
+        back: "/home".into(),
+        related: vec![
+            (
+                "/dashboards/neighbourhoods".into(),
+                t(lang, "dash-neighbourhoods-title"),
+            ),
+            ("/indicators".into(), t(lang, "dash-catalogue-title")),
+        ],
+        action: "/dashboards/city".into(),
+        exports: Some("/exports/dashboards/city".into()),
+        allowed: CITY_BREAKDOWNS.to_vec(),
+        custom: true,
+    }
+}
+
 pub async fn city_page(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
@@ -625,15 +646,7 @@ pub async fn city_page(
     let areas = territory::list(&state.store, actor.tenant)
         .await
         .map_err(store_err(&ctx))?;
-    let frame = Frame {
-        title: t(lang, "dash-city-title"),
-        intro: t(lang, "dash-city-intro"),
-        back: "/home".into(),
-        action: "/dashboards/city".into(),
-        exports: Some("/exports/dashboards/city".into()),
-        allowed: CITY_BREAKDOWNS.to_vec(),
-        custom: true,
-    };
+    let frame = city_frame(lang);
     signed_in_dashboard(&state, &ctx, &actor, &q, Scope::City, frame, &areas).await
 }
 
@@ -655,12 +668,10 @@ pub async fn neighbourhoods_page(
     SignedIn { ctx, actor }: SignedIn,
 ) -> Result<Response, HtmlError> {
     grant(&state, &actor, &ctx).await?;
-    let lang = ctx.lang;
     let areas = territory::list(&state.store, actor.tenant)
         .await
         .map_err(store_err(&ctx))?;
     let page = neighbourhood_list(ctx.page(), &areas, "/dashboards/neighbourhoods", false);
-    let _ = lang;
     Ok(render(&ctx, &state, StatusCode::OK, &page))
 }
 
@@ -700,6 +711,26 @@ fn neighbourhood_list(page: PageCtx, areas: &[Area], base: &str, public: bool) -
     }
 }
 
+fn neighbourhood_frame(lang: Lang, area: &Area) -> Frame {
+    let name = area_name(lang, area);
+    Frame {
+        title: t_args(lang, "dash-neighbourhood-title", &[("name", &name)]),
+        intro: t(lang, "dash-neighbourhood-intro"),
+        back: "/dashboards/neighbourhoods".into(),
+        related: vec![
+            ("/dashboards/city".into(), t(lang, "dash-city-title")),
+            (
+                format!("/public/neighbourhoods/{}", area.code),
+                t(lang, "dash-public-link"),
+            ),
+        ],
+        action: format!("/dashboards/neighbourhoods/{}", area.code),
+        exports: Some(format!("/exports/dashboards/neighbourhoods/{}", area.code)),
+        allowed: NEIGHBOURHOOD_BREAKDOWNS.to_vec(),
+        custom: true,
+    }
+}
+
 pub async fn neighbourhood_page(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
@@ -714,16 +745,7 @@ pub async fn neighbourhood_page(
     let Some(area) = neighbourhood(&areas, &code) else {
         return Err(HtmlError::new(ctx.page(), StatusCode::NOT_FOUND));
     };
-    let name = area_name(lang, area);
-    let frame = Frame {
-        title: t_args(lang, "dash-neighbourhood-title", &[("name", &name)]),
-        intro: t(lang, "dash-neighbourhood-intro"),
-        back: "/dashboards/neighbourhoods".into(),
-        action: format!("/dashboards/neighbourhoods/{}", area.code),
-        exports: Some(format!("/exports/dashboards/neighbourhoods/{}", area.code)),
-        allowed: NEIGHBOURHOOD_BREAKDOWNS.to_vec(),
-        custom: true,
-    };
+    let frame = neighbourhood_frame(lang, area);
     let scope = Scope::Neighbourhood(area.code.clone());
     signed_in_dashboard(&state, &ctx, &actor, &q, scope, frame, &areas).await
 }
@@ -908,6 +930,7 @@ pub async fn indicator_page(
         ),
         intro: String::new(),
         back: "/indicators".into(),
+        related: Vec::new(),
         action: format!("/indicators/{}", def.code),
         exports: None,
         allowed: allowed.clone(),
@@ -991,7 +1014,7 @@ async fn export(
     actor: &Actor,
     q: &DashQuery,
     scope: Scope,
-    allowed: &'static [Disaggregation],
+    frame: Frame,
     format: &str,
     name: &str,
 ) -> Result<Response, HtmlError> {
@@ -1003,21 +1026,12 @@ async fn export(
     let areas = territory::list(&state.store, actor.tenant)
         .await
         .map_err(store_err(ctx))?;
-    let (period, by) = match choose(q, allowed) {
+    let (period, by) = match choose(q, &frame.allowed) {
         Ok(x) => x,
         Err(errors) => {
             let known = known_periods(state, actor.tenant)
                 .await
                 .map_err(store_err(ctx))?;
-            let frame = Frame {
-                title: t(lang, "dash-city-title"),
-                intro: String::new(),
-                back: "/dashboards/city".into(),
-                action: "/dashboards/city".into(),
-                exports: None,
-                allowed: allowed.to_vec(),
-                custom: true,
-            };
             let page = dashboard(
                 ctx.page().with_errors(&errors),
                 frame,
@@ -1120,7 +1134,7 @@ pub async fn city_export(
         &actor,
         &q,
         Scope::City,
-        &CITY_BREAKDOWNS,
+        city_frame(ctx.lang),
         &format,
         "city",
     )
@@ -1148,7 +1162,7 @@ pub async fn neighbourhood_export(
         &actor,
         &q,
         scope,
-        &NEIGHBOURHOOD_BREAKDOWNS,
+        neighbourhood_frame(ctx.lang, area),
         &format,
         &name,
     )
@@ -1265,6 +1279,7 @@ pub async fn public_page(
         title: t_args(lang, "dash-public-title", &[("name", &name)]),
         intro: t(lang, "dash-public-intro"),
         back: "/public/neighbourhoods".into(),
+        related: Vec::new(),
         action: format!("/public/neighbourhoods/{}", area.code),
         exports: None,
         allowed: NEIGHBOURHOOD_BREAKDOWNS.to_vec(),

@@ -315,6 +315,20 @@ async fn bad_periods_and_breakdowns_are_refused_per_field_in_every_language() {
         .page(
             &b,
             Method::GET,
+            "/exports/dashboards/city/csv?by=street",
+            &[],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an export refuses it too"
+    );
+    assert!(r.body.contains("Choose a breakdown from the list"));
+    let r = app
+        .page(
+            &b,
+            Method::GET,
             "/dashboards/city?start=2026-13-01&end=x",
             &[],
         )
