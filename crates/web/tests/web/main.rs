@@ -14,6 +14,7 @@ mod employment_pages;
 mod i18n;
 mod inclusion;
 mod inclusion_pages;
+mod indicator_worker;
 mod matrix;
 mod platform;
 mod procurement;
