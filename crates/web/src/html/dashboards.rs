@@ -688,7 +688,7 @@ fn neighbourhood_list(page: PageCtx, areas: &[Area], base: &str, public: bool) -
         })
         .collect();
     let (title, intro, back) = if public {
-        ("dash-public-list-title", "dash-public-list-intro", "/")
+        ("dash-public-list-title", "dash-public-list-intro", "")
     } else {
         (
             "dash-neighbourhoods-title",
