@@ -1216,6 +1216,15 @@ fn public_response(status: StatusCode, body: String, last_modified: Option<Times
     res
 }
 
+/// Whether the request's `If-Modified-Since` is at or after `at` (to the second).
+fn not_modified_since(headers: &axum::http::HeaderMap, at: Timestamp) -> bool {
+    headers
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
+        .is_some_and(|since| at.to_datetime().timestamp() <= since.timestamp())
+}
+
 fn body(t: &impl elkarlan_templates::Template) -> String {
     t.render().unwrap_or_else(|e| {
         let r = crate::error::log_internal(&e);
@@ -1248,6 +1257,7 @@ pub async fn public_page(
     ctx: Ctx,
     Path(code): Path<String>,
     Query(mut q): Query<DashQuery>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, HtmlError> {
     // Public pages offer the standard periods only: custom dates are not read.
     q.start.clear();
@@ -1309,6 +1319,18 @@ pub async fn public_page(
         }
     };
     let last_modified = loaded.as_ref().and_then(|l| l.computed_at);
+    if status == StatusCode::OK
+        && let Some(at) = last_modified
+        && not_modified_since(&headers, at)
+    {
+        let mut res = public_response(StatusCode::NOT_MODIFIED, String::new(), Some(at));
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=300"),
+        );
+        res.headers_mut().remove(header::CONTENT_TYPE);
+        return Ok(res);
+    }
     let mut view = dashboard(page, frame, &q, &[], loaded.as_ref(), &areas, false);
     view.projects = projects;
     view.show_projects = true;

@@ -342,8 +342,15 @@ async fn bad_periods_and_breakdowns_are_refused_per_field_in_every_language() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("href=\"#period\""));
 
+    // The navigation offers them to the analyst and the coordinator only.
+    let home = app.page(&b, Method::GET, "/home", &[]).await;
+    assert!(home.body.contains("href=\"/indicators\""));
+    assert!(home.body.contains("href=\"/dashboards/city\""));
     // Other roles are refused.
     let social = browser(&app, "social", "en").await;
+    let home = app.page(&social, Method::GET, "/home", &[]).await;
+    assert!(!home.body.contains("href=\"/indicators\""));
+    assert!(!home.body.contains("href=\"/dashboards/city\""));
     for path in [
         "/indicators",
         "/dashboards/city",
@@ -522,8 +529,24 @@ async fn the_public_neighbourhood_page_needs_no_session_and_is_cacheable() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.header("cache-control"), "public, max-age=300");
-    assert!(!r.header("last-modified").is_empty());
+    let last_modified = r.header("last-modified").to_owned();
+    assert!(last_modified.ends_with(" GMT"), "{last_modified}");
     assert!(r.headers.get(header::SET_COOKIE).is_none());
+    // Asked again with the date it was given: not modified, no body.
+    let again = app
+        .send(
+            Request::builder()
+                .uri(format!(
+                    "/public/neighbourhoods/{AREA}?period={year}&by=sex&lang=en"
+                ))
+                .header(header::HOST, "127.0.0.1:8080")
+                .header(header::IF_MODIFIED_SINCE, last_modified.as_str())
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.body.is_empty());
     assert!(r.body.contains("Arangoiti"));
     assert!(
         r.body.contains("Ekonopolo"),
