@@ -18,4 +18,5 @@ mod platform;
 mod procurement;
 mod projects;
 mod relationships;
+mod reports;
 mod retention;

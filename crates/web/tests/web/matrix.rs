@@ -129,6 +129,7 @@ async fn send(
         .replace("{commitment}", &app.agreements.commitment.to_string())
         .replace("{project}", &app.projects.project.to_string())
         .replace("{format}", "csv")
+        .replace("{code}", "PL-01")
         .replace("{contract}", &app.procurement.contract.to_string())
         .replace("{clause}", &app.procurement.clause.to_string())
         .replace("{file}", "elkarlan.css");
