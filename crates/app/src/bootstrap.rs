@@ -371,6 +371,16 @@ pub async fn load_demo(
     crate::demo_procurement::seed(store, tenant, &orgs).await?;
     crate::demo_agreements::seed(store, tenant, &orgs).await?;
     crate::demo_portfolio::seed(store, tenant, &orgs).await?;
+    // The dashboards read published results only: compute them now rather than at the worker's
+    // first pass, so the demo opens with them.
+    let today = Timestamp::now().to_datetime().date_naive();
+    elkarlan_store::indicator_results::refresh_due(
+        store,
+        tenant,
+        elkarlan_domain::indicators::catalogue::all(),
+        today,
+    )
+    .await?;
     Ok(DemoCity { areas, pros })
 }
 

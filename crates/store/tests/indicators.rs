@@ -651,3 +651,157 @@ async fn ecosystem_indicators_from_records() {
         db.finish().await;
     }
 }
+
+/// The published results the dashboards read: computed for the standard periods, read back cell
+/// by cell, suppressed where the counts are small, and recomputed only when a period is stale.
+#[tokio::test]
+async fn published_results_are_stored_read_back_and_refreshed() {
+    use elkarlan_domain::indicators::results::Scope;
+    use elkarlan_store::indicator_results;
+    let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+    for db in migrated().await {
+        let ctx = db.name;
+        let store = &db.store;
+        let s = seed(store).await;
+        let t = s.tenant;
+        let y = year(2026);
+        let defs = catalogue::all();
+
+        let done = indicator_results::refresh_due(store, t, defs, today)
+            .await
+            .unwrap();
+        assert_eq!(done.periods, 7, "{ctx}: 2024, 2025, 2026 and four quarters");
+        assert!(done.cells > 1000, "{ctx}: {} cells", done.cells);
+        let periods = indicator_results::computed_periods(store, t).await.unwrap();
+        assert_eq!(periods.len(), 7, "{ctx}");
+        assert!(periods.iter().all(|p| p.standard), "{ctx}");
+
+        let city = indicator_results::result(store, t, "PL-01", y, &Scope::City, None)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(city.total(), Published::Value(value(14, 1)), "{ctx}");
+        let otx = Scope::Neighbourhood("otxarkoaga".into());
+        let txu = Scope::Neighbourhood("txurdinaga".into());
+        let r = indicator_results::result(store, t, "PL-01", y, &otx, None)
+            .await
+            .unwrap()
+            .unwrap();
+        // Otxarkoaga's 12 are hidden as the complement of Txurdinaga's 2 (below), or the city's
+        // 14 minus them would give Txurdinaga away; the city total is kept.
+        assert_eq!(r.total(), Published::Suppressed, "{ctx}");
+        let women =
+            indicator_results::result(store, t, "PL-01", y, &otx, Some(Disaggregation::Sex))
+                .await
+                .unwrap()
+                .unwrap();
+        assert_eq!(
+            women.total(),
+            Published::Suppressed,
+            "{ctx}: the same count everywhere"
+        );
+        // Two placements in Txurdinaga: under 5, hidden in its own page and in the city's list.
+        let r = indicator_results::result(store, t, "PL-01", y, &txu, None)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.total(), Published::Suppressed, "{ctx}");
+        let by_nb = indicator_results::result(
+            store,
+            t,
+            "PL-01",
+            y,
+            &Scope::City,
+            Some(Disaggregation::Neighbourhood),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let groups: Vec<(&str, Published)> = by_nb.groups().collect();
+        assert_eq!(
+            groups
+                .iter()
+                .find(|(g, _)| *g == "txurdinaga")
+                .map(|(_, p)| *p),
+            Some(Published::Suppressed),
+            "{ctx}"
+        );
+        // ... and Otxarkoaga with it, or 14 - 12 would give Txurdinaga away.
+        assert_eq!(
+            groups
+                .iter()
+                .filter(|(_, p)| *p == Published::Suppressed)
+                .count()
+                + usize::from(by_nb.total() == Published::Suppressed),
+            2,
+            "{ctx}: {groups:?}"
+        );
+        // A breakdown of a neighbourhood by sex lists the city's groups.
+        let by_sex = indicator_results::results(store, t, y, &otx, Some(Disaggregation::Sex))
+            .await
+            .unwrap();
+        let pl = by_sex.iter().find(|r| r.code == "PL-01").unwrap();
+        let sexes: Vec<&str> = pl.groups().map(|(g, _)| g).collect();
+        assert_eq!(sexes, vec!["man", "woman"], "{ctx}");
+        assert_eq!(
+            indicator_results::neighbourhoods(store, t, y)
+                .await
+                .unwrap(),
+            vec!["otxarkoaga".to_owned(), "txurdinaga".to_owned()],
+            "{ctx}"
+        );
+
+        // Nothing changed: nothing to do.
+        let again = indicator_results::refresh_due(store, t, defs, today)
+            .await
+            .unwrap();
+        assert_eq!(again.periods, 0, "{ctx}");
+        // A stale period is recomputed, with the records as they are now.
+        raw_exec!(store, "UPDATE indicator_periods SET computed_at = -1 WHERE period_start = '2026-01-01' AND period_end = '2026-12-31'").unwrap();
+        let otx_area: Vec<Uuid> = raw_column!(
+            store,
+            Uuid,
+            "SELECT id FROM areas WHERE code = 'otxarkoaga'"
+        )
+        .unwrap();
+        let newcomer = person(store, t, otx_area[0], "1990-01-01", "woman", "ES").await;
+        placement(store, &s, newcomer, "2026-10-01").await;
+        let again = indicator_results::refresh_due(store, t, defs, today)
+            .await
+            .unwrap();
+        assert_eq!(again.periods, 1, "{ctx}");
+        let city = indicator_results::result(store, t, "PL-01", y, &Scope::City, None)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(city.total(), Published::Value(value(15, 1)), "{ctx}");
+
+        // A period nobody computed before is computed once on demand, then kept by the worker.
+        let spring = Period::parse("2026-03-01", "2026-04-30").unwrap();
+        assert!(
+            indicator_results::ensure_period(store, t, defs, spring)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !indicator_results::ensure_period(store, t, defs, spring)
+                .await
+                .unwrap()
+        );
+        let periods = indicator_results::computed_periods(store, t).await.unwrap();
+        assert!(
+            periods.iter().any(|p| p.period == spring && !p.standard),
+            "{ctx}"
+        );
+        let r = indicator_results::result(store, t, "PL-01", spring, &Scope::City, None)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            r.total(),
+            Published::Value(value(14, 1)),
+            "{ctx}: 12 in March, 2 in April"
+        );
+        db.finish().await;
+    }
+}

@@ -50,7 +50,8 @@ pub async fn tick(state: &AppState, runner: &str) -> anyhow::Result<usize> {
     Ok(done)
 }
 
-/// Hourly tasks; the slot is the hour number, so each task runs once an hour in the cluster.
+/// Periodic tasks; the slot is the hour number (the day, ten minutes...), so each task runs once
+/// per slot in the cluster.
 /// Returns the tasks this server ran.
 pub async fn run_periodic(
     state: &AppState,
@@ -68,6 +69,22 @@ pub async fn run_periodic(
         let n = remind_overdue_referrals(state, now).await?;
         tracing::info!(reminded = n, "overdue referrals reminded");
         ran.push("referrals.remind");
+    }
+    // Indicator results: every ten minutes, each tenant's periods whose records changed.
+    let ten_minutes = now.micros() / 600_000_000;
+    if jobs::claim_periodic(&state.store, "indicators.refresh", ten_minutes, runner).await? {
+        let today = now.to_datetime().date_naive();
+        for tenant in elkarlan_store::tenants::all(&state.store).await? {
+            let done = elkarlan_store::indicator_results::refresh_due(
+                &state.store,
+                tenant.id,
+                elkarlan_domain::indicators::catalogue::all(),
+                today,
+            )
+            .await?;
+            tracing::info!(tenant = %tenant.id, periods = done.periods, cells = done.cells, "indicator results refreshed");
+        }
+        ran.push("indicators.refresh");
     }
     // Retention runs once a day: the slot is the day number.
     let day = now.micros() / 86_400_000_000;

@@ -151,4 +151,17 @@ mod tests {
             Err(CatalogueError::Json(_))
         ));
     }
+
+    #[test]
+    fn every_indicator_is_in_the_documented_catalogue() {
+        let doc = include_str!("../../../../docs/indicators.md");
+        for def in all() {
+            assert!(
+                doc.contains(&format!("| {} | {} |", def.code, def.name.en)),
+                "docs/indicators.md lacks {}",
+                def.code
+            );
+        }
+        assert_eq!(all().len(), load().map(|d| d.len()).unwrap_or(0));
+    }
 }

@@ -7,7 +7,7 @@
 //! the store compiles the same definitions to SQL and must agree with it.
 
 use crate::FieldErrors;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -42,6 +42,7 @@ pub const MESSAGE_KEYS: &[&str] = &[
     "error-indicator-sensitivity-unknown",
     "error-indicator-direction-unknown",
     "error-indicator-figure-range",
+    "error-indicator-target-year",
     "error-indicator-plan-required",
     "error-indicator-plan-version",
     "indicator-no-data",
@@ -686,6 +687,14 @@ pub struct EffectiveSpec {
     pub end: String,
 }
 
+/// A target for one calendar year, in the unit shown.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct YearTargetSpec {
+    pub year: i32,
+    pub value: f64,
+}
+
 /// An indicator definition as written in the catalogue or sent to the API.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -704,6 +713,10 @@ pub struct DefinitionSpec {
     pub baseline: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<f64>,
+    /// Targets for single years of the plan (IATI's target per period); `target` is the plan's
+    /// end target and applies to periods without their own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<YearTargetSpec>,
     pub direction: String,
     pub plan: String,
     pub plan_version: u32,
@@ -787,6 +800,8 @@ pub struct IndicatorDefinition {
     pub sensitivity: Sensitivity,
     pub baseline: Option<f64>,
     pub target: Option<f64>,
+    /// Targets by calendar year, within the effective period.
+    pub yearly_targets: BTreeMap<i32, f64>,
     pub direction: Direction,
     pub plan: String,
     pub plan_version: u32,
@@ -794,6 +809,16 @@ pub struct IndicatorDefinition {
 }
 
 impl IndicatorDefinition {
+    /// The target that applies to a period: the year's own when the period lies within one
+    /// calendar year that has one, else the plan's target.
+    pub fn target_for(&self, period: Period) -> Option<f64> {
+        let year = period.start.year();
+        (year == period.end.year())
+            .then(|| self.yearly_targets.get(&year).copied())
+            .flatten()
+            .or(self.target)
+    }
+
     /// Parses a JSON definition and validates it.
     pub fn from_json(json: &str) -> Result<IndicatorDefinition, FieldErrors> {
         let spec: DefinitionSpec = serde_json::from_str(json).map_err(|_| {
@@ -886,7 +911,18 @@ impl DefinitionSpec {
             {
                 e.add("denominator", "error-indicator-denominator-not-allowed");
             }
-            for (field, figure) in [("baseline", self.baseline), ("target", self.target)] {
+            let figures = [
+                ("baseline".to_owned(), self.baseline),
+                ("target".to_owned(), self.target),
+            ]
+            .into_iter()
+            .chain(
+                self.targets
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (format!("targets[{i}].value"), Some(t.value))),
+            );
+            for (field, figure) in figures {
                 if let Some(x) = figure {
                     let max = match unit {
                         Unit::Percent => 100.0,
@@ -894,9 +930,17 @@ impl DefinitionSpec {
                         _ => f64::MAX,
                     };
                     if !x.is_finite() || x < 0.0 || x > max {
-                        e.add(field, "error-indicator-figure-range");
+                        e.add(&field, "error-indicator-figure-range");
                     }
                 }
+            }
+        }
+        let mut yearly_targets = BTreeMap::new();
+        for (i, t) in self.targets.iter().enumerate() {
+            let inside = effective
+                .is_some_and(|p: Period| (p.start.year()..=p.end.year()).contains(&t.year));
+            if !inside || yearly_targets.insert(t.year, t.value).is_some() {
+                e.add(&format!("targets[{i}].year"), "error-indicator-target-year");
             }
         }
 
@@ -930,6 +974,7 @@ impl DefinitionSpec {
                     sensitivity,
                     baseline: self.baseline,
                     target: self.target,
+                    yearly_targets,
                     direction,
                     plan: self.plan.trim().to_owned(),
                     plan_version: self.plan_version,
@@ -1975,5 +2020,38 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn yearly_targets_apply_to_periods_within_their_year() {
+        let mut v = base();
+        v["targets"] = json!([{"year": 2025, "value": 75.0}, {"year": 2026, "value": 77.5}]);
+        let def = check(v.clone()).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(def.target_for(year(2026)), Some(77.5));
+        let spring = Period::parse("2026-03-01", "2026-05-31").unwrap_or(year(2026));
+        assert_eq!(def.target_for(spring), Some(77.5));
+        // A year without its own target, or a period across two years: the plan's target.
+        assert_eq!(def.target_for(year(2027)), Some(80.0));
+        let across = Period::parse("2025-07-01", "2026-06-30").unwrap_or(year(2026));
+        assert_eq!(def.target_for(across), Some(80.0));
+
+        let mut twice = v.clone();
+        twice["targets"] = json!([{"year": 2025, "value": 75.0}, {"year": 2025, "value": 76.0}]);
+        assert_eq!(
+            error_on(twice, "targets[1].year"),
+            Some("error-indicator-target-year")
+        );
+        let mut outside = v.clone();
+        outside["targets"] = json!([{"year": 2031, "value": 75.0}]);
+        assert_eq!(
+            error_on(outside, "targets[0].year"),
+            Some("error-indicator-target-year")
+        );
+        let mut range = v;
+        range["targets"] = json!([{"year": 2025, "value": 175.0}]);
+        assert_eq!(
+            error_on(range, "targets[0].value"),
+            Some("error-indicator-figure-range")
+        );
     }
 }

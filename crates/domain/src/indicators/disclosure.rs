@@ -51,9 +51,11 @@
 //!   the published numbers. An attacker can still bound a hidden cell (between 0 and the sum of
 //!   the hidden cells of its row), and an attacker who knows this algorithm may reason about which
 //!   cells were secondary. Preferring non-zero complements keeps those bounds wide.
-//! * No linking across tables: two tables published from the same records (by sex and by age
-//!   band for the same neighbourhood) are protected each on its own. Callers that publish
-//!   overlapping tables must publish them as one table, or accept that risk knowingly.
+//! * No automatic linking across tables: two tables published from the same records (by sex and
+//!   by age band for the same neighbourhood) are protected each on its own by `CountList` and
+//!   `CountTable`. Callers that publish overlapping tables describe them as one system with
+//!   [`LinkedCounts`] (any set of "parts sum to total" equations), which the same greedy pass
+//!   and exact check protect as a whole; `results::publish` does so for every indicator.
 //! * No dominance (p%) rule: the counts are people, not magnitudes such as turnover.
 
 use std::fmt;

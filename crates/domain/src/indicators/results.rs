@@ -209,7 +209,10 @@ enum Slot<'a> {
 struct Acc<'a> {
     in_period: u64,
     count: u64,
+    /// The people themselves, in a profile.
     persons: HashSet<&'a FieldValue>,
+    /// How many distinct people, in a cell: the sum over its profiles.
+    distinct: u64,
     values: Vec<i64>,
 }
 
@@ -228,7 +231,7 @@ impl Acc<'_> {
         match m.aggregate {
             Aggregate::Count => whole(i64::try_from(self.count).unwrap_or(i64::MAX)),
             Aggregate::CountDistinctPerson => {
-                whole(i64::try_from(self.persons.len()).unwrap_or(i64::MAX))
+                whole(i64::try_from(self.distinct).unwrap_or(i64::MAX))
             }
             Aggregate::Sum => whole(self.values.iter().fold(0i64, |a, &v| a.saturating_add(v))),
             Aggregate::Median => {
@@ -252,12 +255,13 @@ impl Acc<'_> {
 
     /// Same as `publish::units`: the records or people the value stands on.
     fn units(&self, m: &Measure) -> u64 {
-        let n = match m.aggregate {
-            Aggregate::Count => return self.count,
-            Aggregate::CountDistinctPerson => self.persons.len(),
-            Aggregate::Sum | Aggregate::Median => self.values.len(),
-        };
-        u64::try_from(n).unwrap_or(u64::MAX)
+        match m.aggregate {
+            Aggregate::Count => self.count,
+            Aggregate::CountDistinctPerson => self.distinct,
+            Aggregate::Sum | Aggregate::Median => {
+                u64::try_from(self.values.len()).unwrap_or(u64::MAX)
+            }
+        }
     }
 }
 
@@ -294,7 +298,13 @@ impl Shape {
     }
 }
 
-/// Accumulates one measure over the rows of its source.
+/// What places a record in cells: its district, neighbourhood, sex, age band and origin.
+/// Records are first summed by profile (few thousand at most), then profiles into cells, so the
+/// per-record work is one lookup whatever the number of cells.
+type Profile<'a> = [&'a str; 5];
+
+/// Accumulates one measure over the rows of its source. A person has one profile (the fields
+/// come from the person), so distinct people add up across profiles.
 fn accumulate<'a>(
     m: &Measure,
     rows: &'a [Row],
@@ -302,15 +312,45 @@ fn accumulate<'a>(
     shape: &Shape,
     home: &mut BTreeMap<&'a str, &'a str>,
 ) -> HashMap<Slot<'a>, Acc<'a>> {
-    let mut accs: HashMap<Slot<'a>, Acc<'a>> = HashMap::new();
-    let mut slots: Vec<Slot<'a>> = Vec::with_capacity(12);
+    let mut profiles: HashMap<Profile<'a>, Acc<'a>> = HashMap::new();
     for row in rows {
         if !m.period.matches(row, period) {
             continue;
         }
         let kept = m.filters.iter().all(|f| f.matches(row, period));
-        let district = group(row, "district");
-        let neighbourhood = group(row, "neighbourhood");
+        let profile = [
+            group(row, "district"),
+            group(row, "neighbourhood"),
+            group(row, "sex"),
+            group(row, "age_band"),
+            group(row, "origin"),
+        ];
+        let acc = profiles.entry(profile).or_default();
+        acc.in_period += 1;
+        if kept {
+            acc.count += 1;
+            // Only what the aggregate needs: people for distinct counts, values for sums and medians.
+            match m.aggregate {
+                Aggregate::CountDistinctPerson => {
+                    let person = row.get("person_id");
+                    if *person != FieldValue::Null {
+                        acc.persons.insert(person);
+                    }
+                }
+                Aggregate::Sum | Aggregate::Median => {
+                    if let Some(v) = m.field.and_then(|f| row.get(f).as_integer()) {
+                        acc.values.push(v);
+                    }
+                }
+                Aggregate::Count => {}
+            }
+        }
+    }
+
+    let mut accs: HashMap<Slot<'a>, Acc<'a>> = HashMap::new();
+    let mut slots: Vec<Slot<'a>> = Vec::with_capacity(12);
+    for (profile, p) in &profiles {
+        let [district, neighbourhood, ..] = *profile;
         slots.clear();
         slots.push(Slot::Grand);
         if shape.district {
@@ -325,26 +365,22 @@ fn accumulate<'a>(
             }
         }
         for &d in &shape.dimensions {
-            let g = group(row, d.code());
+            let g = match d {
+                Disaggregation::Sex => profile[2],
+                Disaggregation::AgeBand => profile[3],
+                _ => profile[4],
+            };
             slots.push(Slot::Column(d, g));
             if shape.neighbourhood {
                 slots.push(Slot::Cell(d, neighbourhood, g));
             }
         }
-        let person = row.get("person_id");
-        let value = m.field.and_then(|f| row.get(f).as_integer());
         for slot in &slots {
             let acc = accs.entry(*slot).or_default();
-            acc.in_period += 1;
-            if kept {
-                acc.count += 1;
-                if *person != FieldValue::Null {
-                    acc.persons.insert(person);
-                }
-                if let Some(v) = value {
-                    acc.values.push(v);
-                }
-            }
+            acc.in_period += p.in_period;
+            acc.count += p.count;
+            acc.distinct += u64::try_from(p.persons.len()).unwrap_or(u64::MAX);
+            acc.values.extend_from_slice(&p.values);
         }
     }
     accs
@@ -663,7 +699,356 @@ fn compute(
             }
         }
     }
-    let mut proofs = vec![num_shown];
-    proofs.extend(den_shown.map(|(p, _)| p));
+    // An empty period publishes "no data" everywhere, from no counts at all.
+    let mut proofs = Vec::new();
+    if !empty {
+        proofs.push(num_shown);
+        proofs.extend(den_shown.map(|(p, _)| p));
+    }
     Ok((out, proofs))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::indicators::definition::{DefinitionSpec, evaluate};
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn year(y: i32) -> Period {
+        year_period(y).unwrap()
+    }
+
+    /// Training completion rate: a percent with a denominator, every breakdown.
+    fn completion(sensitivity: &str) -> IndicatorDefinition {
+        definition(json!({
+            "code": "TR-01",
+            "name": {"eu": "Osatzea", "es": "Finalización", "en": "Completion"},
+            "unit": "percent",
+            "numerator": {"source": "enrolments", "aggregate": "count",
+                "filters": [{"field": "status", "op": "eq", "value": "completed"}],
+                "period": {"within": "closed_on"}},
+            "denominator": {"source": "enrolments", "aggregate": "count",
+                "filters": [{"field": "status", "op": "in", "values": ["completed", "dropped_out"]}],
+                "period": {"within": "closed_on"}},
+            "disaggregations": ["district", "neighbourhood", "sex", "age_band", "origin"],
+            "sensitivity": sensitivity,
+            "direction": "higher_is_better",
+            "plan": "Plan", "plan_version": 1,
+            "effective": {"start": "2024-01-01", "end": "2027-12-31"}
+        }))
+    }
+
+    /// People with an enrolment: distinct people, sex and neighbourhood only.
+    fn people_enrolled() -> IndicatorDefinition {
+        definition(json!({
+            "code": "TR-02",
+            "name": {"eu": "Pertsonak", "es": "Personas", "en": "People"},
+            "unit": "count",
+            "numerator": {"source": "enrolments", "aggregate": "count_distinct_person",
+                "period": {"from": "enrolled_on", "until": "closed_on"}},
+            "disaggregations": ["neighbourhood", "sex"],
+            "sensitivity": "ordinary",
+            "direction": "higher_is_better",
+            "plan": "Plan", "plan_version": 1,
+            "effective": {"start": "2024-01-01", "end": "2027-12-31"}
+        }))
+    }
+
+    fn definition(v: Value) -> IndicatorDefinition {
+        serde_json::from_value::<DefinitionSpec>(v)
+            .unwrap()
+            .validate()
+            .unwrap()
+    }
+
+    const PLACES: [(&str, &str); 5] = [
+        ("01", "0101"),
+        ("01", "0102"),
+        ("02", "0201"),
+        ("02", ""),
+        ("", ""),
+    ];
+    const SEXES: [&str; 3] = ["woman", "man", "not_recorded"];
+    const BANDS: [&str; 3] = ["under_25", "30_44", "55_plus"];
+    const ORIGINS: [&str; 2] = ["eu", "unknown"];
+    const STATUSES: [&str; 3] = ["enrolled", "completed", "dropped_out"];
+
+    /// An enrolment: (person, place, sex, band, origin, status, closed month or none).
+    type Spec = (u8, usize, usize, usize, usize, usize, Option<u32>);
+
+    fn rows(specs: &[Spec]) -> BTreeMap<Source, Vec<Row>> {
+        let rows = specs
+            .iter()
+            .map(|&(person, place, sex, band, origin, status, closed)| {
+                let (district, neighbourhood) = PLACES[place];
+                let mut r = Row::new()
+                    .text("person_id", &format!("p{person}"))
+                    .text("sex", SEXES[sex])
+                    .text("age_band", BANDS[band])
+                    .text("origin", ORIGINS[origin])
+                    .text("status", STATUSES[status])
+                    .date("enrolled_on", day(2025, 6, 1));
+                if !district.is_empty() {
+                    r = r.text("district", district);
+                }
+                if !neighbourhood.is_empty() {
+                    r = r.text("neighbourhood", neighbourhood);
+                }
+                if let Some(m) = closed {
+                    r = r.date("closed_on", day(2026, m, 10));
+                }
+                r
+            })
+            .collect();
+        BTreeMap::from([(Source::Enrolments, rows)])
+    }
+
+    /// The rows of one neighbourhood only, to evaluate a neighbourhood's scope directly.
+    fn only(rows: &BTreeMap<Source, Vec<Row>>, neighbourhood: &str) -> BTreeMap<Source, Vec<Row>> {
+        rows.iter()
+            .map(|(s, rs)| {
+                let kept = rs
+                    .iter()
+                    .filter(|r| *r.get("neighbourhood") == FieldValue::Text(neighbourhood.into()))
+                    .cloned()
+                    .collect();
+                (*s, kept)
+            })
+            .collect()
+    }
+
+    fn find<'a>(
+        out: &'a [IndicatorResult],
+        scope: &Scope,
+        d: Option<Disaggregation>,
+    ) -> Option<&'a IndicatorResult> {
+        out.iter()
+            .find(|r| r.scope == *scope && r.disaggregation == d)
+    }
+
+    /// Every published value is the value `evaluate` gives for the same scope and breakdown;
+    /// groups `evaluate` does not know (absent from that neighbourhood) are no data or hidden.
+    fn agrees_with_evaluate(
+        def: &IndicatorDefinition,
+        rows: &BTreeMap<Source, Vec<Row>>,
+        out: &[IndicatorResult],
+    ) -> Result<(), TestCaseError> {
+        let period = year(2026);
+        for r in out {
+            let scoped = match &r.scope {
+                Scope::City => rows.clone(),
+                Scope::Neighbourhood(n) => only(rows, n),
+            };
+            let truth = evaluate(def, period, &scoped, r.disaggregation).unwrap();
+            for (key, published) in &r.cells {
+                let expected = truth.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+                match (published, expected) {
+                    (Published::Value(v), Some(e)) => prop_assert_eq!(
+                        *v,
+                        e,
+                        "{} {:?} {:?} {:?}",
+                        r.code,
+                        r.scope,
+                        r.disaggregation,
+                        key
+                    ),
+                    (Published::Value(v), None) => prop_assert_eq!(*v, IndicatorValue::NoData),
+                    (Published::Suppressed, _) => {}
+                }
+            }
+            for (key, _) in &truth {
+                prop_assert!(
+                    r.cells.iter().any(|(k, _)| k == key),
+                    "{:?} {:?} lacks {:?}",
+                    r.scope,
+                    r.disaggregation,
+                    key
+                );
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn a_neighbourhood_scope_is_its_own_records_and_the_city_all_of_them() {
+        // 0101: 6 completed, 2 dropped out (75%); 0102: 5 completed (100%).
+        let mut specs: Vec<Spec> = Vec::new();
+        for p in 0..6 {
+            specs.push((p, 0, 0, 0, 0, 1, Some(3)));
+        }
+        specs.push((6, 0, 1, 1, 1, 2, Some(4)));
+        specs.push((7, 0, 1, 1, 1, 2, Some(4)));
+        for p in 10..15 {
+            specs.push((p, 1, 1, 2, 0, 1, Some(5)));
+        }
+        let rows = rows(&specs);
+        let def = completion("ordinary");
+        let out = publish(&def, year(2026), &rows).unwrap();
+        let total = find(&out, &Scope::City, None).unwrap().total();
+        assert_eq!(
+            total,
+            Published::Value(IndicatorValue::Value(Ratio {
+                numerator: 11,
+                denominator: 13
+            }))
+        );
+        let nb = find(&out, &Scope::Neighbourhood("0101".into()), None).unwrap();
+        assert_eq!(
+            nb.total(),
+            Published::Value(IndicatorValue::Value(Ratio {
+                numerator: 6,
+                denominator: 8
+            }))
+        );
+        // 0102's breakdown by sex lists "woman" too (the city has women), as no data, not 0.
+        let by_sex = find(
+            &out,
+            &Scope::Neighbourhood("0102".into()),
+            Some(Disaggregation::Sex),
+        )
+        .unwrap();
+        let groups: Vec<(&str, Published)> = by_sex.groups().collect();
+        assert_eq!(groups[0].0, "man");
+        assert_eq!(groups[1].0, "woman");
+        assert!(
+            matches!(
+                groups[1].1,
+                Published::Suppressed | Published::Value(IndicatorValue::NoData)
+            ),
+            "{groups:?}"
+        );
+        // Two men dropped out in 0101: a denominator of 2 is under 5, so hidden, and so is a
+        // complement in the same row, so it is not 8 minus the women.
+        let b = find(
+            &out,
+            &Scope::Neighbourhood("0101".into()),
+            Some(Disaggregation::Sex),
+        )
+        .unwrap();
+        let hidden = b
+            .groups()
+            .filter(|(_, p)| *p == Published::Suppressed)
+            .count();
+        assert!(hidden >= 2, "{:?}", b.cells);
+        agrees_with_evaluate(&def, &rows, &out).unwrap();
+    }
+
+    #[test]
+    fn nothing_in_the_period_is_no_data_everywhere_even_when_sensitive() {
+        let rows = rows(&[(1, 0, 0, 0, 0, 1, None)]);
+        let out = publish(&completion("sensitive"), year(2026), &rows).unwrap();
+        assert!(!out.is_empty());
+        for r in &out {
+            for (_, p) in &r.cells {
+                assert_eq!(*p, Published::Value(IndicatorValue::NoData));
+            }
+        }
+    }
+
+    #[test]
+    fn a_denominator_of_zero_says_so() {
+        // Records in the period, none completed or dropped out: the rate cannot be calculated.
+        let mut specs: Vec<Spec> = Vec::new();
+        for p in 0..12 {
+            specs.push((p, 0, 0, 0, 0, 0, Some(2)));
+        }
+        let out = publish(&completion("ordinary"), year(2026), &rows(&specs)).unwrap();
+        assert_eq!(
+            find(&out, &Scope::City, None).unwrap().total(),
+            Published::Value(IndicatorValue::DivisionByZero)
+        );
+    }
+
+    #[test]
+    fn periods_years_and_quarters() {
+        let p = choose_period(Some("2026-Q2"), None, None, year(2025)).unwrap();
+        assert_eq!((p.start, p.end), (day(2026, 4, 1), day(2026, 6, 30)));
+        let p = choose_period(Some("2024-Q4"), None, None, year(2025)).unwrap();
+        assert_eq!((p.start, p.end), (day(2024, 10, 1), day(2024, 12, 31)));
+        assert_eq!(
+            choose_period(None, Some(""), None, year(2025)).unwrap(),
+            year(2025)
+        );
+        let e =
+            choose_period(None, Some("2026-05-01"), Some("2026-04-01"), year(2025)).unwrap_err();
+        assert_eq!(e.get("end"), Some("error-period-end-before-start"));
+        let e = choose_period(None, Some("2026-13-01"), Some("x"), year(2025)).unwrap_err();
+        assert_eq!(e.get("start"), Some("error-period-date-format"));
+        assert_eq!(e.get("end"), Some("error-period-date-format"));
+        for bad in ["2026-Q5", "26", "1999", "Q1", "2026-Q"] {
+            let e = choose_period(Some(bad), None, None, year(2025)).unwrap_err();
+            assert_eq!(e.get("period"), Some("error-period-choice"), "{bad}");
+        }
+        assert_eq!(
+            choose_disaggregation(Some("colour")).unwrap_err().get("by"),
+            Some("error-disaggregation-unknown")
+        );
+        assert_eq!(
+            choose_disaggregation(Some(" sex ")).unwrap(),
+            Some(Disaggregation::Sex)
+        );
+        let standard = standard_periods(day(2026, 5, 2));
+        assert_eq!(standard.len(), 5, "2024, 2025, 2026, Q1, Q2: {standard:?}");
+        assert_eq!(
+            Scope::parse("neighbourhood:0101"),
+            Some(Scope::Neighbourhood("0101".into()))
+        );
+        assert_eq!(Scope::parse(&Scope::City.code()), Some(Scope::City));
+        assert_eq!(Scope::parse("neighbourhood:"), None);
+    }
+
+    fn specs() -> impl Strategy<Value = Vec<Spec>> {
+        prop::collection::vec(
+            (
+                0u8..40,
+                0usize..PLACES.len(),
+                0usize..SEXES.len(),
+                0usize..BANDS.len(),
+                0usize..ORIGINS.len(),
+                0usize..STATUSES.len(),
+                prop::option::of(1u32..=12),
+            ),
+            0..160,
+        )
+        // A person lives in one place with one sex, band and origin: take the first record's.
+        .prop_map(|mut v| {
+            let mut first: BTreeMap<u8, Spec> = BTreeMap::new();
+            for s in &mut v {
+                let f = *first.entry(s.0).or_insert(*s);
+                (s.1, s.2, s.3, s.4) = (f.1, f.2, f.3, f.4);
+            }
+            v
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// What is published equals the direct evaluation of each scope, and no hidden count of
+        /// any of the linked tables can be recovered from the published ones, with the
+        /// threshold respected everywhere.
+        #[test]
+        fn published_results_are_exact_and_protected(specs in specs(), sensitive in any::<bool>()) {
+            let rows = rows(&specs);
+            for def in [completion(if sensitive { "sensitive" } else { "ordinary" }), people_enrolled()] {
+                let (out, proofs) = compute(&def, year(2026), &rows).unwrap();
+                agrees_with_evaluate(&def, &rows, &out)?;
+                for proof in &proofs {
+                    prop_assert!(!proof.recoverable(), "a hidden count is recoverable");
+                    let threshold = if def.sensitivity == Sensitivity::Sensitive { 10 } else { 5 };
+                    for c in proof.cells() {
+                        if let disclosure::Cell::Published(n) = c {
+                            prop_assert!(*n == 0 || *n >= threshold, "published {n}");
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -35,3 +35,4 @@ indicator-division-by-zero = Cannot be calculated: nothing to divide by
 
 error-indicator-disclosure = The results could not be protected for publication; nothing was published. Tell the administrator
 error-period-choice = Choose a year (2026) or a quarter (2026-Q2), or give a start and an end day
+error-indicator-target-year = Give each yearly target a different year within the indicator's effective period

@@ -35,3 +35,4 @@ indicator-division-by-zero = No se puede calcular: no hay nada entre lo que divi
 
 error-indicator-disclosure = No se han podido proteger los resultados para publicarlos; no se ha publicado nada. Avisa a la persona administradora
 error-period-choice = Elige un año (2026) o un trimestre (2026-Q2), o indica un día de inicio y otro de fin
+error-indicator-target-year = Da a cada meta anual un año distinto dentro del periodo de vigencia del indicador

@@ -35,3 +35,4 @@ indicator-division-by-zero = Ezin da kalkulatu: ez dago zerez zatitu
 
 error-indicator-disclosure = Ezin izan dira emaitzak argitaratzeko babestu; ez da ezer argitaratu. Jakinarazi administratzaileari
 error-period-choice = Aukeratu urte bat (2026) edo hiruhileko bat (2026-Q2), edo eman hasiera- eta amaiera-egun bat
+error-indicator-target-year = Urteko helburu bakoitzari urte desberdin bat eman, adierazlearen indarraldiaren barruan
