@@ -53,6 +53,12 @@ pub struct IndicatorNamesDto {
 }
 
 #[derive(Serialize, ToSchema)]
+pub struct IndicatorYearTargetDto {
+    pub year: i32,
+    pub value: f64,
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct IndicatorEffectiveDto {
     pub start: String,
     pub end: String,
@@ -71,8 +77,10 @@ pub struct IndicatorDefinitionDto {
     pub plan_version: u32,
     /// In the unit, when set.
     pub baseline: Option<f64>,
-    /// In the unit, when set.
+    /// The plan's target, in the unit, when set.
     pub target: Option<f64>,
+    /// Targets for single years of the plan, in the unit.
+    pub yearly_targets: Vec<IndicatorYearTargetDto>,
     /// higher_is_better or lower_is_better.
     pub direction: String,
     pub effective: IndicatorEffectiveDto,
@@ -110,6 +118,14 @@ fn definition_dto(d: &IndicatorDefinition) -> IndicatorDefinitionDto {
         plan_version: d.plan_version,
         baseline: d.baseline,
         target: d.target,
+        yearly_targets: d
+            .yearly_targets
+            .iter()
+            .map(|(year, value)| IndicatorYearTargetDto {
+                year: *year,
+                value: *value,
+            })
+            .collect(),
         direction: d.direction.code().into(),
         effective: IndicatorEffectiveDto {
             start: d.effective.start.to_string(),

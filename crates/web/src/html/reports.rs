@@ -239,7 +239,12 @@ pub async fn indicators_submit(
 
 // The dashboard -----------------------------------------------------------------------------------
 
-fn indicator_figure(lang: Lang, line: &IndicatorLine, area_names: &[String]) -> ReportFigure {
+fn indicator_figure(
+    lang: Lang,
+    line: &IndicatorLine,
+    area_names: &[String],
+    period: Period,
+) -> ReportFigure {
     let def = line.def;
     let name = indicator_name(lang, def);
     let mut bars = Vec::new();
@@ -256,7 +261,10 @@ fn indicator_figure(lang: Lang, line: &IndicatorLine, area_names: &[String]) -> 
         t(lang, "report-baseline"),
         figure(lang, def.unit, def.baseline),
     );
-    push(t(lang, "report-target"), figure(lang, def.unit, def.target));
+    push(
+        t(lang, "report-target"),
+        figure(lang, def.unit, def.target_for(period)),
+    );
     push(t(lang, "report-city"), shown(lang, def, line.city));
     for (a, name) in line.areas.iter().zip(area_names) {
         match a {
@@ -429,7 +437,7 @@ pub async fn dashboard_page(
                 indicators: d
                     .lines
                     .iter()
-                    .map(|l| indicator_figure(lang, l, &names))
+                    .map(|l| indicator_figure(lang, l, &names, d.period))
                     .collect(),
                 budget: budget_figure(lang, &d.project),
                 milestones: milestone_table(lang, &d.project, None),
@@ -501,7 +509,7 @@ async fn export(
     for l in &d.lines {
         let def = l.def;
         let base = figure(lang, def.unit, def.baseline).1;
-        let target = figure(lang, def.unit, def.target).1;
+        let target = figure(lang, def.unit, def.target_for(d.period)).1;
         let mut scopes = vec![(t(lang, "report-city"), Some(l.city))];
         for (a, p) in d.areas.iter().zip(&l.areas) {
             scopes.push((super::employment::area_name(lang, a), *p));
@@ -592,7 +600,13 @@ pub async fn export_xlsx(
 
 // Annual reports ----------------------------------------------------------------------------------
 
-fn year_lines_table(lang: Lang, id: &str, caption: String, lines: &[IndicatorLine]) -> ReportTable {
+fn year_lines_table(
+    lang: Lang,
+    period: Period,
+    id: &str,
+    caption: String,
+    lines: &[IndicatorLine],
+) -> ReportTable {
     ReportTable {
         id: id.to_owned(),
         caption,
@@ -608,7 +622,7 @@ fn year_lines_table(lang: Lang, id: &str, caption: String, lines: &[IndicatorLin
                 vec![
                     format!("{} – {}", l.def.code, indicator_name(lang, l.def)),
                     figure(lang, l.def.unit, l.def.baseline).1,
-                    figure(lang, l.def.unit, l.def.target).1,
+                    figure(lang, l.def.unit, l.def.target_for(period)).1,
                     shown(lang, l.def, l.city).1,
                 ]
             })
@@ -616,7 +630,12 @@ fn year_lines_table(lang: Lang, id: &str, caption: String, lines: &[IndicatorLin
     }
 }
 
-fn report_project(lang: Lang, year: i32, p: &Project, lines: &[IndicatorLine]) -> ReportProject {
+fn report_project(
+    lang: Lang,
+    (year, period): (i32, Period),
+    p: &Project,
+    lines: &[IndicatorLine],
+) -> ReportProject {
     let budget = p.budget.iter().find(|b| b.year == year);
     let milestones = milestone_table(lang, p, Some(year));
     let today = svc::today();
@@ -669,6 +688,7 @@ fn report_project(lang: Lang, year: i32, p: &Project, lines: &[IndicatorLine]) -
         },
         indicators: year_lines_table(
             lang,
+            period,
             &format!("indicators-{}", p.code),
             t_args(lang, "report-indicators-caption", &[("name", &name)]),
             lines,
@@ -711,11 +731,12 @@ async fn annual(
                 projects: r
                     .projects
                     .iter()
-                    .map(|p| report_project(lang, r.year, &p.project, &p.lines))
+                    .map(|p| report_project(lang, (r.year, r.period), &p.project, &p.lines))
                     .collect(),
                 totals: project.is_none().then(|| {
                     year_lines_table(
                         lang,
+                        r.period,
                         "area-totals",
                         t(lang, "report-area-totals"),
                         &r.totals,

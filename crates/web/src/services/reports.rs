@@ -340,6 +340,7 @@ pub struct ProjectYear {
 
 pub struct AnnualReport {
     pub year: i32,
+    pub period: Period,
     pub projects: Vec<ProjectYear>,
     /// Every catalogue indicator's city total for the year (the area report only).
     pub totals: Vec<IndicatorLine>,
@@ -373,6 +374,7 @@ pub async fn annual(
     };
     Ok(AnnualReport {
         year,
+        period,
         projects: out,
         totals,
     })

@@ -623,6 +623,16 @@ async fn the_dashboard_shows_the_stored_results_for_the_city_and_the_projects_ne
         } else {
             assert!(t.contains("Not available by neighbourhood"), "{code}");
         }
+        // The target is the year's own where the plan sets one.
+        if let Some(target) = def.target_for(period) {
+            let shown = format!("{target:.prec$}", prec = decimals(def.unit) as usize);
+            assert!(
+                t.contains(&format!(
+                    "Target</th><td class=\"govuk-table__cell\">{shown}"
+                )),
+                "{code}: target {shown} in {t}"
+            );
+        }
         if let Some(b) = def.baseline {
             assert!(t.contains(&format!("{b:.prec$}", prec = decimals(def.unit) as usize)));
         }
