@@ -48,6 +48,7 @@ pub fn book() -> RouteBook {
     let book = api::agreements::routes(book);
     let book = api::projects::routes(book);
     let book = api::indicators::routes(book);
+    let book = api::indicator_definitions::routes(book);
     api::procurement::routes(book)
 }
 

@@ -126,6 +126,7 @@ impl Modify for BearerAuth {
         super::indicators::indicator_values,
         super::indicators::get_project_indicators,
         super::indicators::put_project_indicators,
+        super::indicator_definitions::check_definition,
     ),
     modifiers(&BearerAuth)
 )]

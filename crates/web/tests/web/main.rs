@@ -13,6 +13,8 @@ mod employment_pages;
 mod i18n;
 mod inclusion;
 mod inclusion_pages;
+mod indicator_checks;
+mod indicator_worker;
 mod matrix;
 mod platform;
 mod procurement;
