@@ -14,6 +14,7 @@ pub mod pages;
 pub mod procurement;
 pub mod projects;
 pub mod referral_import;
+pub mod reports;
 
 pub use askama::Template;
 pub use i18n::{t, t_args};

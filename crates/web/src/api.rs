@@ -8,6 +8,8 @@ pub mod configuration;
 pub mod ecosystem;
 pub mod employment;
 pub mod inclusion;
+pub mod indicator_definitions;
+pub mod indicators;
 pub mod openapi;
 pub mod procurement;
 pub mod projects;

@@ -16,6 +16,7 @@ pub mod pages;
 pub mod procurement;
 pub mod projects;
 pub mod referral_import;
+pub mod reports;
 
 use crate::AppState;
 use crate::error::{ServiceError, log_internal};

@@ -482,6 +482,33 @@ impl TestApp {
         self.send(req.body(body).expect("request")).await
     }
 
+    /// A JSON API request asking for answers in `lang` (`Accept-Language`).
+    pub async fn api_lang(
+        &self,
+        token: Option<&str>,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+        lang: &str,
+    ) -> Reply {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::ACCEPT_LANGUAGE, lang);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let body = match body {
+            Some(v) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(v.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(req.body(body).expect("request")).await
+    }
+
     pub async fn token(&self, username: &str) -> String {
         let r = self
             .api(

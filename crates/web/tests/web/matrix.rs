@@ -131,6 +131,7 @@ async fn send(
         .replace("{format}", "csv")
         .replace("{indicator}", "TR-01")
         .replace("{area}", "1.01")
+        .replace("{code}", "PL-01")
         .replace("{contract}", &app.procurement.contract.to_string())
         .replace("{clause}", &app.procurement.clause.to_string())
         .replace("{file}", "elkarlan.css");
