@@ -2,7 +2,7 @@
 //! pole, the Otxarkoaga neighbourhood employment plan, partnership agreements with private
 //! actors, responsible public procurement, the Otxarkoaga social inclusion coordination), with
 //! budgets for 2025–2027, milestones, and links to the demo's programmes, agreements and
-//! contracts found by listing the store. Written with the coordinator's grant. Skipped when the
+//! contracts found by listing the store, and the catalogue indicators each is judged by. Written with the coordinator's grant. Skipped when the
 //! tenant already has projects.
 
 use crate::demo_ecosystem::DemoOrganisations;
@@ -13,7 +13,9 @@ use elkarlan_domain::portfolio::{LinkKind, MilestoneInput, ProjectInput};
 use elkarlan_domain::{ProjectId, TenantId};
 use elkarlan_store::audit::RequestMeta;
 use elkarlan_store::contracts::ContractFilter;
-use elkarlan_store::{Store, agreements, contracts, programmes, projects, territory, users};
+use elkarlan_store::{
+    Store, agreements, contracts, indicator_results, programmes, projects, territory, users,
+};
 use uuid::Uuid;
 
 #[allow(clippy::needless_pass_by_value)] // shaped for `map_err`, which hands over the value
@@ -30,6 +32,8 @@ struct Demo {
     budget: &'static str,
     /// (title, due, done)
     milestones: &'static [(&'static str, &'static str, &'static str)],
+    /// The catalogue indicators the project is judged by.
+    indicators: &'static [&'static str],
 }
 
 const PROJECTS: [Demo; 5] = [
@@ -49,6 +53,7 @@ const PROJECTS: [Demo; 5] = [
             ("Primera feria de mercado social", "2025-10-15", ""),
             ("Diez nuevas iniciativas acompañadas", "2027-06-30", ""),
         ],
+        indicators: &["SSE-01", "SSE-02", "SSE-04", "SSE-05", "SSE-06"],
     },
     Demo {
         code: "OTX-ENPLEGU",
@@ -65,6 +70,7 @@ const PROJECTS: [Demo; 5] = [
             ),
             ("Evaluación intermedia del plan", "2026-01-31", ""),
         ],
+        indicators: &["IT-01", "IT-03", "TR-01", "PL-01", "PL-03", "PL-05"],
     },
     Demo {
         code: "ITUNAK",
@@ -74,6 +80,7 @@ const PROJECTS: [Demo; 5] = [
         partners: &["merkatariak", "super_bizkaia", "upv"],
         budget: "2025; 40.000; 32.000\n2026; 45.000; 10.000\n2027; 45.000; 0",
         milestones: &[("Firma de cinco convenios", "2025-12-31", "")],
+        indicators: &["AG-01", "AG-02", "PL-07"],
     },
     Demo {
         code: "EROSKETA-ARDURATSUA",
@@ -90,6 +97,7 @@ const PROJECTS: [Demo; 5] = [
             ),
             ("Informe anual de cumplimiento", "2026-03-31", ""),
         ],
+        indicators: &["PR-01", "PR-02", "PR-03", "PR-05", "PL-06"],
     },
     Demo {
         code: "OTX-GIZARTERATZEA",
@@ -106,6 +114,7 @@ const PROJECTS: [Demo; 5] = [
             ),
             ("Revisión anual de casos compartidos", "2026-02-28", ""),
         ],
+        indicators: &["RF-01", "RF-02", "CS-01", "CS-02", "CS-03"],
     },
 ];
 
@@ -166,6 +175,14 @@ pub async fn seed(
             .map_err(fail)?;
             projects::add_milestone(store, &grant, &meta, id, &m).await?;
         }
+        let codes: Vec<String> = p.indicators.iter().map(|c| (*c).to_owned()).collect();
+        if let Some(unknown) = codes
+            .iter()
+            .find(|c| elkarlan_domain::indicators::catalogue::find(c).is_none())
+        {
+            anyhow::bail!("demo project indicator {unknown} is not in the catalogue");
+        }
+        indicator_results::set_project_indicators(store, &grant, &meta, id, &codes).await?;
         ids.push(id);
     }
     // Links to what the other demos made, found by listing.

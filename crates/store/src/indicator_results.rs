@@ -53,9 +53,8 @@ pub async fn refresh_period(
         let sources =
             std::iter::once(def.numerator.source).chain(def.denominator.as_ref().map(|d| d.source));
         for source in sources {
-            if !by_source.contains_key(&source) {
-                let rows = crate::indicator_facts::rows(store, tenant, source, period).await?;
-                by_source.insert(source, rows);
+            if let std::collections::btree_map::Entry::Vacant(slot) = by_source.entry(source) {
+                slot.insert(crate::indicator_facts::rows(store, tenant, source, period).await?);
             }
         }
     }

@@ -56,7 +56,7 @@ pub fn has(lang: Lang, key: &str) -> bool {
 }
 
 /// The Fluent files of one language: the platform's and each capability's own.
-pub fn files(lang: Lang) -> [&'static str; 8] {
+pub fn files(lang: Lang) -> [&'static str; 9] {
     match lang {
         Lang::Eu => [
             include_str!("../locales/eu/main.ftl"),
@@ -67,6 +67,7 @@ pub fn files(lang: Lang) -> [&'static str; 8] {
             include_str!("../locales/eu/procurement.ftl"),
             include_str!("../locales/eu/indicators.ftl"),
             include_str!("../locales/eu/portfolio.ftl"),
+            include_str!("../locales/eu/dashboards.ftl"),
         ],
         Lang::Es => [
             include_str!("../locales/es/main.ftl"),
@@ -77,6 +78,7 @@ pub fn files(lang: Lang) -> [&'static str; 8] {
             include_str!("../locales/es/procurement.ftl"),
             include_str!("../locales/es/indicators.ftl"),
             include_str!("../locales/es/portfolio.ftl"),
+            include_str!("../locales/es/dashboards.ftl"),
         ],
         Lang::En => [
             include_str!("../locales/en/main.ftl"),
@@ -87,6 +89,7 @@ pub fn files(lang: Lang) -> [&'static str; 8] {
             include_str!("../locales/en/procurement.ftl"),
             include_str!("../locales/en/indicators.ftl"),
             include_str!("../locales/en/portfolio.ftl"),
+            include_str!("../locales/en/dashboards.ftl"),
         ],
     }
 }

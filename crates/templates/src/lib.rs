@@ -6,6 +6,7 @@
 
 pub mod agreements;
 pub mod charts;
+pub mod dashboards;
 pub mod ecosystem;
 pub mod employment;
 pub mod i18n;
@@ -13,6 +14,7 @@ pub mod pages;
 pub mod procurement;
 pub mod projects;
 pub mod referral_import;
+pub mod reports;
 
 pub use askama::Template;
 pub use i18n::{t, t_args};

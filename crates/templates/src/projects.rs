@@ -54,6 +54,8 @@ pub struct ProjectPage {
     /// (kind, name, page)
     pub links: Vec<(String, String, String)>,
     pub milestones: Vec<MilestoneRow>,
+    /// (code, name) of the indicators the project is judged by.
+    pub indicators: Vec<(String, String)>,
     pub none: String,
     pub can_manage: bool,
 }

@@ -9,6 +9,7 @@ pub mod ecosystem;
 pub mod employment;
 pub mod inclusion;
 pub mod indicator_definitions;
+pub mod indicators;
 pub mod openapi;
 pub mod procurement;
 pub mod projects;

@@ -70,7 +70,7 @@ impl Ctx {
 
 /// The navigation a role sees: each item is shown only when the policy allows its action.
 pub fn nav_for(actor: &Actor, path: &str) -> Vec<NavItem> {
-    const ITEMS: [(&str, &str, Action); 18] = [
+    const ITEMS: [(&str, &str, Action); 20] = [
         ("/home", "nav-home", Action::ViewHome),
         ("/cases", "nav-cases", Action::SearchPeople),
         ("/people", "nav-people", Action::SearchPeople),
@@ -81,6 +81,8 @@ pub fn nav_for(actor: &Actor, path: &str) -> Vec<NavItem> {
         ("/agreements", "nav-agreements", Action::ViewEcosystem),
         ("/contracts", "nav-contracts", Action::ViewEcosystem),
         ("/projects", "nav-projects", Action::ViewPortfolio),
+        ("/indicators", "nav-indicators", Action::ViewPortfolio),
+        ("/dashboards/city", "nav-dashboards", Action::ViewPortfolio),
         (
             "/ecosystem/figures",
             "nav-ecosystem-figures",

@@ -6,6 +6,7 @@ pub mod agreements;
 pub mod auth;
 pub mod casework;
 pub mod configuration;
+pub mod dashboards;
 pub mod ecosystem;
 pub mod employment;
 pub mod employment_exports;
@@ -15,6 +16,7 @@ pub mod pages;
 pub mod procurement;
 pub mod projects;
 pub mod referral_import;
+pub mod reports;
 
 use crate::AppState;
 use crate::error::{ServiceError, log_internal};

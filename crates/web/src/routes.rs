@@ -42,10 +42,13 @@ pub fn book() -> RouteBook {
     let book = html::ecosystem::routes(book);
     let book = html::agreements::routes(book);
     let book = html::projects::routes(book);
+    let book = html::dashboards::routes(book);
+    let book = html::reports::routes(book);
     let book = api::ecosystem::routes(book);
     let book = api::employment::routes(book);
     let book = api::agreements::routes(book);
     let book = api::projects::routes(book);
+    let book = api::indicators::routes(book);
     let book = api::indicator_definitions::routes(book);
     api::procurement::routes(book)
 }

@@ -13,6 +13,7 @@ pub mod inclusion;
 pub mod instruments;
 pub mod procurement;
 pub mod projects;
+pub mod reports;
 pub mod retention;
 pub mod signin;
 pub mod users;

@@ -121,6 +121,11 @@ impl Modify for BearerAuth {
         super::projects::create_project,
         super::projects::get_project,
         super::projects::update_project,
+        super::indicators::list_indicators,
+        super::indicators::get_indicator,
+        super::indicators::indicator_values,
+        super::indicators::get_project_indicators,
+        super::indicators::put_project_indicators,
         super::indicator_definitions::check_definition,
     ),
     modifiers(&BearerAuth)

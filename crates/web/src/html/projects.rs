@@ -48,8 +48,9 @@ pub fn routes(book: RouteBook) -> RouteBook {
 }
 
 /// Success messages chosen by the redirect: only these keys are shown.
-const NOTICES: [&str; 3] = [
+const NOTICES: [&str; 4] = [
     "project-saved",
+    "report-indicators-saved",
     "project-link-saved",
     "project-milestone-saved",
 ];
@@ -161,6 +162,15 @@ pub async fn project_page(
             ),
         ),
     ];
+    let codes = crate::services::reports::project_indicators(&state, &actor, &ctx.meta, id)
+        .await
+        .map_err(err(&ctx))?
+        .1;
+    let indicators = codes
+        .iter()
+        .filter_map(|c| elkarlan_domain::indicators::catalogue::find(c))
+        .map(|d| (d.code.clone(), super::reports::indicator_name(lang, d)))
+        .collect();
     let today = svc::today();
     let page = ProjectPage {
         ctx: page_with(&ctx, &n),
@@ -202,6 +212,7 @@ pub async fn project_page(
                 }),
             })
             .collect(),
+        indicators,
         none,
         can_manage: d.can_manage,
     };

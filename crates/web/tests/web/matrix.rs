@@ -129,6 +129,9 @@ async fn send(
         .replace("{commitment}", &app.agreements.commitment.to_string())
         .replace("{project}", &app.projects.project.to_string())
         .replace("{format}", "csv")
+        .replace("{indicator}", "TR-01")
+        .replace("{area}", "1.01")
+        .replace("{code}", "PL-01")
         .replace("{contract}", &app.procurement.contract.to_string())
         .replace("{clause}", &app.procurement.clause.to_string())
         .replace("{file}", "elkarlan.css");
@@ -216,6 +219,8 @@ fn to_login(r: &Reply) -> bool {
 #[tokio::test]
 async fn every_route_matches_the_table() {
     let app = TestApp::spawn().await;
+    // Neighbourhood pages need the territory.
+    crate::employment::load_territory(&app).await;
     let mut browsers = Vec::new();
     for (name, role) in ACCOUNTS {
         browsers.push((name, role, app.sign_in(name).await, app.token(name).await));

@@ -1,0 +1,137 @@
+// Project dashboards and annual reports in the browser: the coordinator opens a demo project's
+// dashboard (charts with their tables), changes the period (and gets a per-field error for an
+// end before the start), opens the project's annual report and the area's, and chooses the
+// project's indicators. Every page visited is checked with axe-core (WCAG 2.2 AA); the
+// dashboard and the area report in each language.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import {
+  LANGS,
+  assertShell,
+  checkA11y,
+  clickAndWait,
+  errorSummaryText,
+  freshPage,
+  launchBrowser,
+  pathOf,
+  signIn,
+  startServer,
+  switchLanguage,
+} from './lib.mjs';
+
+const TEST_TIMEOUT = 300_000;
+const YEAR = new Date().getUTCFullYear();
+
+let server;
+let browser;
+let context;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser(server.baseURL);
+  context = browser.context;
+}, { timeout: 180_000 });
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.stop();
+});
+
+async function as(user, lang) {
+  const page = await freshPage(context);
+  await signIn(page, user, { lang });
+  await switchLanguage(page, lang);
+  return page;
+}
+
+async function check(page, label) {
+  await assertShell(page, label);
+  await checkA11y(page, label);
+}
+
+async function openProject(page, code) {
+  await page.goto('/projects');
+  await clickAndWait(page, page.locator('table#projects tbody tr', { hasText: code }).locator('a').first());
+  assert.match(pathOf(page), /^\/projects\/[0-9a-f-]{36}$/);
+}
+
+for (const lang of LANGS) {
+  test(`reports in ${lang}: a project dashboard and the area's annual report are accessible`, { timeout: TEST_TIMEOUT }, async () => {
+    const page = await as('coordinator', lang);
+    await openProject(page, 'OTX-ENPLEGU');
+    await clickAndWait(page, page.locator('a#open-dashboard'));
+    assert.match(pathOf(page), /^\/projects\/[0-9a-f-]{36}\/dashboard$/);
+    await check(page, `dashboard (${lang})`);
+    // Charts come with their tables: one per indicator, and the budget.
+    assert.ok(await page.locator('svg.chart').count() >= 4, 'charts on the dashboard');
+    assert.equal(await page.locator('table#table-PL-01 caption').count(), 1);
+    assert.equal(await page.locator('#figure-budget svg.chart').count(), 1);
+    await page.goto(`/reports/annual?year=${YEAR}`);
+    await check(page, `area annual report (${lang})`);
+    assert.ok(await page.locator('section.app-report-project').count() >= 6, 'five projects and the area totals');
+    await page.close();
+  });
+}
+
+test('the coordinator changes the period, opens the annual reports and chooses the indicators', { timeout: TEST_TIMEOUT }, async () => {
+  const page = await as('coordinator', 'en');
+  await openProject(page, 'EKONOPOLO');
+  const projectPath = pathOf(page);
+  await clickAndWait(page, page.locator('a#open-dashboard'));
+  await check(page, 'dashboard');
+  assert.equal(await page.locator('table#table-SSE-01').count(), 1, 'the demo gives EKONOPOLO its SSE indicators');
+
+  // A quarter.
+  await page.locator('#period').fill(`${YEAR}-Q1`);
+  await clickAndWait(page, page.locator('button#show-period'));
+  assert.match(page.url(), new RegExp(`period=${YEAR}-Q1`));
+  const shown = await page.locator('#period-shown').innerText();
+  assert.ok(shown.includes(`${YEAR}-01-01`) && shown.includes(`${YEAR}-03-31`), shown);
+  await check(page, 'dashboard for a quarter');
+
+  // An end before the start: the error summary, on the field.
+  await page.locator('#period').fill('');
+  await page.locator('#start').fill(`${YEAR}-05-01`);
+  await page.locator('#end').fill(`${YEAR}-04-01`);
+  await clickAndWait(page, page.locator('button#show-period'));
+  assert.match(await errorSummaryText(page), /ends before it starts/);
+  assert.equal(await page.locator('#end-error').count(), 1);
+  await check(page, 'dashboard with a period error');
+
+  // Days.
+  await page.locator('#start').fill(`${YEAR}-01-01`);
+  await page.locator('#end').fill(`${YEAR}-06-30`);
+  await clickAndWait(page, page.locator('button#show-period'));
+  assert.ok((await page.locator('#period-shown').innerText()).includes(`${YEAR}-06-30`));
+
+  // The project's annual report.
+  await clickAndWait(page, page.locator('a#annual-report'));
+  assert.match(pathOf(page), /^\/projects\/[0-9a-f-]{36}\/report$/);
+  await check(page, 'project annual report');
+  assert.equal(await page.locator('section.app-report-project').count(), 1);
+  assert.equal(await page.locator('#print-hint').count(), 1);
+
+  // The area's.
+  await page.goto('/projects');
+  await clickAndWait(page, page.locator('a#area-annual-report'));
+  assert.equal(pathOf(page), '/reports/annual');
+  await check(page, 'area annual report');
+  assert.equal(await page.locator('table#area-totals').count(), 1);
+  await page.locator('#year').fill('1999');
+  await clickAndWait(page, page.locator('button#show-year'));
+  assert.match(await errorSummaryText(page), /2000 to 2100/);
+
+  // Choose the project's indicators.
+  await page.goto(projectPath);
+  await clickAndWait(page, page.locator('a#edit-indicators'));
+  assert.match(pathOf(page), /\/indicators$/);
+  await check(page, 'project indicators form');
+  await page.locator('input[name="indicators"][value="PL-07"]').check();
+  await clickAndWait(page, page.locator('form button#submit'));
+  assert.equal(pathOf(page), projectPath);
+  assert.ok((await page.locator('#project-indicators').innerText()).includes('PL-07'));
+  await check(page, 'project with its indicators');
+  await page.close();
+});
