@@ -9,6 +9,8 @@
 #   3. times the neighbourhood dashboard read from the stored cells
 #      (`elkarlan indicators show --neighbourhood CODE --repeat N`: totals and breakdowns by
 #      sex, age band and origin, the reads the dashboard makes), in one process, p50 / p99;
+#      then (BENCH_HTTP=1, default) serves the database and runs wrk against the public
+#      neighbourhood page, GET /public/neighbourhoods/CODE?period=YEAR, at 1 and 16 connections;
 #   4. exports the facts (`elkarlan indicators export-facts`) and runs bench/indicators_duckdb.py:
 #      DuckDB computes the same dashboard and the full computation from them (CSV converted to
 #      Parquet) and every cell Elkarlan published, not suppressed, must equal DuckDB's value;
@@ -30,6 +32,9 @@ YEAR="${BENCH_YEAR:-2026}"
 READS="${BENCH_READS:-200}"
 DUCK_REPEAT="${BENCH_DUCKDB_REPEAT:-20}"
 BENCH_PROFILE="${BENCH_PROFILE:-1}"
+BENCH_HTTP="${BENCH_HTTP:-1}"
+BENCH_SECONDS="${BENCH_SECONDS:-5}"
+HTTP_CONNECTIONS=(${BENCH_HTTP_CONNECTIONS:-1 16})
 DEMO_PASSWORD="${ELKARLAN_DEMO_PASSWORD:-Bench-password-2026!}"
 
 for n in "${SCALES[@]}" "$YEAR" "$READS" "$DUCK_REPEAT"; do
@@ -48,6 +53,14 @@ if ! "$venv/bin/python" -c 'import duckdb' >/dev/null 2>&1; then
   "$venv/bin/pip" install --quiet duckdb
 fi
 
+if [ "$BENCH_HTTP" = "1" ] && ! command -v wrk >/dev/null 2>&1; then
+  echo "bench: installing wrk (Debian package)"
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+  "${sudo_cmd[@]}" apt-get update
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y wrk
+fi
+
 if [ -n "${ELKARLAN_BIN:-}" ]; then
   bin="$(realpath "$ELKARLAN_BIN")"
   build_desc="\`$bin\`"
@@ -59,7 +72,23 @@ else
 fi
 
 tmp="$(mktemp -d -t elkarlan-indicators-XXXXXX)"
-cleanup() { rm -rf "$tmp"; }
+server_pid=""
+stop_server() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do
+      kill -0 "$server_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=""
+}
+cleanup() {
+  stop_server
+  rm -rf "$tmp"
+}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -67,6 +96,7 @@ now() { date +%s.%N; }
 seconds_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 rows=()
+http_rows=()
 gen_rows=()
 notes=()
 profiles=()
@@ -124,6 +154,45 @@ PY
   read -r _ _ read_p50 read_p99 _ <<<"$read_line"
   (cd "$dir" && "${run[@]}" indicators show --neighbourhood "$nb" --period "$YEAR" --json) >"$dir/dashboard.jsonl"
 
+  if [ "$BENCH_HTTP" = "1" ]; then
+    # The public neighbourhood page (no sign-in), served from the stored cells.
+    local port base path status
+    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+    base="http://127.0.0.1:$port"
+    (cd "$dir" && exec env ELKARLAN_LOG=warn "$bin" serve --addr "127.0.0.1:$port" \
+      --database-url "$url" >"$dir/server.log" 2>&1) &
+    server_pid=$!
+    local deadline=$((SECONDS + 120))
+    until [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/healthz" || true)" = "200" ]; do
+      if ! kill -0 "$server_pid" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
+        echo "bench: the server did not start; its log:" >&2
+        tail -n 50 "$dir/server.log" >&2
+        exit 1
+      fi
+      sleep 0.25
+    done
+    path="/public/neighbourhoods/$nb?period=$YEAR"
+    status="$(curl -sS -o "$dir/page.html" -w '%{http_code}' "$base$path")"
+    if [ "$status" != "200" ]; then
+      echo "bench: GET $path answered $status" >&2
+      exit 1
+    fi
+    local c threads out line requests duration p50 p99 bad errs
+    for c in "${HTTP_CONNECTIONS[@]}"; do
+      threads=$(( c < 2 ? c : 2 ))
+      echo "bench: $scale: wrk $path, $c connection(s), ${BENCH_SECONDS} s" >&2
+      out="$(wrk -t "$threads" -c "$c" -d "${BENCH_SECONDS}s" --timeout 30s -s "$repo_root/bench/report.lua" "$base$path")"
+      line="$(grep '^BENCH ' <<<"$out" | tail -n 1)"
+      read -r _ requests duration p50 p99 bad errs <<<"$line"
+      http_rows+=("$(awk -v n="$(( scale + 300 ))" -v c="$c" -v r="$requests" -v d="$duration" -v a="$p50" -v b="$p99" \
+        'BEGIN { printf "| %d | %d | %.1f | %.2f | %.2f |", n, c, r / (d / 1e6), a / 1000, b / 1000 }')")
+      if [ "$bad" != "0" ] || [ "$errs" != "0" ]; then
+        notes+=("- public page at $c connection(s): $bad non-2xx/3xx, $errs socket errors: not a valid measurement")
+      fi
+    done
+    stop_server
+  fi
+
   echo "bench: $scale: elkarlan indicators export-facts" >&2
   local export_s
   started="$(now)"
@@ -176,6 +245,14 @@ report="$(
   echo "| people | elkarlan refresh s | cells stored | refresh peak MB | dashboard read p50 ms | dashboard read p99 ms | duckdb dashboard p50 ms | duckdb dashboard p99 ms | duckdb full s | read / duckdb dashboard | refresh / duckdb full | cells compared (dashboard + all) |"
   echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
   printf '%s\n' "${rows[@]}"
+  if [ "${#http_rows[@]}" -gt 0 ]; then
+    echo
+    echo "Public neighbourhood page, \`GET /public/neighbourhoods/CODE?period=$YEAR\` (HTML, no sign-in), wrk ${BENCH_SECONDS} s per row:"
+    echo
+    echo "| people | connections | requests/s | p50 ms | p99 ms |"
+    echo "| ---: | ---: | ---: | ---: | ---: |"
+    printf '%s\n' "${http_rows[@]}"
+  fi
   echo
   echo "- elkarlan refresh: \`indicators refresh\`, all 37 indicators, every scope, disclosure control, cells stored (one process, wall clock)."
   echo "- dashboard read: the stored cells of one neighbourhood (totals, by sex, age band, origin), $READS reads in one process."
