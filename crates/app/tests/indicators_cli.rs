@@ -167,7 +167,10 @@ fn population_employment_records_export_and_dashboard() {
     // Refresh, then the neighbourhood dashboard from the stored cells.
     let out = sb.run(&["indicators", "refresh", "--period", "2026"]);
     assert!(out.contains("refreshed 37 indicators"), "{out}");
-    let stored = count(&db, "SELECT COUNT(*) FROM indicator_cells");
+    let stored = count(
+        &db,
+        "SELECT COUNT(*) FROM indicator_cells WHERE period_start = '2026-01-01' AND period_end = '2026-12-31'",
+    );
     assert!(out.contains(&format!(": {stored} cells in ")), "{out}");
     let nb = {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -200,7 +203,7 @@ fn population_employment_records_export_and_dashboard() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     let sql = format!(
-        "SELECT COUNT(*) FROM indicator_cells WHERE scope = 'neighbourhood:{nb}' AND disaggregation IN ('', 'sex', 'age_band', 'origin')"
+        "SELECT COUNT(*) FROM indicator_cells WHERE period_start = '2026-01-01' AND period_end = '2026-12-31' AND scope = 'neighbourhood:{nb}' AND disaggregation IN ('', 'sex', 'age_band', 'origin')"
     );
     assert_eq!(cells.len() as i64, count(&db, &sql));
     assert!(
