@@ -9,18 +9,15 @@ import { after, before, test } from 'node:test';
 
 import {
   LANGS,
-  assertShell,
   checkA11y,
+  checkPage,
   clickAndWait,
+  demoSession,
   errorSummaryText,
   freshPage,
   h1Text,
   htmlLang,
-  launchBrowser,
   pathOf,
-  signIn,
-  startServer,
-  switchLanguage,
 } from './lib.mjs';
 
 const TEST_TIMEOUT = 300_000;
@@ -28,32 +25,9 @@ const TEST_TIMEOUT = 300_000;
 const AREA = '3.01';
 const YEAR = new Date().getUTCFullYear();
 
-let server;
-let browser;
-let context;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser(server.baseURL);
-  context = browser.context;
-}, { timeout: 180_000 });
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
-
-async function as(user, lang) {
-  const page = await freshPage(context);
-  await signIn(page, user, { lang });
-  await switchLanguage(page, lang);
-  return page;
-}
-
-async function check(page, label) {
-  await assertShell(page, label);
-  await checkA11y(page, label);
-}
+const session = demoSession();
+const as = session.as;
+const check = checkPage;
 
 async function submit(page) {
   await clickAndWait(page, page.locator('button#dash-show'));
@@ -151,7 +125,7 @@ test('the form changes the period and the breakdown, refuses a bad period, and t
 
 test('the public neighbourhood page opens without signing in and is accessible', { timeout: TEST_TIMEOUT }, async () => {
   // The signed-in visit above computed the current year; the public page only reads it.
-  const page = await freshPage(context, { acceptLanguage: 'es' });
+  const page = await freshPage(session.context, { acceptLanguage: 'es' });
   await page.goto('/public/neighbourhoods');
   assert.equal(await htmlLang(page), 'es');
   await checkA11y(page, 'public neighbourhoods');

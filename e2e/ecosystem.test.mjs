@@ -8,46 +8,18 @@ import { after, before, test } from 'node:test';
 
 import {
   LANGS,
-  assertShell,
-  checkA11y,
+  checkPage,
   clickAndWait,
+  demoSession,
   errorSummaryText,
-  freshPage,
-  launchBrowser,
   pathOf,
-  signIn,
-  startServer,
-  switchLanguage,
 } from './lib.mjs';
 
 const TEST_TIMEOUT = 300_000;
 
-let server;
-let browser;
-let context;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser(server.baseURL);
-  context = browser.context;
-}, { timeout: 180_000 });
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
-
-async function as(user, lang) {
-  const page = await freshPage(context);
-  await signIn(page, user, { lang });
-  await switchLanguage(page, lang);
-  return page;
-}
-
-async function check(page, label) {
-  await assertShell(page, label);
-  await checkA11y(page, label);
-}
+const session = demoSession();
+const as = session.as;
+const check = checkPage;
 
 for (const lang of LANGS) {
   test(`ecosystem in ${lang}: the directory, an organisation and the pole are accessible`, { timeout: TEST_TIMEOUT }, async () => {
@@ -62,9 +34,9 @@ for (const lang of LANGS) {
     await check(page, `organisation (${lang})`);
     await clickAndWait(page, page.locator('a#profile-current'));
     await check(page, `social audit form (${lang})`);
-    await page.goto(`${server.baseURL}/pole/activities`);
+    await page.goto(`${session.server.baseURL}/pole/activities`);
     await check(page, `pole activities (${lang})`);
-    await page.goto(`${server.baseURL}/pole/ventures`);
+    await page.goto(`${session.server.baseURL}/pole/ventures`);
     await check(page, `ventures (${lang})`);
     await page.close();
   });
@@ -93,7 +65,7 @@ test('ecosystem (es): the coordinator registers an entity after fixing its CIF',
   assert.equal(await page.locator('.govuk-notification-banner').count(), 1);
   assert.match(await page.locator('main').innerText(), /Lide Prueba/);
   await check(page, 'organisation registered (es)');
-  await page.goto(`${server.baseURL}/organisations?cpv=1811`);
+  await page.goto(`${session.server.baseURL}/organisations?cpv=1811`);
   assert.match(await page.locator('table#organisations').innerText(), /Ehuntza Berria/);
   await check(page, 'filtered directory (es)');
   await page.close();

@@ -19,6 +19,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -320,4 +321,42 @@ export async function checkA11y(page, label) {
     // keeping evidence is best effort
   }
   assert.fail(lines.join('\n'));
+}
+
+// ---------------------------------------------------------------------------------------------
+// One demo server and browser per test file
+
+/**
+ * Starts the demo server and a browser before the file's tests and stops them after. The
+ * returned session's `server`, `browser` and `context` are set once the tests run; `as(user,
+ * lang)` opens a fresh page signed in as `user` with the interface in `lang`.
+ */
+export function demoSession() {
+  const session = {
+    server: null,
+    browser: null,
+    context: null,
+    async as(user, lang) {
+      const page = await freshPage(session.context);
+      await signIn(page, user, { lang });
+      await switchLanguage(page, lang);
+      return page;
+    },
+  };
+  before(async () => {
+    session.server = await startServer();
+    session.browser = await launchBrowser(session.server.baseURL);
+    session.context = session.browser.context;
+  }, { timeout: 180_000 });
+  after(async () => {
+    if (session.browser) await session.browser.close();
+    if (session.server) await session.server.stop();
+  });
+  return session;
+}
+
+/** The checks every page gets: the shell (language, title, landmarks) and axe. */
+export async function checkPage(page, label) {
+  await assertShell(page, label);
+  await checkA11y(page, label);
 }

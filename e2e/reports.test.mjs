@@ -9,47 +9,19 @@ import { after, before, test } from 'node:test';
 
 import {
   LANGS,
-  assertShell,
-  checkA11y,
+  checkPage,
   clickAndWait,
+  demoSession,
   errorSummaryText,
-  freshPage,
-  launchBrowser,
   pathOf,
-  signIn,
-  startServer,
-  switchLanguage,
 } from './lib.mjs';
 
 const TEST_TIMEOUT = 300_000;
 const YEAR = new Date().getUTCFullYear();
 
-let server;
-let browser;
-let context;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser(server.baseURL);
-  context = browser.context;
-}, { timeout: 180_000 });
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
-
-async function as(user, lang) {
-  const page = await freshPage(context);
-  await signIn(page, user, { lang });
-  await switchLanguage(page, lang);
-  return page;
-}
-
-async function check(page, label) {
-  await assertShell(page, label);
-  await checkA11y(page, label);
-}
+const session = demoSession();
+const as = session.as;
+const check = checkPage;
 
 async function openProject(page, code) {
   await page.goto('/projects');

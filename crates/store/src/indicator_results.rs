@@ -48,21 +48,33 @@ pub async fn refresh_period(
     standard: bool,
 ) -> Result<usize> {
     let started = Timestamp::now();
+    let sources_of = |def: &IndicatorDefinition| -> Vec<Source> {
+        std::iter::once(def.numerator.source)
+            .chain(def.denominator.as_ref().map(|d| d.source))
+            .collect()
+    };
+    // Sources are read one at a time in the catalogue's order, each definition is published as
+    // soon as its sources are in memory, and a source is dropped once no remaining definition
+    // needs it: the peak is about the largest source, not all of them at once.
     let mut by_source: BTreeMap<Source, Vec<Row>> = BTreeMap::new();
-    for def in defs {
-        let sources =
-            std::iter::once(def.numerator.source).chain(def.denominator.as_ref().map(|d| d.source));
-        for source in sources {
+    let mut pending: Vec<&IndicatorDefinition> = defs.iter().collect();
+    let mut published = Vec::new();
+    while let Some(next) = pending.first() {
+        for source in sources_of(next) {
             if let std::collections::btree_map::Entry::Vacant(slot) = by_source.entry(source) {
                 slot.insert(crate::indicator_facts::rows(store, tenant, source, period).await?);
             }
         }
-    }
-    let mut published = Vec::new();
-    for def in defs {
-        let r = results::publish(def, period, &by_source)
-            .map_err(|e| StoreError::Conflict(disclosure_error(&e)))?;
-        published.extend(r);
+        let (ready, rest): (Vec<&IndicatorDefinition>, Vec<&IndicatorDefinition>) = pending
+            .into_iter()
+            .partition(|d| sources_of(d).iter().all(|s| by_source.contains_key(s)));
+        for def in ready {
+            let r = results::publish(def, period, &by_source)
+                .map_err(|e| StoreError::Conflict(disclosure_error(&e)))?;
+            published.extend(r);
+        }
+        pending = rest;
+        by_source.retain(|s, _| pending.iter().any(|d| sources_of(d).contains(s)));
     }
     drop(by_source);
     store_period(store, tenant, period, standard, started, &published).await
