@@ -511,12 +511,19 @@ pub async fn rows(
             // A joint plan: live plan actions assigned to two or more agencies, or an action agreed
             // at a meeting two or more agencies attended. Agencies: every agency ever in the team.
             let sql = format!(
+                // Grouped once per table and joined, not a subquery per case: a million cases
+                // read in a fraction of the time.
                 "SELECT {PERSON_COLS}, x.status, x.closure_reason, x.opened_at, x.closed_at, \
-                 (SELECT COUNT(DISTINCT t.agency_id) FROM case_team t WHERE t.case_id = x.id) AS team, \
-                 (SELECT COUNT(DISTINCT pa.agency_id) FROM plan_actions pa WHERE pa.case_id = x.id AND pa.status <> 'cancelled') AS action_agencies, \
-                 (SELECT COUNT(*) FROM plan_actions pa WHERE pa.case_id = x.id AND pa.meeting_id IS NOT NULL \
-                    AND (SELECT COUNT(*) FROM meeting_agencies ma WHERE ma.meeting_id = pa.meeting_id) >= 2) AS met \
-                 FROM cases x JOIN people p ON p.id = x.person_id {PERSON_JOIN} WHERE x.tenant_id = $1"
+                 COALESCE(tm.n, 0) AS team, COALESCE(aa.n, 0) AS action_agencies, COALESCE(mt.n, 0) AS met \
+                 FROM cases x JOIN people p ON p.id = x.person_id {PERSON_JOIN} \
+                 LEFT JOIN (SELECT t.case_id, COUNT(DISTINCT t.agency_id) AS n FROM case_team t \
+                    JOIN cases c ON c.id = t.case_id WHERE c.tenant_id = $1 GROUP BY t.case_id) tm ON tm.case_id = x.id \
+                 LEFT JOIN (SELECT pa.case_id, COUNT(DISTINCT pa.agency_id) AS n FROM plan_actions pa \
+                    WHERE pa.tenant_id = $1 AND pa.status <> 'cancelled' GROUP BY pa.case_id) aa ON aa.case_id = x.id \
+                 LEFT JOIN (SELECT pa.case_id, COUNT(*) AS n FROM plan_actions pa \
+                    JOIN (SELECT ma.meeting_id FROM meeting_agencies ma GROUP BY ma.meeting_id HAVING COUNT(*) >= 2) m \
+                    ON m.meeting_id = pa.meeting_id WHERE pa.tenant_id = $1 GROUP BY pa.case_id) mt ON mt.case_id = x.id \
+                 WHERE x.tenant_id = $1"
             );
             fetch!(store, sql, tenant, |r| {
                 let action_agencies: i64 = r.try_get("action_agencies")?;

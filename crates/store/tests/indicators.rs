@@ -358,6 +358,32 @@ async fn catalogue_indicators_from_records() {
             raw_exec!(store, "INSERT INTO plan_actions (id, tenant_id, case_id, agency_id, description, due_on, status, created_at, updated_at, version) VALUES ($1,$2,$3,$4,'Ekintza',$5,$6,$7,$8,1)",
                 Uuid::now_v7(), t.0, case, agency, due, status, micros("2026-01-10"), micros(updated)).unwrap();
         }
+        // Two referral cases each get one action agreed at a meeting (cancelled, so the action
+        // counts are unchanged): two agencies attended the first meeting, a joint plan; one
+        // agency the second, not one.
+        let others: Vec<Uuid> = raw_column!(
+            store,
+            Uuid,
+            "SELECT id FROM cases WHERE id <> $1 ORDER BY id",
+            case
+        )
+        .unwrap();
+        for (k, attended) in [(0usize, vec![s.agency, other]), (1, vec![s.agency])] {
+            let meeting = Uuid::now_v7();
+            raw_exec!(store, "INSERT INTO meetings (id, tenant_id, held_on, minutes, created_by, created_at) VALUES ($1,$2,'2026-02-02','Bilera',$3,0)",
+                meeting, t.0, s.user).unwrap();
+            for a in attended {
+                raw_exec!(
+                    store,
+                    "INSERT INTO meeting_agencies (meeting_id, agency_id) VALUES ($1,$2)",
+                    meeting,
+                    a
+                )
+                .unwrap();
+            }
+            raw_exec!(store, "INSERT INTO plan_actions (id, tenant_id, case_id, meeting_id, agency_id, description, due_on, status, created_at, updated_at, version) VALUES ($1,$2,$3,$4,$5,'Ekintza','2026-05-01','cancelled',$6,$6,1)",
+                Uuid::now_v7(), t.0, others[k], meeting, s.agency, micros("2026-02-02")).unwrap();
+        }
         // Itineraries: one long-term unemployed person opened in 2026, one closed in 2025.
         raw_exec!(store, "INSERT INTO employment_profiles (person_id, tenant_id, unemployed_since, income_guarantee, updated_at) VALUES ($1,$2,'2024-06-01',1,0)", p, t.0).unwrap();
         let q = person(store, t, area_id, "1999-03-03", "man", "ES").await;
@@ -432,7 +458,8 @@ async fn catalogue_indicators_from_records() {
             assert_fields(store, t, source, y, ctx).await;
         }
 
-        // CS-01: cases open during the year; CS-02: with a joint plan, 1 of 5.
+        // CS-01: cases open during the year; CS-02: with a joint plan, 2 of 5 (actions of two
+        // agencies, or agreed at a meeting of two agencies).
         assert_eq!(
             compute(store, t, "CS-01", y, None).await,
             vec![(Key::Total, value(5, 1))],
@@ -440,7 +467,7 @@ async fn catalogue_indicators_from_records() {
         );
         assert_eq!(
             compute(store, t, "CS-02", y, None).await,
-            vec![(Key::Total, value(1, 5))],
+            vec![(Key::Total, value(2, 5))],
             "{ctx}"
         );
         // CS-03: actions done by their due day among live ones, 1 of 3.
