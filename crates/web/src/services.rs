@@ -50,6 +50,24 @@ pub async fn authorize(
     }
 }
 
+/// `authorize` on data of the actor's whole tenant (no person, no agency): projects, the
+/// ecosystem, agreements, indicators.
+pub async fn authorize_tenant_wide(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    action: Action,
+) -> Result<Grant, ServiceError> {
+    authorize(
+        state,
+        actor,
+        action,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await
+}
+
 /// Records a refusal in the audit trail (with the reads, in a group commit) and returns it as
 /// the error to answer with.
 pub async fn refuse(

@@ -17,7 +17,7 @@ use axum::routing::post;
 use elkarlan_domain::FieldErrors;
 use elkarlan_domain::indicators::catalogue;
 use elkarlan_domain::indicators::definition::{DefinitionSpec, IndicatorDefinition};
-use elkarlan_domain::policy::{Action, Target};
+use elkarlan_domain::policy::Action;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -69,12 +69,11 @@ pub async fn check_definition(
     body: Bytes,
 ) -> Response {
     // Authorization before validation: a refused caller learns nothing about the definition.
-    if let Err(e) = crate::services::authorize(
+    if let Err(e) = crate::services::authorize_tenant_wide(
         &state,
         &caller.actor,
-        Action::ViewPortfolio,
-        Target::tenant_wide(caller.actor.tenant),
         &caller.meta,
+        Action::ViewPortfolio,
     )
     .await
     {

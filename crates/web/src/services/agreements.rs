@@ -2,7 +2,7 @@
 //! only aggregates elsewhere. Commitments under social clauses are created through the same
 //! functions with `CommitmentOwner::Clause`, under the procurement action.
 
-use super::authorize;
+use super::authorize_tenant_wide as grant;
 use crate::AppState;
 use crate::error::ServiceError;
 use elkarlan_domain::ecosystem::agreement::{
@@ -10,7 +10,7 @@ use elkarlan_domain::ecosystem::agreement::{
 };
 use elkarlan_domain::ecosystem::codes::AgreementStatus;
 use elkarlan_domain::ecosystem::commitment::{CommitmentDraft, CommitmentInput, Progress};
-use elkarlan_domain::policy::{Action, Actor, Grant, Target};
+use elkarlan_domain::policy::{Action, Actor};
 use elkarlan_domain::{AgreementDocumentId, AgreementId, CommitmentId, FieldErrors};
 use elkarlan_store::agreements::{self, Agreement, Document, Filter};
 use elkarlan_store::audit::RequestMeta;
@@ -25,22 +25,6 @@ fn invalid(field: &str, key: &'static str) -> ServiceError {
     let mut e = FieldErrors::new();
     e.add(field, key);
     ServiceError::Invalid(e)
-}
-
-async fn grant(
-    state: &AppState,
-    actor: &Actor,
-    meta: &RequestMeta,
-    action: Action,
-) -> Result<Grant, ServiceError> {
-    authorize(
-        state,
-        actor,
-        action,
-        Target::tenant_wide(actor.tenant),
-        meta,
-    )
-    .await
 }
 
 /// The action that manages commitments of this owner: agreements are the ecosystem's,

@@ -1,9 +1,9 @@
 //! Strategic projects: the coordinator keeps them, the analyst reads them (no personal data).
 
-use super::authorize;
+use super::authorize_tenant_wide as grant;
 use crate::AppState;
 use crate::error::ServiceError;
-use elkarlan_domain::policy::{Action, Actor, Grant, Target};
+use elkarlan_domain::policy::{Action, Actor, Target};
 use elkarlan_domain::portfolio::{LinkInput, LinkKind, MilestoneInput, ProjectDraft, ProjectInput};
 use elkarlan_domain::{AreaId, FieldErrors, Lang, MilestoneId, OrganisationId, ProjectId};
 use elkarlan_store::StoreError;
@@ -13,22 +13,6 @@ use elkarlan_store::territory::{self, Area};
 use uuid::Uuid;
 
 pub use super::agreements::{Idempotency, today};
-
-async fn grant(
-    state: &AppState,
-    actor: &Actor,
-    meta: &RequestMeta,
-    action: Action,
-) -> Result<Grant, ServiceError> {
-    authorize(
-        state,
-        actor,
-        action,
-        Target::tenant_wide(actor.tenant),
-        meta,
-    )
-    .await
-}
 
 fn code_taken(e: StoreError) -> ServiceError {
     match e {

@@ -3,13 +3,13 @@
 //! read from the stored, disclosure-controlled results (`indicator_results`), never from the
 //! records; a period never computed is computed once here and kept fresh by the worker.
 
-use super::authorize;
+use super::authorize_tenant_wide as grant;
 use crate::AppState;
 use crate::error::ServiceError;
 use elkarlan_domain::indicators::catalogue;
 use elkarlan_domain::indicators::definition::{Disaggregation, IndicatorDefinition, Period};
 use elkarlan_domain::indicators::results::{self, IndicatorResult, Scope};
-use elkarlan_domain::policy::{Action, Actor, Grant, Target};
+use elkarlan_domain::policy::{Action, Actor};
 use elkarlan_domain::{FieldErrors, ProjectId};
 use elkarlan_store::audit::RequestMeta;
 use elkarlan_store::indicator_results;
@@ -17,22 +17,6 @@ use elkarlan_store::projects::{self, Project};
 use elkarlan_store::territory::{self, Area};
 
 pub use super::agreements::today;
-
-async fn grant(
-    state: &AppState,
-    actor: &Actor,
-    meta: &RequestMeta,
-    action: Action,
-) -> Result<Grant, ServiceError> {
-    authorize(
-        state,
-        actor,
-        action,
-        Target::tenant_wide(actor.tenant),
-        meta,
-    )
-    .await
-}
 
 fn invalid(field: &str, key: &'static str) -> ServiceError {
     let mut e = FieldErrors::new();
