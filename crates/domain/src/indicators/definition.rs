@@ -1274,23 +1274,29 @@ fn measure(m: &Measure, in_period: &[&Row], period: Period) -> Option<Ratio> {
             whole(i64::try_from(people.len()).unwrap_or(i64::MAX))
         }
         Aggregate::Sum => whole(values().into_iter().fold(0i64, i64::saturating_add)),
-        Aggregate::Median => {
-            let mut v = values();
-            if v.is_empty() {
-                return None;
-            }
-            v.sort_unstable();
-            let mid = v.len() / 2;
-            if v.len() % 2 == 1 {
-                whole(v[mid])
-            } else {
-                Some(Ratio {
-                    numerator: v[mid - 1].saturating_add(v[mid]),
-                    denominator: 2,
-                })
-            }
-        }
+        Aggregate::Median => median(values()),
     }
+}
+
+/// The median as an exact ratio (the mean of the two middle values when their number is even);
+/// `None` for no values.
+pub(crate) fn median(mut v: Vec<i64>) -> Option<Ratio> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_unstable();
+    let mid = v.len() / 2;
+    Some(if v.len() % 2 == 1 {
+        Ratio {
+            numerator: v[mid],
+            denominator: 1,
+        }
+    } else {
+        Ratio {
+            numerator: v[mid - 1].saturating_add(v[mid]),
+            denominator: 2,
+        }
+    })
 }
 
 fn value_of(

@@ -16,7 +16,7 @@
 
 use super::definition::{
     Aggregate, Disaggregation, FieldValue, IndicatorDefinition, IndicatorValue, Key, Measure,
-    Period, Ratio, Row, Sensitivity, Source, UNKNOWN_GROUP,
+    Period, Ratio, Row, Sensitivity, Source, UNKNOWN_GROUP, median,
 };
 use super::disclosure::{self, DisclosureError, LinkedCounts, ProtectedCounts, Rule};
 use super::publish::Published;
@@ -234,22 +234,7 @@ impl Acc<'_> {
                 whole(i64::try_from(self.distinct).unwrap_or(i64::MAX))
             }
             Aggregate::Sum => whole(self.values.iter().fold(0i64, |a, &v| a.saturating_add(v))),
-            Aggregate::Median => {
-                let mut v = self.values.clone();
-                if v.is_empty() {
-                    return None;
-                }
-                v.sort_unstable();
-                let mid = v.len() / 2;
-                if v.len() % 2 == 1 {
-                    whole(v[mid])
-                } else {
-                    Some(Ratio {
-                        numerator: v[mid - 1].saturating_add(v[mid]),
-                        denominator: 2,
-                    })
-                }
-            }
+            Aggregate::Median => median(self.values.clone()),
         }
     }
 

@@ -465,21 +465,7 @@ impl TestApp {
         path: &str,
         body: Option<serde_json::Value>,
     ) -> Reply {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::HOST, "127.0.0.1:8080");
-        if let Some(t) = token {
-            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
-        }
-        let body = match body {
-            Some(v) => {
-                req = req.header(header::CONTENT_TYPE, "application/json");
-                Body::from(v.to_string())
-            }
-            None => Body::empty(),
-        };
-        self.send(req.body(body).expect("request")).await
+        self.api_request(token, method, path, body, None).await
     }
 
     /// A JSON API request asking for answers in `lang` (`Accept-Language`).
@@ -491,11 +477,25 @@ impl TestApp {
         body: Option<serde_json::Value>,
         lang: &str,
     ) -> Reply {
+        self.api_request(token, method, path, body, Some(lang))
+            .await
+    }
+
+    async fn api_request(
+        &self,
+        token: Option<&str>,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+        lang: Option<&str>,
+    ) -> Reply {
         let mut req = Request::builder()
             .method(method)
             .uri(path)
-            .header(header::HOST, "127.0.0.1:8080")
-            .header(header::ACCEPT_LANGUAGE, lang);
+            .header(header::HOST, "127.0.0.1:8080");
+        if let Some(l) = lang {
+            req = req.header(header::ACCEPT_LANGUAGE, l);
+        }
         if let Some(t) = token {
             req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
