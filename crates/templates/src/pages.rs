@@ -275,6 +275,9 @@ pub struct PersonPage {
     /// (label, value) of the fields this reader may see.
     pub fields: Vec<(String, String)>,
     pub categories: Vec<CategoryRow>,
+    /// The consent records, for those who work on the case (not a referral recipient who has
+    /// not accepted yet: `show_consents` is false and the section is absent).
+    pub show_consents: bool,
     pub consents: Vec<ConsentRow>,
     pub can_record_consent: bool,
     /// Correct the record, and merge a duplicate into it (lead and team).

@@ -12,7 +12,9 @@ use elkarlan_domain::inclusion::consent::{ConsentScope, DataCategory};
 use elkarlan_domain::inclusion::person::PersonInput;
 use elkarlan_domain::inclusion::referral::{DeclineReason, ReferralStatus, Side, Urgency};
 use elkarlan_domain::organisation::PublicSystem;
-use elkarlan_domain::policy::{self, Action, Actor, Basis, Grant, Relationship, Target};
+use elkarlan_domain::policy::{
+    self, Action, Actor, Basis, Grant, Involvement, Relationship, Target,
+};
 use elkarlan_domain::{
     AgencyId, AreaId, CaseId, ConsentId, FieldErrors, PersonId, ReferralId, Timestamp,
 };
@@ -23,6 +25,7 @@ use elkarlan_store::people::{self, Person, PersonRecord, StoredDocument};
 use elkarlan_store::referrals::{self, Move, NewReferral, Referral};
 use elkarlan_store::{StoreError, agencies, territory};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// A search result: enough to recognise someone, nothing more.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -550,7 +553,7 @@ pub async fn list_consents(
     person: PersonId,
 ) -> Result<Vec<Consent>, ServiceError> {
     let (target, _) = person_target(state, actor, person).await?;
-    let grant = authorize(state, actor, Action::ViewPerson, target, meta).await?;
+    let grant = authorize(state, actor, Action::ViewConsents, target, meta).await?;
     let list = consents::for_person(&state.store, actor.tenant, person).await?;
     audit_person_read(
         state,
@@ -606,8 +609,18 @@ pub async fn view_case(
             .map(Consent::scope)
             .collect();
     let categories = visible_categories(actor, relationship, Some(&case), &consents);
-    let team = cases::team(&state.store, case.id).await?;
-    let referrals = referrals::for_case(&state.store, actor.tenant, case.id).await?;
+    let visible: Vec<DataCategory> = categories.iter().map(|(c, _)| *c).collect();
+    let systems = agency_systems(state, actor.tenant).await?;
+    let team: Vec<cases::TeamMember> = cases::team(&state.store, case.id)
+        .await?
+        .into_iter()
+        .filter(|t| agency_visible(actor, &visible, &systems, t.agency_id))
+        .collect();
+    let referrals: Vec<Referral> = referrals::for_case(&state.store, actor.tenant, case.id)
+        .await?
+        .into_iter()
+        .filter_map(|r| referral_as_seen(actor, &visible, &systems, r))
+        .collect();
     let shown: Vec<&str> = categories.iter().map(|(c, _)| c.code()).collect();
     let ev = elkarlan_store::audit::NewEvent::from_grant(
         &grant,
@@ -625,6 +638,66 @@ pub async fn view_case(
         referrals,
         categories,
     })
+}
+
+/// Each agency of the tenant with its public system, to decide what an involvement reveals.
+pub async fn agency_systems(
+    state: &AppState,
+    tenant: elkarlan_domain::TenantId,
+) -> Result<HashMap<AgencyId, PublicSystem>, ServiceError> {
+    Ok(agencies::list(&state.store, tenant)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.system))
+        .collect())
+}
+
+/// Whether the reader may know that this agency takes part (see `policy::decide_involvement`).
+/// An agency missing from the directory is treated as a health service: hidden unless known.
+pub fn agency_visible(
+    actor: &Actor,
+    visible: &[DataCategory],
+    systems: &HashMap<AgencyId, PublicSystem>,
+    agency: AgencyId,
+) -> bool {
+    let system = systems
+        .get(&agency)
+        .copied()
+        .unwrap_or(PublicSystem::PrimaryCare);
+    policy::decide_involvement(actor, visible, Involvement::Agency { agency, system })
+}
+
+/// The referral as this reader may see it: absent when it would reveal a health service's
+/// involvement, and without its wording (reason, decline reason, outcome) unless the reader
+/// is one of its agencies or sees every category it shares.
+pub fn referral_as_seen(
+    actor: &Actor,
+    visible: &[DataCategory],
+    systems: &HashMap<AgencyId, PublicSystem>,
+    mut r: Referral,
+) -> Option<Referral> {
+    let system = |a: AgencyId| {
+        systems
+            .get(&a)
+            .copied()
+            .unwrap_or(PublicSystem::PrimaryCare)
+    };
+    let from = (r.from_agency, system(r.from_agency));
+    let to = (r.to_agency, system(r.to_agency));
+    if !policy::decide_involvement(actor, visible, Involvement::Referral { from, to }) {
+        return None;
+    }
+    let wording = Involvement::ReferralWording {
+        from,
+        to,
+        shares: &r.categories,
+    };
+    if !policy::decide_involvement(actor, visible, wording) {
+        r.reason.clear();
+        r.decline_reason = None;
+        r.outcome = None;
+    }
+    Some(r)
 }
 
 pub async fn set_case_status(
@@ -666,14 +739,18 @@ pub async fn set_case_status(
         .map_err(Into::into)
 }
 
-/// Emergency access: a reason of at least 20 characters; one hour; reviewed by the DPO.
+/// How long an emergency access lasts, from its opening or from the DPO's approval.
+const BREAK_GLASS_MINUTES: i64 = 60;
+
+/// Emergency access: a reason of at least 20 characters; one hour; reviewed by the DPO. Beyond
+/// the professional's daily limit (`break_glass_per_day`) the request waits for the DPO.
 pub async fn break_glass(
     state: &AppState,
     actor: &Actor,
     meta: &RequestMeta,
     id: CaseId,
     reason: &str,
-) -> Result<(), ServiceError> {
+) -> Result<cases::BreakGlassOpening, ServiceError> {
     let (case, relationship) = case_target(state, actor, id).await?;
     let grant = authorize(
         state,
@@ -689,8 +766,17 @@ pub async fn break_glass(
         e.add("reason", "error-break-glass-reason");
         return Err(ServiceError::Invalid(e));
     }
-    cases::break_glass(&state.store, &grant, meta, &case, actor.user, reason, 60).await?;
-    Ok(())
+    Ok(cases::break_glass(
+        &state.store,
+        &grant,
+        meta,
+        &case,
+        actor.user,
+        reason,
+        BREAK_GLASS_MINUTES,
+        i64::from(state.config.break_glass_per_day),
+    )
+    .await?)
 }
 
 /// A referral as received.
@@ -1119,7 +1205,7 @@ pub async fn review_break_glass(
         e.add("outcome", "error-review-outcome");
         return Err(ServiceError::Invalid(e));
     }
-    cases::review_break_glass(&state.store, &grant, meta, id, outcome)
+    cases::review_break_glass(&state.store, &grant, meta, id, outcome, BREAK_GLASS_MINUTES)
         .await
         .map_err(|e| match e {
             // Unknown, of another municipality, or already reviewed.
