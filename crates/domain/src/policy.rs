@@ -1022,13 +1022,13 @@ mod tests {
     fn health_involvement_and_referral_wording_stay_with_those_involved() {
         use crate::inclusion::consent::DataCategory as C;
         let housing = professional(Role::HousingProfessional, PublicSystem::Housing);
-        let social = professional(Role::SocialWorker, PublicSystem::SocialServices);
+        let from = (AgencyId::new(), PublicSystem::SocialServices);
+        let social = Actor {
+            agency: Some(from.0),
+            ..professional(Role::SocialWorker, from.1)
+        };
         let health = (AgencyId::new(), PublicSystem::PrimaryCare);
         let employment = (AgencyId::new(), PublicSystem::EmploymentIncome);
-        let from = (
-            social.agency.unwrap_or_else(AgencyId::new),
-            social.agency_system.unwrap_or(PublicSystem::SocialServices),
-        );
         let team_view = [C::Identification, C::Contact, C::Housing];
         let with_flags = [C::Identification, C::Contact, C::Housing, C::HealthFlags];
         let agency = Involvement::Agency {
