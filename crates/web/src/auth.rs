@@ -154,9 +154,8 @@ const SEARCH_TERM_LABEL: &[u8] = b"elkarlan/audit/search-terms/v1";
 /// HMAC-SHA256. HMAC takes keys of any length, so making one cannot fail.
 fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     use hmac::Mac;
-    let mut mac = match <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(key) {
-        Ok(m) => m,
-        Err(_) => return [0u8; 32],
+    let Ok(mut mac) = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(key) else {
+        return [0u8; 32];
     };
     for p in parts {
         mac.update(p);

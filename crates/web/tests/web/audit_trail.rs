@@ -345,7 +345,7 @@ const SHOW_NOTHING: [&str; 8] = [
 ];
 
 /// The fixture person's name and phone.
-const PERSON_DATA: [&str; 3] = [crate::common::PERSON_SENTINEL, "Amaia", "600 111 222"];
+const PERSON_DATA: [&str; 3] = [PERSON_SENTINEL, "Amaia", "600 111 222"];
 
 #[tokio::test]
 async fn every_read_of_a_person_lands_in_their_access_log() {
