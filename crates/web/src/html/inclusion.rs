@@ -1151,15 +1151,26 @@ pub async fn break_glass_page(
     Path(raw): Path<String>,
 ) -> Result<Response, HtmlError> {
     let id: CaseId = parse_path(&ctx, &raw)?;
-    authorize_on_case(&state, &actor, &ctx.meta, id, Action::BreakGlass)
+    break_glass_form(&state, &ctx, &actor, format!("/cases/{id}/break-glass")).await
+}
+
+/// The emergency access form: the same for every id, whether or not its record exists (the
+/// decision is taken when it is sent).
+async fn break_glass_form(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    action: String,
+) -> Result<Response, HtmlError> {
+    svc::authorize_break_glass_form(state, actor, &ctx.meta)
         .await
-        .map_err(service_err(&ctx))?;
+        .map_err(service_err(ctx))?;
     let page = BreakGlassPage {
         ctx: ctx.page(),
-        case: id.to_string(),
+        action,
         reason: String::new(),
     };
-    Ok(render(&ctx, &state, StatusCode::OK, &page))
+    Ok(render(ctx, state, StatusCode::OK, &page))
 }
 
 pub async fn break_glass_submit(
@@ -1171,21 +1182,37 @@ pub async fn break_glass_submit(
     let f = fields(&ctx, form)?;
     let id: CaseId = parse_path(&ctx, &raw)?;
     let reason = f.get("reason");
-    match svc::break_glass(&state, &actor, &ctx.meta, id, &reason).await {
-        Ok(()) => Ok(see_other(&format!("/cases/{id}?notice=break-glass-opened"))),
+    let done = svc::break_glass(&state, &actor, &ctx.meta, id, &reason).await;
+    break_glass_answer(
+        &state,
+        &ctx,
+        done,
+        format!("/cases/{id}"),
+        format!("/cases/{id}/break-glass"),
+        reason,
+    )
+}
+
+/// After an emergency access request: to the record (which shows only if the access was
+/// opened), or the form again with its errors.
+fn break_glass_answer(
+    state: &AppState,
+    ctx: &Ctx,
+    done: Result<(), ServiceError>,
+    record: String,
+    action: String,
+    reason: String,
+) -> Result<Response, HtmlError> {
+    match done {
+        Ok(()) => Ok(see_other(&format!("{record}?notice=break-glass-opened"))),
         Err(e) => {
-            let errors = field_errors(&ctx, e)?;
+            let errors = field_errors(ctx, e)?;
             let page = BreakGlassPage {
                 ctx: ctx.page().with_errors(&errors),
-                case: id.to_string(),
+                action,
                 reason,
             };
-            Ok(render(
-                &ctx,
-                &state,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &page,
-            ))
+            Ok(render(ctx, state, StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
     }
 }
@@ -1610,17 +1637,36 @@ pub async fn caseload_page(
     Ok(render(&ctx, &state, StatusCode::OK, &page))
 }
 
-/// Emergency access from a person found in the search: to their case's emergency access form.
+/// Emergency access from a person found in the search: the form, the same for any id.
 pub async fn person_break_glass(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
 ) -> Result<Response, HtmlError> {
     let id: PersonId = parse_path(&ctx, &raw)?;
-    let case = svc::emergency_case_of(&state, &actor, &ctx.meta, id)
-        .await
-        .map_err(service_err(&ctx))?;
-    Ok(see_other(&format!("/cases/{case}/break-glass")))
+    break_glass_form(&state, &ctx, &actor, format!("/people/{id}/break-glass")).await
+}
+
+/// Emergency access to the current case of a person: the same answer whether or not the
+/// person or a case of theirs exists; the person's page then shows what was opened.
+pub async fn person_break_glass_submit(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(raw): Path<String>,
+    form: Form<Vec<(String, String)>>,
+) -> Result<Response, HtmlError> {
+    let f = fields(&ctx, form)?;
+    let id: PersonId = parse_path(&ctx, &raw)?;
+    let reason = f.get("reason");
+    let done = svc::break_glass_for_person(&state, &actor, &ctx.meta, id, &reason).await;
+    break_glass_answer(
+        &state,
+        &ctx,
+        done,
+        format!("/people/{id}"),
+        format!("/people/{id}/break-glass"),
+        reason,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -602,16 +602,21 @@ pub async fn record_meeting(
             }
             Err(other) => return Err(other),
         };
-        // Reviewing a case in a meeting is contributing to it.
-        authorize(
+        // Reviewing a case in a meeting is contributing to it. A case the actor may not
+        // contribute to is answered as one that does not exist (the refusal is audited).
+        match authorize(
             state,
             actor,
             Action::ContributeToCase,
             Target::new(actor.tenant, relationship),
             meta,
         )
-        .await?;
-        case_rows.push(case);
+        .await
+        {
+            Ok(_) => case_rows.push(case),
+            Err(ServiceError::Forbidden(_)) => e.add("cases", "error-case-unknown"),
+            Err(other) => return Err(other),
+        }
     }
     if input.cases.is_empty() {
         e.add("cases", "error-cases-required");

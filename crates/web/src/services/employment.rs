@@ -504,7 +504,8 @@ pub async fn close_enrolment(
         enrolment.action_id,
         Action::RecordAttendance,
     )
-    .await?;
+    .await
+    .map_err(super::conceal)?;
     let enrolled = chrono::NaiveDate::parse_from_str(&enrolment.enrolled_on, "%Y-%m-%d")
         .map_err(|e| ServiceError::Internal(e.into()))?;
     let outcome = input

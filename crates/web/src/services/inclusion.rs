@@ -666,7 +666,27 @@ pub async fn set_case_status(
         .map_err(Into::into)
 }
 
+/// Whether the actor's role may ever break the glass: known without looking at any record, so
+/// the emergency access form is the same for every id and a refused role learns nothing.
+pub async fn authorize_break_glass_form(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+) -> Result<(), ServiceError> {
+    authorize(
+        state,
+        actor,
+        Action::BreakGlass,
+        Target::new(actor.tenant, Relationship::None),
+        meta,
+    )
+    .await?;
+    Ok(())
+}
+
 /// Emergency access: a reason of at least 20 characters; one hour; reviewed by the DPO.
+/// It answers the same whether or not the case exists: an unknown id writes nothing and
+/// succeeds, so only the access itself (audited and reviewed) shows the case.
 pub async fn break_glass(
     state: &AppState,
     actor: &Actor,
@@ -674,7 +694,59 @@ pub async fn break_glass(
     id: CaseId,
     reason: &str,
 ) -> Result<(), ServiceError> {
-    let (case, relationship) = case_target(state, actor, id).await?;
+    let reason = break_glass_reason(state, actor, meta, reason).await?;
+    match cases::get(&state.store, actor.tenant, id).await {
+        Ok(case) => open_in_emergency(state, actor, meta, &case, &reason).await,
+        Err(StoreError::NotFound) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Emergency access to the current case of a person found in the search; the same answer
+/// whether or not the person, or a case of theirs, exists.
+pub async fn break_glass_for_person(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    person: PersonId,
+    reason: &str,
+) -> Result<(), ServiceError> {
+    let reason = break_glass_reason(state, actor, meta, reason).await?;
+    match cases::for_person(&state.store, actor.tenant, person).await? {
+        Some(case) => open_in_emergency(state, actor, meta, &case, &reason).await,
+        None => Ok(()),
+    }
+}
+
+/// The role's decision, then the reason's shape: both before any record is looked up.
+async fn break_glass_reason(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    reason: &str,
+) -> Result<String, ServiceError> {
+    authorize_break_glass_form(state, actor, meta).await?;
+    let reason = reason.trim();
+    if reason.chars().count() < 20 || reason.chars().count() > 1000 {
+        let mut e = FieldErrors::new();
+        e.add("reason", "error-break-glass-reason");
+        return Err(ServiceError::Invalid(e));
+    }
+    Ok(reason.to_owned())
+}
+
+async fn open_in_emergency(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    case: &Case,
+    reason: &str,
+) -> Result<(), ServiceError> {
+    let relationship = cases::relationship(&state.store, actor, case).await?;
+    // The team already sees the case: there is no glass to break.
+    if allows(actor, Action::ViewCase, relationship) {
+        return Ok(());
+    }
     let grant = authorize(
         state,
         actor,
@@ -683,13 +755,7 @@ pub async fn break_glass(
         meta,
     )
     .await?;
-    let reason = reason.trim();
-    if reason.chars().count() < 20 || reason.chars().count() > 1000 {
-        let mut e = FieldErrors::new();
-        e.add("reason", "error-break-glass-reason");
-        return Err(ServiceError::Invalid(e));
-    }
-    cases::break_glass(&state.store, &grant, meta, &case, actor.user, reason, 60).await?;
+    cases::break_glass(&state.store, &grant, meta, case, actor.user, reason, 60).await?;
     Ok(())
 }
 
@@ -1015,20 +1081,6 @@ pub async fn referral_case(
     Ok(referrals::get(&state.store, actor.tenant, id)
         .await?
         .case_id)
-}
-
-/// The case a professional outside the team may open in an emergency for this person.
-pub async fn emergency_case_of(
-    state: &AppState,
-    actor: &Actor,
-    meta: &RequestMeta,
-    person: PersonId,
-) -> Result<CaseId, ServiceError> {
-    let Some(case) = cases::for_person(&state.store, actor.tenant, person).await? else {
-        return Err(ServiceError::NotFound);
-    };
-    authorize_on_case(state, actor, meta, case.id, Action::BreakGlass).await?;
-    Ok(case.id)
 }
 
 /// Where the actor may refer the person of a case: every other active agency, with the
