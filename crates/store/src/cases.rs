@@ -327,7 +327,7 @@ pub async fn relationship(store: &Store, actor: &Actor, case: &Case) -> Result<R
             "SELECT
                (SELECT COUNT(*) FROM case_team WHERE case_id = $1 AND user_id = $2 AND left_at IS NULL),
                (SELECT COUNT(*) FROM break_glass WHERE case_id = $1 AND user_id = $2 AND expires_at > $3),
-               (SELECT COUNT(*) FROM referrals WHERE case_id = $1 AND to_agency = $4 AND status = 'sent'),
+               (SELECT COUNT(*) FROM referrals WHERE case_id = $1 AND to_agency = $4 AND status = 'sent' AND kind = 'referral'),
                (SELECT COUNT(*) FROM case_team WHERE case_id = $1 AND agency_id = $4 AND left_at IS NULL)")
             .bind(case.id.0).bind(actor.user.0).bind(now).bind(agency).fetch_one(p).await?;
         (r.get(0), r.get(1), r.get(2), r.get(3))

@@ -784,12 +784,22 @@ async fn case_page_for(
             .iter()
             .map(|r| CaseReferralRow {
                 id: r.id.to_string(),
-                agency: name_of(lang, &all, r.to_agency),
+                // A request to join the team names the agency that asks.
+                agency: name_of(
+                    lang,
+                    &all,
+                    if r.join_request {
+                        r.from_agency
+                    } else {
+                        r.to_agency
+                    },
+                ),
                 status: t(lang, &r.status.label_key()),
                 due: day(r.due_at),
                 response: response_time(lang, r.response_seconds()),
                 version: r.version,
-                can_withdraw: svc::allows(actor, Action::WithdrawReferral, view.relationship)
+                can_withdraw: !r.join_request
+                    && svc::allows(actor, Action::WithdrawReferral, view.relationship)
                     && r.status
                         .transition(ReferralStatus::Withdrawn, Side::Sender)
                         .is_ok(),
@@ -1073,11 +1083,13 @@ async fn inbox_page_for(
             status: t(lang, &r.status.label_key()),
             version: r.version,
             can_accept: r.status == ReferralStatus::Sent,
-            can_start: r.status == ReferralStatus::Accepted,
-            can_complete: matches!(
-                r.status,
-                ReferralStatus::Accepted | ReferralStatus::InProgress
-            ),
+            // A request to join the team ends when it is answered.
+            can_start: !r.join_request && r.status == ReferralStatus::Accepted,
+            can_complete: !r.join_request
+                && matches!(
+                    r.status,
+                    ReferralStatus::Accepted | ReferralStatus::InProgress
+                ),
             status_error: page.error(&format!("referral-{}", r.id)),
             decline_error: page.error(&format!("decline_reason-{}", r.id)),
             outcome_error: page.error(&format!("outcome-{}", r.id)),

@@ -896,6 +896,16 @@ pub async fn inbox(
     let list = referrals::inbox(&state.store, actor.tenant, agency, 200).await?;
     let mut out = Vec::new();
     for r in list {
+        // A request to join a case is the lead's to answer; the rest of the agency does not
+        // learn that the person has a case.
+        if r.join_request
+            && cases::get(&state.store, actor.tenant, r.case_id)
+                .await?
+                .lead_user_id
+                != actor.user
+        {
+            continue;
+        }
         let p = people::get(&state.store, actor.tenant, r.person_id).await?;
         out.push((r, p.full_name()));
     }
@@ -934,22 +944,31 @@ pub async fn move_referral(
     let next = e.take("status", ReferralStatus::parse(&input.status));
     let receiving = actor.agency == Some(referral.to_agency);
     let sending = actor.agency == Some(referral.from_agency);
-    let (side, action, relationship) = if next == Some(ReferralStatus::Withdrawn) && sending {
-        let case = cases::get(&state.store, actor.tenant, referral.case_id).await?;
-        (
-            Side::Sender,
-            Action::WithdrawReferral,
-            cases::relationship(&state.store, actor, &case).await?,
-        )
-    } else if receiving {
-        (
-            Side::Receiver,
-            Action::AnswerReferral,
-            Relationship::ReferralRecipient,
-        )
-    } else {
-        (Side::Receiver, Action::AnswerReferral, Relationship::None)
-    };
+    let (side, action, relationship) =
+        if referral.join_request && !(next == Some(ReferralStatus::Withdrawn) && sending) {
+            // A request to join a case changes its team: its lead answers it.
+            let case = cases::get(&state.store, actor.tenant, referral.case_id).await?;
+            (
+                Side::Receiver,
+                Action::ManageCase,
+                cases::relationship(&state.store, actor, &case).await?,
+            )
+        } else if next == Some(ReferralStatus::Withdrawn) && sending {
+            let case = cases::get(&state.store, actor.tenant, referral.case_id).await?;
+            (
+                Side::Sender,
+                Action::WithdrawReferral,
+                cases::relationship(&state.store, actor, &case).await?,
+            )
+        } else if receiving {
+            (
+                Side::Receiver,
+                Action::AnswerReferral,
+                Relationship::ReferralRecipient,
+            )
+        } else {
+            (Side::Receiver, Action::AnswerReferral, Relationship::None)
+        };
     let grant = authorize(
         state,
         actor,
