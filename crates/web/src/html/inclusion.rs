@@ -1199,7 +1199,7 @@ pub async fn break_glass_submit(
         &state,
         &ctx,
         done,
-        format!("/cases/{id}"),
+        &format!("/cases/{id}"),
         format!("/cases/{id}/break-glass"),
         reason,
     )
@@ -1211,7 +1211,7 @@ fn break_glass_answer(
     state: &AppState,
     ctx: &Ctx,
     done: Result<(), ServiceError>,
-    record: String,
+    record: &str,
     action: String,
     reason: String,
 ) -> Result<Response, HtmlError> {
@@ -1675,7 +1675,7 @@ pub async fn person_break_glass_submit(
         &state,
         &ctx,
         done,
-        format!("/people/{id}"),
+        &format!("/people/{id}"),
         format!("/people/{id}/break-glass"),
         reason,
     )
