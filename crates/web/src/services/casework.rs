@@ -42,11 +42,12 @@ async fn contribution(
     id: CaseId,
 ) -> Result<(Case, Grant), ServiceError> {
     let (case, relationship) = case_and_relationship(state, actor, id).await?;
-    let grant = authorize(
+    let grant = super::authorize_about(
         state,
         actor,
         Action::ContributeToCase,
         Target::new(actor.tenant, relationship),
+        super::About::case(&case),
         meta,
     )
     .await?;
@@ -604,15 +605,16 @@ pub async fn record_meeting(
         };
         // Reviewing a case in a meeting is contributing to it. A case the actor may not
         // contribute to is answered as one that does not exist (the refusal is audited).
-        match authorize(
+        let decided = super::authorize_about(
             state,
             actor,
             Action::ContributeToCase,
             Target::new(actor.tenant, relationship),
+            super::About::case(&case),
             meta,
         )
-        .await
-        {
+        .await;
+        match decided {
             Ok(_) => case_rows.push(case),
             Err(ServiceError::Forbidden(_)) => e.add("cases", "error-case-unknown"),
             Err(other) => return Err(other),
