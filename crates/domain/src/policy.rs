@@ -180,6 +180,28 @@ impl Action {
         Action::ManagePortfolio,
     ];
 
+    /// Actions on one person's record (the person, their case, referrals, consents, employment
+    /// file), decided from the actor's relationship to it. Their refusals are concealed.
+    pub fn is_on_a_persons_record(self) -> bool {
+        matches!(
+            self,
+            Action::ViewPerson
+                | Action::UpdatePerson
+                | Action::MergePeople
+                | Action::RecordConsent
+                | Action::ViewCase
+                | Action::ManageCase
+                | Action::ContributeToCase
+                | Action::SendReferral
+                | Action::AnswerReferral
+                | Action::WithdrawReferral
+                | Action::BreakGlass
+                | Action::ViewItinerary
+                | Action::ManageItinerary
+                | Action::ViewConsents
+        )
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Action::ViewHome => "home.view",
@@ -547,11 +569,9 @@ pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<Grant, De
     };
     if allowed {
         Ok(Grant::new(actor, action, basis))
-    } else if matches!(
-        action,
-        Action::ViewPerson | Action::ViewCase | Action::ViewItinerary | Action::ViewConsents
-    ) {
-        // Whether a person has a file with another team is itself confidential.
+    } else if action.is_on_a_persons_record() {
+        // Whether a person has a file, and with whom, is itself confidential: a refusal on
+        // a person's record answers exactly as an id that does not exist.
         Err(Denied {
             reason: "relationship",
             conceal: true,

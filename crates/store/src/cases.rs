@@ -327,7 +327,7 @@ pub async fn relationship(store: &Store, actor: &Actor, case: &Case) -> Result<R
             "SELECT
                (SELECT COUNT(*) FROM case_team WHERE case_id = $1 AND user_id = $2 AND left_at IS NULL),
                (SELECT COUNT(*) FROM break_glass WHERE case_id = $1 AND user_id = $2 AND expires_at > $3 AND status IN ('opened','approved')),
-               (SELECT COUNT(*) FROM referrals WHERE case_id = $1 AND to_agency = $4 AND status = 'sent'),
+               (SELECT COUNT(*) FROM referrals WHERE case_id = $1 AND to_agency = $4 AND status = 'sent' AND kind = 'referral'),
                (SELECT COUNT(*) FROM case_team WHERE case_id = $1 AND agency_id = $4 AND left_at IS NULL)")
             .bind(case.id.0).bind(actor.user.0).bind(now).bind(agency).fetch_one(p).await?;
         (r.get(0), r.get(1), r.get(2), r.get(3))
@@ -423,6 +423,15 @@ pub async fn break_glass(
     } else {
         BreakGlassOpening::Opened(id)
     })
+}
+
+/// How many emergency accesses the professional opened (or had approved) in the last 24 hours:
+/// the count the daily limit is checked against.
+pub async fn break_glass_opened_recently(store: &Store, user: UserId) -> Result<i64> {
+    let since = Timestamp::now().minus_seconds(86_400).micros();
+    on_pool!(store, p => Ok(sqlx::query(
+        "SELECT COUNT(*) FROM break_glass WHERE user_id = $1 AND opened_at > $2 AND status IN ('opened','approved')")
+        .bind(user.0).bind(since).fetch_one(p).await?.get(0)))
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]

@@ -33,6 +33,7 @@ migrations![
     (7, "0007_portfolio"),
     (8, "0008_indicator_results"),
     (9, "0009_break_glass_approval"),
+    (10, "0010_join_requests"),
 ];
 
 fn checksum(sql: &str) -> String {

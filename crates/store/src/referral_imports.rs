@@ -1,8 +1,11 @@
 //! Referral lists from the employment service's office: every row becomes an inbound referral
-//! to a programme, about a person matched by identity document (or by name and birth date when
-//! there is none) or registered anew. All rows are written in one transaction, so a list is
-//! imported whole or not at all; a reference already imported to the programme is skipped, so
-//! importing the same list twice adds nothing.
+//! to a programme, about a person matched by identity document or registered anew. A row
+//! without a document never links to an existing record: it registers a new one, and the report
+//! says when a record with the same name and birth date exists (a duplicate to merge, perhaps).
+//! An import never joins an existing case by itself: the lead of a matched person's open case
+//! is asked, by a referral, to take the importer onto the team. All rows are written in one
+//! transaction, so a list is imported whole or not at all; a reference already imported to the
+//! programme is skipped, so importing the same list twice adds nothing.
 
 use crate::audit::{NewEvent, RequestMeta};
 use crate::cases::NewCase;
@@ -32,8 +35,15 @@ pub struct ImportRow<'a> {
 pub enum RowOutcome {
     /// A new person was registered.
     Created,
-    /// The person was already in the registry.
+    /// A new person was registered; a record with the same name and birth date exists, which
+    /// may be the same person (without a document, the import does not decide that).
+    CreatedPossibleDuplicate,
+    /// The person was already in the registry (by document), and the importer leads or works on
+    /// their case, or a new case led by the importer was opened.
     Matched,
+    /// The person was already in the registry (by document) with an open case the importer does
+    /// not work on: its lead was asked to take the importer onto the team.
+    AwaitingTeam,
     /// This reference was imported to the programme before: nothing was written.
     AlreadyImported,
 }
@@ -45,6 +55,10 @@ pub struct ImportSummary {
     pub created: usize,
     pub matched: usize,
     pub already_imported: usize,
+    /// Rows whose person's case lead was asked to take the importer onto the team.
+    pub awaiting_team: usize,
+    /// Rows registered anew although a record with the same name and birth date exists.
+    pub possible_duplicates: usize,
 }
 
 /// Statements carry at most this many rows (well under both databases' parameter limits).
@@ -54,11 +68,15 @@ pub struct ImportFile<'a> {
     pub programme: ProgrammeId,
     pub name: &'a str,
     pub sha256: &'a str,
+    /// The reason the case lead reads on a request to take the importer onto the team; each
+    /// request adds the row's reference.
+    pub join_reason: &'a str,
 }
 
 /// Imports the rows in one transaction. The importer becomes the lead of a new case for people
-/// without an open one, and joins the team of an open case otherwise: the employment service's
-/// reference professional works with the person from now on.
+/// without an open one; for a person with an open case the importer does not work on, the
+/// case's lead receives a request to take the importer onto the team, which they accept or
+/// decline as any referral. The import itself gives no access to an existing case.
 pub async fn import(
     store: &Store,
     grant: &Grant,
@@ -84,6 +102,8 @@ pub async fn import(
         created: 0,
         matched: 0,
         already_imported: rows.len() - todo.len(),
+        awaiting_team: 0,
+        possible_duplicates: 0,
     };
     let mut outcomes: HashMap<usize, (RowOutcome, PersonId)> = HashMap::with_capacity(todo.len());
     if !todo.is_empty() {
@@ -104,6 +124,7 @@ pub async fn import(
             importer,
             programme: file.programme,
             import: id,
+            join_reason: file.join_reason,
         };
         // Who is already in the registry, looked up before anything is written (on PostgreSQL
         // the planner's statistics are those of the tables before the import).
@@ -122,7 +143,12 @@ pub async fn import(
         }
         let created = outcomes
             .values()
-            .filter(|(o, _)| *o == RowOutcome::Created)
+            .filter(|(o, _)| {
+                matches!(
+                    o,
+                    RowOutcome::Created | RowOutcome::CreatedPossibleDuplicate
+                )
+            })
             .count();
         on_tx!(&mut tx, c => sqlx::query("UPDATE referral_imports SET people_created = $2, people_matched = $3 WHERE id = $1")
             .bind(id.0).bind(created as i64).bind((outcomes.len() - created) as i64)
@@ -137,7 +163,15 @@ pub async fn import(
         } else if let Some((outcome, p)) = outcomes.get(&r.number) {
             match outcome {
                 RowOutcome::Created => summary.created += 1,
-                _ => summary.matched += 1,
+                RowOutcome::CreatedPossibleDuplicate => {
+                    summary.created += 1;
+                    summary.possible_duplicates += 1;
+                }
+                RowOutcome::AwaitingTeam => {
+                    summary.matched += 1;
+                    summary.awaiting_team += 1;
+                }
+                RowOutcome::Matched | RowOutcome::AlreadyImported => summary.matched += 1,
             }
             summary.rows.push((r.number, *outcome, *p));
         }
@@ -154,6 +188,7 @@ struct ChunkContext<'a> {
     importer: (UserId, AgencyId),
     programme: ProgrammeId,
     import: ReferralImportId,
+    join_reason: &'a str,
 }
 
 /// Writes one slice of the list: finds or registers the people, opens or joins their cases,
@@ -172,11 +207,19 @@ async fn import_slice(
     let mut new_index: Vec<Option<usize>> = Vec::with_capacity(chunk.len());
     let mut new_records: Vec<PersonRecord> = Vec::new();
     let mut new_by_hash: HashMap<&[u8], usize> = HashMap::new();
+    // Rows without a document that have a namesake (same name and birth date) in the registry.
+    let mut namesakes: HashSet<usize> = HashSet::new();
     for r in chunk {
         let hash = r.person.document.map(|d| d.hash.as_slice());
         let found = match hash {
             Some(h) => by_document.get(h).or_else(|| registered.get(h)).copied(),
-            None => by_name_and_birth(tx, grant, &r.person).await?,
+            // Without a document a name and a birth date only suggest: never link.
+            None => {
+                if has_namesake(tx, grant, &r.person).await? {
+                    namesakes.insert(r.number);
+                }
+                None
+            }
         };
         match (found, hash.and_then(|h| new_by_hash.get(h))) {
             (Some(id), _) => {
@@ -207,7 +250,12 @@ async fn import_slice(
         .zip(&new_index)
         .map(|(p, n)| p.or_else(|| n.map(|i| created_ids[i])).unwrap_or_default())
         .collect();
-    join_or_open_cases(tx, grant, ctx.meta, ctx.importer, &created_ids, &matched).await?;
+    let references: HashMap<PersonId, &str> = chunk
+        .iter()
+        .zip(&person_of)
+        .filter_map(|(r, p)| p.map(|p| (p, r.reference)))
+        .collect();
+    let awaiting = open_cases_or_ask_to_join(tx, ctx, &created_ids, &matched, &references).await?;
     insert_referrals(tx, grant, ctx.programme, ctx.import, chunk, &people).await?;
     let profiles: Vec<(PersonId, &Profile)> = chunk
         .iter()
@@ -222,7 +270,10 @@ async fn import_slice(
         .map(|(r, p)| {
             NewEvent::from_grant(grant, "inbound_referral", Some(r.reference.to_owned()), ctx.meta)
                 .with_subject(p.to_string())
-                .with_detail(serde_json::json!({"programme": ctx.programme, "import": ctx.import, "row": r.number}))
+                .with_detail(serde_json::json!({
+                    "programme": ctx.programme, "import": ctx.import, "row": r.number,
+                    "possible_duplicate": namesakes.contains(&r.number), "awaiting_team": awaiting.contains(p),
+                }))
         })
         .collect();
     crate::audit::append(tx, &events).await?;
@@ -231,7 +282,14 @@ async fn import_slice(
     let mut first_of_new: HashSet<usize> = HashSet::new();
     for ((r, p), n) in chunk.iter().zip(&people).zip(&new_index) {
         let outcome = match n {
-            Some(i) if first_of_new.insert(*i) => RowOutcome::Created,
+            Some(i) if first_of_new.insert(*i) => {
+                if namesakes.contains(&r.number) {
+                    RowOutcome::CreatedPossibleDuplicate
+                } else {
+                    RowOutcome::Created
+                }
+            }
+            _ if awaiting.contains(p) => RowOutcome::AwaitingTeam,
             _ => RowOutcome::Matched,
         };
         outcomes.insert(r.number, (outcome, *p));
@@ -270,32 +328,28 @@ async fn existing_by_document(
     Ok(out)
 }
 
-/// A row without a document matches only one record with the same name key and birth date.
-async fn by_name_and_birth(
-    tx: &mut Tx,
-    grant: &Grant,
-    rec: &PersonRecord<'_>,
-) -> Result<Option<PersonId>> {
+/// Whether a record with the same name key and birth date exists: a row without a document
+/// about it is registered anew and reported as a possible duplicate, never linked.
+async fn has_namesake(tx: &mut Tx, grant: &Grant, rec: &PersonRecord<'_>) -> Result<bool> {
     let key = rec.draft.name.search_key();
-    let ids: Vec<Uuid> = on_tx!(tx, c => sqlx::query(
-        "SELECT id FROM people WHERE tenant_id = $1 AND search_key = $2 AND birth_date = $3 AND merged_into IS NULL AND anonymised_at IS NULL LIMIT 2")
-        .bind(grant.tenant().0).bind(&key).bind(rec.draft.birth_date.to_string()).fetch_all(c).await?
-        .iter().map(|r| r.try_get(0)).collect::<Result<Vec<_>, sqlx::Error>>()?);
-    Ok(if ids.len() == 1 {
-        Some(PersonId(ids[0]))
-    } else {
-        None
-    })
+    let found = on_tx!(tx, c => sqlx::query(
+        "SELECT id FROM people WHERE tenant_id = $1 AND search_key = $2 AND birth_date = $3 AND merged_into IS NULL AND anonymised_at IS NULL LIMIT 1")
+        .bind(grant.tenant().0).bind(&key).bind(rec.draft.birth_date.to_string()).fetch_optional(c).await?.is_some());
+    Ok(found)
 }
 
-async fn join_or_open_cases(
+/// Opens a case led by the importer for each person registered now and each matched person
+/// without an open case. A matched person's open case is never joined by the import: when the
+/// importer is neither its lead nor on its team, the lead is asked to take the importer on.
+/// Returns the people whose case lead was asked.
+async fn open_cases_or_ask_to_join(
     tx: &mut Tx,
-    grant: &Grant,
-    meta: &RequestMeta,
-    (user, agency): (UserId, AgencyId),
+    ctx: &ChunkContext<'_>,
     created: &[PersonId],
     matched: &HashSet<PersonId>,
-) -> Result<()> {
+    references: &HashMap<PersonId, &str>,
+) -> Result<HashSet<PersonId>> {
+    let (grant, (user, agency)) = (ctx.grant, ctx.importer);
     let mut to_open: Vec<NewCase> = created
         .iter()
         .map(|p| NewCase {
@@ -304,24 +358,32 @@ async fn join_or_open_cases(
             lead_agency: agency,
         })
         .collect();
+    let mut awaiting = HashSet::new();
     for p in matched {
-        let case = on_tx!(tx, c => sqlx::query("SELECT id FROM cases WHERE tenant_id = $1 AND person_id = $2 AND status <> 'closed'")
-            .bind(grant.tenant().0).bind(p.0).fetch_optional(c).await?.map(|r| r.try_get::<Uuid, _>(0)).transpose()?);
+        let case = on_tx!(tx, c => sqlx::query(
+            "SELECT c.id, c.lead_user_id, c.lead_agency_id,
+               (SELECT COUNT(*) FROM case_team t WHERE t.case_id = c.id AND t.user_id = $3 AND t.left_at IS NULL)
+             FROM cases c WHERE c.tenant_id = $1 AND c.person_id = $2 AND c.status <> 'closed' ORDER BY c.opened_at DESC LIMIT 1")
+            .bind(grant.tenant().0).bind(p.0).bind(user.0).fetch_optional(c).await?
+            .map(|r| Ok::<_, sqlx::Error>((r.try_get::<Uuid, _>(0)?, r.try_get::<Uuid, _>(1)?, r.try_get::<Uuid, _>(2)?, r.try_get::<i64, _>(3)?)))
+            .transpose()?);
         match case {
-            Some(id) => {
-                let case = crate::cases::Case {
-                    id: elkarlan_domain::CaseId(id),
-                    person_id: *p,
-                    lead_user_id: user,
-                    lead_agency_id: agency,
-                    lead_system: elkarlan_domain::organisation::PublicSystem::EmploymentIncome,
-                    status: elkarlan_domain::inclusion::case::CaseStatus::Open,
-                    closure_reason: None,
-                    opened_at: Timestamp::now(),
-                    closed_at: None,
-                    version: 0,
-                };
-                crate::cases::add_to_team_in(tx, grant, meta, &case, agency, Some(user)).await?;
+            Some((_, lead, _, on_team)) if lead == user.0 || on_team > 0 => {}
+            Some((id, _, lead_agency, _)) => {
+                let reference = references.get(p).copied().unwrap_or_default();
+                let reason = format!("{} ({reference})", ctx.join_reason);
+                crate::referrals::request_to_join_in(
+                    tx,
+                    grant,
+                    ctx.meta,
+                    elkarlan_domain::CaseId(id),
+                    *p,
+                    AgencyId(lead_agency),
+                    (user, agency),
+                    &reason,
+                )
+                .await?;
+                awaiting.insert(*p);
             }
             None => to_open.push(NewCase {
                 person: *p,
@@ -330,8 +392,8 @@ async fn join_or_open_cases(
             }),
         }
     }
-    crate::cases::open_many_in(tx, grant, meta, &to_open).await?;
-    Ok(())
+    crate::cases::open_many_in(tx, grant, ctx.meta, &to_open).await?;
+    Ok(awaiting)
 }
 
 async fn insert_referrals(

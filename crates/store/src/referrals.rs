@@ -3,7 +3,7 @@
 
 use crate::audit::{NewEvent, RequestMeta};
 use crate::cases::Case;
-use crate::{Result, Store, StoreError, on_pool, on_tx};
+use crate::{Result, Store, StoreError, Tx, on_pool, on_tx};
 use elkarlan_domain::inclusion::consent::DataCategory;
 use elkarlan_domain::inclusion::referral::{DeclineReason, ReferralStatus, Side, Urgency};
 use elkarlan_domain::policy::Grant;
@@ -33,6 +33,9 @@ pub struct Referral {
     pub completed_at: Option<Timestamp>,
     pub withdrawn_at: Option<Timestamp>,
     pub version: i64,
+    /// A request, sent by a referral list import, that the case's lead take the sender onto
+    /// the team: the lead answers it, and accepting puts the sender on the team.
+    pub join_request: bool,
 }
 
 impl Referral {
@@ -77,6 +80,7 @@ macro_rules! referral_from_row {
             completed_at: ts($r.try_get("completed_at")?),
             withdrawn_at: ts($r.try_get("withdrawn_at")?),
             version: $r.try_get("version")?,
+            join_request: $r.try_get::<String, _>("kind")? == "join_request",
         }
     }};
 }
@@ -85,7 +89,7 @@ macro_rules! select_referrals {
     ($where:literal) => {
         concat!(
             "SELECT id, case_id, person_id, from_agency, from_user, to_agency, answered_by, reason, urgency, categories, status, decline_reason,
-             outcome, due_at, sent_at, answered_at, started_at, completed_at, withdrawn_at, version FROM referrals ",
+             outcome, due_at, sent_at, answered_at, started_at, completed_at, withdrawn_at, version, kind FROM referrals ",
             $where
         )
     };
@@ -140,6 +144,51 @@ pub async fn send(
     crate::audit::append(&mut tx, &[ev]).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Asks the lead of `case` to take `from_user` (of `from_agency`) onto the team, within the
+/// caller's transaction: a pending referral to the lead's agency, with its in-app notification
+/// and audit row. An open request from the same professional is not repeated.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn request_to_join_in(
+    tx: &mut Tx,
+    grant: &Grant,
+    meta: &RequestMeta,
+    case: CaseId,
+    person: PersonId,
+    lead_agency: AgencyId,
+    (from_user, from_agency): (UserId, AgencyId),
+    reason: &str,
+) -> Result<()> {
+    let pending: i64 = on_tx!(tx, c => sqlx::query(
+        "SELECT COUNT(*) FROM referrals WHERE case_id = $1 AND from_user = $2 AND kind = 'join_request' AND status = 'sent'")
+        .bind(case.0).bind(from_user.0).fetch_one(c).await?.try_get(0)?);
+    if pending > 0 {
+        return Ok(());
+    }
+    let id = ReferralId::new();
+    let now = Timestamp::now();
+    let urgency = Urgency::Routine;
+    let due_at = now.plus_seconds(urgency.response_days() * 86_400);
+    let cats = [DataCategory::Identification, DataCategory::Contact]
+        .iter()
+        .map(|c| c.code())
+        .collect::<Vec<_>>()
+        .join(",");
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO referrals (id, tenant_id, case_id, person_id, from_agency, from_user, to_agency, answered_by, reason, urgency, categories, status,
+         decline_reason, outcome, due_at, sent_at, answered_at, started_at, completed_at, withdrawn_at, reminded_at, version, kind)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,NULL,$8,$9,$10,'sent',NULL,NULL,$11,$12,NULL,NULL,NULL,NULL,NULL,1,'join_request')")
+        .bind(id.0).bind(grant.tenant().0).bind(case.0).bind(person.0).bind(from_agency.0).bind(from_user.0).bind(lead_agency.0)
+        .bind(reason).bind(urgency.code()).bind(&cats).bind(due_at.micros()).bind(now.micros())
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, c => sqlx::query("INSERT INTO notifications (id, tenant_id, agency_id, user_id, kind, ref_id, created_at, read_at) VALUES ($1,$2,$3,NULL,'referral.received',$4,$5,NULL)")
+        .bind(uuid::Uuid::now_v7()).bind(grant.tenant().0).bind(lead_agency.0).bind(id.to_string()).bind(now.micros())
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    let ev = NewEvent::from_grant(grant, "referral", Some(id.to_string()), meta).with_subject(person.to_string()).with_detail(serde_json::json!({
+        "case": case, "to_agency": lead_agency, "urgency": urgency.code(), "categories": cats, "due_at": due_at.iso(), "kind": "join_request",
+    }));
+    crate::audit::append(tx, &[ev]).await
 }
 
 pub async fn get(store: &Store, tenant: TenantId, id: ReferralId) -> Result<Referral> {
@@ -229,8 +278,13 @@ pub async fn transition(
     }
     if next == ReferralStatus::Accepted {
         let case = crate::cases::get(store, grant.tenant(), referral.case_id).await?;
-        crate::cases::add_to_team_in(&mut tx, grant, meta, &case, referral.to_agency, Some(by))
-            .await?;
+        // A join request puts its sender on the team; any other referral, who accepted it.
+        let (agency, user) = if referral.join_request {
+            (referral.from_agency, referral.from_user)
+        } else {
+            (referral.to_agency, by)
+        };
+        crate::cases::add_to_team_in(&mut tx, grant, meta, &case, agency, Some(user)).await?;
     }
     let ev = NewEvent::from_grant(grant, "referral", Some(referral.id.to_string()), meta).with_subject(referral.person_id.to_string()).with_detail(serde_json::json!({
         "from": referral.status.code(), "to": next.code(), "decline_reason": decline_reason.map(DeclineReason::code),
@@ -246,7 +300,7 @@ pub async fn overdue(store: &Store, now: Timestamp) -> Result<Vec<(TenantId, Ref
     on_pool!(store, p => {
         let rows = sqlx::query(
             "SELECT tenant_id, id, case_id, person_id, from_agency, from_user, to_agency, answered_by, reason, urgency, categories, status, decline_reason,
-             outcome, due_at, sent_at, answered_at, started_at, completed_at, withdrawn_at, version FROM referrals
+             outcome, due_at, sent_at, answered_at, started_at, completed_at, withdrawn_at, version, kind FROM referrals
              WHERE status IN ('sent','accepted','in_progress') AND due_at < $1 AND (reminded_at IS NULL OR reminded_at < $2) ORDER BY due_at LIMIT 500")
             .bind(now.micros()).bind(now.minus_seconds(86_400).micros()).fetch_all(p).await?;
         rows.iter().map(|r| Ok((TenantId(r.try_get("tenant_id")?), referral_from_row!(r)))).collect::<Result<Vec<_>, sqlx::Error>>().map_err(StoreError::from)

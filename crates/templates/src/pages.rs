@@ -461,7 +461,8 @@ pub struct ReferralsPage {
 #[template(path = "break_glass.html")]
 pub struct BreakGlassPage {
     pub ctx: PageCtx,
-    pub case: String,
+    /// Where the form is sent: the person's or the case's emergency access.
+    pub action: String,
     pub reason: String,
 }
 

@@ -202,6 +202,11 @@ fn platform_and_inclusion() -> RouteBook {
             get(html::inclusion::person_break_glass),
         )
         .add(
+            "POST",
+            "/people/{id}/break-glass",
+            post(html::inclusion::person_break_glass_submit),
+        )
+        .add(
             "GET",
             "/people/{id}/subject-access",
             get(html::inclusion::subject_access_page),

@@ -159,6 +159,17 @@ pub async fn refuse_about(
     }
 }
 
+/// A refusal met on the way to a record that names a person (an enrolment reached through its
+/// course): answered as a record that does not exist, like every refusal on a person's record.
+pub fn conceal(e: ServiceError) -> ServiceError {
+    match e {
+        ServiceError::Forbidden(d) => {
+            ServiceError::Forbidden(policy::Denied { conceal: true, ..d })
+        }
+        other => other,
+    }
+}
+
 /// Records a read of personal data; the caller serves the data only after this returns.
 pub async fn audit_read(
     state: &AppState,

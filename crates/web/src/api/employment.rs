@@ -1105,8 +1105,12 @@ pub struct ImportQuery {
 pub struct RowReportDto {
     pub row: usize,
     pub reference: Option<String>,
-    /// created, matched or already_imported; absent when the row was not imported.
+    /// created, created_possible_duplicate (a record with the same name and birth date exists;
+    /// a row without a document never links to one), matched, awaiting_team (the person's case
+    /// lead was asked to add the importer to the team) or already_imported; absent when the row
+    /// was not imported.
     pub outcome: Option<String>,
+    /// The person, when the importer works on their case (absent for `awaiting_team`).
     pub person: Option<Uuid>,
     /// Per-field errors: `field` is the column's canonical name.
     pub errors: Vec<FieldErrorDto>,
@@ -1128,6 +1132,12 @@ pub struct ImportReportDto {
     pub created: usize,
     pub matched: usize,
     pub already_imported: usize,
+    /// Rows whose person's case lead was asked to take the importer onto the team (counted in
+    /// `matched`).
+    pub awaiting_team: usize,
+    /// Rows registered anew although a record with the same name and birth date exists
+    /// (counted in `created`).
+    pub possible_duplicates: usize,
     pub rows: Vec<RowReportDto>,
 }
 
@@ -1173,6 +1183,8 @@ pub async fn import_referrals(
                 created: r.created,
                 matched: r.matched,
                 already_imported: r.already_imported,
+                awaiting_team: r.awaiting_team,
+                possible_duplicates: r.possible_duplicates,
                 rows: r
                     .rows
                     .iter()

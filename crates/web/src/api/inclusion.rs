@@ -282,6 +282,9 @@ pub struct ReferralDto {
     pub completed_at: Option<String>,
     pub response_seconds: Option<i64>,
     pub version: i64,
+    /// `referral`, or `join_request`: a referral list import asks the case's lead to take the
+    /// sender onto the team (the lead answers; accepting adds the sender).
+    pub kind: String,
 }
 
 fn referral_dto(r: &elkarlan_store::referrals::Referral) -> ReferralDto {
@@ -302,6 +305,12 @@ fn referral_dto(r: &elkarlan_store::referrals::Referral) -> ReferralDto {
         completed_at: r.completed_at.map(|t| t.iso()),
         response_seconds: r.response_seconds(),
         version: r.version,
+        kind: if r.join_request {
+            "join_request"
+        } else {
+            "referral"
+        }
+        .to_owned(),
     }
 }
 

@@ -800,8 +800,10 @@ pub async fn meeting_new_page(
     Path(raw): Path<String>,
 ) -> Result<Response, HtmlError> {
     let id: CaseId = parse_path(&ctx, &raw)?;
+    // The page names a case: a refusal answers as a case that does not exist.
     authorize_on_case(&state, &actor, &ctx.meta, id, Action::RecordMeeting)
         .await
+        .map_err(crate::services::conceal)
         .map_err(|e| HtmlError::from_service(&ctx, e))?;
     let id = contribution_form(&state, &ctx, &actor, &raw).await?;
     let all = agency_list(&state, &ctx, &actor).await?;
@@ -817,6 +819,10 @@ pub async fn meeting_new_submit(
 ) -> Result<Response, HtmlError> {
     let f = fields(&ctx, form)?;
     let id: CaseId = parse_path(&ctx, &raw)?;
+    // The case the page names is decided first, as on every route that names a case.
+    authorize_on_case(&state, &actor, &ctx.meta, id, Action::ContributeToCase)
+        .await
+        .map_err(|e| HtmlError::from_service(&ctx, e))?;
     // Rows left blank are not actions; `rows[i]` is the form row of the i-th action sent.
     let mut rows = Vec::new();
     let mut actions = Vec::new();

@@ -1810,8 +1810,10 @@ async fn enrolment_on_roster(
     let e = elkarlan_store::itineraries::get_enrolment(&state.store, actor.tenant, id)
         .await
         .map_err(store_err(ctx))?;
+    // The enrolment names a person: a refusal answers as an unknown enrolment.
     let r = svc::roster(state, actor, &ctx.meta, e.action_id)
         .await
+        .map_err(crate::services::conceal)
         .map_err(err(ctx))?;
     let caption = action_title(ctx.lang, &r.action);
     Ok((e, caption))

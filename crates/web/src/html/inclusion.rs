@@ -791,12 +791,22 @@ async fn case_page_for(
             .iter()
             .map(|r| CaseReferralRow {
                 id: r.id.to_string(),
-                agency: name_of(lang, &all, r.to_agency),
+                // A request to join the team names the agency that asks.
+                agency: name_of(
+                    lang,
+                    &all,
+                    if r.join_request {
+                        r.from_agency
+                    } else {
+                        r.to_agency
+                    },
+                ),
                 status: t(lang, &r.status.label_key()),
                 due: day(r.due_at),
                 response: response_time(lang, r.response_seconds()),
                 version: r.version,
-                can_withdraw: svc::allows(actor, Action::WithdrawReferral, view.relationship)
+                can_withdraw: !r.join_request
+                    && svc::allows(actor, Action::WithdrawReferral, view.relationship)
                     && r.status
                         .transition(ReferralStatus::Withdrawn, Side::Sender)
                         .is_ok(),
@@ -1080,11 +1090,13 @@ async fn inbox_page_for(
             status: t(lang, &r.status.label_key()),
             version: r.version,
             can_accept: r.status == ReferralStatus::Sent,
-            can_start: r.status == ReferralStatus::Accepted,
-            can_complete: matches!(
-                r.status,
-                ReferralStatus::Accepted | ReferralStatus::InProgress
-            ),
+            // A request to join the team ends when it is answered.
+            can_start: !r.join_request && r.status == ReferralStatus::Accepted,
+            can_complete: !r.join_request
+                && matches!(
+                    r.status,
+                    ReferralStatus::Accepted | ReferralStatus::InProgress
+                ),
             status_error: page.error(&format!("referral-{}", r.id)),
             decline_error: page.error(&format!("decline_reason-{}", r.id)),
             outcome_error: page.error(&format!("outcome-{}", r.id)),
@@ -1158,15 +1170,26 @@ pub async fn break_glass_page(
     Path(raw): Path<String>,
 ) -> Result<Response, HtmlError> {
     let id: CaseId = parse_path(&ctx, &raw)?;
-    authorize_on_case(&state, &actor, &ctx.meta, id, Action::BreakGlass)
+    break_glass_form(&state, &ctx, &actor, format!("/cases/{id}/break-glass")).await
+}
+
+/// The emergency access form: the same for every id, whether or not its record exists (the
+/// decision is taken when it is sent).
+async fn break_glass_form(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    action: String,
+) -> Result<Response, HtmlError> {
+    svc::authorize_break_glass_form(state, actor, &ctx.meta)
         .await
-        .map_err(service_err(&ctx))?;
+        .map_err(service_err(ctx))?;
     let page = BreakGlassPage {
         ctx: ctx.page(),
-        case: id.to_string(),
+        action,
         reason: String::new(),
     };
-    Ok(render(&ctx, &state, StatusCode::OK, &page))
+    Ok(render(ctx, state, StatusCode::OK, &page))
 }
 
 pub async fn break_glass_submit(
@@ -1178,9 +1201,31 @@ pub async fn break_glass_submit(
     let f = fields(&ctx, form)?;
     let id: CaseId = parse_path(&ctx, &raw)?;
     let reason = f.get("reason");
-    match svc::break_glass(&state, &actor, &ctx.meta, id, &reason).await {
+    let done = svc::break_glass(&state, &actor, &ctx.meta, id, &reason).await;
+    break_glass_answer(
+        &state,
+        &ctx,
+        done,
+        &format!("/cases/{id}"),
+        format!("/cases/{id}/break-glass"),
+        reason,
+    )
+}
+
+/// After an emergency access request: to the record (which shows only if the access was
+/// opened), the form with a notice when the request waits for the DPO, or the form again with
+/// its errors.
+fn break_glass_answer(
+    state: &AppState,
+    ctx: &Ctx,
+    done: Result<BreakGlassOpening, ServiceError>,
+    record: &str,
+    action: String,
+    reason: String,
+) -> Result<Response, HtmlError> {
+    match done {
         Ok(BreakGlassOpening::Opened(_)) => {
-            Ok(see_other(&format!("/cases/{id}?notice=break-glass-opened")))
+            Ok(see_other(&format!("{record}?notice=break-glass-opened")))
         }
         Ok(BreakGlassOpening::Waiting(_)) => {
             // Nothing is opened: the professional is told the request waits for the DPO.
@@ -1188,24 +1233,19 @@ pub async fn break_glass_submit(
             page.notice = Some(t(ctx.lang, "notice-break-glass-waiting"));
             let page = BreakGlassPage {
                 ctx: page,
-                case: id.to_string(),
+                action,
                 reason: String::new(),
             };
-            Ok(render(&ctx, &state, StatusCode::ACCEPTED, &page))
+            Ok(render(ctx, state, StatusCode::ACCEPTED, &page))
         }
         Err(e) => {
-            let errors = field_errors(&ctx, e)?;
+            let errors = field_errors(ctx, e)?;
             let page = BreakGlassPage {
                 ctx: ctx.page().with_errors(&errors),
-                case: id.to_string(),
+                action,
                 reason,
             };
-            Ok(render(
-                &ctx,
-                &state,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &page,
-            ))
+            Ok(render(ctx, state, StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
     }
 }
@@ -1634,17 +1674,36 @@ pub async fn caseload_page(
     Ok(render(&ctx, &state, StatusCode::OK, &page))
 }
 
-/// Emergency access from a person found in the search: to their case's emergency access form.
+/// Emergency access from a person found in the search: the form, the same for any id.
 pub async fn person_break_glass(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
 ) -> Result<Response, HtmlError> {
     let id: PersonId = parse_path(&ctx, &raw)?;
-    let case = svc::emergency_case_of(&state, &actor, &ctx.meta, id)
-        .await
-        .map_err(service_err(&ctx))?;
-    Ok(see_other(&format!("/cases/{case}/break-glass")))
+    break_glass_form(&state, &ctx, &actor, format!("/people/{id}/break-glass")).await
+}
+
+/// Emergency access to the current case of a person: the same answer whether or not the
+/// person or a case of theirs exists; the person's page then shows what was opened.
+pub async fn person_break_glass_submit(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(raw): Path<String>,
+    form: Form<Vec<(String, String)>>,
+) -> Result<Response, HtmlError> {
+    let f = fields(&ctx, form)?;
+    let id: PersonId = parse_path(&ctx, &raw)?;
+    let reason = f.get("reason");
+    let done = svc::break_glass_for_person(&state, &actor, &ctx.meta, id, &reason).await;
+    break_glass_answer(
+        &state,
+        &ctx,
+        done,
+        &format!("/people/{id}"),
+        format!("/people/{id}/break-glass"),
+        reason,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------

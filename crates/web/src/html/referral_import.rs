@@ -172,6 +172,10 @@ fn report_view(lang: Lang, r: &svc::ImportReport) -> ImportReportView {
                     match row.outcome {
                         Some(RowOutcome::Created) => "import-row-created",
                         Some(RowOutcome::Matched) => "import-row-matched",
+                        Some(RowOutcome::CreatedPossibleDuplicate) => {
+                            "import-row-possible-duplicate"
+                        }
+                        Some(RowOutcome::AwaitingTeam) => "import-row-awaiting-team",
                         Some(RowOutcome::AlreadyImported) => "import-row-already",
                         None if row.errors.is_empty() => "import-row-not-imported",
                         None => "import-row-invalid",

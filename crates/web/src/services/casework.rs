@@ -608,8 +608,9 @@ pub async fn record_meeting(
             }
             Err(other) => return Err(other),
         };
-        // Reviewing a case in a meeting is contributing to it.
-        super::authorize_about(
+        // Reviewing a case in a meeting is contributing to it. A case the actor may not
+        // contribute to is answered as one that does not exist (the refusal is audited).
+        let decided = super::authorize_about(
             state,
             actor,
             Action::ContributeToCase,
@@ -617,8 +618,12 @@ pub async fn record_meeting(
             super::About::case(&case),
             meta,
         )
-        .await?;
-        case_rows.push(case);
+        .await;
+        match decided {
+            Ok(_) => case_rows.push(case),
+            Err(ServiceError::Forbidden(_)) => e.add("cases", "error-case-unknown"),
+            Err(other) => return Err(other),
+        }
     }
     if input.cases.is_empty() {
         e.add("cases", "error-cases-required");

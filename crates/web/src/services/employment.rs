@@ -502,7 +502,8 @@ pub async fn close_enrolment(
         enrolment.action_id,
         Action::RecordAttendance,
     )
-    .await?;
+    .await
+    .map_err(super::conceal)?;
     let enrolled = chrono::NaiveDate::parse_from_str(&enrolment.enrolled_on, "%Y-%m-%d")
         .map_err(|e| ServiceError::Internal(e.into()))?;
     let outcome = input
@@ -1086,7 +1087,8 @@ pub async fn due_follow_ups(
 pub struct RowReport {
     pub row: usize,
     pub reference: Option<String>,
-    /// created, matched or already_imported; absent for rows with errors or not imported.
+    /// created, created_possible_duplicate, matched, awaiting_team or already_imported; absent
+    /// for rows with errors or not imported.
     pub outcome: Option<elkarlan_store::referral_imports::RowOutcome>,
     pub person: Option<PersonId>,
     pub errors: FieldErrors,
@@ -1103,6 +1105,12 @@ pub struct ImportReport {
     pub created: usize,
     pub matched: usize,
     pub already_imported: usize,
+    /// Rows about a person with an open case of another team: its lead was asked to take the
+    /// importer onto the team (counted in `matched`).
+    pub awaiting_team: usize,
+    /// Rows registered anew although a record with the same name and birth date exists
+    /// (counted in `created`).
+    pub possible_duplicates: usize,
 }
 
 fn normalise(s: &str) -> String {
@@ -1131,7 +1139,7 @@ pub async fn import_referrals(
         meta,
     )
     .await?;
-    programmes::get(&state.store, actor.tenant, programme).await?;
+    let detail = programmes::get(&state.store, actor.tenant, programme).await?;
     let agency = actor.agency.ok_or_else(no_agency)?;
     let limits = elkarlan_tabular::Limits::default();
     let format = elkarlan_tabular::Format::sniff(bytes, Some(file_name));
@@ -1168,6 +1176,8 @@ pub async fn import_referrals(
         created: 0,
         matched: 0,
         already_imported: 0,
+        awaiting_team: 0,
+        possible_duplicates: 0,
     };
     let mut valid = Vec::with_capacity(table.rows.len());
     let mut seen = std::collections::HashSet::new();
@@ -1246,10 +1256,17 @@ pub async fn import_referrals(
         })
         .collect();
     let sha = hex::encode(elkarlan_store::sha256(bytes));
+    // The lead reads the request in the inbox; stored as written, like the referral e-mails.
+    let join_reason = elkarlan_templates::i18n::t_args(
+        elkarlan_domain::Lang::Es,
+        "import-join-reason",
+        &[("programme", &detail.name_es)],
+    );
     let file = ImportFile {
         programme,
         name: file_name,
         sha256: &sha,
+        join_reason: &join_reason,
     };
     let summary = imports::import(
         &state.store,
@@ -1269,13 +1286,16 @@ pub async fn import_referrals(
     for (number, outcome, person) in &summary.rows {
         if let Some(r) = by_number.get(number).and_then(|i| report.rows.get_mut(*i)) {
             r.outcome = Some(*outcome);
-            r.person = Some(*person);
+            // A person whose case the importer does not work on yet is not theirs to open.
+            r.person = (*outcome != imports::RowOutcome::AwaitingTeam).then_some(*person);
         }
     }
     report.imported = true;
     report.created = summary.created;
     report.matched = summary.matched;
     report.already_imported = summary.already_imported;
+    report.awaiting_team = summary.awaiting_team;
+    report.possible_duplicates = summary.possible_duplicates;
     Ok(report)
 }
 

@@ -782,8 +782,28 @@ pub async fn set_case_status(
 /// How long an emergency access lasts, from its opening or from the DPO's approval.
 const BREAK_GLASS_MINUTES: i64 = 60;
 
+/// Whether the actor's role may ever break the glass: known without looking at any record, so
+/// the emergency access form is the same for every id and a refused role learns nothing.
+pub async fn authorize_break_glass_form(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+) -> Result<(), ServiceError> {
+    authorize(
+        state,
+        actor,
+        Action::BreakGlass,
+        Target::new(actor.tenant, Relationship::None),
+        meta,
+    )
+    .await?;
+    Ok(())
+}
+
 /// Emergency access: a reason of at least 20 characters; one hour; reviewed by the DPO. Beyond
 /// the professional's daily limit (`break_glass_per_day`) the request waits for the DPO.
+/// It answers the same whether or not the case exists: an unknown id writes nothing and
+/// succeeds, so only the access itself (audited and reviewed) shows the case.
 pub async fn break_glass(
     state: &AppState,
     actor: &Actor,
@@ -791,27 +811,89 @@ pub async fn break_glass(
     id: CaseId,
     reason: &str,
 ) -> Result<cases::BreakGlassOpening, ServiceError> {
-    let (case, relationship) = case_target(state, actor, id).await?;
-    let grant = authorize_about(
-        state,
-        actor,
-        Action::BreakGlass,
-        Target::new(actor.tenant, relationship),
-        About::case(&case),
-        meta,
-    )
-    .await?;
+    let reason = break_glass_reason(state, actor, meta, reason).await?;
+    match cases::get(&state.store, actor.tenant, id).await {
+        Ok(case) => open_in_emergency(state, actor, meta, &case, &reason).await,
+        Err(StoreError::NotFound) => unrecorded_opening(state, actor).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Emergency access to the current case of a person found in the search; the same answer
+/// whether or not the person, or a case of theirs, exists.
+pub async fn break_glass_for_person(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    person: PersonId,
+    reason: &str,
+) -> Result<cases::BreakGlassOpening, ServiceError> {
+    let reason = break_glass_reason(state, actor, meta, reason).await?;
+    match cases::for_person(&state.store, actor.tenant, person).await? {
+        Some(case) => open_in_emergency(state, actor, meta, &case, &reason).await,
+        None => unrecorded_opening(state, actor).await,
+    }
+}
+
+/// The role's decision, then the reason's shape: both before any record is looked up.
+async fn break_glass_reason(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    reason: &str,
+) -> Result<String, ServiceError> {
+    authorize_break_glass_form(state, actor, meta).await?;
     let reason = reason.trim();
     if reason.chars().count() < 20 || reason.chars().count() > 1000 {
         let mut e = FieldErrors::new();
         e.add("reason", "error-break-glass-reason");
         return Err(ServiceError::Invalid(e));
     }
+    Ok(reason.to_owned())
+}
+
+/// The answer to a request that opens nothing (no such case, or the actor already sees it):
+/// the one a real request would get, waiting included once the daily limit is reached, so the
+/// answer never tells whether the record exists. Nothing is written.
+async fn unrecorded_opening(
+    state: &AppState,
+    actor: &Actor,
+) -> Result<cases::BreakGlassOpening, ServiceError> {
+    let opened = cases::break_glass_opened_recently(&state.store, actor.user).await?;
+    let id = elkarlan_domain::BreakGlassId::new();
+    Ok(if opened >= i64::from(state.config.break_glass_per_day) {
+        cases::BreakGlassOpening::Waiting(id)
+    } else {
+        cases::BreakGlassOpening::Opened(id)
+    })
+}
+
+async fn open_in_emergency(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    case: &Case,
+    reason: &str,
+) -> Result<cases::BreakGlassOpening, ServiceError> {
+    let relationship = cases::relationship(&state.store, actor, case).await?;
+    // The team already sees the case: there is no glass to break.
+    if allows(actor, Action::ViewCase, relationship) {
+        return unrecorded_opening(state, actor).await;
+    }
+    let grant = authorize_about(
+        state,
+        actor,
+        Action::BreakGlass,
+        Target::new(actor.tenant, relationship),
+        About::case(case),
+        meta,
+    )
+    .await?;
     Ok(cases::break_glass(
         &state.store,
         &grant,
         meta,
-        &case,
+        case,
         actor.user,
         reason,
         BREAK_GLASS_MINUTES,
@@ -958,6 +1040,16 @@ pub async fn inbox(
     let list = referrals::inbox(&state.store, actor.tenant, agency, 200).await?;
     let mut out = Vec::new();
     for r in list {
+        // A request to join a case is the lead's to answer; the rest of the agency does not
+        // learn that the person has a case.
+        if r.join_request
+            && cases::get(&state.store, actor.tenant, r.case_id)
+                .await?
+                .lead_user_id
+                != actor.user
+        {
+            continue;
+        }
         let p = people::get(&state.store, actor.tenant, r.person_id).await?;
         out.push((r, p.full_name()));
     }
@@ -998,22 +1090,31 @@ pub async fn move_referral(
     let next = e.take("status", ReferralStatus::parse(&input.status));
     let receiving = actor.agency == Some(referral.to_agency);
     let sending = actor.agency == Some(referral.from_agency);
-    let (side, action, relationship) = if next == Some(ReferralStatus::Withdrawn) && sending {
-        let case = cases::get(&state.store, actor.tenant, referral.case_id).await?;
-        (
-            Side::Sender,
-            Action::WithdrawReferral,
-            cases::relationship(&state.store, actor, &case).await?,
-        )
-    } else if receiving {
-        (
-            Side::Receiver,
-            Action::AnswerReferral,
-            Relationship::ReferralRecipient,
-        )
-    } else {
-        (Side::Receiver, Action::AnswerReferral, Relationship::None)
-    };
+    let (side, action, relationship) =
+        if referral.join_request && !(next == Some(ReferralStatus::Withdrawn) && sending) {
+            // A request to join a case changes its team: its lead answers it.
+            let case = cases::get(&state.store, actor.tenant, referral.case_id).await?;
+            (
+                Side::Receiver,
+                Action::ManageCase,
+                cases::relationship(&state.store, actor, &case).await?,
+            )
+        } else if next == Some(ReferralStatus::Withdrawn) && sending {
+            let case = cases::get(&state.store, actor.tenant, referral.case_id).await?;
+            (
+                Side::Sender,
+                Action::WithdrawReferral,
+                cases::relationship(&state.store, actor, &case).await?,
+            )
+        } else if receiving {
+            (
+                Side::Receiver,
+                Action::AnswerReferral,
+                Relationship::ReferralRecipient,
+            )
+        } else {
+            (Side::Receiver, Action::AnswerReferral, Relationship::None)
+        };
     let grant = authorize_about(
         state,
         actor,
@@ -1147,20 +1248,6 @@ pub async fn referral_case(
     Ok(referrals::get(&state.store, actor.tenant, id)
         .await?
         .case_id)
-}
-
-/// The case a professional outside the team may open in an emergency for this person.
-pub async fn emergency_case_of(
-    state: &AppState,
-    actor: &Actor,
-    meta: &RequestMeta,
-    person: PersonId,
-) -> Result<CaseId, ServiceError> {
-    let Some(case) = cases::for_person(&state.store, actor.tenant, person).await? else {
-        return Err(ServiceError::NotFound);
-    };
-    authorize_on_case(state, actor, meta, case.id, Action::BreakGlass).await?;
-    Ok(case.id)
 }
 
 /// Where the actor may refer the person of a case: every other active agency, with the

@@ -71,7 +71,7 @@ async fn the_team_contributes_and_others_cannot() {
             Some(json!({"domain": "housing", "description": "x"})),
         )
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(
         app.api(
             Some(&housing),
@@ -281,7 +281,14 @@ async fn meetings_record_minutes_and_agreed_actions_become_plan_actions() {
             Some(body),
         )
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Answered as a case that does not exist.
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.json()["errors"][0]["code"],
+        "error-case-unknown",
+        "{}",
+        r.body
+    );
     let bad = app
         .api(
             Some(&social),

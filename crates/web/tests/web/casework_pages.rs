@@ -317,7 +317,7 @@ async fn pages_speak_basque_and_health_notes_stay_in_the_agency() {
             &[],
         )
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     app.cleanup().await;
 }
 
@@ -385,36 +385,114 @@ async fn outside_the_team_a_professional_finds_the_way_to_emergency_access() {
         r.body
             .contains(&format!("href=\"/people/{nobody}/break-glass\""))
     );
-    let r = app
+    // The emergency access form is the same for both, and so is the answer to it.
+    let form = |id: String| {
+        let school = &school;
+        let app = &app;
+        async move {
+            let r = app
+                .page(
+                    school,
+                    Method::GET,
+                    &format!("/people/{id}/break-glass"),
+                    &[],
+                )
+                .await;
+            (r.status, r.body.replace(&id, "{id}"))
+        }
+    };
+    let (real_status, real_form) = form(person.to_string()).await;
+    let (unknown_status, unknown_form) = form(nobody.to_string()).await;
+    assert_eq!(real_status, StatusCode::OK);
+    assert_eq!((real_status, &real_form), (unknown_status, &unknown_form));
+    assert!(
+        real_form.contains("action=\"/people/{id}/break-glass\""),
+        "{real_form}"
+    );
+    let reason = "The pupil has not come to school for a week and nobody answers";
+    let short = app
         .page(
             &school,
-            Method::GET,
-            &format!("/people/{person}/break-glass"),
-            &[],
+            Method::POST,
+            &format!("/people/{nobody}/break-glass"),
+            &[("reason", "urgent")],
         )
         .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(r.header("location"), format!("/cases/{case}/break-glass"));
-    let r = app
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(short.body.contains("href=\"#reason\""));
+    let unknown = app
         .page(
             &school,
-            Method::GET,
+            Method::POST,
             &format!("/people/{nobody}/break-glass"),
-            &[],
+            &[("reason", reason)],
         )
+        .await;
+    assert_eq!(unknown.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        unknown.header("location"),
+        format!("/people/{nobody}?notice=break-glass-opened")
+    );
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM break_glass").await,
+        0,
+        "nothing is written for a record that does not exist"
+    );
+    let real = app
+        .page(
+            &school,
+            Method::POST,
+            &format!("/people/{person}/break-glass"),
+            &[("reason", reason)],
+        )
+        .await;
+    assert_eq!(
+        (
+            real.status,
+            real.header("location").replace(&person.to_string(), "{id}")
+        ),
+        (
+            unknown.status,
+            unknown
+                .header("location")
+                .replace(&nobody.to_string(), "{id}")
+        )
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM break_glass").await, 1);
+    // Only then does the record show, with the way to the case; the access is audited.
+    let r = app
+        .page(&school, Method::GET, real.header("location"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains(&format!("href=\"/cases/{case}\"")),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'case.break_glass' AND outcome = 'ok'"
+        )
+        .await,
+        1
+    );
+    let r = app
+        .page(&school, Method::GET, unknown.header("location"), &[])
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    // The lead needs no emergency access; the administrator is offered none.
+    // The lead needs no emergency access: the form answers with the case, and nothing is written.
     let social = signed_in(&app, "social", "en").await;
     let r = app
         .page(
             &social,
-            Method::GET,
+            Method::POST,
             &format!("/people/{person}/break-glass"),
-            &[],
+            &[("reason", reason)],
         )
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM break_glass").await, 1);
     let admin = signed_in(&app, "admin", "en").await;
     let r = app
         .page(&admin, Method::GET, &format!("/cases/{case}"), &[])
@@ -596,8 +674,8 @@ async fn the_team_corrects_a_record_sees_its_history_and_merges_a_duplicate() {
     let lanbide = signed_in(&app, "lanbide", "en").await;
     for (path, status) in [
         (format!("/people/{person}/history"), StatusCode::OK),
-        (edit.clone(), StatusCode::FORBIDDEN),
-        (format!("/people/{person}/merge"), StatusCode::FORBIDDEN),
+        (edit.clone(), StatusCode::NOT_FOUND),
+        (format!("/people/{person}/merge"), StatusCode::NOT_FOUND),
     ] {
         assert_eq!(
             app.page(&lanbide, Method::GET, &path, &[]).await.status,
@@ -717,7 +795,7 @@ async fn the_lead_withdraws_a_referral_from_the_case_page() {
     let r = app
         .page(&lanbide, Method::POST, &path, &[("version", "1")])
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = app
         .page(&social, Method::POST, &path, &[("version", "1")])
         .await;
@@ -741,4 +819,13 @@ async fn the_lead_withdraws_a_referral_from_the_case_page() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     app.cleanup().await;
+}
+
+/// A count from the database, to check what was (not) written.
+async fn count(app: &TestApp, sql: &'static str) -> i64 {
+    match &app.store {
+        elkarlan_store::Store::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+        elkarlan_store::Store::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+    }
+    .expect("count")
 }

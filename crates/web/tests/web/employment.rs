@@ -696,3 +696,171 @@ async fn the_import_page_reports_each_row_in_the_readers_language() {
     );
     app.cleanup().await;
 }
+
+/// A one-row list names a person whose case social services leads, with their document, and
+/// another row without a document names a second person by name and birth date. The import
+/// gives the importer no access to either case: the first case's lead is asked to take the
+/// importer on, and the second row registers a new record reported as a possible duplicate.
+#[tokio::test]
+async fn an_import_never_joins_a_case_by_itself() {
+    let app = TestApp::spawn().await;
+    let social = app.token("social").await;
+    let lanbide = app.token("lanbide").await;
+    let register = |given: &str, surname: &str, birth: &str, dni: &str| {
+        json!({"person": {"given_name": given, "surname1": surname, "birth_date": birth, "sex": "woman",
+            "languages": "es", "preferred_lang": "es", "document_kind": if dni.is_empty() { "" } else { "dni" },
+            "document_number": dni, "phone": "600 000 009"}, "confirmed_new": true})
+    };
+    let r = app
+        .api(
+            Some(&social),
+            Method::POST,
+            "/api/v1/people",
+            Some(register("Garazi", "Ibarrola", "1984-06-11", "45678123P")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let (documented, documented_case) = (
+        r.json()["person"].as_str().expect("person").to_owned(),
+        r.json()["case"].as_str().expect("case").to_owned(),
+    );
+    let r = app
+        .api(
+            Some(&social),
+            Method::POST,
+            "/api/v1/people",
+            Some(register("Nerea", "Arrieta", "1979-02-03", "")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let (namesake, namesake_case) = (
+        r.json()["person"].as_str().expect("person").to_owned(),
+        r.json()["case"].as_str().expect("case").to_owned(),
+    );
+    let note = app
+        .api(
+            Some(&social),
+            Method::POST,
+            &format!("/api/v1/cases/{documented_case}/notes"),
+            Some(json!({"body": "Nota del equipo: vivienda", "confidentiality": "team"})),
+        )
+        .await;
+    assert_eq!(note.status, StatusCode::CREATED, "{}", note.body);
+    let before = people_count(&app).await;
+
+    let csv = "\"Referencia\";\"Nombre\";\"Primer apellido\";\"Tipo de documento\";\"Nº documento\";\"Fecha de nacimiento\";\"Sexo\";\"Fecha de derivación\"\n\
+               \"LAN-2026-0901\";\"Garazi\";\"Ibarrola\";\"DNI\";\"45678123P\";11/06/1984;\"Mujer\";05/10/2026\n\
+               \"LAN-2026-0902\";\"Nerea\";\"Arrieta\";;;03/02/1979;\"Mujer\";05/10/2026\n";
+    let r = upload(&app, &lanbide, csv.as_bytes(), "file_name=una.csv").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let report = r.json();
+    assert_eq!(report["rows"][0]["outcome"], "awaiting_team", "{report}");
+    assert!(
+        report["rows"][0]["person"].is_null(),
+        "the report does not link to a case the importer does not work on: {report}"
+    );
+    assert_eq!(
+        report["rows"][1]["outcome"], "created_possible_duplicate",
+        "{report}"
+    );
+    assert_ne!(
+        report["rows"][1]["person"].as_str(),
+        Some(namesake.as_str())
+    );
+    assert!(!r.body.contains(&namesake) && !r.body.contains(&documented));
+    assert_eq!(report["awaiting_team"], 1, "{report}");
+    assert_eq!(report["possible_duplicates"], 1, "{report}");
+    assert_eq!(
+        people_count(&app).await,
+        before + 1,
+        "the row without a document is a new record"
+    );
+
+    // No access of any kind from the import.
+    for path in [
+        format!("/api/v1/cases/{documented_case}"),
+        format!("/api/v1/cases/{documented_case}/casework"),
+        format!("/api/v1/people/{documented}"),
+        format!("/api/v1/cases/{namesake_case}"),
+        format!("/api/v1/people/{namesake}"),
+    ] {
+        let r = app.api(Some(&lanbide), Method::GET, &path, None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);
+        assert!(!r.body.contains("Nota del equipo"));
+    }
+    let r = app
+        .api(
+            Some(&lanbide),
+            Method::POST,
+            &format!("/api/v1/cases/{documented_case}/notes"),
+            Some(json!({"body": "Nota", "confidentiality": "team"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+
+    // The lead finds the request in the inbox and answers it as any referral; a colleague of
+    // the lead's agency who is not on the team does not see it.
+    let colleague = app.token("sentinel").await;
+    let theirs = app
+        .api(Some(&colleague), Method::GET, "/api/v1/referrals", None)
+        .await;
+    assert!(!theirs.body.contains(&documented_case), "{}", theirs.body);
+    let inbox = app
+        .api(Some(&social), Method::GET, "/api/v1/referrals", None)
+        .await;
+    let request = inbox.json()["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["referral"]["case"] == documented_case.as_str())
+        .cloned()
+        .expect("the request to join is in the lead's inbox");
+    assert_eq!(request["referral"]["kind"], "join_request");
+    assert_eq!(request["referral"]["status"], "sent");
+    let id = request["referral"]["id"].as_str().expect("id");
+    // Only the lead answers it: not the importer, not a colleague.
+    for token in [&lanbide, &colleague] {
+        let r = app
+            .api(
+                Some(token),
+                Method::POST,
+                &format!("/api/v1/referrals/{id}/transitions"),
+                Some(json!({"status": "accepted", "version": 1})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    }
+    // Re-importing the list asks nothing again.
+    let again = upload(&app, &lanbide, csv.as_bytes(), "").await;
+    assert_eq!(again.json()["already_imported"], 2, "{}", again.body);
+    let inbox = app
+        .api(Some(&social), Method::GET, "/api/v1/referrals", None)
+        .await;
+    assert_eq!(
+        inbox.body.matches(documented_case.as_str()).count(),
+        1,
+        "{}",
+        inbox.body
+    );
+    let r = app
+        .api(
+            Some(&social),
+            Method::POST,
+            &format!("/api/v1/referrals/{id}/transitions"),
+            Some(json!({"status": "accepted", "version": 1})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    // Accepted by the lead: now the importer works on the case.
+    let r = app
+        .api(
+            Some(&lanbide),
+            Method::GET,
+            &format!("/api/v1/cases/{documented_case}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["relationship"], "team_member");
+    app.cleanup().await;
+}

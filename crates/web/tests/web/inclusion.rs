@@ -609,7 +609,7 @@ async fn duplicates_merge_once_and_only_without_two_open_cases() {
         )
         .await
         .status,
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     assert_eq!(
         elkarlan_store::audit::verify(&app.store)

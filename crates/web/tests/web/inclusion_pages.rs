@@ -294,7 +294,7 @@ async fn a_referral_sent_on_the_form_is_accepted_in_the_inbox_and_consent_is_wit
             &[("status", "accepted"), ("version", version.as_str())],
         )
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
 
     let r = app
         .page(
@@ -333,7 +333,7 @@ async fn a_referral_sent_on_the_form_is_accepted_in_the_inbox_and_consent_is_wit
         app.page(&housing, Method::POST, &withdraw, &[])
             .await
             .status,
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
 
     let r = app.page(&social, Method::POST, &withdraw, &[]).await;

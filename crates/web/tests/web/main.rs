@@ -18,6 +18,7 @@ mod inclusion_pages;
 mod indicator_checks;
 mod indicator_worker;
 mod matrix;
+mod oracles;
 mod platform;
 mod procurement;
 mod projects;

@@ -143,27 +143,7 @@ async fn send(
                 Some(u) => serde_json::json!({"username": u, "password": crate::common::PASSWORD}),
                 None => serde_json::json!({"username": "nobody", "password": "wrong password"}),
             }),
-            ("POST", "/api/v1/users") => Some(
-                serde_json::json!({"username": "", "display_name": "", "role": "", "password": ""}),
-            ),
-            ("PATCH", "/api/v1/people/{id}") => Some(serde_json::json!({"person": {}})),
-            ("PATCH", _) => Some(serde_json::json!({"display_name": "Changed"})),
-            ("POST", "/api/v1/agencies") => {
-                Some(serde_json::json!({"name_eu": "", "name_es": "", "system": ""}))
-            }
-            ("POST", "/api/v1/people") => Some(serde_json::json!({"person": {}})),
-            ("POST", "/api/v1/people/{id}/consents") => Some(serde_json::json!({})),
-            ("POST", "/api/v1/cases/{id}/status") => {
-                Some(serde_json::json!({"status": "", "version": 0}))
-            }
-            ("POST", "/api/v1/cases/{id}/break-glass") => {
-                Some(serde_json::json!({"reason": "too short"}))
-            }
-            ("POST", "/api/v1/cases/{id}/referrals") => Some(serde_json::json!({})),
-            ("POST", "/api/v1/referrals/{id}/transitions") => Some(serde_json::json!({})),
-            // Any other API write gets an empty JSON object: the right shape for authorization to answer first.
-            ("POST" | "PUT", _) => Some(serde_json::json!({})),
-            _ => None,
+            (method, path) => api_body(method, path),
         };
         if row.method == "PATCH" {
             let mut req = axum::http::Request::builder()
@@ -210,6 +190,34 @@ async fn send(
     }
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     app.page(&b, method, &path, &pairs).await
+}
+
+/// The body an API request of the matrix carries: shaped so that authorization, not parsing,
+/// answers first.
+pub(crate) fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
+    match (method, path) {
+        ("POST", "/api/v1/users") => Some(
+            serde_json::json!({"username": "", "display_name": "", "role": "", "password": ""}),
+        ),
+        ("PATCH", "/api/v1/people/{id}") => Some(serde_json::json!({"person": {}})),
+        ("PATCH", _) => Some(serde_json::json!({"display_name": "Changed"})),
+        ("POST", "/api/v1/agencies") => {
+            Some(serde_json::json!({"name_eu": "", "name_es": "", "system": ""}))
+        }
+        ("POST", "/api/v1/people") => Some(serde_json::json!({"person": {}})),
+        ("POST", "/api/v1/people/{id}/consents") => Some(serde_json::json!({})),
+        ("POST", "/api/v1/cases/{id}/status") => {
+            Some(serde_json::json!({"status": "", "version": 0}))
+        }
+        ("POST", "/api/v1/cases/{id}/break-glass") => {
+            Some(serde_json::json!({"reason": "too short"}))
+        }
+        ("POST", "/api/v1/cases/{id}/referrals") => Some(serde_json::json!({})),
+        ("POST", "/api/v1/referrals/{id}/transitions") => Some(serde_json::json!({})),
+        // Any other API write gets an empty JSON object: the right shape for authorization to answer first.
+        ("POST" | "PUT", _) => Some(serde_json::json!({})),
+        _ => None,
+    }
 }
 
 fn to_login(r: &Reply) -> bool {

@@ -13,9 +13,10 @@ use serde_json::json;
 type Outcomes = [u16; 5];
 
 const LEAD: Outcomes = [200, 200, 200, 201, 422];
-const OUTSIDE: Outcomes = [404, 404, 404, 403, 403];
-const RECIPIENT: Outcomes = [404, 404, 200, 403, 403];
-const TEAM: Outcomes = [200, 200, 200, 201, 403];
+// Every refusal on a person's record answers as a record that does not exist.
+const OUTSIDE: Outcomes = [404, 404, 404, 404, 404];
+const RECIPIENT: Outcomes = [404, 404, 200, 404, 404];
+const TEAM: Outcomes = [200, 200, 200, 201, 404];
 
 async fn outcomes(
     app: &TestApp,
