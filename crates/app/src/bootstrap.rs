@@ -1081,6 +1081,7 @@ async fn load_demo_people(
             health.user,
             BREAK_GLASS_REASON,
             60,
+            i64::from(elkarlan_web::config::BREAK_GLASS_PER_DAY),
         )
         .await?;
     }

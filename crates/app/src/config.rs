@@ -20,6 +20,7 @@ pub struct FileConfig {
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
     pub body_limit: Option<usize>,
+    pub break_glass_per_day: Option<u32>,
 }
 
 pub fn load_file(path: Option<&Path>) -> anyhow::Result<FileConfig> {
@@ -124,6 +125,12 @@ pub fn web_config(
         }
         c.body_limit = limit;
     }
+    if let Some(limit) = file.break_glass_per_day {
+        if !(1..=50).contains(&limit) {
+            bail!("break_glass_per_day must be between 1 and 50");
+        }
+        c.break_glass_per_day = limit;
+    }
     Ok(c)
 }
 
@@ -154,5 +161,20 @@ mod tests {
         assert!(web_config(&f, k(), "4802", None, None).is_err());
         assert!(web_config(&f, k(), "48020", Some("http://mail".into()), None).is_err());
         assert!(web_config(&f, k(), "48020", Some("smtp://127.0.0.1:2525".into()), None).is_ok());
+        let no_emergencies = FileConfig {
+            break_glass_per_day: Some(0),
+            ..FileConfig::default()
+        };
+        assert!(web_config(&no_emergencies, k(), "48020", None, None).is_err());
+        let five = FileConfig {
+            break_glass_per_day: Some(5),
+            ..FileConfig::default()
+        };
+        assert_eq!(
+            web_config(&five, k(), "48020", None, None)
+                .map(|c| c.break_glass_per_day)
+                .ok(),
+            Some(5)
+        );
     }
 }

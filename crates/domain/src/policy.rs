@@ -51,6 +51,9 @@ pub enum Action {
     /// Merge a duplicate record into another.
     MergePeople,
     RecordConsent,
+    /// Read a person's consent records (purpose, recipients, categories, evidence): those who
+    /// work on the case, not a referral recipient who has not accepted yet.
+    ViewConsents,
     OpenCase,
     /// Read the case: team, assessment, plan, referrals, timeline (each section further
     /// filtered by data category).
@@ -122,7 +125,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 51] = [
+    pub const ALL: [Action; 52] = [
         Action::ViewHome,
         Action::ManageOwnAccount,
         Action::ListUsers,
@@ -140,6 +143,7 @@ impl Action {
         Action::UpdatePerson,
         Action::MergePeople,
         Action::RecordConsent,
+        Action::ViewConsents,
         Action::OpenCase,
         Action::ViewCase,
         Action::ManageCase,
@@ -195,6 +199,7 @@ impl Action {
             Action::UpdatePerson => "person.update",
             Action::MergePeople => "person.merge",
             Action::RecordConsent => "consent.record",
+            Action::ViewConsents => "consent.view",
             Action::OpenCase => "case.open",
             Action::ViewCase => "case.view",
             Action::ManageCase => "case.manage",
@@ -506,7 +511,7 @@ pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<Grant, De
                         | Relationship::BreakGlass
                 )
         }
-        Action::ViewCase | Action::ContributeToCase => {
+        Action::ViewCase | Action::ContributeToCase | Action::ViewConsents => {
             actor.role.is_case_professional()
                 && matches!(
                     target.relationship,
@@ -544,7 +549,7 @@ pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<Grant, De
         Ok(Grant::new(actor, action, basis))
     } else if matches!(
         action,
-        Action::ViewPerson | Action::ViewCase | Action::ViewItinerary
+        Action::ViewPerson | Action::ViewCase | Action::ViewItinerary | Action::ViewConsents
     ) {
         // Whether a person has a file with another team is itself confidential.
         Err(Denied {
@@ -572,8 +577,8 @@ pub fn decide_rectification(visible: &[DataCategory]) -> Result<(), Denied> {
 
 /// Whether the actor may see one category of a person's data, and on what basis: the actor's
 /// own system's data, a law that allows the disclosure, or the person's consent. Break-glass
-/// sees what the team sees. Clinical content is not a shared category at all: it never leaves
-/// the health agency.
+/// sees what the case's lead sees, and health flags only in health. Clinical content is not a
+/// shared category at all: it never leaves the health agency.
 pub fn decide_category(
     actor: &Actor,
     relationship: Relationship,
@@ -614,7 +619,25 @@ pub fn decide_category(
         });
     }
     if relationship == Relationship::BreakGlass {
-        return Ok(Basis::BreakGlass);
+        // An emergency opens what the case's lead would see, never more; and health flags, which
+        // even the lead needs consent for, only to a health professional.
+        let as_lead = match category {
+            DataCategory::HealthFlags => system.is_health(),
+            DataCategory::Identification | DataCategory::Contact => true,
+            _ => {
+                let from = category.owner().unwrap_or(lead_system);
+                from == lead_system
+                    || basis_for(from, lead_system, category, consents, now).is_some()
+            }
+        };
+        return if as_lead {
+            Ok(Basis::BreakGlass)
+        } else {
+            Err(Denied {
+                reason: "no legal basis or consent",
+                conceal: false,
+            })
+        };
     }
     if matches!(
         category,
@@ -637,6 +660,55 @@ pub fn decide_category(
             reason: "no legal basis or consent",
             conceal: false,
         })
+}
+
+/// What a case's file says about another agency's part in the person's life. That a health or
+/// mental-health service follows a person is itself health data, and a referral's wording may
+/// carry any category it shares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Involvement<'a> {
+    /// An agency on the team, present at a meeting that reviewed the case, or owning a plan
+    /// action.
+    Agency {
+        agency: AgencyId,
+        system: PublicSystem,
+    },
+    /// That a referral was sent between two agencies (with its status and dates).
+    Referral {
+        from: (AgencyId, PublicSystem),
+        to: (AgencyId, PublicSystem),
+    },
+    /// What a referral says: its reason, the reason it was declined and its outcome.
+    ReferralWording {
+        from: (AgencyId, PublicSystem),
+        to: (AgencyId, PublicSystem),
+        shares: &'a [DataCategory],
+    },
+}
+
+/// Whether a reader who may already see the case (`visible` being the categories
+/// `decide_category` opened to them) may also see this involvement. The agencies involved
+/// always see their own part; anybody else sees an involvement of a health service only with
+/// the health-flags category open, and a referral's wording only with every category the
+/// referral shares open. What is not visible is left out entirely.
+pub fn decide_involvement(actor: &Actor, visible: &[DataCategory], what: Involvement<'_>) -> bool {
+    let own = |a: AgencyId| actor.agency == Some(a);
+    let sees = |c: &DataCategory| visible.contains(c);
+    let health_known = sees(&DataCategory::HealthFlags);
+    match what {
+        Involvement::Agency { agency, system } => {
+            own(agency) || !system.is_health() || health_known
+        }
+        Involvement::Referral { from, to } => {
+            own(from.0) || own(to.0) || !(from.1.is_health() || to.1.is_health()) || health_known
+        }
+        Involvement::ReferralWording { from, to, shares } => {
+            own(from.0)
+                || own(to.0)
+                || (shares.iter().all(sees)
+                    && (!(from.1.is_health() || to.1.is_health()) || health_known))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -719,6 +791,14 @@ mod tests {
         );
         assert!(decide(&a, Action::ViewCase, t(Relationship::ReferralRecipient)).is_err());
         assert!(decide(&a, Action::ViewPerson, t(Relationship::ReferralRecipient)).is_ok());
+        assert_eq!(
+            decide(&a, Action::ViewConsents, t(Relationship::ReferralRecipient))
+                .err()
+                .map(|d| d.conceal),
+            Some(true),
+            "consent records wait until the referral is accepted"
+        );
+        assert!(decide(&a, Action::ViewConsents, t(Relationship::TeamMember)).is_ok());
         let g = decide(&a, Action::ViewCase, t(Relationship::BreakGlass)).ok();
         assert_eq!(g.map(|g| g.basis()), Some(Basis::BreakGlass));
         assert!(
@@ -892,6 +972,108 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn break_glass_sees_what_the_lead_sees_and_health_flags_only_in_health() {
+        use crate::inclusion::consent::DataCategory as C;
+        let now = crate::Timestamp(10);
+        let lead = PublicSystem::SocialServices;
+        let housing = professional(Role::HousingProfessional, PublicSystem::Housing);
+        let seen = |a: &Actor, consents: &[ConsentScope]| -> Vec<C> {
+            C::ALL
+                .into_iter()
+                .filter(|c| {
+                    decide_category(a, Relationship::BreakGlass, lead, *c, consents, now)
+                        == Ok(Basis::BreakGlass)
+                })
+                .collect()
+        };
+        // Social services see employment, income (Ley 14/2022) and their own notes; housing and
+        // education data need the person's consent even for the lead.
+        assert_eq!(
+            seen(&housing, &[]),
+            vec![
+                C::Identification,
+                C::Contact,
+                C::Employment,
+                C::Income,
+                C::SocialServicesNotes
+            ]
+        );
+        let consent = ConsentScope {
+            recipients: vec![PublicSystem::SocialServices],
+            categories: vec![C::Housing, C::HealthFlags],
+            given_at: crate::Timestamp(0),
+            expires_at: None,
+            withdrawn_at: None,
+        };
+        let with_consent = seen(&housing, std::slice::from_ref(&consent));
+        assert!(with_consent.contains(&C::Housing), "{with_consent:?}");
+        assert!(
+            !with_consent.contains(&C::HealthFlags),
+            "the lead's consent for health flags does not open them to housing"
+        );
+        let doctor = professional(Role::PrimaryCareProfessional, PublicSystem::PrimaryCare);
+        assert!(seen(&doctor, &[]).contains(&C::HealthFlags));
+    }
+
+    #[test]
+    fn health_involvement_and_referral_wording_stay_with_those_involved() {
+        use crate::inclusion::consent::DataCategory as C;
+        let housing = professional(Role::HousingProfessional, PublicSystem::Housing);
+        let from = (AgencyId::new(), PublicSystem::SocialServices);
+        let social = Actor {
+            agency: Some(from.0),
+            ..professional(Role::SocialWorker, from.1)
+        };
+        let health = (AgencyId::new(), PublicSystem::PrimaryCare);
+        let employment = (AgencyId::new(), PublicSystem::EmploymentIncome);
+        let team_view = [C::Identification, C::Contact, C::Housing];
+        let with_flags = [C::Identification, C::Contact, C::Housing, C::HealthFlags];
+        let agency = Involvement::Agency {
+            agency: health.0,
+            system: health.1,
+        };
+        assert!(!decide_involvement(&housing, &team_view, agency));
+        assert!(decide_involvement(&housing, &with_flags, agency));
+        assert!(decide_involvement(
+            &housing,
+            &team_view,
+            Involvement::Agency {
+                agency: employment.0,
+                system: employment.1
+            }
+        ));
+        let to_health = Involvement::Referral { from, to: health };
+        assert!(!decide_involvement(&housing, &team_view, to_health));
+        assert!(
+            decide_involvement(&social, &[C::Identification], to_health),
+            "the sending agency"
+        );
+        let shares = [C::Identification, C::Contact, C::Income];
+        let wording = Involvement::ReferralWording {
+            from,
+            to: employment,
+            shares: &shares,
+        };
+        assert!(
+            !decide_involvement(&housing, &team_view, wording),
+            "income is not open to housing"
+        );
+        assert!(decide_involvement(
+            &housing,
+            &[C::Identification, C::Contact, C::Income],
+            wording
+        ));
+        assert!(decide_involvement(&social, &[], wording));
+        let health_wording = Involvement::ReferralWording {
+            from,
+            to: health,
+            shares: &[C::Identification, C::Contact],
+        };
+        assert!(!decide_involvement(&housing, &team_view, health_wording));
+        assert!(decide_involvement(&housing, &with_flags, health_wording));
     }
 
     #[test]

@@ -326,7 +326,7 @@ pub async fn relationship(store: &Store, actor: &Actor, case: &Case) -> Result<R
         let r = sqlx::query(
             "SELECT
                (SELECT COUNT(*) FROM case_team WHERE case_id = $1 AND user_id = $2 AND left_at IS NULL),
-               (SELECT COUNT(*) FROM break_glass WHERE case_id = $1 AND user_id = $2 AND expires_at > $3),
+               (SELECT COUNT(*) FROM break_glass WHERE case_id = $1 AND user_id = $2 AND expires_at > $3 AND status IN ('opened','approved')),
                (SELECT COUNT(*) FROM referrals WHERE case_id = $1 AND to_agency = $4 AND status = 'sent'),
                (SELECT COUNT(*) FROM case_team WHERE case_id = $1 AND agency_id = $4 AND left_at IS NULL)")
             .bind(case.id.0).bind(actor.user.0).bind(now).bind(agency).fetch_one(p).await?;
@@ -361,7 +361,20 @@ pub async fn caseload(
     })
 }
 
-/// Records an emergency access: time-limited, with its reason, for the DPO to review.
+/// What became of a request for emergency access.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BreakGlassOpening {
+    /// Within the professional's daily limit: in force now.
+    Opened(elkarlan_domain::BreakGlassId),
+    /// Beyond the limit: recorded, not in force until the DPO approves it.
+    Waiting(elkarlan_domain::BreakGlassId),
+}
+
+/// Records an emergency access, time-limited, with its reason, for the DPO to review. A
+/// professional who already opened `daily_limit` accesses in the last 24 hours gets a request
+/// that waits for the DPO instead. Counting and writing share one transaction (on PostgreSQL the
+/// professional's account row is locked), so two requests at once cannot both pass the limit.
+#[allow(clippy::too_many_arguments)] // the access spelled out: who, which case, why, how long, the limit
 pub async fn break_glass(
     store: &Store,
     grant: &Grant,
@@ -370,14 +383,28 @@ pub async fn break_glass(
     user: UserId,
     reason: &str,
     minutes: i64,
-) -> Result<elkarlan_domain::BreakGlassId> {
+    daily_limit: i64,
+) -> Result<BreakGlassOpening> {
     let id = elkarlan_domain::BreakGlassId::new();
     let now = Timestamp::now();
     let mut tx = store.begin_write().await?;
+    if tx.is_postgres() {
+        on_tx!(&mut tx, c => sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE").bind(user.0).fetch_optional(c).await.map(|_| 0u64))?;
+    }
+    let recent: i64 = on_tx!(&mut tx, c => sqlx::query(
+        "SELECT COUNT(*) FROM break_glass WHERE user_id = $1 AND opened_at > $2 AND status IN ('opened','approved')")
+        .bind(user.0).bind(now.minus_seconds(86_400).micros()).fetch_one(c).await?.get(0));
+    let waiting = recent >= daily_limit;
+    // A waiting request is not in force: it ends the moment it is made, until approved.
+    let (status, expires_at) = if waiting {
+        ("waiting", now)
+    } else {
+        ("opened", now.plus_seconds(minutes * 60))
+    };
     on_tx!(&mut tx, c => sqlx::query(
-        "INSERT INTO break_glass (id, tenant_id, case_id, user_id, reason, opened_at, expires_at, reviewed_at, reviewed_by, review_outcome)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,NULL,NULL,NULL)")
-        .bind(id.0).bind(grant.tenant().0).bind(case.id.0).bind(user.0).bind(reason).bind(now.micros()).bind(now.plus_seconds(minutes * 60).micros())
+        "INSERT INTO break_glass (id, tenant_id, case_id, user_id, reason, opened_at, expires_at, reviewed_at, reviewed_by, review_outcome, status)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,NULL,NULL,NULL,$8)")
+        .bind(id.0).bind(grant.tenant().0).bind(case.id.0).bind(user.0).bind(reason).bind(now.micros()).bind(expires_at.micros()).bind(status)
         .execute(c).await.map(|r| r.rows_affected()))?;
     event(
         &mut tx,
@@ -385,11 +412,17 @@ pub async fn break_glass(
         meta,
         case.id,
         case.person_id,
-        serde_json::json!({"break_glass": id, "reason": reason, "minutes": minutes}),
+        // The reason stays in the break-glass record, which the DPO reviews; the trail
+        // outlives it and keeps only the record's id.
+        serde_json::json!({"break_glass": id, "minutes": minutes, "status": status}),
     )
     .await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(if waiting {
+        BreakGlassOpening::Waiting(id)
+    } else {
+        BreakGlassOpening::Opened(id)
+    })
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -402,6 +435,8 @@ pub struct BreakGlassAccess {
     pub expires_at: Timestamp,
     pub reviewed_at: Option<Timestamp>,
     pub review_outcome: Option<String>,
+    /// `opened`, `waiting` (for the DPO's approval), `approved` or `refused`.
+    pub status: String,
 }
 
 /// Emergency accesses not yet reviewed by the DPO, oldest first.
@@ -410,7 +445,7 @@ pub async fn break_glass_to_review(
     tenant: TenantId,
 ) -> Result<Vec<BreakGlassAccess>> {
     on_pool!(store, p => {
-        let rows = sqlx::query("SELECT id, case_id, user_id, reason, opened_at, expires_at, reviewed_at, review_outcome FROM break_glass
+        let rows = sqlx::query("SELECT id, case_id, user_id, reason, opened_at, expires_at, reviewed_at, review_outcome, status FROM break_glass
              WHERE tenant_id = $1 AND reviewed_at IS NULL ORDER BY opened_at")
             .bind(tenant.0).fetch_all(p).await?;
         rows.iter().map(|r| Ok(BreakGlassAccess {
@@ -422,21 +457,32 @@ pub async fn break_glass_to_review(
             expires_at: Timestamp::from_micros(r.try_get(5)?),
             reviewed_at: r.try_get::<Option<i64>, _>(6)?.map(Timestamp::from_micros),
             review_outcome: r.try_get(7)?,
+            status: r.try_get(8)?,
         })).collect::<Result<Vec<_>, sqlx::Error>>().map_err(StoreError::from)
     })
 }
 
-/// The DPO's verdict on an emergency access (`justified` or `unjustified`).
+/// The DPO's verdict on an emergency access (`justified` or `unjustified`). For a request that
+/// waits beyond the daily limit the verdict is the approval: `justified` opens it for `minutes`
+/// from now, `unjustified` refuses it.
 pub async fn review_break_glass(
     store: &Store,
     grant: &Grant,
     meta: &RequestMeta,
     id: elkarlan_domain::BreakGlassId,
     outcome: &str,
+    minutes: i64,
 ) -> Result<()> {
+    let now = Timestamp::now();
+    let justified = outcome == "justified";
     let mut tx = store.begin_write().await?;
-    let n = on_tx!(&mut tx, c => sqlx::query("UPDATE break_glass SET reviewed_at = $3, reviewed_by = $4, review_outcome = $5 WHERE tenant_id = $1 AND id = $2 AND reviewed_at IS NULL")
-        .bind(grant.tenant().0).bind(id.0).bind(Timestamp::now().micros()).bind(grant.actor().map(|u| u.0)).bind(outcome)
+    let n = on_tx!(&mut tx, c => sqlx::query(
+        "UPDATE break_glass SET reviewed_at = $3, reviewed_by = $4, review_outcome = $5,
+           status = CASE WHEN status = 'waiting' THEN $6 ELSE status END,
+           expires_at = CASE WHEN status = 'waiting' AND $7 THEN $8 ELSE expires_at END
+         WHERE tenant_id = $1 AND id = $2 AND reviewed_at IS NULL")
+        .bind(grant.tenant().0).bind(id.0).bind(now.micros()).bind(grant.actor().map(|u| u.0)).bind(outcome)
+        .bind(if justified { "approved" } else { "refused" }).bind(justified).bind(now.plus_seconds(minutes * 60).micros())
         .execute(c).await.map(|r| r.rows_affected()))?;
     if n == 0 {
         return Err(StoreError::Stale);

@@ -1968,3 +1968,108 @@ async fn bulk_registration_writes_what_single_registration_writes() {
         db.finish().await;
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Emergency access: the daily limit
+// ---------------------------------------------------------------------------------------------
+
+/// Requests made at once by one professional never open more accesses than the limit: the
+/// count and the insert share a transaction. Those beyond wait, are not in force, and the DPO's
+/// approval puts them in force.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn break_glass_requests_at_once_never_pass_the_daily_limit() {
+    use elkarlan_domain::policy::{Actor, Relationship};
+    use elkarlan_store::cases::{self, BreakGlassOpening};
+    use elkarlan_store::people::{self, PersonRecord};
+
+    for db in migrated().await {
+        let (ctx, s) = (db.name, &db.store);
+        let t = tenant(s, "48020", "Bilbao").await;
+        let lead = user(s, t, "lead").await;
+        let school = user(s, t, "school").await;
+        let lead_agency = agency(s, t, "Servicios sociales").await.id;
+        let drafts: Vec<_> = (0..4).map(synthetic_draft).collect();
+        let mut case_rows = Vec::new();
+        for draft in &drafts {
+            let record = PersonRecord {
+                draft,
+                area: None,
+                document: None,
+            };
+            let person = people::create(s, &grant(t, Action::RegisterPerson), &meta(), record)
+                .await
+                .unwrap();
+            let id = cases::open(
+                s,
+                &grant(t, Action::OpenCase),
+                &meta(),
+                person,
+                lead.id,
+                lead_agency,
+            )
+            .await
+            .unwrap();
+            case_rows.push(cases::get(s, t, id).await.unwrap());
+        }
+        let glass = grant(t, Action::BreakGlass);
+        let reason = "Nobody answers at home and the child did not come to school";
+        let handles: Vec<_> = case_rows
+            .iter()
+            .map(|c| {
+                let (store, glass, case, user) = (s.clone(), glass.clone(), c.clone(), school.id);
+                tokio::spawn(async move {
+                    cases::break_glass(&store, &glass, &meta(), &case, user, reason, 60, 2).await
+                })
+            })
+            .collect();
+        let mut results = Vec::new();
+        for h in handles {
+            results.push(h.await.unwrap());
+        }
+        let opened = results
+            .iter()
+            .filter(|r| matches!(r, Ok(BreakGlassOpening::Opened(_))))
+            .count();
+        let waiting: Vec<_> = results
+            .iter()
+            .filter_map(|r| match r {
+                Ok(BreakGlassOpening::Waiting(id)) => Some(*id),
+                _ => None,
+            })
+            .collect();
+        assert_eq!((opened, waiting.len()), (2, 2), "{ctx}: {results:?}");
+        let actor = Actor {
+            tenant: t,
+            user: school.id,
+            username: "school".into(),
+            role: Role::EducationProfessional,
+            agency: None,
+            agency_system: Some(PublicSystem::Education),
+        };
+        let mut in_force = 0;
+        for c in &case_rows {
+            if cases::relationship(s, &actor, c).await.unwrap() == Relationship::BreakGlass {
+                in_force += 1;
+            }
+        }
+        assert_eq!(in_force, 2, "{ctx}: waiting requests are not in force");
+        let review = grant(t, Action::ReviewBreakGlass);
+        cases::review_break_glass(s, &review, &meta(), waiting[0], "justified", 60)
+            .await
+            .unwrap();
+        cases::review_break_glass(s, &review, &meta(), waiting[1], "unjustified", 60)
+            .await
+            .unwrap();
+        let mut in_force = 0;
+        for c in &case_rows {
+            if cases::relationship(s, &actor, c).await.unwrap() == Relationship::BreakGlass {
+                in_force += 1;
+            }
+        }
+        assert_eq!(
+            in_force, 3,
+            "{ctx}: the approved request is in force, the refused one not"
+        );
+        db.finish().await;
+    }
+}

@@ -31,7 +31,13 @@ pub struct WebConfig {
     /// SMTP relay URL (`smtp://host:25`, `smtps://user:pass@host`); none keeps mail in the outbox.
     pub smtp_url: Option<SecretString>,
     pub mail_from: String,
+    /// Emergency accesses a professional may open in 24 hours; beyond it a request waits for
+    /// the DPO's approval.
+    pub break_glass_per_day: u32,
 }
+
+/// The default daily limit of emergency accesses per professional.
+pub const BREAK_GLASS_PER_DAY: u32 = 3;
 
 impl WebConfig {
     /// Production defaults (security.md) with the given sealing key.
@@ -54,6 +60,7 @@ impl WebConfig {
             body_limit: 1024 * 1024,
             smtp_url: None,
             mail_from: "Elkarlan <elkarlan@bilbao.invalid>".into(),
+            break_glass_per_day: BREAK_GLASS_PER_DAY,
         }
     }
 

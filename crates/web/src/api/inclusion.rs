@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use elkarlan_domain::inclusion::person::PersonInput;
 use elkarlan_domain::{CaseId, ConsentId, Lang, PersonId, ReferralId};
+use elkarlan_store::cases::BreakGlassOpening;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -405,9 +406,20 @@ pub struct BreakGlassRequest {
     pub reason: String,
 }
 
-/// Emergency access to a case outside the team, for one hour.
+/// A request for emergency access beyond the daily limit, waiting for the DPO.
+#[derive(Serialize, ToSchema)]
+pub struct BreakGlassWaiting {
+    pub id: Uuid,
+    /// Always `waiting`.
+    pub status: String,
+    /// What happens next, in the caller's language.
+    pub detail: String,
+}
+
+/// Emergency access to a case outside the team, for one hour (204). Beyond the professional's
+/// daily limit the request is recorded and waits for the DPO's approval (202).
 #[utoipa::path(post, path = "/api/v1/cases/{id}/break-glass", tag = "cases", summary = "Emergency access", security(("bearer" = [])), params(("id" = Uuid, Path)),
-    request_body = BreakGlassRequest, responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    request_body = BreakGlassRequest, responses((status = 204), (status = 202, body = BreakGlassWaiting), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn break_glass(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -419,7 +431,15 @@ pub async fn break_glass(
         Err(r) => return *r,
     };
     match svc::break_glass(&state, &caller.actor, &caller.meta, cid, &body.value.reason).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Ok(BreakGlassOpening::Opened(_)) => StatusCode::NO_CONTENT.into_response(),
+        Ok(BreakGlassOpening::Waiting(waiting)) => json(
+            StatusCode::ACCEPTED,
+            &BreakGlassWaiting {
+                id: waiting.0,
+                status: "waiting".to_owned(),
+                detail: elkarlan_templates::t(caller.lang, "notice-break-glass-waiting"),
+            },
+        ),
         Err(e) => problem(caller.lang, e),
     }
 }

@@ -25,6 +25,7 @@ use elkarlan_domain::{
     BreakGlassId, CaseId, ConsentId, FieldErrors, Lang, PersonId, ReferralId, Timestamp,
 };
 use elkarlan_store::agencies::{self, Agency};
+use elkarlan_store::cases::BreakGlassOpening;
 use elkarlan_store::territory::{self, Area};
 use elkarlan_templates::{
     AccessLogPage, AccessLogRow, BreakGlassPage, BreakGlassQueuePage, BreakGlassRow, CasePage,
@@ -480,12 +481,17 @@ async fn person_page_for(
     let view = svc::view_person(state, actor, &ctx.meta, id)
         .await
         .map_err(service_err(ctx))?;
-    let consents = svc::list_consents(state, actor, &ctx.meta, id)
-        .await
-        .map_err(service_err(ctx))?;
     let (relationship, _) = svc::relationship_to_person(state, actor, id)
         .await
         .map_err(service_err(ctx))?;
+    let show_consents = svc::allows(actor, Action::ViewConsents, relationship);
+    let consents = if show_consents {
+        svc::list_consents(state, actor, &ctx.meta, id)
+            .await
+            .map_err(service_err(ctx))?
+    } else {
+        Vec::new()
+    };
     let can_record_consent = svc::allows(actor, Action::RecordConsent, relationship);
     let name = [&view.given_name, &view.surname1, &view.surname2]
         .into_iter()
@@ -568,6 +574,7 @@ async fn person_page_for(
                 .iter()
                 .map(|c| (c.category.clone(), c.basis.clone())),
         ),
+        show_consents,
         consents,
         can_record_consent,
         can_edit: svc::allows(actor, Action::UpdatePerson, relationship),
@@ -1172,7 +1179,20 @@ pub async fn break_glass_submit(
     let id: CaseId = parse_path(&ctx, &raw)?;
     let reason = f.get("reason");
     match svc::break_glass(&state, &actor, &ctx.meta, id, &reason).await {
-        Ok(()) => Ok(see_other(&format!("/cases/{id}?notice=break-glass-opened"))),
+        Ok(BreakGlassOpening::Opened(_)) => {
+            Ok(see_other(&format!("/cases/{id}?notice=break-glass-opened")))
+        }
+        Ok(BreakGlassOpening::Waiting(_)) => {
+            // Nothing is opened: the professional is told the request waits for the DPO.
+            let mut page = ctx.page();
+            page.notice = Some(t(ctx.lang, "notice-break-glass-waiting"));
+            let page = BreakGlassPage {
+                ctx: page,
+                case: id.to_string(),
+                reason: String::new(),
+            };
+            Ok(render(&ctx, &state, StatusCode::ACCEPTED, &page))
+        }
         Err(e) => {
             let errors = field_errors(&ctx, e)?;
             let page = BreakGlassPage {
@@ -1207,7 +1227,11 @@ async fn queue_page_for(
             user: r.user_name.clone(),
             reason: r.access.reason.clone(),
             opened: r.access.opened_at.display(),
-            expires: r.access.expires_at.display(),
+            expires: if r.access.status == "waiting" {
+                t(ctx.lang, "review-waiting")
+            } else {
+                r.access.expires_at.display()
+            },
             error: page.error(&format!("outcome-{}", r.access.id)),
         })
         .collect();

@@ -42,11 +42,12 @@ async fn contribution(
     id: CaseId,
 ) -> Result<(Case, Grant), ServiceError> {
     let (case, relationship) = case_and_relationship(state, actor, id).await?;
-    let grant = authorize(
+    let grant = super::authorize_about(
         state,
         actor,
         Action::ContributeToCase,
         Target::new(actor.tenant, relationship),
+        super::About::case(&case),
         meta,
     )
     .await?;
@@ -406,10 +407,16 @@ pub async fn casework(
     let may_read_summary = |a: &Assessment| {
         actor.agency == Some(a.assessed_agency) || open(DataCategory::SocialServicesNotes)
     };
+    // That a health service assessed the person, owns an action, wrote a note or sat at a
+    // meeting is health data: such records and attendees vanish for readers who may not know it.
+    let visible: Vec<DataCategory> = view.categories.iter().map(|(c, _)| *c).collect();
+    let systems = super::inclusion::agency_systems(state, actor.tenant).await?;
+    let known = |a: AgencyId| super::inclusion::agency_visible(actor, &visible, &systems, a);
     // What a reader's own agency recorded, it already knows.
     let assessments: Vec<Assessment> = casework::assessments(&state.store, id)
         .await?
         .into_iter()
+        .filter(|a| known(a.assessed_agency))
         .map(|mut a| {
             let version = Some(a.instrument_version);
             let own = actor.agency == Some(a.assessed_agency);
@@ -428,30 +435,29 @@ pub async fn casework(
     let actions: Vec<PlanAction> = actions
         .into_iter()
         .filter(|a| !a.goal_id.is_some_and(|g| hidden.iter().any(|h| h.id == g)))
+        .filter(|a| known(a.agency_id))
         .collect();
     let notes: Vec<Note> = casework::notes(&state.store, id)
         .await?
         .into_iter()
-        .filter(|n| note_visible(actor, view.relationship, n))
+        .filter(|n| note_visible(actor, view.relationship, n) && known(n.author_agency))
         .collect();
-    let meetings = casework::meetings_for_case(&state.store, actor.tenant, id).await?;
-    // That a health follow-up exists is health data: shown to health agencies and to readers
-    // the health-flags category is open to (by consent).
-    let may_know_health = view
-        .categories
-        .iter()
-        .any(|(c, _)| *c == DataCategory::HealthFlags)
-        || actor.agency_system.is_some_and(|s| s.is_health());
+    let meetings: Vec<Meeting> = casework::meetings_for_case(&state.store, actor.tenant, id)
+        .await?
+        .into_iter()
+        .map(|mut m| {
+            m.agencies.retain(|a| known(*a));
+            m
+        })
+        .collect();
+    // The team is already what this reader may know of (health services only where the policy
+    // lets them be known): the health follow-ups are its health agencies.
     let mut health_followups = Vec::new();
-    if may_know_health {
-        for t in &view.team {
-            if agencies::get(&state.store, actor.tenant, t.agency_id)
-                .await
-                .is_ok_and(|a| a.system.is_health())
-                && !health_followups.contains(&t.agency_id)
-            {
-                health_followups.push(t.agency_id);
-            }
+    for t in &view.team {
+        if systems.get(&t.agency_id).is_some_and(|s| s.is_health())
+            && !health_followups.contains(&t.agency_id)
+        {
+            health_followups.push(t.agency_id);
         }
     }
     let mut timeline = vec![TimelineEntry {
@@ -603,11 +609,12 @@ pub async fn record_meeting(
             Err(other) => return Err(other),
         };
         // Reviewing a case in a meeting is contributing to it.
-        authorize(
+        super::authorize_about(
             state,
             actor,
             Action::ContributeToCase,
             Target::new(actor.tenant, relationship),
+            super::About::case(&case),
             meta,
         )
         .await?;

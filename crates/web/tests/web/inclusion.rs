@@ -754,3 +754,238 @@ async fn the_consent_receipt_is_printed_in_the_persons_language() {
     );
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_pending_referral_recipient_reads_no_consent_record_until_accepting() {
+    let app = TestApp::spawn().await;
+    let fx = &app.inclusion;
+    let lanbide = app.token("lanbide").await;
+    let consents = format!("/api/v1/people/{}/consents", fx.person);
+    let receipt = format!("/people/{}/consents/{}/receipt", fx.person, fx.consent);
+    // The purpose and the evidence of the fixture's consent.
+    let markers = ["Coordinación con vivienda", "Formulario firmado"];
+    let r = app.api(Some(&lanbide), Method::GET, &consents, None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let browser = app.sign_in("lanbide").await;
+    let page = app
+        .page(
+            &browser,
+            Method::GET,
+            &format!("/people/{}", fx.person),
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains(PERSON_SENTINEL),
+        "who the person is, as before"
+    );
+    let r = app.page(&browser, Method::GET, &receipt, &[]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    for m in markers {
+        assert!(!page.body.contains(m), "the person page showed {m}");
+        assert!(!r.body.contains(m), "the receipt showed {m}");
+    }
+    let r = app
+        .api(
+            Some(&lanbide),
+            Method::POST,
+            &format!("/api/v1/referrals/{}/transitions", fx.referral),
+            Some(json!({"status": "accepted", "version": 1})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    // On the team now: the consent records are theirs to read.
+    let r = app.api(Some(&lanbide), Method::GET, &consents, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains(markers[0]) && r.body.contains(markers[1]));
+    let page = app
+        .page(
+            &browser,
+            Method::GET,
+            &format!("/people/{}", fx.person),
+            &[],
+        )
+        .await;
+    assert!(page.body.contains(markers[0]));
+    assert_eq!(
+        app.page(&browser, Method::GET, &receipt, &[]).await.status,
+        StatusCode::OK
+    );
+    app.cleanup().await;
+}
+
+/// The categories a caller sees in a case.
+async fn case_categories(app: &TestApp, token: &str, case: &str) -> Vec<String> {
+    let r = app
+        .api(
+            Some(token),
+            Method::GET,
+            &format!("/api/v1/cases/{case}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.json()["categories"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|c| c["category"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn break_glass_opens_what_the_lead_sees_and_health_flags_only_to_health() {
+    let app = TestApp::spawn().await;
+    let case = app.inclusion.case.to_string();
+    let reason =
+        json!({"reason": "The child did not come home; the school needs the family's contact now"});
+    let mut seen = Vec::new();
+    for who in ["education", "health"] {
+        let t = app.token(who).await;
+        let r = app
+            .api(
+                Some(&t),
+                Method::POST,
+                &format!("/api/v1/cases/{case}/break-glass"),
+                Some(reason.clone()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{who}: {}", r.body);
+        seen.push(case_categories(&app, &t, &case).await);
+    }
+    // The lead (social services) sees employment, income and notes by Ley 14/2022, and nothing
+    // of housing or education without the person's consent to social services.
+    let lead_view = [
+        "identification",
+        "contact",
+        "employment",
+        "income",
+        "social_services_notes",
+    ];
+    assert_eq!(seen[0], lead_view, "the school breaking the glass");
+    let mut with_flags: Vec<&str> = lead_view.to_vec();
+    with_flags.push("health_flags");
+    assert_eq!(seen[1], with_flags, "primary care breaking the glass");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn break_glass_beyond_the_daily_limit_waits_for_the_dpo() {
+    let mut config = crate::common::fast_config();
+    config.break_glass_per_day = 1;
+    let app = TestApp::spawn_with(config).await;
+    let social = app.token("social").await;
+    let edu = app.token("education").await;
+    let mut cases = vec![app.inclusion.case.to_string()];
+    for (given, birth) in [("Nerea", "1981-02-03"), ("Garazi", "1992-07-08")] {
+        let mut body = person(given, "Urrutikoetxea", birth, "");
+        body["confirmed_new"] = json!(true);
+        let r = app
+            .api(Some(&social), Method::POST, "/api/v1/people", Some(body))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        cases.push(r.json()["case"].as_str().expect("case").to_owned());
+    }
+    let reason =
+        json!({"reason": "The child did not come home; the school needs the family's contact now"});
+    let glass = |case: &str| format!("/api/v1/cases/{case}/break-glass");
+    let read = |case: &str| format!("/api/v1/cases/{case}");
+    let r = app
+        .api(
+            Some(&edu),
+            Method::POST,
+            &glass(&cases[0]),
+            Some(reason.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    // The second in a day: recorded, not opened, and the professional is told why.
+    let r = app
+        .api_lang(
+            Some(&edu),
+            Method::POST,
+            &glass(&cases[1]),
+            Some(reason.clone()),
+            "es",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    assert_eq!(r.json()["status"], "waiting");
+    assert!(
+        r.json()["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("delegado de protección de datos")),
+        "{}",
+        r.body
+    );
+    let waiting = r.json()["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        app.api(Some(&edu), Method::GET, &read(&cases[1]), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // Through the page too: the notice in the reader's language, nothing opened.
+    let mut browser = app.sign_in("education").await;
+    browser.lang = Some("en");
+    let page = app
+        .page(
+            &browser,
+            Method::POST,
+            &format!("/cases/{}/break-glass", cases[2]),
+            &[("reason", reason["reason"].as_str().unwrap_or_default())],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::ACCEPTED);
+    assert!(
+        page.body.contains("limit of emergency accesses"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        app.api(Some(&edu), Method::GET, &read(&cases[2]), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // The DPO's queue holds both requests as waiting; approving one opens it for an hour,
+    // refusing the other keeps it closed.
+    let mut dpo = app.sign_in("dpo").await;
+    dpo.lang = Some("en");
+    let queue = app.page(&dpo, Method::GET, "/dpo/break-glass", &[]).await;
+    assert_eq!(queue.body.matches("Waiting for your approval").count(), 2);
+    let all = elkarlan_store::cases::break_glass_to_review(&app.store, app.tenant)
+        .await
+        .expect("queue");
+    let other = all
+        .iter()
+        .find(|a| a.status == "waiting" && a.id.to_string() != waiting)
+        .map(|a| a.id.to_string())
+        .expect("the page's request waits");
+    for (id, outcome) in [(&waiting, "justified"), (&other, "unjustified")] {
+        let r = app
+            .page(
+                &dpo,
+                Method::POST,
+                &format!("/dpo/break-glass/{id}"),
+                &[("outcome", outcome)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let c = app
+        .api(Some(&edu), Method::GET, &read(&cases[1]), None)
+        .await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.body);
+    assert_eq!(c.json()["relationship"], "break_glass");
+    assert_eq!(
+        app.api(Some(&edu), Method::GET, &read(&cases[2]), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    app.cleanup().await;
+}

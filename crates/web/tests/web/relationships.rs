@@ -226,3 +226,206 @@ async fn each_relationship_gets_exactly_what_the_policy_allows() {
     );
     app.cleanup().await;
 }
+
+/// Follows a referral from the lead to `system`'s agency and its acceptance; returns its id.
+async fn refer_and_accept(
+    app: &TestApp,
+    lead: &str,
+    recipient: &str,
+    system: PublicSystem,
+    reason: &str,
+    categories: &[&str],
+) -> String {
+    let r = app
+        .api(
+            Some(lead),
+            Method::POST,
+            &format!("/api/v1/cases/{}/referrals", app.inclusion.case),
+            Some(json!({"to_agency": app.agency(system), "reason": reason, "urgency": "routine", "categories": categories})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_str().expect("id").to_owned();
+    accept(app, recipient, &id).await;
+    id
+}
+
+/// What one reader receives of the fixture case: the case and casework through the API, and the
+/// case page.
+async fn case_as_seen(app: &TestApp, username: &str) -> String {
+    let token = app.token(username).await;
+    let case = app.inclusion.case;
+    let mut seen = String::new();
+    for path in [
+        format!("/api/v1/cases/{case}"),
+        format!("/api/v1/cases/{case}/casework"),
+    ] {
+        let r = app.api(Some(&token), Method::GET, &path, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{username} {path}: {}", r.body);
+        seen.push_str(&r.body);
+    }
+    let browser = app.sign_in(username).await;
+    let r = app
+        .page(&browser, Method::GET, &format!("/cases/{case}"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{username} case page");
+    seen.push_str(&r.body);
+    seen
+}
+
+#[tokio::test]
+async fn a_health_services_involvement_and_a_referrals_wording_reach_only_those_who_may_know() {
+    let app = TestApp::spawn().await;
+    let fx = &app.inclusion;
+    let social = app.token("social").await;
+    let health = app.token("health").await;
+    let housing = app.token("housing").await;
+    let lanbide = app.token("lanbide").await;
+    const HEALTH_REASON: &str = "HEALTH-REASON-7f3a ansiedad y controles";
+    const NOTES_REASON: &str = "NOTES-REASON-2c9e situación familiar";
+    const HEALTH_ACTION: &str = "HEALTH-ACTION-51bd cita en el centro de salud";
+    let health_agency = app.agency(PublicSystem::PrimaryCare).to_string();
+    // Primary care follows the person; housing joins the team by its own referral; the
+    // employment agency gets a referral sharing social services notes, which housing may not see.
+    refer_and_accept(
+        &app,
+        &social,
+        &health,
+        PublicSystem::PrimaryCare,
+        HEALTH_REASON,
+        &[],
+    )
+    .await;
+    refer_and_accept(
+        &app,
+        &social,
+        &housing,
+        PublicSystem::Housing,
+        "Vivienda",
+        &[],
+    )
+    .await;
+    accept(&app, &lanbide, &fx.referral.to_string()).await;
+    let r = app
+        .api(
+            Some(&social),
+            Method::POST,
+            &format!("/api/v1/cases/{}/referrals", fx.case),
+            Some(json!({"to_agency": app.agency(PublicSystem::EmploymentIncome), "reason": NOTES_REASON,
+                "urgency": "routine", "categories": ["social_services_notes"]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = app
+        .api(
+            Some(&social),
+            Method::POST,
+            &format!("/api/v1/cases/{}/actions", fx.case),
+            Some(json!({"agency": health_agency, "description": HEALTH_ACTION})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = app
+        .api(
+            Some(&social),
+            Method::POST,
+            "/api/v1/meetings",
+            Some(json!({"held_on": "2026-11-20", "minutes": "Mesa de coordinación",
+                "agencies": [health_agency, app.agency(PublicSystem::Housing)], "cases": [fx.case]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+
+    let mut failures = Vec::new();
+    // Housing: no health flags, so no trace of primary care (team, referral, its reason, the
+    // action it owns, its presence at the meeting), and no wording of a referral sharing notes.
+    let seen = case_as_seen(&app, "housing").await;
+    for (what, marker) in [
+        ("the health agency", health_agency.as_str()),
+        ("its name", "Test primary_care"),
+        ("the health referral's reason", HEALTH_REASON),
+        ("the health action", HEALTH_ACTION),
+        ("the wording of a referral sharing notes", NOTES_REASON),
+    ] {
+        if seen.contains(marker) {
+            failures.push(format!("housing received {what}"));
+        }
+    }
+    let c = app
+        .api(
+            Some(&housing),
+            Method::GET,
+            &format!("/api/v1/cases/{}", fx.case),
+            None,
+        )
+        .await
+        .json();
+    let referrals = c["referrals"].as_array().cloned().unwrap_or_default();
+    // The first employment referral, the housing one and the one sharing notes; not health's.
+    if referrals.len() != 3 {
+        failures.push(format!("housing should list 3 referrals: {referrals:?}"));
+    }
+    if !referrals
+        .iter()
+        .any(|r| r["reason"] == "Orientación laboral")
+    {
+        failures.push("a referral sharing what housing sees keeps its reason".into());
+    }
+    let w = app
+        .api(
+            Some(&housing),
+            Method::GET,
+            &format!("/api/v1/cases/{}/casework", fx.case),
+            None,
+        )
+        .await
+        .json();
+    if w["meetings"][0]["agencies"].as_array().map(Vec::len) != Some(1) {
+        failures.push(format!(
+            "housing sees only itself at the meeting: {}",
+            w["meetings"]
+        ));
+    }
+    // Primary care sees everything it takes part in. The sending agency sees its referral and
+    // its reason, but not the follow-up that grew from it (the action health owns) without the
+    // person's consent to health flags.
+    let seen = case_as_seen(&app, "health").await;
+    for marker in [HEALTH_REASON, HEALTH_ACTION, health_agency.as_str()] {
+        if !seen.contains(marker) {
+            failures.push(format!("health should see {marker}"));
+        }
+    }
+    let seen = case_as_seen(&app, "social").await;
+    if !seen.contains(HEALTH_REASON) || seen.contains(HEALTH_ACTION) {
+        failures.push("social sees its referral to health, not health's own actions".into());
+    }
+    if !case_as_seen(&app, "lanbide").await.contains(NOTES_REASON) {
+        failures.push("the receiving agency reads the referral's reason".into());
+    }
+    // With the person's consent to share health flags with housing, housing may know.
+    let r = app
+        .api(
+            Some(&social),
+            Method::POST,
+            &format!("/api/v1/people/{}/consents", fx.person),
+            Some(
+                json!({"purpose": "Coordinación sociosanitaria", "recipients": ["housing"],
+                "categories": ["health_flags"], "evidence": "Formulario firmado"}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let seen = case_as_seen(&app, "housing").await;
+    for marker in [HEALTH_REASON, HEALTH_ACTION, health_agency.as_str()] {
+        if !seen.contains(marker) {
+            failures.push(format!("housing with consent should see {marker}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    app.cleanup().await;
+}
