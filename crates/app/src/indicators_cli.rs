@@ -20,7 +20,7 @@ use elkarlan_domain::indicators::definition::{
     Disaggregation, FieldType, FieldValue, IndicatorValue, Key, Period, Source,
 };
 use elkarlan_domain::indicators::publish::Published;
-use elkarlan_domain::indicators::results::{self, Scope};
+use elkarlan_domain::indicators::results::{self, GridPeriod, Scope};
 use elkarlan_store::{Store, indicator_facts, indicator_results};
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -66,10 +66,13 @@ fn say(line: &str) {
     let _ = writeln!(std::io::stdout(), "{line}");
 }
 
-fn period_of(p: &str) -> anyhow::Result<Period> {
-    let fallback = results::year_period(2026).context("year")?;
-    results::choose_period(Some(p), None, None, fallback)
-        .map_err(|_| anyhow::anyhow!("--period {p}: expected a year (2026) or a quarter (2026-Q2)"))
+fn period_of(p: &str) -> anyhow::Result<GridPeriod> {
+    let plans = results::plan_periods(catalogue::all());
+    results::choose_period(Some(p), None, None, GridPeriod::Year(2026), &plans).map_err(|_| {
+        anyhow::anyhow!(
+            "--period {p}: expected a year (2026), a quarter (2026-Q2), a month (2026-05) or a plan period (plan-20240101-20271231)"
+        )
+    })
 }
 
 pub async fn run(
@@ -79,14 +82,14 @@ pub async fn run(
 ) -> anyhow::Result<ExitCode> {
     match command {
         IndicatorsCommand::Refresh { period, profile } => {
-            let period = period_of(&period)?;
+            let grid = period_of(&period)?;
+            let period = grid.period();
             let defs = catalogue::all();
             if profile {
                 profile_refresh(store, tenant, period).await?;
             }
             let started = Instant::now();
-            let cells =
-                indicator_results::refresh_period(store, tenant, defs, period, true).await?;
+            let cells = indicator_results::refresh_period(store, tenant, defs, grid, true).await?;
             say(&format!(
                 "refreshed {} indicators for {} to {}: {cells} cells in {:.3} s (peak memory {} MB)",
                 defs.len(),
@@ -103,7 +106,7 @@ pub async fn run(
             repeat,
             json,
         } => {
-            let period = period_of(&period)?;
+            let period = period_of(&period)?.period();
             let scope = Scope::Neighbourhood(neighbourhood);
             let mut times = Vec::new();
             let mut last = Vec::new();
@@ -169,7 +172,7 @@ pub async fn run(
             Ok(ExitCode::SUCCESS)
         }
         IndicatorsCommand::ExportFacts { period, out } => {
-            let period = period_of(&period)?;
+            let period = period_of(&period)?.period();
             let written = export_facts(store, tenant, period, &out).await?;
             for (source, rows) in written {
                 say(&format!("{source}: {rows} rows"));
@@ -209,6 +212,7 @@ fn used_sources() -> BTreeSet<Source> {
 
 /// Times each source's read and each indicator's computation (nothing stored).
 async fn profile_refresh(store: &Store, tenant: TenantId, period: Period) -> anyhow::Result<()> {
+    let declared = indicator_results::declared_groups(store, tenant).await?;
     let mut rows = std::collections::BTreeMap::new();
     for source in used_sources() {
         let started = Instant::now();
@@ -223,7 +227,7 @@ async fn profile_refresh(store: &Store, tenant: TenantId, period: Period) -> any
     }
     for def in catalogue::all() {
         let started = Instant::now();
-        let published = results::publish(def, period, &rows)
+        let published = results::publish(def, period, &rows, &declared)
             .map_err(|e| anyhow::anyhow!("{}: {e}", def.code))?;
         let cells: usize = published.iter().map(|r| r.cells.len()).sum();
         say(&format!(

@@ -3,17 +3,23 @@
 //! exports, the API and the public pages read only these cells: a request never scans the
 //! records, and nothing that left disclosure control suppressed is ever stored with a value.
 //!
-//! The worker keeps the standard periods (`results::standard_periods`) and every period someone
-//! asked for up to date: a period is recomputed when the audit trail (every write is audited)
-//! has moved on since it was computed.
+//! Only periods of the published grid (`results::GridPeriod`: months, quarters, years, plan
+//! periods) are computed and stored. The worker keeps the standard periods
+//! (`results::standard_periods`) up to date: a period is recomputed when the audit trail (every
+//! write is audited) has moved on since it was computed. Any other grid period is computed when
+//! a reader asks for it and it is missing or stale, never by the worker; stored periods off the
+//! grid (kept by earlier versions) are dropped, as derived data.
 
 use crate::audit::{NewEvent, RequestMeta};
 use crate::{Result, Store, StoreError, on_pool, on_tx};
 use elkarlan_domain::indicators::definition::{
     Disaggregation, IndicatorDefinition, IndicatorValue, Key, Period, Ratio, Row, Source,
+    UNKNOWN_GROUP,
 };
 use elkarlan_domain::indicators::publish::Published;
-use elkarlan_domain::indicators::results::{self, IndicatorResult, Scope};
+use elkarlan_domain::indicators::results::{
+    self, DeclaredGroups, GridPeriod, IndicatorResult, Scope,
+};
 use elkarlan_domain::policy::Grant;
 use elkarlan_domain::{ProjectId, TenantId, Timestamp};
 use sqlx::Row as _;
@@ -38,16 +44,36 @@ fn day(p: chrono::NaiveDate) -> String {
     p.format("%Y-%m-%d").to_string()
 }
 
-/// Computes every indicator of `defs` for `period` from the records and replaces the period's
-/// stored cells, in one transaction. Returns the number of cells stored.
+/// The tenant's districts and neighbourhoods, which every result lists whether empty or not.
+pub async fn declared_groups(store: &Store, tenant: TenantId) -> Result<DeclaredGroups> {
+    let areas = crate::territory::list(store, tenant).await?;
+    let mut out = DeclaredGroups::default();
+    for a in &areas {
+        if a.kind == "district" {
+            out.districts.push(a.code.clone());
+        } else {
+            let district = a
+                .parent_id
+                .and_then(|p| areas.iter().find(|d| d.id == p))
+                .map_or_else(|| UNKNOWN_GROUP.to_owned(), |d| d.code.clone());
+            out.neighbourhoods.push((a.code.clone(), district));
+        }
+    }
+    Ok(out)
+}
+
+/// Computes every indicator of `defs` for a grid period from the records and replaces the
+/// period's stored cells, in one transaction. Returns the number of cells stored.
 pub async fn refresh_period(
     store: &Store,
     tenant: TenantId,
     defs: &[IndicatorDefinition],
-    period: Period,
+    grid: GridPeriod,
     standard: bool,
 ) -> Result<usize> {
     let started = Timestamp::now();
+    let period = grid.period();
+    let declared = declared_groups(store, tenant).await?;
     let sources_of = |def: &IndicatorDefinition| -> Vec<Source> {
         std::iter::once(def.numerator.source)
             .chain(def.denominator.as_ref().map(|d| d.source))
@@ -69,7 +95,7 @@ pub async fn refresh_period(
             .into_iter()
             .partition(|d| sources_of(d).iter().all(|s| by_source.contains_key(s)));
         for def in ready {
-            let r = results::publish(def, period, &by_source)
+            let r = results::publish(def, period, &by_source, &declared)
                 .map_err(|e| StoreError::Conflict(disclosure_error(&e)))?;
             published.extend(r);
         }
@@ -250,8 +276,10 @@ async fn last_change(store: &Store, tenant: TenantId) -> Result<Option<i64>> {
         .bind(tenant.0).fetch_optional(p).await?.map(|r| r.try_get::<i64, _>(0)).transpose()?))
 }
 
-/// Recomputes, for one tenant, the standard periods and every period asked for before that is
-/// missing or older than the last audited change. Returns what was done.
+/// Recomputes, for one tenant, the standard periods that are missing or older than the last
+/// audited change, and drops stored periods that are not on the grid. Other grid periods are
+/// left as they are: they are brought up to date when read (`ensure_period`), so the work after
+/// a write does not grow with the periods readers have asked for. Returns what was done.
 pub async fn refresh_due(
     store: &Store,
     tenant: TenantId,
@@ -260,39 +288,59 @@ pub async fn refresh_due(
 ) -> Result<Refreshed> {
     let changed = last_change(store, tenant).await?.unwrap_or(0);
     let known = computed_periods(store, tenant).await?;
-    let standard = results::standard_periods(today);
-    let mut due: Vec<(Period, bool)> = Vec::new();
-    for p in &standard {
-        match known.iter().find(|k| k.period == *p) {
-            Some(k) if k.computed_at.micros() >= changed => {}
-            _ => due.push((*p, true)),
-        }
-    }
-    for k in &known {
-        if !standard.contains(&k.period) && k.computed_at.micros() < changed {
-            due.push((k.period, k.standard));
-        }
-    }
+    let plans = results::plan_periods(defs);
+    let off_grid: Vec<Period> = known
+        .iter()
+        .map(|k| k.period)
+        .filter(|p| GridPeriod::of(*p, &plans).is_none())
+        .collect();
+    drop_periods(store, tenant, &off_grid).await?;
     let mut done = Refreshed::default();
-    for (period, is_standard) in due {
-        done.cells += refresh_period(store, tenant, defs, period, is_standard).await?;
-        done.periods += 1;
+    for grid in results::standard_periods(today, &plans) {
+        let fresh = known
+            .iter()
+            .any(|k| k.period == grid.period() && k.computed_at.micros() >= changed);
+        if !fresh {
+            done.cells += refresh_period(store, tenant, defs, grid, true).await?;
+            done.periods += 1;
+        }
     }
     Ok(done)
 }
 
-/// Computes a period now if it has never been computed (a period someone asks for that is not
-/// a standard one); from then on the worker keeps it up to date. Returns whether it computed.
+/// Removes stored periods and their cells (derived data, recomputed from the records).
+async fn drop_periods(store: &Store, tenant: TenantId, periods: &[Period]) -> Result<()> {
+    if periods.is_empty() {
+        return Ok(());
+    }
+    let mut tx = store.begin_write().await?;
+    for p in periods {
+        let (start, end) = (day(p.start), day(p.end));
+        on_tx!(&mut tx, c => sqlx::query("DELETE FROM indicator_cells WHERE tenant_id = $1 AND period_start = $2 AND period_end = $3")
+            .bind(tenant.0).bind(&start).bind(&end).execute(c).await.map(|r| r.rows_affected()))?;
+        on_tx!(&mut tx, c => sqlx::query("DELETE FROM indicator_periods WHERE tenant_id = $1 AND period_start = $2 AND period_end = $3")
+            .bind(tenant.0).bind(&start).bind(&end).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Computes a grid period now if it has never been computed, or, for a period the worker does
+/// not keep (not standard), if records changed since. Returns whether it computed.
 pub async fn ensure_period(
     store: &Store,
     tenant: TenantId,
     defs: &[IndicatorDefinition],
-    period: Period,
+    grid: GridPeriod,
 ) -> Result<bool> {
-    if computed_at(store, tenant, period).await?.is_some() {
-        return Ok(false);
+    if let Some(at) = computed_at(store, tenant, grid.period()).await? {
+        let today = Timestamp::now().to_datetime().date_naive();
+        let kept = results::standard_periods(today, &results::plan_periods(defs)).contains(&grid);
+        if kept || at.micros() >= last_change(store, tenant).await?.unwrap_or(0) {
+            return Ok(false);
+        }
     }
-    refresh_period(store, tenant, defs, period, false).await?;
+    refresh_period(store, tenant, defs, grid, false).await?;
     Ok(true)
 }
 

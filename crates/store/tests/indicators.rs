@@ -15,6 +15,7 @@ use elkarlan_domain::indicators::definition::{
     Disaggregation, FieldValue, IndicatorDefinition, IndicatorValue, Key, Period, Ratio, Source,
 };
 use elkarlan_domain::indicators::publish::{Published, cell_counts, protect_counts};
+use elkarlan_domain::indicators::results::GridPeriod;
 use elkarlan_domain::territory::IneCode;
 use elkarlan_store::indicator_facts;
 use elkarlan_store::{Store, tenants};
@@ -697,10 +698,13 @@ async fn published_results_are_stored_read_back_and_refreshed() {
         let done = indicator_results::refresh_due(store, t, defs, today)
             .await
             .unwrap();
-        assert_eq!(done.periods, 7, "{ctx}: 2024, 2025, 2026 and four quarters");
+        assert_eq!(
+            done.periods, 8,
+            "{ctx}: 2024, 2025, 2026, four quarters and the plan's 2024-2027"
+        );
         assert!(done.cells > 1000, "{ctx}: {} cells", done.cells);
         let periods = indicator_results::computed_periods(store, t).await.unwrap();
-        assert_eq!(periods.len(), 7, "{ctx}");
+        assert_eq!(periods.len(), 8, "{ctx}");
         assert!(periods.iter().all(|p| p.standard), "{ctx}");
 
         let city = indicator_results::result(store, t, "PL-01", y, &Scope::City, None)
@@ -763,13 +767,17 @@ async fn published_results_are_stored_read_back_and_refreshed() {
             2,
             "{ctx}: {groups:?}"
         );
-        // A breakdown of a neighbourhood by sex lists the city's groups.
+        // A breakdown of a neighbourhood by sex lists every declared group, empty or not.
         let by_sex = indicator_results::results(store, t, y, &otx, Some(Disaggregation::Sex))
             .await
             .unwrap();
         let pl = by_sex.iter().find(|r| r.code == "PL-01").unwrap();
         let sexes: Vec<&str> = pl.groups().map(|(g, _)| g).collect();
-        assert_eq!(sexes, vec!["man", "woman"], "{ctx}");
+        assert_eq!(
+            sexes,
+            vec!["man", "non_binary", "not_recorded", "unknown", "woman"],
+            "{ctx}"
+        );
         assert_eq!(
             indicator_results::neighbourhoods(store, t, y)
                 .await
@@ -803,31 +811,115 @@ async fn published_results_are_stored_read_back_and_refreshed() {
             .unwrap();
         assert_eq!(city.total(), Published::Value(value(15, 1)), "{ctx}");
 
-        // A period nobody computed before is computed once on demand, then kept by the worker.
-        let spring = Period::parse("2026-03-01", "2026-04-30").unwrap();
+        // A grid period nobody computed before is computed on demand, and again only when stale.
+        let march = GridPeriod::Month(2026, 3);
         assert!(
-            indicator_results::ensure_period(store, t, defs, spring)
+            indicator_results::ensure_period(store, t, defs, march)
                 .await
                 .unwrap()
         );
         assert!(
-            !indicator_results::ensure_period(store, t, defs, spring)
+            !indicator_results::ensure_period(store, t, defs, march)
                 .await
                 .unwrap()
         );
         let periods = indicator_results::computed_periods(store, t).await.unwrap();
         assert!(
-            periods.iter().any(|p| p.period == spring && !p.standard),
+            periods
+                .iter()
+                .any(|p| p.period == march.period() && !p.standard),
             "{ctx}"
         );
-        let r = indicator_results::result(store, t, "PL-01", spring, &Scope::City, None)
+        let r = indicator_results::result(store, t, "PL-01", march.period(), &Scope::City, None)
             .await
             .unwrap()
             .unwrap();
         assert_eq!(
             r.total(),
-            Published::Value(value(14, 1)),
+            Published::Value(value(12, 1)),
             "{ctx}: 12 in March, 2 in April"
+        );
+        db.finish().await;
+    }
+}
+
+/// Only grid periods are stored: what earlier versions kept for custom ranges is dropped by the
+/// worker, and a grid period a reader asked for is brought up to date when read, never by the
+/// worker, so the work after each write stays the standard periods' whatever readers asked.
+#[tokio::test]
+async fn only_grid_periods_are_stored_and_the_worker_refreshes_only_the_standard_ones() {
+    use elkarlan_store::indicator_results;
+    let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+    for db in migrated().await {
+        let ctx = db.name;
+        let store = &db.store;
+        let s = seed(store).await;
+        let t = s.tenant;
+        let defs = catalogue::all();
+        // Two custom ranges a day apart, as an earlier version stored them on request.
+        for end in ["2026-10-01", "2026-10-02"] {
+            raw_exec!(store, "INSERT INTO indicator_periods (tenant_id, period_start, period_end, standard, computed_at) VALUES ($1,'2026-10-01',$2,0,0)",
+                t.0, end).unwrap();
+            raw_exec!(store, "INSERT INTO indicator_cells (tenant_id, period_start, period_end, scope, indicator, disaggregation, position, group_code, kind, numerator, denominator) VALUES ($1,'2026-10-01',$2,'city','PL-01','',0,'','value',1,1)",
+                t.0, end).unwrap();
+        }
+        // A neighbourhood where nobody lives is listed all the same.
+        let district: Vec<Uuid> =
+            raw_column!(store, Uuid, "SELECT id FROM areas WHERE code = '6'").unwrap();
+        area(store, t, "neighbourhood", "zorrotzaurre", Some(district[0])).await;
+        let first = indicator_results::refresh_due(store, t, defs, today)
+            .await
+            .unwrap();
+        assert_eq!(first.periods, 8, "{ctx}");
+        assert_eq!(
+            indicator_results::neighbourhoods(store, t, year(2026))
+                .await
+                .unwrap(),
+            ["otxarkoaga", "txurdinaga", "zorrotzaurre"],
+            "{ctx}"
+        );
+        let stored = indicator_results::computed_periods(store, t).await.unwrap();
+        assert_eq!(stored.len(), 8, "{ctx}: the custom ranges are gone");
+        let leftover: Vec<i64> = raw_column!(
+            store,
+            i64,
+            "SELECT COUNT(*) FROM indicator_cells WHERE period_end = '2026-10-02' OR (period_start = '2026-10-01' AND period_end = '2026-10-01')"
+        )
+        .unwrap();
+        assert_eq!(leftover, vec![0], "{ctx}");
+
+        // A reader asks for a month: stored once.
+        let october = GridPeriod::Month(2026, 10);
+        assert!(
+            indicator_results::ensure_period(store, t, defs, october)
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            indicator_results::computed_periods(store, t)
+                .await
+                .unwrap()
+                .len(),
+            9,
+            "{ctx}"
+        );
+        // Records change (every stored period now older than the change): the worker
+        // recomputes the eight standard periods and leaves the month alone...
+        raw_exec!(store, "UPDATE indicator_periods SET computed_at = -1").unwrap();
+        let after = indicator_results::refresh_due(store, t, defs, today)
+            .await
+            .unwrap();
+        assert_eq!(after.periods, 8, "{ctx}");
+        let month = indicator_results::computed_at(store, t, october.period())
+            .await
+            .unwrap()
+            .map(|at| at.micros());
+        assert_eq!(month, Some(-1), "{ctx}: not refreshed by the worker");
+        // ... which is recomputed when read again.
+        assert!(
+            indicator_results::ensure_period(store, t, defs, october)
+                .await
+                .unwrap()
         );
         db.finish().await;
     }

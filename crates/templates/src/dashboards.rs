@@ -87,11 +87,8 @@ pub struct DashboardPage {
     pub related: Vec<(String, String)>,
     /// Where the form sends its query.
     pub action: String,
+    /// The grid periods offered (custom dates are not: they could be differenced).
     pub periods: Vec<SelectOption>,
-    /// Custom period dates: offered to signed-in readers only.
-    pub custom: bool,
-    pub start: String,
-    pub end: String,
     pub breakdowns: Vec<SelectOption>,
     /// The period shown, in words; empty when the query was refused.
     pub period_label: String,

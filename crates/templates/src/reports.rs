@@ -29,10 +29,8 @@ pub struct DashboardPage {
     pub id: String,
     pub code: String,
     pub title: String,
-    /// The fields as sent: period, start, end.
+    /// The period as sent.
     pub period: String,
-    pub start: String,
-    pub end: String,
     /// "From … to …", empty when the period is not valid.
     pub shown: String,
     pub year: String,

@@ -15,8 +15,8 @@
 //! and hidden in sensitive ones.
 
 use super::definition::{
-    Aggregate, Disaggregation, FieldValue, IndicatorDefinition, IndicatorValue, Key, Measure,
-    Period, Ratio, Row, Sensitivity, Source, UNKNOWN_GROUP, median,
+    Aggregate, Disaggregation, FieldType, FieldValue, IndicatorDefinition, IndicatorValue, Key,
+    Measure, Period, Ratio, Row, Sensitivity, Source, UNKNOWN_GROUP, median,
 };
 use super::disclosure::{self, DisclosureError, LinkedCounts, ProtectedCounts, Rule};
 use super::publish::Published;
@@ -82,23 +82,150 @@ impl IndicatorResult {
     }
 }
 
-/// The periods kept computed: the current and two previous calendar years, and the quarters of
-/// the current year that have begun.
-pub fn standard_periods(today: NaiveDate) -> Vec<Period> {
+/// A period of the published grid: a calendar month, quarter or year, or the days a plan's
+/// indicators are in effect. Only these are computed, stored and shown: two arbitrary ranges
+/// that differ by a day could be subtracted to single out the records of that day, while grid
+/// periods of one kind never overlap and each nests whole in the larger ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum GridPeriod {
+    Year(i32),
+    /// Year and quarter (1 to 4).
+    Quarter(i32, u32),
+    /// Year and month (1 to 12).
+    Month(i32, u32),
+    /// A plan's effective days (one of `plan_periods`).
+    Plan(Period),
+}
+
+/// Years the grid reaches: a reader's choice outside them is refused.
+const GRID_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+impl GridPeriod {
+    /// The days it covers.
+    pub fn period(self) -> Period {
+        let fallback = Period {
+            start: NaiveDate::MIN,
+            end: NaiveDate::MIN,
+        };
+        match self {
+            GridPeriod::Year(y) => year_period(y),
+            GridPeriod::Quarter(y, q) => quarter_period(y, q),
+            GridPeriod::Month(y, m) => month_period(y, m),
+            GridPeriod::Plan(p) => Some(p),
+        }
+        .unwrap_or(fallback)
+    }
+
+    /// As readers write it: `2026`, `2026-Q2`, `2026-05`, `plan-20240101-20271231`.
+    pub fn code(self) -> String {
+        match self {
+            GridPeriod::Year(y) => y.to_string(),
+            GridPeriod::Quarter(y, q) => format!("{y}-Q{q}"),
+            GridPeriod::Month(y, m) => format!("{y}-{m:02}"),
+            GridPeriod::Plan(p) => format!(
+                "plan-{}-{}",
+                p.start.format("%Y%m%d"),
+                p.end.format("%Y%m%d")
+            ),
+        }
+    }
+
+    /// Reads a code (see `code`); a plan period must be one of `plans`. The error is the
+    /// message key for the `period` field.
+    pub fn parse(code: &str, plans: &[Period]) -> Result<GridPeriod, &'static str> {
+        let code = code.trim();
+        let year = |y: &str| {
+            (y.len() == 4)
+                .then(|| y.parse::<i32>().ok())
+                .flatten()
+                .filter(|y| GRID_YEARS.contains(y))
+        };
+        let parsed = if let Some(rest) = code.strip_prefix("plan-") {
+            rest.split_once('-').and_then(|(a, b)| {
+                let d = |s: &str| NaiveDate::parse_from_str(s, "%Y%m%d").ok();
+                let p = Period::new(d(a)?, d(b)?).ok()?;
+                plans.contains(&p).then_some(GridPeriod::Plan(p))
+            })
+        } else if let Some((y, q)) = code.split_once("-Q") {
+            match (year(y), q.parse::<u32>()) {
+                (Some(y), Ok(q)) if (1..=4).contains(&q) => Some(GridPeriod::Quarter(y, q)),
+                _ => None,
+            }
+        } else if let Some((y, m)) = code.split_once('-') {
+            match (year(y), m.parse::<u32>()) {
+                (Some(y), Ok(month)) if m.len() == 2 && (1..=12).contains(&month) => {
+                    Some(GridPeriod::Month(y, month))
+                }
+                _ => None,
+            }
+        } else {
+            year(code).map(GridPeriod::Year)
+        };
+        parsed.ok_or("error-period-choice")
+    }
+
+    /// The grid period that covers exactly `p`, if there is one (to tell stored periods apart).
+    pub fn of(p: Period, plans: &[Period]) -> Option<GridPeriod> {
+        let y = p.start.year();
+        let candidates = std::iter::once(GridPeriod::Year(y))
+            .chain((1..=4).map(|q| GridPeriod::Quarter(y, q)))
+            .chain((1..=12).map(|m| GridPeriod::Month(y, m)))
+            .chain(plans.iter().map(|p| GridPeriod::Plan(*p)));
+        candidates
+            .filter(|g| match g {
+                GridPeriod::Plan(_) => true,
+                _ => GRID_YEARS.contains(&y),
+            })
+            .find(|g| g.period() == p)
+    }
+}
+
+/// The periods the plans' indicators are in effect, each once, in order.
+pub fn plan_periods(defs: &[IndicatorDefinition]) -> Vec<Period> {
+    let set: BTreeSet<(NaiveDate, NaiveDate)> = defs
+        .iter()
+        .map(|d| (d.effective.start, d.effective.end))
+        .collect();
+    set.into_iter()
+        .map(|(start, end)| Period { start, end })
+        .collect()
+}
+
+/// The periods the worker keeps computed: the current and two previous calendar years, the
+/// quarters of the current year that have begun, and the plan periods in effect today.
+pub fn standard_periods(today: NaiveDate, plans: &[Period]) -> Vec<GridPeriod> {
     let y = today.year();
-    let mut out = Vec::new();
-    for year in y - 2..=y {
-        if let Some(p) = year_period(year) {
-            out.push(p);
-        }
-    }
+    let mut out: Vec<GridPeriod> = (y - 2..=y).map(GridPeriod::Year).collect();
     for q in 1..=4u32 {
-        if let Some(p) = quarter_period(y, q)
-            && p.start <= today
-        {
-            out.push(p);
+        if quarter_period(y, q).is_some_and(|p| p.start <= today) {
+            out.push(GridPeriod::Quarter(y, q));
         }
     }
+    out.extend(
+        plans
+            .iter()
+            .filter(|p| p.contains(today))
+            .map(|p| GridPeriod::Plan(*p)),
+    );
+    out
+}
+
+/// The grid periods a reader may choose from, newest first: for the current and two previous
+/// years, each year, its quarters and its months that have begun; and every plan period.
+pub fn offered_periods(today: NaiveDate, plans: &[Period]) -> Vec<GridPeriod> {
+    let y = today.year();
+    let mut out: Vec<GridPeriod> = Vec::new();
+    for year in y - 2..=y {
+        out.push(GridPeriod::Year(year));
+        out.extend((1..=4).map(|q| GridPeriod::Quarter(year, q)));
+        out.extend((1..=12).map(|m| GridPeriod::Month(year, m)));
+    }
+    out.retain(|g| g.period().start <= today);
+    out.extend(plans.iter().map(|p| GridPeriod::Plan(*p)));
+    out.sort_by(|a, b| {
+        let (a, b) = (a.period(), b.period());
+        b.start.cmp(&a.start).then(b.end.cmp(&a.end))
+    });
     out
 }
 
@@ -110,61 +237,51 @@ pub fn year_period(year: i32) -> Option<Period> {
     })
 }
 
-/// The period a reader asks for: `period` is a year (`2026`) or a quarter (`2026-Q2`); or
-/// `start` and `end` are days (`YYYY-MM-DD`). With neither, `default` applies. Errors are on the
-/// field that caused them: `period`, `start` or `end`.
+/// The month `m` (1 to 12) of `year`.
+pub fn month_period(year: i32, m: u32) -> Option<Period> {
+    let start = NaiveDate::from_ymd_opt(year, m, 1)?;
+    let next = if m == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(year, m + 1, 1)?
+    };
+    Some(Period {
+        start,
+        end: next.pred_opt()?,
+    })
+}
+
+/// The period a reader asks for: `period` is a grid code (see `GridPeriod::code`); with none,
+/// `default`. Custom days (`start`, `end`) are refused on the `period` field
+/// (`error-period-custom`): an arbitrary range could be differenced against another to reveal
+/// the few records between them.
 pub fn choose_period(
     period: Option<&str>,
     start: Option<&str>,
     end: Option<&str>,
-    default: Period,
-) -> Result<Period, FieldErrors> {
+    default: GridPeriod,
+    plans: &[Period],
+) -> Result<GridPeriod, FieldErrors> {
     let mut e = FieldErrors::new();
     let blank = |s: Option<&str>| s.is_none_or(|s| s.trim().is_empty());
     if !blank(start) || !blank(end) {
-        let s = start.unwrap_or_default();
-        let t = end.unwrap_or_default();
-        let day = |v: &str| NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok();
-        match (day(s), day(t)) {
-            (Some(a), Some(b)) => match Period::new(a, b) {
-                Ok(p) => return Ok(p),
-                Err(k) => e.add("end", k),
-            },
-            (a, b) => {
-                if a.is_none() {
-                    e.add("start", "error-period-date-format");
-                }
-                if b.is_none() {
-                    e.add("end", "error-period-date-format");
-                }
-            }
-        }
+        e.add("period", "error-period-custom");
         return Err(e);
     }
     let Some(p) = period.map(str::trim).filter(|p| !p.is_empty()) else {
         return Ok(default);
     };
-    let parsed = match p.split_once("-Q") {
-        None => p
-            .parse::<i32>()
-            .ok()
-            .filter(|y| (2000..=2100).contains(y))
-            .and_then(year_period),
-        Some((y, q)) => match (y.parse::<i32>(), q.parse::<u32>()) {
-            (Ok(y), Ok(q)) if (2000..=2100).contains(&y) && (1..=4).contains(&q) => {
-                quarter_period(y, q)
-            }
-            _ => None,
-        },
-    };
-    parsed.ok_or_else(|| {
-        e.add("period", "error-period-choice");
+    GridPeriod::parse(p, plans).map_err(|k| {
+        e.add("period", k);
         e
     })
 }
 
 /// The quarter `q` (1 to 4) of `year`.
 pub fn quarter_period(year: i32, q: u32) -> Option<Period> {
+    if !(1..=4).contains(&q) {
+        return None;
+    }
     let start = NaiveDate::from_ymd_opt(year, (q - 1) * 3 + 1, 1)?;
     let next = if q == 4 {
         NaiveDate::from_ymd_opt(year + 1, 1, 1)?
@@ -371,6 +488,29 @@ fn accumulate<'a>(
     accs
 }
 
+/// The areas a tenant's results list whether or not anyone is counted in them: its districts,
+/// and its neighbourhoods with the district each belongs to. Sexes, age bands and origins are
+/// the codes their fields declare. Listing the declared groups, not those that happen to hold
+/// records, keeps a group's absence from saying that nobody is in it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeclaredGroups {
+    pub districts: Vec<String>,
+    /// (neighbourhood, its district)
+    pub neighbourhoods: Vec<(String, String)>,
+}
+
+/// The declared codes of a person dimension in `source`, and "unknown" for records without one.
+fn declared_codes(source: Source, d: Disaggregation) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = match source.field(d.code()) {
+        Some(FieldType::Code(codes)) => codes.to_vec(),
+        _ => Vec::new(),
+    };
+    if !out.contains(&UNKNOWN_GROUP) {
+        out.push(UNKNOWN_GROUP);
+    }
+    out
+}
+
 /// The layout shared by the numerator's and the denominator's linked counts.
 struct Layout<'a> {
     districts: Vec<&'a str>,
@@ -379,14 +519,33 @@ struct Layout<'a> {
     columns: Vec<(Disaggregation, Vec<&'a str>)>,
 }
 
-fn layout<'a>(shape: &Shape, measures: &[&HashMap<Slot<'a>, Acc<'a>>]) -> Layout<'a> {
-    let mut districts = BTreeSet::new();
-    let mut neighbourhoods = BTreeSet::new();
-    let mut unplaced = BTreeSet::new();
+fn layout<'a>(
+    shape: &Shape,
+    source: Source,
+    declared: &'a DeclaredGroups,
+    measures: &[&HashMap<Slot<'a>, Acc<'a>>],
+) -> Layout<'a> {
+    let mut districts: BTreeSet<&'a str> = BTreeSet::new();
+    let mut neighbourhoods: BTreeSet<&'a str> = BTreeSet::new();
+    let mut unplaced: BTreeSet<&'a str> = BTreeSet::new();
+    // Every declared group first, whether or not a record falls in it.
+    let all_districts = declared
+        .districts
+        .iter()
+        .map(String::as_str)
+        .chain(std::iter::once(UNKNOWN_GROUP));
+    if shape.district {
+        districts.extend(all_districts.clone());
+    }
+    if shape.neighbourhood {
+        neighbourhoods.extend(declared.neighbourhoods.iter().map(|(n, _)| n.as_str()));
+        neighbourhoods.insert(UNKNOWN_GROUP);
+        unplaced.extend(all_districts);
+    }
     let mut columns: Vec<(Disaggregation, BTreeSet<&'a str>)> = shape
         .dimensions
         .iter()
-        .map(|d| (*d, BTreeSet::new()))
+        .map(|d| (*d, declared_codes(source, *d).into_iter().collect()))
         .collect();
     for accs in measures {
         for slot in accs.keys() {
@@ -535,23 +694,31 @@ fn rule(sensitivity: Sensitivity) -> Rule {
 
 /// Computes and protects every result of `def` for `period` (see the module documentation).
 /// `rows` holds the records of the definition's sources, as for `definition::evaluate`.
+/// `declared` lists the tenant's areas (see `DeclaredGroups`).
 pub fn publish(
     def: &IndicatorDefinition,
     period: Period,
     rows: &BTreeMap<Source, Vec<Row>>,
+    declared: &DeclaredGroups,
 ) -> Result<Vec<IndicatorResult>, DisclosureError> {
-    compute(def, period, rows).map(|(results, _)| results)
+    compute(def, period, rows, declared).map(|(results, _)| results)
 }
 
 /// `publish`, with the protected counts it published from (for the tests' proof).
-fn compute(
+fn compute<'a>(
     def: &IndicatorDefinition,
     period: Period,
-    rows: &BTreeMap<Source, Vec<Row>>,
+    rows: &'a BTreeMap<Source, Vec<Row>>,
+    declared: &'a DeclaredGroups,
 ) -> Result<(Vec<IndicatorResult>, Vec<ProtectedCounts>), DisclosureError> {
     const NONE: &[Row] = &[];
     let shape = Shape::of(def);
-    let mut home = BTreeMap::new();
+    // The territory says which district a neighbourhood is in, whether or not it has records.
+    let mut home: BTreeMap<&'a str, &'a str> = declared
+        .neighbourhoods
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_str()))
+        .collect();
     let source_rows = |m: &Measure| rows.get(&m.source).map_or(NONE, Vec::as_slice);
     let num = accumulate(
         &def.numerator,
@@ -568,7 +735,7 @@ fn compute(
     if let Some(d) = &den {
         all.push(d);
     }
-    let l = layout(&shape, &all);
+    let l = layout(&shape, def.numerator.source, declared, &all);
 
     // Nothing at all in the period: every cell is "no data", which reveals no one.
     let empty = num.get(&Slot::Grand).is_none_or(|a| a.in_period == 0)
@@ -759,6 +926,21 @@ mod tests {
         ("02", ""),
         ("", ""),
     ];
+    /// The territory of the tests: the places records use, and a neighbourhood and a district
+    /// where nobody lives.
+    fn declared() -> DeclaredGroups {
+        DeclaredGroups {
+            districts: vec!["01".into(), "02".into(), "03".into()],
+            neighbourhoods: vec![
+                ("0101".into(), "01".into()),
+                ("0102".into(), "01".into()),
+                ("0103".into(), "01".into()),
+                ("0201".into(), "02".into()),
+                ("0301".into(), "03".into()),
+            ],
+        }
+    }
+
     const SEXES: [&str; 3] = ["woman", "man", "not_recorded"];
     const BANDS: [&str; 3] = ["under_25", "30_44", "55_plus"];
     const ORIGINS: [&str; 2] = ["eu", "unknown"];
@@ -874,7 +1056,7 @@ mod tests {
         }
         let rows = rows(&specs);
         let def = completion("ordinary");
-        let out = publish(&def, year(2026), &rows).unwrap();
+        let out = publish(&def, year(2026), &rows, &declared()).unwrap();
         let total = find(&out, &Scope::City, None).unwrap().total();
         assert_eq!(
             total,
@@ -900,10 +1082,10 @@ mod tests {
         .unwrap();
         let groups: Vec<(&str, Published)> = by_sex.groups().collect();
         assert_eq!(groups[0].0, "man");
-        assert_eq!(groups[1].0, "woman");
+        let woman = groups.iter().find(|(g, _)| *g == "woman").unwrap();
         assert!(
             matches!(
-                groups[1].1,
+                woman.1,
                 Published::Suppressed | Published::Value(IndicatorValue::NoData)
             ),
             "{groups:?}"
@@ -927,7 +1109,7 @@ mod tests {
     #[test]
     fn nothing_in_the_period_is_no_data_everywhere_even_when_sensitive() {
         let rows = rows(&[(1, 0, 0, 0, 0, 1, None)]);
-        let out = publish(&completion("sensitive"), year(2026), &rows).unwrap();
+        let out = publish(&completion("sensitive"), year(2026), &rows, &declared()).unwrap();
         assert!(!out.is_empty());
         for r in &out {
             for (_, p) in &r.cells {
@@ -943,7 +1125,13 @@ mod tests {
         for p in 0..12 {
             specs.push((p, 0, 0, 0, 0, 0, Some(2)));
         }
-        let out = publish(&completion("ordinary"), year(2026), &rows(&specs)).unwrap();
+        let out = publish(
+            &completion("ordinary"),
+            year(2026),
+            &rows(&specs),
+            &declared(),
+        )
+        .unwrap();
         assert_eq!(
             find(&out, &Scope::City, None).unwrap().total(),
             Published::Value(IndicatorValue::DivisionByZero)
@@ -951,25 +1139,67 @@ mod tests {
     }
 
     #[test]
-    fn periods_years_and_quarters() {
-        let p = choose_period(Some("2026-Q2"), None, None, year(2025)).unwrap();
+    fn periods_come_from_the_grid() {
+        let plan = Period::parse("2024-01-01", "2027-12-31").unwrap();
+        let plans = [plan];
+        let choose = |p: Option<&str>, s: Option<&str>, e: Option<&str>| {
+            choose_period(p, s, e, GridPeriod::Year(2025), &plans)
+        };
+        let p = choose(Some("2026-Q2"), None, None).unwrap().period();
         assert_eq!((p.start, p.end), (day(2026, 4, 1), day(2026, 6, 30)));
-        let p = choose_period(Some("2024-Q4"), None, None, year(2025)).unwrap();
+        let p = choose(Some("2024-Q4"), None, None).unwrap().period();
         assert_eq!((p.start, p.end), (day(2024, 10, 1), day(2024, 12, 31)));
+        let p = choose(Some("2024-02"), None, None).unwrap().period();
+        assert_eq!((p.start, p.end), (day(2024, 2, 1), day(2024, 2, 29)));
+        let p = choose(Some("plan-20240101-20271231"), None, None).unwrap();
+        assert_eq!(p, GridPeriod::Plan(plan));
         assert_eq!(
-            choose_period(None, Some(""), None, year(2025)).unwrap(),
-            year(2025)
+            choose(None, Some(""), None).unwrap(),
+            GridPeriod::Year(2025)
         );
-        let e =
-            choose_period(None, Some("2026-05-01"), Some("2026-04-01"), year(2025)).unwrap_err();
-        assert_eq!(e.get("end"), Some("error-period-end-before-start"));
-        let e = choose_period(None, Some("2026-13-01"), Some("x"), year(2025)).unwrap_err();
-        assert_eq!(e.get("start"), Some("error-period-date-format"));
-        assert_eq!(e.get("end"), Some("error-period-date-format"));
-        for bad in ["2026-Q5", "26", "1999", "Q1", "2026-Q"] {
-            let e = choose_period(Some(bad), None, None, year(2025)).unwrap_err();
+        // Custom days are refused, however they are written: they could be differenced.
+        for (s, e) in [
+            (Some("2026-10-01"), Some("2026-10-01")),
+            (Some("2026-10-01"), Some("2026-10-02")),
+            (Some("2026-01-01"), Some("2026-12-31")),
+            (Some("2026-05-01"), None),
+            (None, Some("x")),
+        ] {
+            let err = choose(None, s, e).unwrap_err();
+            assert_eq!(
+                err.get("period"),
+                Some("error-period-custom"),
+                "{s:?} {e:?}"
+            );
+        }
+        for bad in [
+            "2026-Q5",
+            "26",
+            "1999",
+            "Q1",
+            "2026-Q",
+            "2026-13",
+            "2026-1",
+            "2026-00",
+            "plan-20240101-20261231",
+            "plan-2024",
+        ] {
+            let e = choose(Some(bad), None, None).unwrap_err();
             assert_eq!(e.get("period"), Some("error-period-choice"), "{bad}");
         }
+        // Every grid period reads back from its code and is recognised from its days alone.
+        for g in offered_periods(day(2026, 5, 2), &plans) {
+            assert_eq!(GridPeriod::parse(&g.code(), &plans), Ok(g));
+            assert_eq!(GridPeriod::of(g.period(), &plans), Some(g));
+        }
+        assert_eq!(
+            GridPeriod::of(Period::parse("2026-10-01", "2026-10-02").unwrap(), &plans),
+            None
+        );
+        let offered = offered_periods(day(2026, 5, 2), &plans);
+        // 2024 and 2025 whole (1 + 4 + 12 each), 2026 up to May (1 + 2 + 5), the plan.
+        assert_eq!(offered.len(), 17 + 17 + 8 + 1, "{offered:?}");
+        assert_eq!(offered[0], GridPeriod::Month(2026, 5));
         assert_eq!(
             choose_disaggregation(Some("colour")).unwrap_err().get("by"),
             Some("error-disaggregation-unknown")
@@ -978,14 +1208,67 @@ mod tests {
             choose_disaggregation(Some(" sex ")).unwrap(),
             Some(Disaggregation::Sex)
         );
-        let standard = standard_periods(day(2026, 5, 2));
-        assert_eq!(standard.len(), 5, "2024, 2025, 2026, Q1, Q2: {standard:?}");
+        let standard = standard_periods(day(2026, 5, 2), &plans);
+        assert_eq!(
+            standard,
+            vec![
+                GridPeriod::Year(2024),
+                GridPeriod::Year(2025),
+                GridPeriod::Year(2026),
+                GridPeriod::Quarter(2026, 1),
+                GridPeriod::Quarter(2026, 2),
+                GridPeriod::Plan(plan),
+            ]
+        );
         assert_eq!(
             Scope::parse("neighbourhood:0101"),
             Some(Scope::Neighbourhood("0101".into()))
         );
         assert_eq!(Scope::parse(&Scope::City.code()), Some(Scope::City));
         assert_eq!(Scope::parse("neighbourhood:"), None);
+    }
+
+    /// The groups of every table, for comparing what is listed.
+    fn listed(out: &[IndicatorResult]) -> Vec<(Scope, Option<Disaggregation>, Vec<Key>)> {
+        out.iter()
+            .map(|r| {
+                (
+                    r.scope.clone(),
+                    r.disaggregation,
+                    r.cells.iter().map(|(k, _)| k.clone()).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_groups_listed_do_not_depend_on_which_are_empty() {
+        // Twelve women in 0101 aged under 25, all local; then the same with one man of 55 and
+        // over, from the EU, in 0201 instead: the tables list the same groups either way, the
+        // declared ones (every neighbourhood, sex, age band and origin), empty or not.
+        let base: Vec<Spec> = (0..12).map(|p| (p, 0, 0, 0, 0, 1, Some(3))).collect();
+        let mut other = base.clone();
+        other[11] = (11, 2, 1, 2, 0, 1, Some(3));
+        for def in [
+            completion("sensitive"),
+            completion("ordinary"),
+            people_enrolled(),
+        ] {
+            let a = publish(&def, year(2026), &rows(&base), &declared()).unwrap();
+            let b = publish(&def, year(2026), &rows(&other), &declared()).unwrap();
+            assert_eq!(listed(&a), listed(&b), "{}", def.code);
+            let by_nb = find(&a, &Scope::City, Some(Disaggregation::Neighbourhood)).unwrap();
+            let names: Vec<&str> = by_nb.groups().map(|(g, _)| g).collect();
+            assert_eq!(names, ["0101", "0102", "0103", "0201", "0301", "unknown"]);
+            let by_sex = find(&a, &Scope::City, Some(Disaggregation::Sex)).unwrap();
+            let sexes: Vec<&str> = by_sex.groups().map(|(g, _)| g).collect();
+            assert_eq!(
+                sexes,
+                ["man", "non_binary", "not_recorded", "unknown", "woman"]
+            );
+            // A neighbourhood nobody lives in has its tables too.
+            assert!(find(&a, &Scope::Neighbourhood("0301".into()), None).is_some());
+        }
     }
 
     fn specs() -> impl Strategy<Value = Vec<Spec>> {
@@ -1022,7 +1305,7 @@ mod tests {
         fn published_results_are_exact_and_protected(specs in specs(), sensitive in any::<bool>()) {
             let rows = rows(&specs);
             for def in [completion(if sensitive { "sensitive" } else { "ordinary" }), people_enrolled()] {
-                let (out, proofs) = compute(&def, year(2026), &rows).unwrap();
+                let (out, proofs) = compute(&def, year(2026), &rows, &declared()).unwrap();
                 agrees_with_evaluate(&def, &rows, &out)?;
                 for proof in &proofs {
                     prop_assert!(!proof.recoverable(), "a hidden count is recoverable");

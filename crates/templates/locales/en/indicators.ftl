@@ -34,5 +34,6 @@ indicator-no-data = No data
 indicator-division-by-zero = Cannot be calculated: nothing to divide by
 
 error-indicator-disclosure = The results could not be protected for publication; nothing was published. Tell the administrator
-error-period-choice = Choose a year (2026) or a quarter (2026-Q2), or give a start and an end day
+error-period-choice = Choose a year (2026), a quarter (2026-Q2), a month (2026-05) or the plan's period from the list
+error-period-custom = Custom dates are not published, because two periods a few days apart could be compared to reveal the people in those days: choose a month, quarter, year or the plan's period
 error-indicator-target-year = Give each yearly target a different year within the indicator's effective period

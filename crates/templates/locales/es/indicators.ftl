@@ -34,5 +34,6 @@ indicator-no-data = Sin datos
 indicator-division-by-zero = No se puede calcular: no hay nada entre lo que dividir
 
 error-indicator-disclosure = No se han podido proteger los resultados para publicarlos; no se ha publicado nada. Avisa a la persona administradora
-error-period-choice = Elige un año (2026) o un trimestre (2026-Q2), o indica un día de inicio y otro de fin
+error-period-choice = Elige un año (2026), un trimestre (2026-Q2), un mes (2026-05) o el periodo del plan de la lista
+error-period-custom = No se publican fechas a medida, porque comparando dos periodos separados por unos días se podría identificar a las personas de esos días: elige un mes, un trimestre, un año o el periodo del plan
 error-indicator-target-year = Da a cada meta anual un año distinto dentro del periodo de vigencia del indicador

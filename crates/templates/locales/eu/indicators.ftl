@@ -34,5 +34,6 @@ indicator-no-data = Daturik ez
 indicator-division-by-zero = Ezin da kalkulatu: ez dago zerez zatitu
 
 error-indicator-disclosure = Ezin izan dira emaitzak argitaratzeko babestu; ez da ezer argitaratu. Jakinarazi administratzaileari
-error-period-choice = Aukeratu urte bat (2026) edo hiruhileko bat (2026-Q2), edo eman hasiera- eta amaiera-egun bat
+error-period-choice = Aukeratu urte bat (2026), hiruhileko bat (2026-Q2), hilabete bat (2026-05) edo zerrendako planaren aldia
+error-period-custom = Ez da neurrira egindako datarik argitaratzen, egun gutxiren aldea duten bi aldi alderatuta egun horietako pertsonak identifika litezkeelako: aukeratu hilabete bat, hiruhileko bat, urte bat edo planaren aldia
 error-indicator-target-year = Urteko helburu bakoitzari urte desberdin bat eman, adierazlearen indarraldiaren barruan

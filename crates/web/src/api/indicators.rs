@@ -141,16 +141,19 @@ fn definition_dto(d: &IndicatorDefinition) -> IndicatorDefinitionDto {
     }
 }
 
-/// What to read: a period (`2026`, `2026-Q2`) or `start` and `end` days; a scope; a breakdown.
+/// What to read: a grid period (`2026`, `2026-Q2`, `2026-05`, a plan period); a scope; a
+/// breakdown. Custom days are refused.
 #[derive(Deserialize, Default, IntoParams)]
 #[serde(default)]
 #[into_params(parameter_in = Query)]
 pub struct IndicatorValuesQuery {
-    /// A year (2026) or a quarter (2026-Q2). Default: the current year.
+    /// A year (2026), a quarter (2026-Q2), a month (2026-05) or a plan period
+    /// (plan-20240101-20271231). Default: the current year.
     pub period: Option<String>,
-    /// First day, YYYY-MM-DD (with `end`, instead of `period`).
+    /// Not accepted: custom days are refused (422 on `period`, `error-period-custom`), since two
+    /// ranges a few days apart could be differenced to single people out.
     pub start: Option<String>,
-    /// Last day, YYYY-MM-DD.
+    /// Not accepted, as `start`.
     pub end: Option<String>,
     /// `city` (default) or `neighbourhood:<area code>`.
     pub scope: Option<String>,

@@ -2,7 +2,9 @@
 //! coordinator), and the public neighbourhood pages (anyone, no sign-in).
 //!
 //! Pages read only the published results (`indicator_results`), which passed disclosure control
-//! when they were computed: never the records behind them. A signed-in reader asking for a period
+//! when they were computed: never the records behind them. Periods come from the published grid
+//! (months, quarters, years, plan periods); custom dates are refused, as two ranges a few days
+//! apart could be subtracted to single people out. A signed-in reader asking for a grid period
 //! never computed gets it computed on demand; a public request never computes anything.
 
 use super::{HtmlError, SignedIn, render};
@@ -23,8 +25,8 @@ use elkarlan_domain::indicators::definition::{
 };
 use elkarlan_domain::indicators::publish::Published;
 use elkarlan_domain::indicators::results::{
-    IndicatorResult, Scope, choose_disaggregation, choose_period, quarter_period, standard_periods,
-    year_period,
+    GridPeriod, IndicatorResult, Scope, choose_disaggregation, choose_period, offered_periods,
+    plan_periods, standard_periods,
 };
 use elkarlan_domain::policy::{Action, Actor, Target};
 use elkarlan_domain::{FieldErrors, Lang, TenantId, Timestamp};
@@ -110,11 +112,13 @@ fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
-fn default_period(today: NaiveDate) -> Period {
-    year_period(today.year()).unwrap_or(Period {
-        start: today,
-        end: today,
-    })
+fn default_period(today: NaiveDate) -> GridPeriod {
+    GridPeriod::Year(today.year())
+}
+
+/// The plans' periods, which the grid offers besides months, quarters and years.
+fn plans() -> Vec<Period> {
+    plan_periods(catalogue::all())
 }
 
 async fn grant(state: &AppState, actor: &Actor, ctx: &Ctx) -> Result<(), HtmlError> {
@@ -237,31 +241,25 @@ fn group_label(lang: Lang, d: Disaggregation, code: &str, areas: &[Area]) -> Str
     }
 }
 
-fn period_code(p: Period) -> Option<String> {
-    let y = p.start.year();
-    if year_period(y) == Some(p) {
-        return Some(y.to_string());
-    }
-    (1..=4u32)
-        .find(|q| quarter_period(y, *q) == Some(p))
-        .map(|q| format!("{y}-Q{q}"))
-}
-
-fn period_label(lang: Lang, p: Period) -> String {
-    let y = p.start.year().to_string();
-    match period_code(p) {
-        Some(c) if !c.contains('Q') => t_args(lang, "dash-period-year", &[("year", &y)]),
-        Some(c) => {
-            let q = c.rsplit('Q').next().unwrap_or_default().to_owned();
-            t_args(
-                lang,
-                "dash-period-quarter",
-                &[("year", &y), ("quarter", &q)],
-            )
-        }
-        None => t_args(
+fn period_label(lang: Lang, g: GridPeriod) -> String {
+    match g {
+        GridPeriod::Year(y) => t_args(lang, "dash-period-year", &[("year", &y.to_string())]),
+        GridPeriod::Quarter(y, q) => t_args(
             lang,
-            "dash-period-range",
+            "dash-period-quarter",
+            &[("year", &y.to_string()), ("quarter", &q.to_string())],
+        ),
+        GridPeriod::Month(y, m) => t_args(
+            lang,
+            "dash-period-month",
+            &[
+                ("year", &y.to_string()),
+                ("month", &t(lang, &format!("dash-month-{m}"))),
+            ],
+        ),
+        GridPeriod::Plan(p) => t_args(
+            lang,
+            "dash-period-plan",
             &[("start", &p.start.to_string()), ("end", &p.end.to_string())],
         ),
     }
@@ -269,39 +267,43 @@ fn period_label(lang: Lang, p: Period) -> String {
 
 // The form --------------------------------------------------------------------------------------
 
-/// The periods offered: the standard ones and every other year or quarter computed.
+/// The periods offered: to signed-in readers the grid's recent months, quarters and years and
+/// the plan periods, and any other grid period already computed; on public pages the standard
+/// periods the worker publishes.
 fn period_options(
     lang: Lang,
     known: &[Period],
-    q: &DashQuery,
-    chosen: Option<Period>,
-    custom: bool,
+    chosen: Option<GridPeriod>,
+    public: bool,
 ) -> Vec<SelectOption> {
-    let mut periods: Vec<Period> = standard_periods(today());
-    for p in known {
-        if period_code(*p).is_some() && !periods.contains(p) {
-            periods.push(*p);
+    let plans = plans();
+    let mut periods = if public {
+        standard_periods(today(), &plans)
+    } else {
+        offered_periods(today(), &plans)
+    };
+    for g in known.iter().filter_map(|p| GridPeriod::of(*p, &plans)) {
+        if !periods.contains(&g) {
+            periods.push(g);
         }
     }
-    periods.sort_by(|a, b| b.start.cmp(&a.start).then(b.end.cmp(&a.end)));
-    let using_dates = !q.start.trim().is_empty() || !q.end.trim().is_empty();
-    let mut out = Vec::new();
-    if custom {
-        out.push(SelectOption {
-            value: String::new(),
-            label: t(lang, "dash-period-custom-option"),
-            selected: using_dates,
-        });
+    if let Some(c) = chosen
+        && !periods.contains(&c)
+    {
+        periods.push(c);
     }
-    for p in periods {
-        let Some(code) = period_code(p) else { continue };
-        out.push(SelectOption {
-            selected: !using_dates && chosen == Some(p),
-            value: code,
-            label: period_label(lang, p),
-        });
-    }
-    out
+    periods.sort_by(|a, b| {
+        let (a, b) = (a.period(), b.period());
+        b.start.cmp(&a.start).then(b.end.cmp(&a.end))
+    });
+    periods
+        .into_iter()
+        .map(|g| SelectOption {
+            selected: chosen == Some(g),
+            value: g.code(),
+            label: period_label(lang, g),
+        })
+        .collect()
 }
 
 fn breakdown_options(lang: Lang, allowed: &[Disaggregation], chosen: &str) -> Vec<SelectOption> {
@@ -335,12 +337,13 @@ const NEIGHBOURHOOD_BREAKDOWNS: [Disaggregation; 3] = [
 fn choose(
     q: &DashQuery,
     allowed: &[Disaggregation],
-) -> Result<(Period, Option<Disaggregation>), FieldErrors> {
+) -> Result<(GridPeriod, Option<Disaggregation>), FieldErrors> {
     let period = choose_period(
         DashQuery::opt(&q.period),
         DashQuery::opt(&q.start),
         DashQuery::opt(&q.end),
         default_period(today()),
+        &plans(),
     );
     let by = choose_disaggregation(DashQuery::opt(&q.by)).and_then(|d| match d {
         Some(d) if !allowed.contains(&d) => {
@@ -466,7 +469,7 @@ fn blocks(s: &Shown<'_>, results: &[IndicatorResult]) -> Vec<IndicatorBlock> {
 
 /// What a dashboard shows once the query is understood.
 struct Loaded {
-    period: Period,
+    period: GridPeriod,
     by: Option<Disaggregation>,
     results: Vec<IndicatorResult>,
     computed_at: Option<Timestamp>,
@@ -475,7 +478,7 @@ struct Loaded {
 async fn load(
     state: &AppState,
     tenant: TenantId,
-    period: Period,
+    period: GridPeriod,
     scope: &Scope,
     by: Option<Disaggregation>,
     compute: bool,
@@ -483,8 +486,9 @@ async fn load(
     if compute {
         indicator_results::ensure_period(&state.store, tenant, catalogue::all(), period).await?;
     }
-    let computed_at = indicator_results::computed_at(&state.store, tenant, period).await?;
-    let results = indicator_results::results(&state.store, tenant, period, scope, by).await?;
+    let days = period.period();
+    let computed_at = indicator_results::computed_at(&state.store, tenant, days).await?;
+    let results = indicator_results::results(&state.store, tenant, days, scope, by).await?;
     Ok(Loaded {
         period,
         by,
@@ -501,7 +505,8 @@ struct Frame {
     action: String,
     exports: Option<String>,
     allowed: Vec<Disaggregation>,
-    custom: bool,
+    /// A public page: only the standard periods are offered.
+    public: bool,
 }
 
 fn dashboard(
@@ -542,10 +547,7 @@ fn dashboard(
         back: frame.back,
         related: frame.related,
         action: frame.action,
-        periods: period_options(lang, known, q, loaded.map(|l| l.period), frame.custom),
-        custom: frame.custom,
-        start: q.start.clone(),
-        end: q.end.clone(),
+        periods: period_options(lang, known, loaded.map(|l| l.period), frame.public),
         breakdowns: breakdown_options(lang, &frame.allowed, &q.by),
         period_label: loaded
             .map(|l| period_label(lang, l.period))
@@ -632,7 +634,7 @@ fn city_frame(lang: Lang) -> Frame {
         action: "/dashboards/city".into(),
         exports: Some("/exports/dashboards/city".into()),
         allowed: CITY_BREAKDOWNS.to_vec(),
-        custom: true,
+        public: false,
     }
 }
 
@@ -727,7 +729,7 @@ fn neighbourhood_frame(lang: Lang, area: &Area) -> Frame {
         action: format!("/dashboards/neighbourhoods/{}", area.code),
         exports: Some(format!("/exports/dashboards/neighbourhoods/{}", area.code)),
         allowed: NEIGHBOURHOOD_BREAKDOWNS.to_vec(),
-        custom: true,
+        public: false,
     }
 }
 
@@ -934,7 +936,7 @@ pub async fn indicator_page(
         action: format!("/indicators/{}", def.code),
         exports: None,
         allowed: allowed.clone(),
-        custom: true,
+        public: false,
     };
     let known = known_periods(&state, actor.tenant)
         .await
@@ -1047,6 +1049,7 @@ async fn export(
     let loaded = load(state, actor.tenant, period, &scope, by, true)
         .await
         .map_err(store_err(ctx))?;
+    let (grid, period) = (period, period.period());
     let headers: Vec<String> = [
         "dash-col-code",
         "dash-col-name",
@@ -1111,8 +1114,7 @@ async fn export(
     let mut res = (StatusCode::OK, bytes).into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    let period_name =
-        period_code(period).unwrap_or_else(|| format!("{}_{}", period.start, period.end));
+    let period_name = grid.code();
     if let Ok(v) = HeaderValue::from_str(&format!(
         "attachment; filename=\"indicators-{name}-{period_name}.{format}\""
     )) {
@@ -1293,7 +1295,7 @@ pub async fn public_page(
         action: format!("/public/neighbourhoods/{}", area.code),
         exports: None,
         allowed: NEIGHBOURHOOD_BREAKDOWNS.to_vec(),
-        custom: false,
+        public: true,
     };
     let scope = Scope::Neighbourhood(area.code.clone());
     let (status, page, loaded) = match choose(&q, &frame.allowed) {
@@ -1303,7 +1305,7 @@ pub async fn public_page(
             None,
         ),
         Ok((period, by)) => {
-            let loaded = if standard_periods(today()).contains(&period) {
+            let loaded = if standard_periods(today(), &plans()).contains(&period) {
                 load(&state, tenant, period, &scope, by, false)
                     .await
                     .map_err(|e| HtmlError::from_store(page.clone(), &e))?

@@ -19,6 +19,7 @@ use axum::routing::get;
 use elkarlan_domain::indicators::catalogue;
 use elkarlan_domain::indicators::definition::{IndicatorDefinition, IndicatorValue, Period, Unit};
 use elkarlan_domain::indicators::publish::Published;
+use elkarlan_domain::indicators::results::GridPeriod;
 use elkarlan_domain::policy::{Action, Target, decide};
 use elkarlan_domain::portfolio::overdue;
 use elkarlan_domain::{FieldErrors, Lang, ProjectId};
@@ -385,7 +386,7 @@ struct PeriodInput {
     end: String,
 }
 
-fn period_input(q: Pairs) -> (PeriodInput, Result<Period, FieldErrors>) {
+fn period_input(q: Pairs) -> (PeriodInput, Result<GridPeriod, FieldErrors>) {
     let p = pairs(q);
     let input = PeriodInput {
         period: first(&p, "period"),
@@ -396,13 +397,11 @@ fn period_input(q: Pairs) -> (PeriodInput, Result<Period, FieldErrors>) {
     (input, chosen)
 }
 
-fn query_of(i: &PeriodInput, period: Period) -> String {
-    if !i.start.trim().is_empty() || !i.end.trim().is_empty() {
-        format!("start={}&end={}", period.start, period.end)
-    } else if !i.period.trim().is_empty() {
-        format!("period={}", i.period.trim())
-    } else {
+fn query_of(i: &PeriodInput, period: GridPeriod) -> String {
+    if i.period.trim().is_empty() {
         String::new()
+    } else {
+        format!("period={}", period.code())
     }
 }
 
@@ -430,10 +429,8 @@ pub async fn dashboard_page(
                 title: d.project.name(lang).to_owned(),
                 shown: period_text(lang, d.period),
                 year: d.period.end.format("%Y").to_string(),
-                query: query_of(&input, d.period),
+                query: query_of(&input, d.grid),
                 period: input.period,
-                start: input.start,
-                end: input.end,
                 indicators: d
                     .lines
                     .iter()
@@ -455,8 +452,6 @@ pub async fn dashboard_page(
                 year: String::new(),
                 query: String::new(),
                 period: input.period,
-                start: input.start,
-                end: input.end,
                 indicators: Vec::new(),
                 budget: None,
                 milestones: ReportTable::default(),

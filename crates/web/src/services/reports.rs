@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::error::ServiceError;
 use elkarlan_domain::indicators::catalogue;
 use elkarlan_domain::indicators::definition::{Disaggregation, IndicatorDefinition, Period};
-use elkarlan_domain::indicators::results::{self, IndicatorResult, Scope};
+use elkarlan_domain::indicators::results::{self, GridPeriod, IndicatorResult, Scope};
 use elkarlan_domain::policy::{Action, Actor};
 use elkarlan_domain::{FieldErrors, ProjectId};
 use elkarlan_store::audit::RequestMeta;
@@ -24,23 +24,17 @@ fn invalid(field: &str, key: &'static str) -> ServiceError {
     ServiceError::Invalid(e)
 }
 
-/// The period a reader asks for (`period`, or `start` and `end`), by default the current year.
+/// The grid period a reader asks for (`period`), by default the current year. Custom days
+/// (`start`, `end`) are refused on `period` (see `results::choose_period`).
 pub fn period_from(
     period: Option<&str>,
     start: Option<&str>,
     end: Option<&str>,
-) -> Result<Period, FieldErrors> {
-    let this_year = today().format("%Y").to_string();
-    let default = this_year
-        .parse::<i32>()
-        .ok()
-        .and_then(results::year_period)
-        .ok_or_else(|| {
-            let mut e = FieldErrors::new();
-            e.add("period", "error-period-choice");
-            e
-        })?;
-    results::choose_period(period, start, end, default)
+) -> Result<GridPeriod, FieldErrors> {
+    use chrono::Datelike;
+    let default = GridPeriod::Year(today().year());
+    let plans = results::plan_periods(catalogue::all());
+    results::choose_period(period, start, end, default, &plans)
 }
 
 /// A report's year: a whole number from 2000 to 2100; blank is the current year.
@@ -60,8 +54,9 @@ pub fn year_from(raw: Option<&str>) -> Result<(i32, Period), FieldErrors> {
     }
 }
 
-/// Makes sure `period` has results (computing them once if it never had).
-async fn ensure(state: &AppState, actor: &Actor, period: Period) -> Result<(), ServiceError> {
+/// Makes sure `period` has results (computing them if it never had, or if they are stale and
+/// the worker does not keep them).
+async fn ensure(state: &AppState, actor: &Actor, period: GridPeriod) -> Result<(), ServiceError> {
     indicator_results::ensure_period(&state.store, actor.tenant, catalogue::all(), period).await?;
     Ok(())
 }
@@ -153,6 +148,7 @@ pub async fn values(
         return Err(ServiceError::Invalid(errors));
     }
     ensure(state, actor, period).await?;
+    let period = period.period();
     let found =
         indicator_results::result(&state.store, actor.tenant, code, period, &scope, by).await?;
     Ok((
@@ -234,6 +230,8 @@ pub struct ProjectDashboard {
     /// The project's neighbourhoods.
     pub areas: Vec<Area>,
     pub period: Period,
+    /// The same period as readers choose it.
+    pub grid: GridPeriod,
     pub lines: Vec<IndicatorLine>,
 }
 
@@ -254,9 +252,10 @@ async fn lines(
     actor: &Actor,
     codes: &[String],
     areas: &[Area],
-    period: Period,
+    grid: GridPeriod,
 ) -> Result<Vec<IndicatorLine>, ServiceError> {
-    ensure(state, actor, period).await?;
+    ensure(state, actor, grid).await?;
+    let period = grid.period();
     let city =
         indicator_results::results(&state.store, actor.tenant, period, &Scope::City, None).await?;
     let mut by_area = Vec::new();
@@ -295,7 +294,7 @@ pub async fn dashboard(
     actor: &Actor,
     meta: &RequestMeta,
     id: ProjectId,
-    period: Result<Period, FieldErrors>,
+    period: Result<GridPeriod, FieldErrors>,
 ) -> Result<ProjectDashboard, ServiceError> {
     grant(state, actor, meta, Action::ViewPortfolio).await?;
     let project = projects::get(&state.store, actor.tenant, id).await?;
@@ -311,7 +310,8 @@ pub async fn dashboard(
     Ok(ProjectDashboard {
         project,
         areas,
-        period,
+        period: period.period(),
+        grid: period,
         lines,
     })
 }
@@ -347,12 +347,12 @@ pub async fn annual(
     let mut out = Vec::new();
     for p in list {
         let codes = indicator_results::project_indicators(&state.store, p.id).await?;
-        let lines = lines(state, actor, &codes, &[], period).await?;
+        let lines = lines(state, actor, &codes, &[], GridPeriod::Year(year)).await?;
         out.push(ProjectYear { project: p, lines });
     }
     let totals = if project.is_none() {
         let codes: Vec<String> = catalogue::all().iter().map(|d| d.code.clone()).collect();
-        lines(state, actor, &codes, &[], period).await?
+        lines(state, actor, &codes, &[], GridPeriod::Year(year)).await?
     } else {
         Vec::new()
     };

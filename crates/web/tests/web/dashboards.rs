@@ -254,7 +254,7 @@ async fn the_analyst_sees_the_stored_values_on_city_and_neighbourhood_dashboards
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 
-    // A custom period never computed is computed on demand.
+    // A grid period never computed is computed on demand.
     let custom = year_period(today().year() - 5).expect("period");
     assert!(
         indicator_results::computed_at(&app.store, app.tenant, custom)
@@ -266,7 +266,7 @@ async fn the_analyst_sees_the_stored_values_on_city_and_neighbourhood_dashboards
         .page(
             &b,
             Method::GET,
-            &format!("/dashboards/city?start={}&end={}", custom.start, custom.end),
+            &format!("/dashboards/city?period={}", today().year() - 5),
             &[],
         )
         .await;
@@ -284,11 +284,9 @@ async fn the_analyst_sees_the_stored_values_on_city_and_neighbourhood_dashboards
 async fn bad_periods_and_breakdowns_are_refused_per_field_in_every_language() {
     let app = TestApp::spawn().await;
     for (lang, message) in [
-        ("es", "El periodo termina antes de empezar"),
-        (
-            "en",
-            "The period ends before it starts: choose an end on or after the start",
-        ),
+        ("es", "No se publican fechas a medida"),
+        ("eu", "Ez da neurrira egindako datarik argitaratzen"),
+        ("en", "Custom dates are not published"),
     ] {
         let b = browser(&app, "analyst", lang).await;
         let r = app
@@ -301,8 +299,8 @@ async fn bad_periods_and_breakdowns_are_refused_per_field_in_every_language() {
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{lang}");
         assert!(r.body.contains(message), "{lang}: {}", r.body);
-        assert!(r.body.contains("href=\"#end\""), "in the error summary");
-        assert!(r.body.contains("id=\"end-error\""), "next to the field");
+        assert!(r.body.contains("href=\"#period\""), "in the error summary");
+        assert!(r.body.contains("id=\"period-error\""), "next to the field");
     }
     let b = browser(&app, "coordinator", "en").await;
     let r = app
@@ -334,8 +332,8 @@ async fn bad_periods_and_breakdowns_are_refused_per_field_in_every_language() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("Enter a real date as YYYY-MM-DD"));
-    assert!(r.body.contains("href=\"#start\""));
+    assert!(r.body.contains("Custom dates are not published"));
+    assert!(r.body.contains("href=\"#period\""));
     let r = app
         .page(&b, Method::GET, "/dashboards/city?period=soon", &[])
         .await;
@@ -594,5 +592,97 @@ async fn the_public_neighbourhood_page_needs_no_session_and_is_cacheable() {
     );
     let r = app.send(get("/public/neighbourhoods/99.99".into())).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+    app.cleanup().await;
+}
+
+/// The differencing attack on custom ranges: 1 October alone and 1 to 2 October differ by the
+/// records of one day, whose groups the breakdowns would then give away. Neither range is
+/// published (pages, exports, the API) and asking for them stores nothing; the grid's months
+/// are offered instead, with their names translated.
+#[tokio::test]
+async fn custom_ranges_are_refused_everywhere_and_never_stored() {
+    use elkarlan_domain::indicators::results::{GridPeriod, plan_periods};
+    let app = seeded().await;
+    let plans = plan_periods(catalogue::all());
+    let stored = |app: &TestApp| {
+        let (store, tenant) = (app.store.clone(), app.tenant);
+        async move {
+            indicator_results::computed_periods(&store, tenant)
+                .await
+                .expect("periods")
+        }
+    };
+    let before = stored(&app).await.len();
+    let b = browser(&app, "analyst", "en").await;
+    let token = app.token("analyst").await;
+    let y = today().year();
+    for end in [format!("{y}-10-01"), format!("{y}-10-02")] {
+        let q = format!("start={y}-10-01&end={end}&by=sex");
+        for path in [
+            format!("/dashboards/city?{q}"),
+            format!("/dashboards/neighbourhoods/{AREA}?{q}"),
+            format!("/indicators/PL-01?{q}"),
+            format!("/exports/dashboards/city/csv?{q}"),
+        ] {
+            let r = app.page(&b, Method::GET, &path, &[]).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+            assert!(r.body.contains("Custom dates are not published"), "{path}");
+            assert!(!r.body.contains("id=\"period-shown\""), "{path}");
+        }
+        let r = app
+            .api(
+                Some(&token),
+                Method::GET,
+                &format!("/api/v1/indicators/PL-01/values?{q}"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("error-period-custom"), "{}", r.body);
+        assert!(!r.body.contains("\"cells\""), "{}", r.body);
+    }
+    let after = stored(&app).await;
+    assert_eq!(after.len(), before, "nothing stored for custom requests");
+    assert!(
+        after
+            .iter()
+            .all(|c| GridPeriod::of(c.period, &plans).is_some()),
+        "{after:?}"
+    );
+
+    // The chooser offers months, quarters, years and the plan, by name.
+    let r = app.page(&b, Method::GET, "/dashboards/city", &[]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains(&format!("value=\"{y}-01\"")),
+        "January offered"
+    );
+    assert!(r.body.contains(&format!("January {y}")));
+    assert!(r.body.contains("value=\"plan-20240101-20271231\""));
+    assert!(!r.body.contains("id=\"start\""), "no custom dates");
+    let r = app
+        .page(
+            &b,
+            Method::GET,
+            &format!("/dashboards/city?period={y}-01"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains(&format!("January {y}")));
+    let eu = browser(&app, "coordinator", "eu").await;
+    let r = app
+        .page(
+            &eu,
+            Method::GET,
+            &format!("/dashboards/city?period={y}-01"),
+            &[],
+        )
+        .await;
+    assert!(
+        r.body.contains(&format!("{y}(e)ko urtarrila")),
+        "{}",
+        r.body
+    );
     app.cleanup().await;
 }

@@ -251,12 +251,8 @@ async fn the_values_api_answers_the_stored_results_and_never_a_suppressed_value(
         same_cells(&r.json(), &stored, "IT-01 in a neighbourhood");
     }
 
-    // A custom period, never computed, is computed on the spot.
-    let custom = elkarlan_domain::indicators::definition::Period::parse(
-        &format!("{year}-02-03"),
-        &format!("{year}-02-20"),
-    )
-    .expect("period");
+    // A month, never computed, is computed on the spot.
+    let custom = results::month_period(year, 2).expect("period");
     assert!(
         indicator_results::computed_at(&app.store, app.tenant, custom)
             .await
@@ -267,12 +263,12 @@ async fn the_values_api_answers_the_stored_results_and_never_a_suppressed_value(
         .api(
             Some(&token),
             Method::GET,
-            &format!("/api/v1/indicators/PL-01/values?start={year}-02-03&end={year}-02-20"),
+            &format!("/api/v1/indicators/PL-01/values?period={year}-02"),
             None,
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(r.json()["period_start"], format!("{year}-02-03"));
+    assert_eq!(r.json()["period_start"], format!("{year}-02-01"));
     assert!(
         indicator_results::computed_at(&app.store, app.tenant, custom)
             .await
@@ -284,13 +280,13 @@ async fn the_values_api_answers_the_stored_results_and_never_a_suppressed_value(
     let cases: [(&str, &str, &str); 8] = [
         (
             "PL-01",
-            "start=2026-05-01&end=2026-04-01",
-            "error-period-end-before-start",
+            "start=2026-04-01&end=2026-05-01",
+            "error-period-custom",
         ),
         (
             "PL-01",
             "start=2026-13-01&end=2026-04-01",
-            "error-period-date-format",
+            "error-period-custom",
         ),
         ("PL-01", "period=20x6", "error-period-choice"),
         ("PL-01", "by=colour", "error-disaggregation-unknown"),
@@ -674,15 +670,10 @@ async fn the_dashboard_shows_the_stored_results_for_the_city_and_the_projects_ne
     let mut es = app.sign_in("coordinator").await;
     es.lang = Some("es");
     for (q, key) in [
-        (
-            "start=2026-05-01&end=2026-04-01",
-            "error-period-end-before-start",
-        ),
-        (
-            "start=2026-02-30&end=2026-04-01",
-            "error-period-date-format",
-        ),
+        ("start=2026-04-01&end=2026-05-01", "error-period-custom"),
+        ("start=2026-02-30&end=2026-04-01", "error-period-custom"),
         ("period=2026-Q7", "error-period-choice"),
+        ("period=2026-13", "error-period-choice"),
     ] {
         let r = app
             .page(
