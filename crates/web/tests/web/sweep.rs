@@ -714,8 +714,8 @@ fn readers() -> Vec<Reader> {
     let mut r: Vec<Reader> = SWEEP_ACCOUNTS
         .iter()
         .map(|(name, column, role, _)| Reader {
-            name: *name,
-            column: *column,
+            name,
+            column,
             role: Some(*role),
         })
         .collect();
