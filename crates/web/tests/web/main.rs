@@ -25,3 +25,4 @@ mod projects;
 mod relationships;
 mod reports;
 mod retention;
+mod sweep;
