@@ -36,7 +36,6 @@ pub enum SignIn<'a> {
     },
     Failed {
         tenant: TenantId,
-        username_key: &'a str,
         user: Option<UserId>,
         /// The throttle keys `throttle::begin` counted this attempt on.
         counted: &'a [Key],
@@ -83,7 +82,6 @@ pub async fn record_sign_in(store: &Store, attempt: SignIn<'_>, meta: &RequestMe
         }
         SignIn::Failed {
             tenant,
-            username_key,
             user,
             counted,
             limits,
@@ -91,13 +89,15 @@ pub async fn record_sign_in(store: &Store, attempt: SignIn<'_>, meta: &RequestMe
         } => {
             let mut locks =
                 failure_locks(&mut tx, tenant, counted, limits, notice, meta, user).await?;
+            // Nothing typed is kept: a password typed into the username field would otherwise
+            // stay in the trail for ever. An attempt on a known account names it by id.
             let mut e = event(
                 tenant,
                 None,
                 "auth.sign_in",
                 "failed",
                 meta,
-                serde_json::json!({"username": username_key}),
+                serde_json::json!({"known_account": user.is_some()}),
             );
             e.entity_id = user.map(|u| u.to_string());
             locks.insert(0, e);

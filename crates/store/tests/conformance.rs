@@ -1017,7 +1017,6 @@ async fn fail_sign_in(s: &Store, u: &User) {
     };
     let attempt = SignIn::Failed {
         tenant: u.tenant,
-        username_key: &u.username,
         user: Some(u.id),
         counted: &keys,
         limits,
@@ -1325,7 +1324,6 @@ async fn parallel_failures_are_each_counted_and_lock_once() {
                 let counts = throttle::begin(&server, &keys, limits).await.unwrap();
                 let attempt = SignIn::Failed {
                     tenant: u.tenant,
-                    username_key: &u.username,
                     user: Some(u.id),
                     counted: &keys,
                     limits,

@@ -139,7 +139,6 @@ pub async fn verify(
                 &state.store,
                 SignIn::Failed {
                     tenant,
-                    username_key: &key,
                     user: other.map(|c| c.user.id),
                     counted: &keys,
                     limits,
