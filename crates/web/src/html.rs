@@ -24,7 +24,7 @@ use crate::extract::Ctx;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use elkarlan_domain::Lang;
 use elkarlan_domain::policy::Actor;
 use elkarlan_store::StoreError;
@@ -183,8 +183,11 @@ pub fn cookie_header(state: &AppState, name: &str, value: &str, max_age: Option<
 }
 
 /// 303 See Other, the answer to a successful form POST.
+/// A location that is not a valid header value (a control character from input) goes to `/`
+/// instead of failing the request.
 pub fn see_other(to: &str) -> Response {
-    Redirect::to(to).into_response()
+    let location = HeaderValue::from_str(to).unwrap_or(HeaderValue::from_static("/"));
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
 /// A page context with the given form errors.
