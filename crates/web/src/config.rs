@@ -35,6 +35,13 @@ pub struct WebConfig {
     pub trusted_proxies: Vec<IpNet>,
     /// Request body limit in bytes (413 beyond).
     pub body_limit: usize,
+    /// How many times its own size an uploaded XLSX may unpack to.
+    pub import_unpacked_ratio: usize,
+    /// The most an uploaded XLSX may unpack to whatever its size, and the most the table read
+    /// from an uploaded spreadsheet may hold in memory.
+    pub import_max_unpacked_bytes: usize,
+    /// Imports (referral lists, OCDS packages) that may run at once; beyond, 503.
+    pub max_concurrent_imports: usize,
     /// SMTP relay URL (`smtp://host:25`, `smtps://user:pass@host`); none keeps mail in the outbox.
     pub smtp_url: Option<SecretString>,
     pub mail_from: String,
@@ -67,9 +74,21 @@ impl WebConfig {
             lockout: elkarlan_store::throttle::Limits::default(),
             trusted_proxies: Vec::new(),
             body_limit: 1024 * 1024,
+            import_unpacked_ratio: 20,
+            import_max_unpacked_bytes: 128 * 1024 * 1024,
+            max_concurrent_imports: 2,
             smtp_url: None,
             mail_from: "Elkarlan <elkarlan@bilbao.invalid>".into(),
             break_glass_per_day: BREAK_GLASS_PER_DAY,
+        }
+    }
+
+    /// The spreadsheet reader's limits for an uploaded list.
+    pub fn import_limits(&self) -> elkarlan_tabular::Limits {
+        elkarlan_tabular::Limits {
+            max_unpacked_ratio: self.import_unpacked_ratio,
+            max_unpacked_bytes: self.import_max_unpacked_bytes,
+            ..elkarlan_tabular::Limits::default()
         }
     }
 

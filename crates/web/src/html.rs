@@ -40,6 +40,8 @@ pub struct HtmlError {
     pub reference: Option<String>,
     /// A way forward besides going home: (address, message key).
     pub link: Option<(String, &'static str)>,
+    /// Seconds in `Retry-After` (503 only).
+    pub retry_after: u32,
 }
 
 impl HtmlError {
@@ -57,6 +59,7 @@ impl HtmlError {
             body_key,
             reference: None,
             link: None,
+            retry_after: 5,
         }
     }
 
@@ -113,6 +116,11 @@ impl HtmlError {
             ServiceError::Forbidden(d) if d.conceal => Self::new(page, StatusCode::NOT_FOUND),
             ServiceError::Forbidden(_) => Self::new(page, StatusCode::FORBIDDEN),
             ServiceError::NotFound => Self::new(page, StatusCode::NOT_FOUND),
+            ServiceError::Busy => Self {
+                body_key: "error-imports-busy-body",
+                retry_after: crate::error::IMPORTS_RETRY_AFTER,
+                ..Self::new(page, StatusCode::SERVICE_UNAVAILABLE)
+            },
             ServiceError::Store(s) => Self::from_store(page, &s),
             other => {
                 let r = log_internal(&other);
@@ -141,7 +149,7 @@ impl IntoResponse for HtmlError {
         );
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+                .insert(header::RETRY_AFTER, HeaderValue::from(self.retry_after));
         }
         res
     }
