@@ -325,8 +325,9 @@ pub async fn load_demo(
             Some(c) => {
                 let grant = Grant::system(tenant, SystemTask::Bootstrap, Action::UpdateUser);
                 users::set_password(store, &grant, &meta, c.user.id, &hash, None).await?;
-                if c.user.locked || !c.user.active {
-                    // A demo start also lifts any lock left by earlier failed sign-ins.
+                // A demo start also lifts any lock, an administrator's or one left by earlier
+                // failed sign-ins (those are not on the account row, so always).
+                {
                     let fresh = users::get(store, tenant, c.user.id).await?;
                     let changes = users::UserChanges {
                         unlock: true,

@@ -21,6 +21,15 @@ pub struct FileConfig {
     pub mail_from: Option<String>,
     pub body_limit: Option<usize>,
     pub break_glass_per_day: Option<u32>,
+    /// Load balancers whose `X-Forwarded-For` gives the client address (addresses or networks).
+    pub trusted_proxies: Option<Vec<String>>,
+    /// Failed sign-ins in 15 minutes, per account name or address, before delays start.
+    pub throttle_after: Option<i64>,
+    /// Consecutive failed sign-ins that lock an account name, address or second factor.
+    pub lock_after: Option<i64>,
+    pub import_unpacked_ratio: Option<usize>,
+    pub import_max_unpacked_bytes: Option<usize>,
+    pub max_concurrent_imports: Option<usize>,
 }
 
 pub fn load_file(path: Option<&Path>) -> anyhow::Result<FileConfig> {
@@ -131,6 +140,48 @@ pub fn web_config(
         }
         c.break_glass_per_day = limit;
     }
+    if let Some(list) = &file.trusted_proxies {
+        c.trusted_proxies = list
+            .iter()
+            .map(|p| {
+                elkarlan_web::config::IpNet::parse(p).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "trusted_proxies: {p:?} is not an IP address or network like 10.0.0.0/8"
+                    )
+                })
+            })
+            .collect::<anyhow::Result<_>>()?;
+    }
+    if let Some(n) = file.throttle_after {
+        if !(1..=1_000_000).contains(&n) {
+            bail!("throttle_after must be between 1 and 1000000");
+        }
+        c.throttle_after = n;
+    }
+    if let Some(n) = file.lock_after {
+        if !(1..=1_000_000).contains(&n) {
+            bail!("lock_after must be between 1 and 1000000");
+        }
+        c.lockout.lock_after = n;
+    }
+    if let Some(ratio) = file.import_unpacked_ratio {
+        if !(1..=1_000).contains(&ratio) {
+            bail!("import_unpacked_ratio must be between 1 and 1000");
+        }
+        c.import_unpacked_ratio = ratio;
+    }
+    if let Some(cap) = file.import_max_unpacked_bytes {
+        if !(1024 * 1024..=1024 * 1024 * 1024).contains(&cap) {
+            bail!("import_max_unpacked_bytes must be between 1 MiB and 1 GiB");
+        }
+        c.import_max_unpacked_bytes = cap;
+    }
+    if let Some(n) = file.max_concurrent_imports {
+        if !(1..=64).contains(&n) {
+            bail!("max_concurrent_imports must be between 1 and 64");
+        }
+        c.max_concurrent_imports = n;
+    }
     Ok(c)
 }
 
@@ -176,5 +227,65 @@ mod tests {
                 .ok(),
             Some(5)
         );
+        let proxies = |list: &[&str]| FileConfig {
+            trusted_proxies: Some(list.iter().map(|s| (*s).to_owned()).collect()),
+            ..FileConfig::default()
+        };
+        let ok = web_config(
+            &proxies(&["10.0.0.0/8", "192.0.2.1"]),
+            k(),
+            "48020",
+            None,
+            None,
+        );
+        assert_eq!(ok.map(|c| c.trusted_proxies.len()).ok(), Some(2));
+        let e = web_config(&proxies(&["lb.internal"]), k(), "48020", None, None)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("trusted_proxies"), "{e}");
+        let zero = FileConfig {
+            lock_after: Some(0),
+            ..FileConfig::default()
+        };
+        assert!(web_config(&zero, k(), "48020", None, None).is_err());
+    }
+
+    #[test]
+    fn trusted_proxies_are_off_by_default() {
+        let c = web_config(
+            &FileConfig::default(),
+            SecretKey([0; 32]),
+            "48020",
+            None,
+            None,
+        );
+        assert_eq!(c.map(|c| c.trusted_proxies.is_empty()).ok(), Some(true));
+    }
+
+    #[test]
+    fn import_bounds_are_read_and_checked() {
+        let k = || SecretKey([0; 32]);
+        let f: FileConfig = toml::from_str(
+            "import_unpacked_ratio = 10\nimport_max_unpacked_bytes = 33554432\nmax_concurrent_imports = 3",
+        )
+        .unwrap_or_default();
+        let c = web_config(&f, k(), "48020", None, None).map_err(|e| e.to_string());
+        let c = c.as_ref().map(|c| {
+            (
+                c.import_unpacked_ratio,
+                c.import_max_unpacked_bytes,
+                c.max_concurrent_imports,
+            )
+        });
+        assert_eq!(c, Ok((10, 32 * 1024 * 1024, 3)));
+        for bad in [
+            "import_unpacked_ratio = 0",
+            "import_max_unpacked_bytes = 1000",
+            "max_concurrent_imports = 0",
+        ] {
+            let f: FileConfig = toml::from_str(bad).unwrap_or_default();
+            assert!(web_config(&f, k(), "48020", None, None).is_err(), "{bad}");
+        }
     }
 }

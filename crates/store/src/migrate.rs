@@ -34,6 +34,7 @@ migrations![
     (8, "0008_indicator_results"),
     (9, "0009_break_glass_approval"),
     (10, "0010_join_requests"),
+    (11, "0011_sign_in_counters"),
 ];
 
 fn checksum(sql: &str) -> String {

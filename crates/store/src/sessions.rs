@@ -2,6 +2,7 @@
 //! the database does not let anyone sign in.
 
 use crate::audit::{NewEvent, RequestMeta};
+use crate::throttle::{self, Key, Limits, Scope};
 use crate::users::User;
 use crate::{Result, Store, StoreError, on_pool, on_tx};
 use elkarlan_domain::{TenantId, Timestamp, UserId};
@@ -35,16 +36,27 @@ pub enum SignIn<'a> {
     },
     Failed {
         tenant: TenantId,
-        username_key: &'a str,
         user: Option<UserId>,
+        /// The throttle keys `throttle::begin` counted this attempt on.
+        counted: &'a [Key],
+        limits: Limits,
+        /// The e-mail to the account's holder should this failure lock it.
+        notice: Option<LockNotice<'a>>,
     },
 }
 
-/// Records a sign-in attempt: the attempt row, the failure counter or lock, the new session and
-/// the audit row, all in one transaction.
+/// The e-mail that tells an account's holder it was locked after failed sign-ins.
+#[derive(Clone, Copy, Debug)]
+pub struct LockNotice<'a> {
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+}
+
+/// Records a sign-in attempt: on success the new session, on failure the consecutive count and
+/// any lock it starts (with its e-mail), and the audit rows, all in one transaction.
 pub async fn record_sign_in(store: &Store, attempt: SignIn<'_>, meta: &RequestMeta) -> Result<()> {
     let now = Timestamp::now();
-    let ip = meta.ip.clone().unwrap_or_default();
     let mut tx = store.begin_write().await?;
     let ev = match attempt {
         SignIn::Succeeded {
@@ -53,10 +65,6 @@ pub async fn record_sign_in(store: &Store, attempt: SignIn<'_>, meta: &RequestMe
             csrf_token,
             mfa_passed,
         } => {
-            on_tx!(&mut tx, c => sqlx::query("INSERT INTO login_attempts (id, tenant_id, username_key, ip, at, success) VALUES ($1,$2,$3,$4,$5,$6)")
-                .bind(uuid::Uuid::now_v7()).bind(user.tenant.0).bind(&user.username).bind(&ip).bind(now.micros()).bind(true)
-                .execute(c).await.map(|r| r.rows_affected()))?;
-            on_tx!(&mut tx, c => sqlx::query("UPDATE users SET failed_logins = 0 WHERE id = $1").bind(user.id.0).execute(c).await.map(|r| r.rows_affected()))?;
             on_tx!(&mut tx, c => sqlx::query(
                 "INSERT INTO sessions (token_hash, tenant_id, user_id, csrf_token, mfa_passed, created_at, last_seen_at, expires_at)
                  VALUES ($1,$2,$3,$4,$5,$6,$6,$7)")
@@ -74,19 +82,13 @@ pub async fn record_sign_in(store: &Store, attempt: SignIn<'_>, meta: &RequestMe
         }
         SignIn::Failed {
             tenant,
-            username_key,
             user,
+            counted,
+            limits,
+            notice,
         } => {
-            on_tx!(&mut tx, c => sqlx::query("INSERT INTO login_attempts (id, tenant_id, username_key, ip, at, success) VALUES ($1,$2,$3,$4,$5,$6)")
-                .bind(uuid::Uuid::now_v7()).bind(tenant.0).bind(username_key).bind(&ip).bind(now.micros()).bind(false)
-                .execute(c).await.map(|r| r.rows_affected()))?;
-            if let Some(id) = user {
-                on_tx!(&mut tx, c => sqlx::query(
-                    "UPDATE users SET failed_logins = failed_logins + 1,
-                     locked_at = CASE WHEN locked_at IS NULL AND failed_logins + 1 >= $2 THEN $3 ELSE locked_at END
-                     WHERE id = $1")
-                    .bind(id.0).bind(crate::users::LOCK_AFTER_FAILURES).bind(now.micros()).execute(c).await.map(|r| r.rows_affected()))?;
-            }
+            let mut locks =
+                failure_locks(&mut tx, tenant, counted, limits, notice, meta, user).await?;
             // Nothing typed is kept: a password typed into the username field would otherwise
             // stay in the trail for ever. An attempt on a known account names it by id.
             let mut e = event(
@@ -98,11 +100,53 @@ pub async fn record_sign_in(store: &Store, attempt: SignIn<'_>, meta: &RequestMe
                 serde_json::json!({"known_account": user.is_some()}),
             );
             e.entity_id = user.map(|u| u.to_string());
-            e
+            locks.insert(0, e);
+            crate::audit::append(&mut tx, &locks).await?;
+            return tx.commit().await;
         }
     };
     crate::audit::append(&mut tx, &[ev]).await?;
     tx.commit().await
+}
+
+/// Counts a failure on the keys and returns an audit row for each lock it starts; a lock of the
+/// account (by name or by second factor) also queues the e-mail to its holder.
+async fn failure_locks(
+    tx: &mut crate::Tx,
+    tenant: TenantId,
+    counted: &[Key],
+    limits: Limits,
+    notice: Option<LockNotice<'_>>,
+    meta: &RequestMeta,
+    user: Option<UserId>,
+) -> Result<Vec<NewEvent>> {
+    let started = throttle::failed_in(tx, counted, limits).await?;
+    let mut rows = Vec::new();
+    let mut mailed = false;
+    for (key, until) in counted.iter().zip(started) {
+        let Some(until) = until else { continue };
+        if key.scope != Scope::Address
+            && !mailed
+            && let Some(n) = notice
+        {
+            crate::outbox::queue(tx, tenant, n.to, n.subject, n.body).await?;
+            mailed = true;
+        }
+        let mut e = event(
+            tenant,
+            None,
+            "auth.lock",
+            "ok",
+            meta,
+            serde_json::json!({"scope": key.scope.code(), "until": until.micros()}),
+        );
+        if key.scope != Scope::Address {
+            e.entity_type = "user";
+            e.entity_id = user.map(|u| u.to_string());
+        }
+        rows.push(e);
+    }
+    Ok(rows)
 }
 
 fn event(
@@ -195,25 +239,39 @@ pub async fn complete_second_factor(
     tx.commit().await
 }
 
-/// Records a failed second-factor attempt.
-pub async fn second_factor_failed(store: &Store, user: &User, meta: &RequestMeta) -> Result<()> {
+/// Records a failed second-factor attempt: the consecutive count on the keys `throttle::begin`
+/// counted it on, any lock it starts (with its e-mail), and the audit rows.
+pub async fn second_factor_failed(
+    store: &Store,
+    user: &User,
+    counted: &[Key],
+    limits: Limits,
+    notice: Option<LockNotice<'_>>,
+    meta: &RequestMeta,
+) -> Result<()> {
     let mut tx = store.begin_write().await?;
-    on_tx!(&mut tx, c => sqlx::query(
-        "UPDATE users SET failed_logins = failed_logins + 1,
-         locked_at = CASE WHEN locked_at IS NULL AND failed_logins + 1 >= $2 THEN $3 ELSE locked_at END WHERE id = $1")
-        .bind(user.id.0).bind(crate::users::LOCK_AFTER_FAILURES).bind(Timestamp::now().micros()).execute(c).await.map(|r| r.rows_affected()))?;
-    crate::audit::append(
+    let mut rows = failure_locks(
         &mut tx,
-        &[event(
+        user.tenant,
+        counted,
+        limits,
+        notice,
+        meta,
+        Some(user.id),
+    )
+    .await?;
+    rows.insert(
+        0,
+        event(
             user.tenant,
             Some(user),
             "auth.second_factor",
             "failed",
             meta,
             serde_json::Value::Null,
-        )],
-    )
-    .await?;
+        ),
+    );
+    crate::audit::append(&mut tx, &rows).await?;
     tx.commit().await
 }
 
@@ -242,10 +300,9 @@ pub async fn purge_expired(store: &Store) -> Result<u64> {
     let mut tx = store.begin_write().await?;
     let a = on_tx!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
         .bind(now.micros()).bind(now.minus_seconds(IDLE_SECONDS).micros()).execute(c).await.map(|r| r.rows_affected()))?;
-    let b = on_tx!(&mut tx, c => sqlx::query("DELETE FROM login_attempts WHERE at <= $1")
-        .bind(now.minus_seconds(30 * 24 * 3600).micros()).execute(c).await.map(|r| r.rows_affected()))?;
     let t = on_tx!(&mut tx, c => sqlx::query("DELETE FROM api_tokens WHERE expires_at <= $1").bind(now.micros()).execute(c).await.map(|r| r.rows_affected()))?;
     tx.commit().await?;
+    let b = throttle::purge(store, Limits::default()).await?;
     Ok(a + b + t)
 }
 
@@ -264,7 +321,6 @@ pub async fn issue_token(
     let mut tx = store.begin_write().await?;
     on_tx!(&mut tx, c => sqlx::query("INSERT INTO api_tokens (token_hash, tenant_id, user_id, created_at, expires_at, revoked_at) VALUES ($1,$2,$3,$4,$5,NULL)")
         .bind(token_hash).bind(user.tenant.0).bind(user.id.0).bind(now.micros()).bind(expires.micros()).execute(c).await.map(|r| r.rows_affected()))?;
-    on_tx!(&mut tx, c => sqlx::query("UPDATE users SET failed_logins = 0 WHERE id = $1").bind(user.id.0).execute(c).await.map(|r| r.rows_affected()))?;
     crate::audit::append(
         &mut tx,
         &[event(

@@ -9,9 +9,6 @@ use elkarlan_domain::{AgencyId, Lang, TenantId, Timestamp, UserId};
 use serde::Serialize;
 use sqlx::Row;
 
-/// Consecutive failed sign-ins after which an account is locked (security.md).
-pub const LOCK_AFTER_FAILURES: i64 = 20;
-
 /// An account as other screens see it: no secrets.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct User {
@@ -29,6 +26,8 @@ pub struct User {
     pub mfa_required: bool,
     pub has_second_factor: bool,
     pub active: bool,
+    /// Locked by an administrator (until one unlocks it). Locks after failed sign-ins are the
+    /// throttle's (`throttle::locked_until`) and do not end sessions or tokens.
     pub locked: bool,
     pub version: i64,
     pub created_at: Timestamp,
@@ -53,7 +52,6 @@ pub struct Credentials {
     pub user: User,
     pub password_hash: String,
     pub totp_secret: Option<Vec<u8>>,
-    pub failed_logins: i64,
 }
 
 macro_rules! user_from_row {
@@ -87,7 +85,6 @@ macro_rules! user_from_row {
             user,
             password_hash: $r.try_get("password_hash")?,
             totp_secret: secret,
-            failed_logins: $r.try_get("failed_logins")?,
         }
     }};
 }
@@ -96,7 +93,7 @@ macro_rules! select_users {
     ($where:literal) => {
         concat!(
             "SELECT u.id, u.tenant_id, u.username, u.display_name, u.email, u.role, u.agency_id, a.system AS agency_system,
-            u.preferred_lang, u.mfa_required, u.totp_secret, u.active, u.locked_at, u.version, u.created_at, u.password_hash, u.failed_logins
+            u.preferred_lang, u.mfa_required, u.totp_secret, u.active, u.locked_at, u.version, u.created_at, u.password_hash
             FROM users u LEFT JOIN agencies a ON a.id = u.agency_id ",
             $where
         )
@@ -138,8 +135,8 @@ pub async fn create_in(
     let now = Timestamp::now().micros();
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO users (id, tenant_id, username, display_name, email, role, agency_id, password_hash, preferred_lang,
-         totp_secret, totp_last_step, mfa_required, active, failed_logins, locked_at, password_changed_at, version, created_at, updated_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,NULL,NULL,NULL,$9,$10,0,NULL,$11,1,$11,$11)")
+         totp_secret, totp_last_step, mfa_required, active, locked_at, password_changed_at, version, created_at, updated_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,NULL,NULL,NULL,$9,$10,NULL,$11,1,$11,$11)")
         .bind(id.0).bind(grant.tenant().0).bind(new.username.as_str()).bind(new.display_name.as_str())
         .bind(new.email.as_ref().map(Email::as_str)).bind(new.role.code()).bind(new.agency.map(|a| a.0))
         .bind(&new.password_hash).bind(new.mfa_required).bind(true).bind(now)
@@ -202,8 +199,11 @@ pub struct UserChanges {
     pub agency: Option<Option<AgencyId>>,
     pub active: Option<bool>,
     pub mfa_required: Option<bool>,
-    /// Clears a lock after repeated failed sign-ins.
+    /// Clears an administrator's lock and any lock after failed sign-ins (with their counts).
     pub unlock: bool,
+    /// Locks the account until an administrator unlocks it: its sessions end and its bearer
+    /// tokens are revoked at once.
+    pub lock: bool,
 }
 
 /// Applies changes if the account is still at `expected_version`; otherwise `Stale`, nothing written.
@@ -219,8 +219,7 @@ pub async fn update(
     let mut tx = store.begin_write().await?;
     let res = on_tx!(&mut tx, c => sqlx::query(
         "UPDATE users SET display_name = $4, email = $5, role = $6, agency_id = $7, active = $8, mfa_required = $9,
-         locked_at = CASE WHEN $10 THEN NULL ELSE locked_at END,
-         failed_logins = CASE WHEN $10 THEN 0 ELSE failed_logins END,
+         locked_at = CASE WHEN $12 THEN $11 WHEN $10 THEN NULL ELSE locked_at END,
          version = version + 1, updated_at = $11
          WHERE tenant_id = $1 AND id = $2 AND version = $3")
         .bind(grant.tenant().0).bind(id.0).bind(expected_version)
@@ -232,12 +231,24 @@ pub async fn update(
         .bind(ch.mfa_required.unwrap_or(before.mfa_required))
         .bind(ch.unlock)
         .bind(Timestamp::now().micros())
+        .bind(ch.lock)
         .execute(c).await.map(|r| r.rows_affected()))?;
     if res == 0 {
         return Err(StoreError::Stale);
     }
-    // Ending the sessions of a deactivated account or a changed role takes effect at once.
-    if ch.active == Some(false) || ch.role.is_some_and(|r| r != before.role) {
+    if ch.unlock && !ch.lock {
+        crate::throttle::clear_in(
+            &mut tx,
+            &[
+                crate::throttle::Key::account(grant.tenant(), &before.username),
+                crate::throttle::Key::second_factor(grant.tenant(), &before.username),
+            ],
+        )
+        .await?;
+    }
+    // Ending the sessions and tokens of a deactivated or locked account, or of a changed role,
+    // takes effect at once.
+    if ch.active == Some(false) || ch.lock || ch.role.is_some_and(|r| r != before.role) {
         on_tx!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
         on_tx!(&mut tx, c => sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
             .bind(id.0).bind(Timestamp::now().micros()).execute(c).await.map(|r| r.rows_affected()))?;
@@ -248,7 +259,7 @@ pub async fn update(
             "email": ch.email.as_ref().map(|e| e.as_ref().map(Email::as_str)),
             "role": ch.role.map(Role::code),
             "agency": ch.agency.map(|a| a.map(|a| a.to_string())),
-            "active": ch.active, "mfa_required": ch.mfa_required, "unlock": ch.unlock,
+            "active": ch.active, "mfa_required": ch.mfa_required, "unlock": ch.unlock, "lock": ch.lock,
         }),
     );
     crate::audit::append(&mut tx, &[ev]).await?;
@@ -256,7 +267,8 @@ pub async fn update(
     get(store, grant.tenant(), id).await
 }
 
-/// Sets a new password hash and ends the account's other sessions.
+/// Sets a new password hash, ends the account's other sessions and revokes its bearer tokens
+/// (a token is a credential obtained with the old password).
 pub async fn set_password(
     store: &Store,
     grant: &Grant,
@@ -271,11 +283,13 @@ pub async fn set_password(
         .bind(grant.tenant().0).bind(id.0).bind(hash).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
     on_tx!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
         .bind(id.0).bind(keep_session.unwrap_or(&[])).execute(c).await.map(|r| r.rows_affected()))?;
+    let revoked = on_tx!(&mut tx, c => sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+        .bind(id.0).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
     crate::audit::append(
         &mut tx,
         &[
             NewEvent::from_grant(grant, "user", Some(id.to_string()), meta)
-                .with_detail(serde_json::json!({"password": "changed"})),
+                .with_detail(serde_json::json!({"password": "changed", "tokens_revoked": revoked})),
         ],
     )
     .await?;

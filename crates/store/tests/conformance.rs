@@ -187,20 +187,28 @@ async fn table_names(db: &TestDb) -> BTreeSet<String> {
     names.unwrap().into_iter().collect()
 }
 
-/// Tables a dialect's migration scripts create, plus the migrations ledger.
+/// Tables a dialect's migration scripts create and do not drop later, plus the migrations
+/// ledger.
 fn tables_in_scripts(postgres: bool) -> BTreeSet<String> {
-    let mut t: BTreeSet<String> = migrate::MIGRATIONS
+    let name = |rest: &str| {
+        rest.trim_start_matches("IF NOT EXISTS ")
+            .trim_start_matches("IF EXISTS ")
+            .split([' ', '(', ';'])
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let mut t = BTreeSet::new();
+    for line in migrate::MIGRATIONS
         .iter()
         .flat_map(|m| if postgres { m.postgres } else { m.sqlite }.lines())
-        .filter_map(|l| l.trim().strip_prefix("CREATE TABLE "))
-        .map(|rest| {
-            rest.trim_start_matches("IF NOT EXISTS ")
-                .split([' ', '('])
-                .next()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
+    {
+        if let Some(rest) = line.trim().strip_prefix("CREATE TABLE ") {
+            t.insert(name(rest));
+        } else if let Some(rest) = line.trim().strip_prefix("DROP TABLE ") {
+            t.remove(&name(rest));
+        }
+    }
     t.insert("schema_migrations".into());
     t
 }
@@ -990,20 +998,44 @@ async fn sign_in(s: &Store, u: &User, label: &str) -> Vec<u8> {
     t
 }
 
+fn keys_of(u: &User) -> Vec<throttle::Key> {
+    vec![
+        throttle::Key::account(u.tenant, &u.username),
+        throttle::Key::address("192.0.2.7"),
+    ]
+}
+
+/// A failed attempt as the sign-in service records it: counted first, then settled.
 async fn fail_sign_in(s: &Store, u: &User) {
+    let keys = keys_of(u);
+    let limits = throttle::Limits::default();
+    throttle::begin(s, &keys, limits).await.unwrap();
+    let notice = sessions::LockNotice {
+        to: "ane@example.eus",
+        subject: "locked",
+        body: "locked for a while",
+    };
     let attempt = SignIn::Failed {
         tenant: u.tenant,
-        username_key: &u.username,
         user: Some(u.id),
+        counted: &keys,
+        limits,
+        notice: Some(notice),
     };
     sessions::record_sign_in(s, attempt, &meta()).await.unwrap();
 }
 
-async fn failed_logins(s: &Store, u: &User) -> i64 {
-    users::credentials_by_id(s, u.tenant, u.id)
+/// (failures in the window, consecutive failures) of the account's name.
+async fn failed_logins(s: &Store, u: &User) -> (i64, i64) {
+    throttle::failures(s, &throttle::Key::account(u.tenant, &u.username))
         .await
         .unwrap()
-        .failed_logins
+}
+
+async fn sign_in_lock(s: &Store, u: &User) -> Option<Timestamp> {
+    throttle::locked_until(s, &throttle::Key::account(u.tenant, &u.username))
+        .await
+        .unwrap()
 }
 
 async fn set_session_time(db: &TestDb, t: &[u8], column: &'static str, at: Timestamp) {
@@ -1104,70 +1136,147 @@ async fn sessions_expire_when_idle_and_accounts_lock_after_failures() {
             "{ctx}: both dead sessions purged"
         );
 
-        // Failures count up; a success resets them.
+        // Failures count up; a success ends the consecutive run (not the window's count).
         let t3 = sign_in(s, &u, "three").await;
         for _ in 0..3 {
             fail_sign_in(s, &u).await;
         }
-        assert_eq!(failed_logins(s, &u).await, 3);
+        assert_eq!(failed_logins(s, &u).await, (3, 3));
+        let keys = keys_of(&u);
+        let limits = throttle::Limits::default();
+        throttle::begin(s, &keys, limits).await.unwrap();
+        throttle::succeeded(s, &keys, limits).await.unwrap();
         sign_in(s, &u, "four").await;
         assert_eq!(
             failed_logins(s, &u).await,
-            0,
-            "{ctx}: a success resets the counter"
+            (3, 0),
+            "{ctx}: a success ends the consecutive run and takes back its own count"
         );
 
-        // LOCK_AFTER_FAILURES consecutive failures lock the account.
-        for i in 1..users::LOCK_AFTER_FAILURES {
+        // lock_after consecutive failures lock the name for a while; sessions stay.
+        for i in 1..limits.lock_after {
             fail_sign_in(s, &u).await;
-            assert_eq!(failed_logins(s, &u).await, i);
+            assert_eq!(failed_logins(s, &u).await, (3 + i, i));
         }
         assert!(
-            !users::get(s, t, u.id).await.unwrap().locked,
+            sign_in_lock(s, &u).await.is_none(),
             "{ctx}: not locked one failure early"
         );
-        assert!(sessions::find(s, &t3).await.unwrap().is_some());
+        let before = trail_len(s, t).await;
         fail_sign_in(s, &u).await;
-        let locked = users::get(s, t, u.id).await.unwrap();
-        assert!(locked.locked, "{ctx}: locked at LOCK_AFTER_FAILURES");
-        assert_eq!(failed_logins(s, &u).await, users::LOCK_AFTER_FAILURES);
+        let until = sign_in_lock(s, &u).await.expect("locked");
+        let expected = Timestamp::now().plus_seconds(limits.first_lock_seconds);
         assert!(
-            sessions::find(s, &t3).await.unwrap().is_none(),
-            "{ctx}: a locked account's session is not returned"
+            (until.micros() - expected.micros()).abs() < 60_000_000,
+            "{ctx}: the first lock lasts first_lock_seconds"
         );
-        let last = trail(s, t).await.pop().unwrap();
-        assert_eq!(
-            (last.action.as_str(), last.outcome.as_str()),
-            ("auth.sign_in", "failed")
+        let u_now = users::get(s, t, u.id).await.unwrap();
+        assert!(!u_now.locked, "{ctx}: not an administrator's lock");
+        assert!(
+            sessions::find(s, &t3).await.unwrap().is_some(),
+            "{ctx}: a lock after failed sign-ins leaves open sessions alone"
         );
-        assert_eq!(last.actor_name, "anonymous");
-        let (by_user, by_ip) = throttle::recent_failures(s, t, "ane", "192.0.2.7")
-            .await
-            .unwrap();
+        let rows = trail(s, t).await;
+        let new: Vec<(&str, &str)> = rows[before..]
+            .iter()
+            .map(|e| (e.action.as_str(), e.outcome.as_str()))
+            .collect();
         assert_eq!(
-            (by_user, by_ip),
-            (
-                3 + users::LOCK_AFTER_FAILURES,
-                3 + users::LOCK_AFTER_FAILURES
-            ),
-            "{ctx}: attempts recorded"
+            new,
+            [
+                ("auth.sign_in", "failed"),
+                ("auth.lock", "ok"),
+                ("auth.lock", "ok")
+            ],
+            "{ctx}: the failure and the locks of the name and the address"
+        );
+        let mails = raw_column!(
+            s,
+            String,
+            "SELECT to_addr FROM email_outbox WHERE subject = $1",
+            "locked"
+        )
+        .unwrap();
+        assert_eq!(
+            mails,
+            ["ane@example.eus"],
+            "{ctx}: one e-mail to the holder, in the lock's transaction"
+        );
+        // Failures during the lock neither extend it nor count towards the next one.
+        fail_sign_in(s, &u).await;
+        assert_eq!(sign_in_lock(s, &u).await, Some(until));
+        assert_eq!(failed_logins(s, &u).await.1, 0);
+
+        // When it runs out, the next lock_after failures lock twice as long.
+        raw_exec!(
+            s,
+            "UPDATE sign_in_counters SET locked_until = $1 WHERE scope = 'account'",
+            Timestamp::now().minus_seconds(1).micros()
+        )
+        .unwrap();
+        assert!(
+            sign_in_lock(s, &u).await.is_none(),
+            "{ctx}: the lock ran out"
+        );
+        for _ in 0..limits.lock_after {
+            fail_sign_in(s, &u).await;
+        }
+        let second = sign_in_lock(s, &u).await.expect("locked again");
+        let expected = Timestamp::now().plus_seconds(2 * limits.first_lock_seconds);
+        assert!(
+            (second.micros() - expected.micros()).abs() < 60_000_000,
+            "{ctx}: back-off doubles the lock"
         );
 
-        // Unlocking restores the session; deactivating ends it for good.
+        // An administrator's unlock lifts it and forgets the counts.
         let g = grant(t, Action::UpdateUser);
         let unlock = UserChanges {
             unlock: true,
             ..Default::default()
         };
+        let unlocked = users::update(s, &g, &meta(), u.id, u_now.version, &unlock)
+            .await
+            .unwrap();
+        assert!(!unlocked.locked);
+        assert!(sign_in_lock(s, &u).await.is_none(), "{ctx}: unlocked");
+        assert_eq!(failed_logins(s, &u).await, (0, 0));
+
+        // An administrator's lock ends sessions and revokes tokens at once.
+        let tok = token("api-ane");
+        sessions::issue_token(s, &unlocked, &tok, &meta())
+            .await
+            .unwrap();
+        assert!(sessions::find_token(s, &tok).await.unwrap().is_some());
+        let lock = UserChanges {
+            lock: true,
+            ..Default::default()
+        };
+        let locked = users::update(s, &g, &meta(), u.id, unlocked.version, &lock)
+            .await
+            .unwrap();
+        assert!(locked.locked, "{ctx}: an administrator's lock");
+        assert!(sessions::find(s, &t3).await.unwrap().is_none());
+        let revoked = raw_column!(
+            s,
+            i64,
+            "SELECT COUNT(*) FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NOT NULL",
+            tok.clone()
+        )
+        .unwrap();
+        assert_eq!(
+            revoked,
+            [1],
+            "{ctx}: the token is revoked, not just refused"
+        );
         let unlocked = users::update(s, &g, &meta(), u.id, locked.version, &unlock)
             .await
             .unwrap();
         assert!(!unlocked.locked);
-        assert_eq!(failed_logins(s, &u).await, 0);
         assert!(
-            sessions::find(s, &t3).await.unwrap().is_some(),
-            "{ctx}: unlocked account's session is back"
+            sessions::find_token(s, &tok).await.unwrap().is_none(),
+            "{ctx}: unlocking does not bring a revoked token back"
         );
+        let t3 = sign_in(s, &u, "five").await;
         let off = UserChanges {
             active: Some(false),
             ..Default::default()
@@ -1190,6 +1299,84 @@ async fn sessions_expire_when_idle_and_accounts_lock_after_failures() {
         let rows = trail(s, t).await;
         assert_linked(&rows, ctx);
         assert_intact(s, rows.len() as i64, 1, ctx).await;
+        db.finish().await;
+    }
+}
+
+/// Twenty wrong passwords at once, from two servers: each is counted (the counts handed out are
+/// 1 to 20, so the ten past the threshold are delayed), the consecutive run reaches 20 and locks
+/// once, with one e-mail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_failures_are_each_counted_and_lock_once() {
+    for db in migrated().await {
+        let ctx = db.name;
+        let s = &db.store;
+        let other = db.open_again().await;
+        let t = tenant(s, "48020", "Bilbao").await;
+        let u = user(s, t, "ane").await;
+        let limits = throttle::Limits::default();
+        let mut tasks = Vec::new();
+        for i in 0..20 {
+            let server = if i % 2 == 0 { s.clone() } else { other.clone() };
+            let u = u.clone();
+            tasks.push(tokio::spawn(async move {
+                let keys = keys_of(&u);
+                let counts = throttle::begin(&server, &keys, limits).await.unwrap();
+                let attempt = SignIn::Failed {
+                    tenant: u.tenant,
+                    user: Some(u.id),
+                    counted: &keys,
+                    limits,
+                    notice: Some(sessions::LockNotice {
+                        to: "ane@example.eus",
+                        subject: "locked",
+                        body: "locked for a while",
+                    }),
+                };
+                sessions::record_sign_in(&server, attempt, &meta())
+                    .await
+                    .unwrap();
+                counts
+            }));
+        }
+        let mut by_name = Vec::new();
+        let mut by_address = Vec::new();
+        for task in tasks {
+            let counts = task.await.unwrap();
+            by_name.push(counts[0].failures);
+            by_address.push(counts[1].failures);
+        }
+        by_name.sort_unstable();
+        by_address.sort_unstable();
+        let expected: Vec<i64> = (1..=20).collect();
+        assert_eq!(by_name, expected, "{ctx}: every attempt saw its own count");
+        assert_eq!(by_address, expected, "{ctx}: per address too");
+        assert_eq!(
+            by_name.iter().filter(|n| **n > 10).count(),
+            10,
+            "{ctx}: ten attempts past a threshold of 10"
+        );
+        assert!(
+            sign_in_lock(s, &u).await.is_some(),
+            "{ctx}: the twentieth consecutive failure locked"
+        );
+        let locks = trail(s, t)
+            .await
+            .iter()
+            .filter(|e| e.action == "auth.lock")
+            .count();
+        assert_eq!(locks, 2, "{ctx}: one lock of the name, one of the address");
+        let mails = raw_column!(
+            s,
+            i64,
+            "SELECT COUNT(*) FROM email_outbox WHERE subject = $1",
+            "locked"
+        )
+        .unwrap();
+        assert_eq!(mails, [1], "{ctx}: one e-mail");
+        let rows = trail(s, t).await;
+        assert_linked(&rows, ctx);
+        other.close().await;
         db.finish().await;
     }
 }

@@ -8,6 +8,9 @@ mod xlsx_read;
 
 pub use write::{WriteError, neutralise_formula, write_csv, write_xlsx};
 
+/// Bytes a [`String`] cell takes before its text: what a table of many empty cells costs.
+pub(crate) const CELL_OVERHEAD: usize = size_of::<String>();
+
 /// The file formats read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -46,6 +49,13 @@ pub struct Limits {
     pub max_columns: usize,
     /// Characters (not bytes) in one cell.
     pub max_cell_chars: usize,
+    /// How many times its own size an XLSX upload may unpack to, all parts together.
+    /// Spreadsheet XML compresses about five to ten to one; a zip bomb a thousand to one.
+    pub max_unpacked_ratio: usize,
+    /// The most an XLSX upload may unpack to whatever its size, and the most the table read
+    /// from any file may hold (its cells' text plus a `String` per cell: 200,000 rows of 18
+    /// columns take about 110 MB).
+    pub max_unpacked_bytes: usize,
 }
 
 impl Default for Limits {
@@ -55,8 +65,30 @@ impl Default for Limits {
             max_rows: 200_000,
             max_columns: 64,
             max_cell_chars: 1_000,
+            max_unpacked_ratio: 20,
+            max_unpacked_bytes: 128 * 1024 * 1024,
         }
     }
+}
+
+impl Limits {
+    /// What an XLSX upload of `upload_len` bytes may unpack to: the smaller of
+    /// `upload_len × max_unpacked_ratio` and `max_unpacked_bytes`.
+    pub fn unpacked_budget(&self, upload_len: usize) -> usize {
+        upload_len
+            .saturating_mul(self.max_unpacked_ratio)
+            .min(self.max_unpacked_bytes)
+    }
+}
+
+/// What reading a file cost, counted by the reader itself.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReadCounters {
+    /// Bytes inflated from an XLSX archive while checking its parts (0 for CSV). Inflation
+    /// stops one read past the budget, so a bomb is never unpacked whole.
+    pub unpacked_bytes: u64,
+    /// Bytes the table holds: its cells' text plus a `String` per cell.
+    pub table_bytes: usize,
 }
 
 /// A sheet read as text: the header row and the data rows after it.
@@ -79,6 +111,9 @@ pub struct Row {
 pub enum ReadError {
     #[error("the file is larger than allowed")]
     TooLarge,
+    /// The file unpacks to, or its cells hold, far more than its size suggests.
+    #[error("the file holds more data than its size allows")]
+    TooMuchData,
     #[error("the file has more rows than allowed")]
     TooManyRows { row: usize },
     #[error("row {row} has more columns than allowed")]
@@ -98,6 +133,7 @@ impl ReadError {
     pub fn key(&self) -> &'static str {
         match self {
             ReadError::TooLarge => "import-error-too-large",
+            ReadError::TooMuchData => "import-error-too-much-data",
             ReadError::TooManyRows { .. } => "import-error-too-many-rows",
             ReadError::TooManyColumns { .. } => "import-error-too-many-columns",
             ReadError::CellTooLong { .. } => "import-error-cell-too-long",
@@ -115,21 +151,41 @@ impl ReadError {
             | ReadError::TooManyColumns { row }
             | ReadError::CellTooLong { row } => Some(*row),
             ReadError::Malformed { row } => *row,
-            ReadError::TooLarge | ReadError::NotASpreadsheet | ReadError::NoHeader => None,
+            ReadError::TooLarge
+            | ReadError::TooMuchData
+            | ReadError::NotASpreadsheet
+            | ReadError::NoHeader => None,
         }
     }
 }
 
 /// Reads the first sheet of a CSV or XLSX file into text cells.
 pub fn read_table(bytes: &[u8], format: Format, limits: &Limits) -> Result<Table, ReadError> {
+    read_table_counted(bytes, format, limits, &mut ReadCounters::default())
+}
+
+/// [`read_table`], recording in `counters` what the reading cost (also when it fails).
+pub fn read_table_counted(
+    bytes: &[u8],
+    format: Format,
+    limits: &Limits,
+    counters: &mut ReadCounters,
+) -> Result<Table, ReadError> {
     if bytes.len() > limits.max_bytes {
         return Err(ReadError::TooLarge);
     }
-    let mut builder = TableBuilder::new(limits);
-    match format {
-        Format::Csv => csv_read::read(bytes, &mut builder)?,
-        Format::Xlsx => xlsx_read::read(bytes, limits, &mut builder)?,
-    }
+    // The table is bounded by the absolute cap alone: a sparse list of many empty cells
+    // legitimately holds several times its CSV size.
+    let mut builder = TableBuilder::new(limits, limits.max_unpacked_bytes);
+    let read = match format {
+        Format::Csv => csv_read::read(bytes, &mut builder),
+        Format::Xlsx => {
+            let budget = limits.unpacked_budget(bytes.len());
+            xlsx_read::read(bytes, budget, &mut builder, counters)
+        }
+    };
+    counters.table_bytes = builder.held;
+    read?;
     builder.finish()
 }
 
@@ -138,14 +194,20 @@ pub(crate) struct TableBuilder<'a> {
     limits: &'a Limits,
     headers: Option<Vec<String>>,
     rows: Vec<Row>,
+    /// Bytes the kept rows hold, and how many they may: rows padded with empty cells cost
+    /// memory without text, so a small file of wide empty rows is bounded too.
+    held: usize,
+    budget: usize,
 }
 
 impl<'a> TableBuilder<'a> {
-    fn new(limits: &'a Limits) -> Self {
+    fn new(limits: &'a Limits, budget: usize) -> Self {
         Self {
             limits,
             headers: None,
             rows: Vec::new(),
+            held: 0,
+            budget,
         }
     }
 
@@ -181,6 +243,15 @@ impl<'a> TableBuilder<'a> {
         }
         for (column, cell) in cells.iter().enumerate() {
             self.check_cell(number, column, cell)?;
+        }
+        let width = cells.len().max(self.headers.as_ref().map_or(0, Vec::len));
+        let text: usize = cells.iter().map(String::len).sum();
+        self.held = self
+            .held
+            .saturating_add(width.saturating_mul(CELL_OVERHEAD))
+            .saturating_add(text);
+        if self.held > self.budget {
+            return Err(ReadError::TooMuchData);
         }
         match &self.headers {
             None => self.headers = Some(cells),

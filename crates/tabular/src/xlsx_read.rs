@@ -1,29 +1,110 @@
 //! The first worksheet of an XLSX workbook, streamed cell by cell so the limits stop a hostile
-//! file early.
+//! file early. The archive is checked first, part by part, within an unpacked budget that
+//! grows with the upload's size up to a fixed cap.
 
-use crate::{Limits, ReadError, TableBuilder};
+use crate::{ReadCounters, ReadError, TableBuilder};
 use calamine::{DataRef, Reader, SheetType, Xlsx, XlsxError};
-use std::io::Cursor;
+use quick_xml::events::Event;
+use std::io::{self, BufReader, Cursor, Read};
 
-/// How much larger than the upload its unpacked parts may be. Spreadsheet XML compresses
-/// about ten to one; a zip bomb compresses a thousand to one or more.
-const MAX_EXPANSION: usize = 32;
+/// A reader that counts the bytes it hands out.
+struct Counting<R> {
+    inner: R,
+    count: u64,
+}
 
-/// Refuses archives whose parts declare more unpacked bytes than the expansion allows.
-/// calamine loads the shared strings whole, so this is checked before it opens the file;
-/// a part that lies about its size is still bounded by the cell limits while streaming.
-fn check_declared_sizes(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count = self.count.saturating_add(n as u64);
+        Ok(n)
+    }
+}
+
+/// calamine finds the shared strings through the workbook's relationships; any part of that
+/// name is treated as them.
+fn is_shared_strings(name: &str) -> bool {
+    let file = name.rsplit('/').next().unwrap_or(name);
+    file.eq_ignore_ascii_case("sharedStrings.xml")
+}
+
+/// What calamine will allocate for the shared strings beyond their text (which is never more
+/// than the part's bytes): a `String` per entry. It reserves the `uniqueCount` the file
+/// declares, so a lie there counts too. Reads the part as a stream.
+fn shared_strings_overhead(part: impl Read) -> Result<u64, ReadError> {
+    let mut xml = quick_xml::Reader::from_reader(BufReader::new(part));
+    // As calamine reads it: a file it accepts is not refused here for its tag style.
+    let config = xml.config_mut();
+    config.check_end_names = false;
+    config.check_comments = false;
+    let mut buf = Vec::new();
+    let mut entries: u64 = 0;
+    let mut declared: u64 = 0;
+    loop {
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) => match e.local_name().as_ref() {
+                "si" => entries = entries.saturating_add(1),
+                "sst" => {
+                    if let Ok(Some(count)) = e.try_get_attribute("uniqueCount") {
+                        declared = count.value.trim().parse().unwrap_or(u64::MAX);
+                    }
+                }
+                _ => {}
+            },
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(_) => return Err(ReadError::Malformed { row: None }),
+        }
+        buf.clear();
+    }
+    let per_entry = crate::CELL_OVERHEAD as u64;
+    Ok(entries.max(declared).saturating_mul(per_entry))
+}
+
+/// Checks the archive before calamine opens it, within `budget` unpacked bytes: first the
+/// sizes its parts declare, then the bytes themselves, since a declared size can lie. Every
+/// part is inflated through a reader that stops one byte past what the budget has left,
+/// into nothing (the shared strings into a counting parser), so memory stays flat whatever
+/// the archive holds. calamine loads the shared strings whole: what they will cost in memory
+/// must fit the budget as well.
+fn check_archive(bytes: &[u8], budget: u64, counters: &mut ReadCounters) -> Result<(), ReadError> {
     let mut zip =
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| ReadError::NotASpreadsheet)?;
-    let budget = u64::try_from(limits.max_bytes.saturating_mul(MAX_EXPANSION)).unwrap_or(u64::MAX);
-    let mut total: u64 = 0;
+    let mut declared: u64 = 0;
     for i in 0..zip.len() {
         let part = zip
             .by_index_raw(i)
             .map_err(|_| ReadError::Malformed { row: None })?;
-        total = total.saturating_add(part.size());
-        if total > budget {
-            return Err(ReadError::TooLarge);
+        declared = declared.saturating_add(part.size());
+        if declared > budget {
+            return Err(ReadError::TooMuchData);
+        }
+    }
+    for i in 0..zip.len() {
+        let part = zip.by_index(i).map_err(|e| match e {
+            zip::result::ZipError::UnsupportedArchive(_) => ReadError::NotASpreadsheet,
+            _ => ReadError::Malformed { row: None },
+        })?;
+        let shared = part.name().is_ok_and(|name| is_shared_strings(&name));
+        let left = budget.saturating_sub(counters.unpacked_bytes);
+        let mut counting = Counting {
+            inner: part.take(left.saturating_add(1)),
+            count: 0,
+        };
+        let overhead = if shared {
+            shared_strings_overhead(&mut counting)
+        } else {
+            io::copy(&mut counting, &mut io::sink())
+                .map(|_| 0)
+                .map_err(|_| ReadError::Malformed { row: None })
+        };
+        counters.unpacked_bytes = counters.unpacked_bytes.saturating_add(counting.count);
+        // Over the budget first: a part cut short by the limit is not "damaged".
+        if counters.unpacked_bytes > budget {
+            return Err(ReadError::TooMuchData);
+        }
+        if counting.count.saturating_add(overhead?) > budget {
+            return Err(ReadError::TooMuchData);
         }
     }
     Ok(())
@@ -79,13 +160,14 @@ fn number(f: f64) -> String {
 
 pub(crate) fn read(
     bytes: &[u8],
-    limits: &Limits,
+    budget: usize,
     builder: &mut TableBuilder<'_>,
+    counters: &mut ReadCounters,
 ) -> Result<(), ReadError> {
     if !bytes.starts_with(b"PK\x03\x04") {
         return Err(ReadError::NotASpreadsheet);
     }
-    check_declared_sizes(bytes, limits)?;
+    check_archive(bytes, u64::try_from(budget).unwrap_or(u64::MAX), counters)?;
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(|e| open_error(&e))?;
     let sheet = workbook
         .sheets_metadata()
@@ -98,7 +180,6 @@ pub(crate) fn read(
         .map_err(|e| open_error(&e))?;
     // Text kept so far; cells within limits can still add up, e.g. one long shared string
     // repeated in every cell of a small file.
-    let budget = limits.max_bytes.saturating_mul(MAX_EXPANSION);
     let mut kept = 0usize;
     let mut current: Option<(usize, Vec<String>)> = None;
     loop {
@@ -116,7 +197,7 @@ pub(crate) fn read(
         builder.check_cell(number, column, &value)?;
         kept = kept.saturating_add(value.len());
         if kept > budget {
-            return Err(ReadError::TooLarge);
+            return Err(ReadError::TooMuchData);
         }
         if current.as_ref().is_some_and(|(n, _)| *n != number)
             && let Some((n, row)) = current.take()

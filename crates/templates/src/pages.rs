@@ -103,7 +103,10 @@ pub struct UserPage {
     pub agencies: Vec<SelectOption>,
     pub active: bool,
     pub mfa_required: bool,
+    /// Locked by an administrator or after failed sign-ins: the unlock box is offered.
     pub locked: bool,
+    /// Locked by an administrator: the lock box is not offered.
+    pub admin_locked: bool,
     pub version: i64,
 }
 

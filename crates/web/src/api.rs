@@ -79,7 +79,7 @@ impl FromRequestParts<AppState> for ApiCaller {
                     user.preferred_lang.unwrap_or(Lang::En)
                 },
                 user,
-                meta: request_meta(parts),
+                meta: request_meta(parts, &state.config),
                 token_hash: hash,
             }),
             Ok(None) => Err(unauthenticated(lang)),

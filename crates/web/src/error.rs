@@ -29,11 +29,18 @@ pub enum ServiceError {
     /// learns only that it is refused.
     #[error("precondition required")]
     PreconditionRequired,
+    /// As many imports as allowed are running; the client may retry shortly.
+    #[error("busy")]
+    Busy,
     #[error(transparent)]
     Store(StoreError),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
+
+/// Seconds a client is asked to wait when the imports are all taken: about what a large list
+/// takes to import.
+pub const IMPORTS_RETRY_AFTER: u32 = 30;
 
 impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
@@ -147,6 +154,15 @@ impl Problem {
             ),
             ServiceError::Stale => {
                 Problem::new(lang, StatusCode::PRECONDITION_FAILED, "problem-stale")
+            }
+            ServiceError::Busy => {
+                let mut p = Problem::new(
+                    lang,
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "problem-imports-busy",
+                );
+                p.retry_after = Some(IMPORTS_RETRY_AFTER);
+                p
             }
             ServiceError::Store(s) => Problem::from_store(lang, &s),
             ServiceError::Internal(e) => {

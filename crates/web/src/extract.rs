@@ -139,11 +139,25 @@ pub async fn tenant_for(
     Ok(tenants::by_ine_code(&state.store, ine).await?.map(|t| t.id))
 }
 
-pub fn request_meta(parts: &Parts) -> RequestMeta {
-    let ip = parts
+/// The request id and the client's address (see `WebConfig::client_addr` for proxies).
+pub fn request_meta(parts: &Parts, config: &crate::config::WebConfig) -> RequestMeta {
+    let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+        .map(|c| c.0.ip());
+    let forwarded: Vec<&str> = if config.trusted_proxies.is_empty() {
+        Vec::new()
+    } else {
+        parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect()
+    };
+    let ip = config
+        .client_addr(peer, &forwarded)
+        .map(|ip| ip.to_string());
     let request_id = parts
         .headers
         .get("x-request-id")
@@ -204,7 +218,7 @@ impl FromRequestParts<AppState> for Ctx {
             session,
             csrf,
             set_csrf_cookie,
-            meta: request_meta(parts),
+            meta: request_meta(parts, &state.config),
             path: parts.uri.path().to_owned(),
         };
         parts.extensions.insert(ctx.clone());

@@ -24,7 +24,7 @@ use crate::extract::Ctx;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use elkarlan_domain::Lang;
 use elkarlan_domain::policy::Actor;
 use elkarlan_store::StoreError;
@@ -40,6 +40,8 @@ pub struct HtmlError {
     pub reference: Option<String>,
     /// A way forward besides going home: (address, message key).
     pub link: Option<(String, &'static str)>,
+    /// Seconds in `Retry-After` (503 only).
+    pub retry_after: u32,
 }
 
 impl HtmlError {
@@ -57,6 +59,7 @@ impl HtmlError {
             body_key,
             reference: None,
             link: None,
+            retry_after: 5,
         }
     }
 
@@ -113,6 +116,11 @@ impl HtmlError {
             ServiceError::Forbidden(d) if d.conceal => Self::new(page, StatusCode::NOT_FOUND),
             ServiceError::Forbidden(_) => Self::new(page, StatusCode::FORBIDDEN),
             ServiceError::NotFound => Self::new(page, StatusCode::NOT_FOUND),
+            ServiceError::Busy => Self {
+                body_key: "error-imports-busy-body",
+                retry_after: crate::error::IMPORTS_RETRY_AFTER,
+                ..Self::new(page, StatusCode::SERVICE_UNAVAILABLE)
+            },
             ServiceError::Store(s) => Self::from_store(page, &s),
             other => {
                 let r = log_internal(&other);
@@ -141,7 +149,7 @@ impl IntoResponse for HtmlError {
         );
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+                .insert(header::RETRY_AFTER, HeaderValue::from(self.retry_after));
         }
         res
     }
@@ -183,8 +191,11 @@ pub fn cookie_header(state: &AppState, name: &str, value: &str, max_age: Option<
 }
 
 /// 303 See Other, the answer to a successful form POST.
+/// A location that is not a valid header value (a control character from input) goes to `/`
+/// instead of failing the request.
 pub fn see_other(to: &str) -> Response {
-    Redirect::to(to).into_response()
+    let location = HeaderValue::from_str(to).unwrap_or(HeaderValue::from_static("/"));
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
 /// A page context with the given form errors.

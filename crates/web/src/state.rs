@@ -2,9 +2,11 @@
 
 use crate::WebConfig;
 use crate::auth::PasswordHasher;
+use crate::error::ServiceError;
 use elkarlan_store::Store;
 use elkarlan_store::audit::ReadAuditor;
 use std::sync::Arc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -12,6 +14,8 @@ pub struct AppState {
     pub auditor: ReadAuditor,
     pub config: Arc<WebConfig>,
     pub hasher: Arc<PasswordHasher>,
+    /// Places for the imports that may run at once (`max_concurrent_imports`).
+    pub imports: Arc<Semaphore>,
 }
 
 impl AppState {
@@ -22,11 +26,22 @@ impl AppState {
             config.argon_iterations,
             config.max_concurrent_hashes,
         ));
+        let imports = Arc::new(Semaphore::new(config.max_concurrent_imports.max(1)));
         Self {
             auditor: ReadAuditor::start(store.clone()),
             store,
             config: Arc::new(config),
             hasher,
+            imports,
         }
+    }
+
+    /// A place among the imports running at once, held until the import ends. None free is
+    /// [`ServiceError::Busy`] at once: an import takes up to a minute and the client retries
+    /// better than a queue that holds its upload in memory.
+    pub fn import_slot(&self) -> Result<OwnedSemaphorePermit, ServiceError> {
+        Arc::clone(&self.imports)
+            .try_acquire_owned()
+            .map_err(|_| ServiceError::Busy)
     }
 }

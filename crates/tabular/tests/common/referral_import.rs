@@ -11,6 +11,8 @@ pub const LIMITS: Limits = Limits {
     max_rows: 100,
     max_columns: 32,
     max_cell_chars: 200,
+    max_unpacked_ratio: 20,
+    max_unpacked_bytes: 1024 * 1024,
 };
 
 /// Runs every step; errors are expected, panics are bugs. Returns the rows that parsed.

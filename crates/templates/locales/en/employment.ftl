@@ -73,6 +73,7 @@ email-follow-ups-due-subject = Job placement follow-ups are due in Elkarlan
 email-follow-ups-due-body = Follow-ups of job placements you recorded fall due this week. Sign in to Elkarlan and open Follow-ups to record them. This message contains no personal data.
 ## Importing spreadsheets (referral lists and other lists).
 import-error-too-large = The file is too large. Split it into smaller files and upload them one by one
+import-error-too-much-data = The file holds far more data than its size suggests. Save it again from your spreadsheet program, or split it into smaller files
 import-error-too-many-rows = The file has too many rows (the limit was passed at row { $row }). Split it into smaller files
 import-error-too-many-columns = Row { $row } has too many columns. Remove the columns that are not needed
 import-error-cell-too-long = A cell in row { $row } has too much text. Shorten it and upload the file again

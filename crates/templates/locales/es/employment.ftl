@@ -73,6 +73,7 @@ email-follow-ups-due-subject = Hay seguimientos de inserciones pendientes en Elk
 email-follow-ups-due-body = Esta semana vencen seguimientos de inserciones laborales que registraste. Inicia sesión en Elkarlan y abre Seguimientos para registrarlos. Este mensaje no contiene datos personales.
 ## Importación de hojas de cálculo (listados de derivaciones y otros listados).
 import-error-too-large = El archivo es demasiado grande. Divídalo en archivos más pequeños y súbalos uno a uno
+import-error-too-much-data = El archivo contiene muchos más datos de lo que su tamaño indica. Vuelva a guardarlo desde el programa de hoja de cálculo, o divídalo en archivos más pequeños
 import-error-too-many-rows = El archivo tiene demasiadas filas (se superó el límite en la fila { $row }). Divídalo en archivos más pequeños
 import-error-too-many-columns = La fila { $row } tiene demasiadas columnas. Quite las columnas que no hacen falta
 import-error-cell-too-long = Una celda de la fila { $row } tiene demasiado texto. Acórtelo y vuelva a subir el archivo

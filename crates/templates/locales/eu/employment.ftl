@@ -73,6 +73,7 @@ email-follow-ups-due-subject = Laneratzeen jarraipenak egiteko daude Elkarlanen
 email-follow-ups-due-body = Erregistratu zenituen laneratzeen jarraipenak aste honetan amaitzen dira. Sartu Elkarlanen eta ireki Jarraipenak erregistratzeko. Mezu honek ez du datu pertsonalik.
 ## Kalkulu-orriak inportatzea (bideratze-zerrendak eta beste zerrenda batzuk).
 import-error-too-large = Fitxategia handiegia da. Zatitu fitxategi txikiagotan eta igo banan-banan
+import-error-too-much-data = Fitxategiak bere tamainak iradokitzen duena baino askoz datu gehiago ditu. Gorde berriro kalkulu-orriko programatik, edo zatitu fitxategi txikiagotan
 import-error-too-many-rows = Fitxategiak errenkada gehiegi ditu ({ $row }. errenkadan gainditu da muga). Zatitu fitxategi txikiagotan
 import-error-too-many-columns = { $row }. errenkadak zutabe gehiegi ditu. Kendu behar ez diren zutabeak
 import-error-cell-too-long = { $row }. errenkadako gelaxka batek testu gehiegi du. Laburtu eta igo berriro fitxategia

@@ -40,7 +40,7 @@ pub async fn issue(
     req: axum::extract::Request,
 ) -> Response {
     let (parts, body) = req.into_parts();
-    let meta = request_meta(&parts);
+    let meta = request_meta(&parts, &state.config);
     let req = axum::extract::Request::from_parts(parts, body);
     let body: ApiJson<TokenRequest> = match <ApiJson<TokenRequest> as axum::extract::FromRequest<
         AppState,

@@ -1149,7 +1149,8 @@ pub struct ImportReportDto {
     params(("id" = Uuid, Path), ImportQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The CSV or XLSX file"),
     responses((status = 200, body = ImportReportDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem),
-        (status = 422, description = "Nothing imported: the row-by-row report, or a problem when the file itself cannot be read", content((ImportReportDto = "application/json"), (Problem = "application/problem+json")))))]
+        (status = 422, description = "Nothing imported: the row-by-row report, or a problem when the file itself cannot be read", content((ImportReportDto = "application/json"), (Problem = "application/problem+json"))),
+        (status = 503, description = "As many imports as allowed are running; retry after the seconds in `Retry-After`", body = Problem)))]
 pub async fn import_referrals(
     State(state): State<AppState>,
     caller: ApiCaller,

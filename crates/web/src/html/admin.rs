@@ -11,14 +11,14 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use elkarlan_domain::account::Role;
 use elkarlan_domain::organisation::PublicSystem;
-use elkarlan_domain::{Lang, UserId};
+use elkarlan_domain::{Lang, Timestamp, UserId};
 use elkarlan_store::agencies::Agency;
 use elkarlan_store::audit::AuditFilter;
 use elkarlan_store::users::User;
 use elkarlan_store::{agencies, territory};
 use elkarlan_templates::{
     AgenciesPage, AgencyNewPage, AgencyRow, AuditPage, AuditRow, AuditSearchRow, AuditSearchesPage,
-    SelectOption, UserNewPage, UserPage, UserRow, UsersPage, t,
+    SelectOption, UserNewPage, UserPage, UserRow, UsersPage, t, t_args,
 };
 use serde::Deserialize;
 
@@ -33,6 +33,18 @@ fn status(lang: Lang, u: &User) -> String {
             "status-inactive"
         },
     )
+}
+
+/// The status, with a lock after failed sign-ins when one is in force.
+fn status_with_sign_in_lock(lang: Lang, u: &User, until: Option<Timestamp>) -> String {
+    match until {
+        Some(until) if !u.locked => t_args(
+            lang,
+            "status-locked-until",
+            &[("until", until.display().as_str())],
+        ),
+        _ => status(lang, u),
+    }
 }
 
 fn agency_name(lang: Lang, a: &Agency) -> String {
@@ -203,6 +215,7 @@ fn parse_id(ctx: &crate::extract::Ctx, raw: &str) -> Result<UserId, HtmlError> {
 fn user_page(
     ctx: &crate::extract::Ctx,
     u: &User,
+    sign_in_lock: Option<Timestamp>,
     all: &[Agency],
     errors: Option<&elkarlan_domain::FieldErrors>,
     notice: Option<String>,
@@ -215,7 +228,7 @@ fn user_page(
         username: u.username.clone(),
         display_name: u.display_name.clone(),
         email: u.email.clone().unwrap_or_default(),
-        status: status(ctx.lang, u),
+        status: status_with_sign_in_lock(ctx.lang, u, sign_in_lock),
         second_factor: t(ctx.lang, if u.has_second_factor { "yes" } else { "no" }),
         roles: role_options(ctx.lang, u.role.code()),
         agencies: agency_options(
@@ -225,9 +238,20 @@ fn user_page(
         ),
         active: u.active,
         mfa_required: u.mfa_required,
-        locked: u.locked,
+        locked: u.locked || sign_in_lock.is_some(),
+        admin_locked: u.locked,
         version: u.version,
     }
+}
+
+async fn lock_of(
+    state: &AppState,
+    ctx: &crate::extract::Ctx,
+    u: &User,
+) -> Result<Option<Timestamp>, HtmlError> {
+    user_service::sign_in_lock(state, u)
+        .await
+        .map_err(|e| HtmlError::from_service(ctx, e))
 }
 
 pub async fn user_page_get(
@@ -244,7 +268,7 @@ pub async fn user_page_get(
         &ctx,
         &state,
         StatusCode::OK,
-        &user_page(&ctx, &u, &all, None, None),
+        &user_page(&ctx, &u, lock_of(&state, &ctx, &u).await?, &all, None, None),
     ))
 }
 
@@ -260,6 +284,7 @@ pub struct UserEditForm {
     active: Option<String>,
     mfa_required: Option<String>,
     unlock: Option<String>,
+    lock: Option<String>,
 }
 
 pub async fn user_page_post(
@@ -278,6 +303,7 @@ pub async fn user_page_post(
         active: Some(f.active.is_some()),
         mfa_required: Some(f.mfa_required.is_some()),
         unlock: f.unlock.is_some(),
+        lock: f.lock.is_some(),
     };
     let version = f.version.trim().parse::<i64>().unwrap_or(-1);
     let result = user_service::update(&state, &actor, &ctx.meta, id, version, &input).await;
@@ -287,7 +313,14 @@ pub async fn user_page_post(
             &ctx,
             &state,
             StatusCode::OK,
-            &user_page(&ctx, &u, &all, None, Some(t(ctx.lang, "user-updated"))),
+            &user_page(
+                &ctx,
+                &u,
+                lock_of(&state, &ctx, &u).await?,
+                &all,
+                None,
+                Some(t(ctx.lang, "user-updated")),
+            ),
         )),
         Err(ServiceError::Invalid(errors)) => {
             let u = user_service::get(&state, &actor, &ctx.meta, id)
@@ -297,7 +330,14 @@ pub async fn user_page_post(
                 &ctx,
                 &state,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &user_page(&ctx, &u, &all, Some(&errors), None),
+                &user_page(
+                    &ctx,
+                    &u,
+                    lock_of(&state, &ctx, &u).await?,
+                    &all,
+                    Some(&errors),
+                    None,
+                ),
             ))
         }
         Err(ServiceError::Stale) => {
@@ -311,7 +351,14 @@ pub async fn user_page_post(
                 &ctx,
                 &state,
                 StatusCode::CONFLICT,
-                &user_page(&ctx, &u, &all, Some(&errors), None),
+                &user_page(
+                    &ctx,
+                    &u,
+                    lock_of(&state, &ctx, &u).await?,
+                    &all,
+                    Some(&errors),
+                    None,
+                ),
             ))
         }
         Err(e) => Err(HtmlError::from_service(&ctx, e)),

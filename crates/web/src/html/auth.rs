@@ -227,12 +227,18 @@ pub struct LangForm {
     csrf: String,
 }
 
-/// Only local paths: never redirect to another site.
+/// Only paths of this site: never redirect to another one. Browsers drop tabs and newlines
+/// and read `\` as `/` in a location (`/\t/host` becomes `//host`), so anything but visible
+/// ASCII is refused, then the `//host` and `/\host` forms, and what is left must parse whole
+/// as a path and query.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.contains('\\')
-        && !next.contains("://")
+    let visible = next.bytes().all(|b| b.is_ascii_graphic());
+    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    if visible
+        && local
+        && next
+            .parse::<axum::http::uri::PathAndQuery>()
+            .is_ok_and(|p| p.as_str() == next)
     {
         next
     } else {
@@ -275,5 +281,11 @@ mod tests {
         assert_eq!(safe_next("//evil.example"), "/");
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next("/\\evil.example"), "/");
+        assert_eq!(safe_next("/\t/evil.example"), "/");
+        assert_eq!(safe_next("/\n/evil.example"), "/");
+        assert_eq!(safe_next("/ /evil.example"), "/");
+        assert_eq!(safe_next("/cases?page=2"), "/cases?page=2");
+        assert_eq!(safe_next("/cases#x"), "/");
+        assert_eq!(safe_next(""), "/");
     }
 }

@@ -1141,7 +1141,9 @@ pub async fn import_referrals(
     .await?;
     let detail = programmes::get(&state.store, actor.tenant, programme).await?;
     let agency = actor.agency.ok_or_else(no_agency)?;
-    let limits = elkarlan_tabular::Limits::default();
+    // Held to the end: reading, checking and writing are the import's work.
+    let _slot = state.import_slot()?;
+    let limits = state.config.import_limits();
     let format = elkarlan_tabular::Format::sniff(bytes, Some(file_name));
     let table = elkarlan_tabular::read_table(bytes, format, &limits)
         .map_err(|e| invalid("file", e.key()))?;

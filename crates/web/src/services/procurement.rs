@@ -480,6 +480,7 @@ pub async fn import_ocds(
     bytes: &[u8],
 ) -> Result<Result<ImportReport, OcdsRejection>, ServiceError> {
     let grant = manage(state, actor, meta).await?;
+    let _slot = state.import_slot()?;
     let records = match ocds::parse_package(bytes) {
         Ok(r) => r,
         Err(problems) => return Ok(Err(OcdsRejection::Malformed(problems))),

@@ -1,14 +1,16 @@
 //! Sign-in: throttling, password check, second factor. Unknown user, wrong password, inactive
-//! and locked accounts give the same answer after the same work.
+//! and locked accounts (and locked addresses) give the same answer after the same work.
 
 use crate::AppState;
 use crate::auth;
 use crate::error::ServiceError;
-use elkarlan_domain::TenantId;
 use elkarlan_domain::account::Username;
+use elkarlan_domain::{TenantId, Timestamp};
 use elkarlan_store::audit::RequestMeta;
-use elkarlan_store::sessions::{self, SignIn};
+use elkarlan_store::sessions::{self, LockNotice, SignIn};
+use elkarlan_store::throttle::{self, Count, Key};
 use elkarlan_store::users::{self, User};
+use elkarlan_templates::t;
 
 pub enum SecondFactor {
     /// No second factor on the account, and none required.
@@ -28,7 +30,62 @@ pub enum Verified {
     No,
 }
 
-/// Checks a username and password. Failures are recorded (counter, lock, audit) before returning.
+/// The throttle keys an attempt counts on: the account name (or the account's second factor)
+/// and, when the client's address is known, the address.
+fn counted_keys(account: Key, meta: &RequestMeta) -> Vec<Key> {
+    let mut keys = vec![account];
+    if let Some(ip) = meta.ip.as_deref().filter(|ip| !ip.is_empty()) {
+        keys.push(Key::address(ip));
+    }
+    keys
+}
+
+/// The progressive delay (security.md): one step per failure past the threshold, on whichever
+/// key has the most, capped. The count includes attempts still in progress, so parallel
+/// attempts cannot all pass under the threshold.
+async fn wait_past_threshold(state: &AppState, counts: &[Count]) {
+    let worst = counts.iter().map(|c| c.failures).max().unwrap_or(0);
+    let over = worst - state.config.throttle_after;
+    if over > 0 {
+        let factor = u32::try_from(over).unwrap_or(u32::MAX);
+        let delay = state
+            .config
+            .throttle_step
+            .saturating_mul(factor)
+            .min(state.config.throttle_max_delay);
+        tokio::time::sleep(delay).await;
+    }
+}
+
+/// The e-mail telling the account's holder that failed sign-ins locked it for a while.
+struct LockMail {
+    to: String,
+    subject: String,
+    body: String,
+}
+
+impl LockMail {
+    fn for_user(user: &User) -> Option<LockMail> {
+        let lang = user.preferred_lang.unwrap_or_default();
+        user.email.as_ref().map(|to| LockMail {
+            to: to.clone(),
+            subject: t(lang, "email-locked-subject"),
+            body: t(lang, "email-locked-body"),
+        })
+    }
+
+    fn notice(&self) -> LockNotice<'_> {
+        LockNotice {
+            to: &self.to,
+            subject: &self.subject,
+            body: &self.body,
+        }
+    }
+}
+
+/// Checks a username and password. The attempt is counted before anything else; failures are
+/// then recorded (consecutive count, lock, audit) before returning. A locked name or address
+/// fails like a wrong password, after the same work.
 pub async fn verify(
     state: &AppState,
     tenant: TenantId,
@@ -37,20 +94,12 @@ pub async fn verify(
     meta: &RequestMeta,
 ) -> Result<Verified, ServiceError> {
     let key: String = username.trim().to_lowercase().chars().take(128).collect();
-    let ip = meta.ip.clone().unwrap_or_default();
-    let (by_user, by_ip) =
-        elkarlan_store::throttle::recent_failures(&state.store, tenant, &key, &ip).await?;
-    let over = by_user.max(by_ip) - state.config.throttle_after;
-    if over >= 0 {
-        // Progressive delay, the same for known and unknown names, before any hashing.
-        let factor = u32::try_from(over + 1).unwrap_or(u32::MAX);
-        let delay = state
-            .config
-            .throttle_step
-            .saturating_mul(factor)
-            .min(state.config.throttle_max_delay);
-        tokio::time::sleep(delay).await;
-    }
+    let limits = state.config.lockout;
+    let keys = counted_keys(Key::account(tenant, &key), meta);
+    let counts = throttle::begin(&state.store, &keys, limits).await?;
+    let locked = counts.iter().any(|c| c.locked_at(Timestamp::now()));
+    // Before any hashing, the same for known and unknown names.
+    wait_past_threshold(state, &counts).await;
     let creds = match Username::parse(&key) {
         Ok(u) => users::credentials(&state.store, tenant, u.as_str()).await?,
         Err(_) => None,
@@ -60,11 +109,13 @@ pub async fn verify(
         .verify(password, creds.as_ref().map(|c| c.password_hash.as_str()))
         .await;
     let allowed = password_ok
+        && !locked
         && creds
             .as_ref()
             .is_some_and(|c| c.user.active && !c.user.locked);
     match creds {
         Some(c) if allowed => {
+            throttle::succeeded(&state.store, &keys, limits).await?;
             let second_factor = if c.totp_secret.is_some() {
                 SecondFactor::Ask
             } else if c.user.mfa_required {
@@ -83,13 +134,15 @@ pub async fn verify(
             })
         }
         other => {
-            let user = other.map(|c| c.user.id);
+            let mail = other.as_ref().and_then(|c| LockMail::for_user(&c.user));
             sessions::record_sign_in(
                 &state.store,
                 SignIn::Failed {
                     tenant,
-                    username_key: &key,
-                    user,
+                    user: other.map(|c| c.user.id),
+                    counted: &keys,
+                    limits,
+                    notice: mail.as_ref().map(LockMail::notice),
                 },
                 meta,
             )
@@ -122,7 +175,9 @@ pub async fn start_session(
     Ok((token, csrf))
 }
 
-/// Checks a TOTP code (once per time step) or a recovery code.
+/// Checks a TOTP code (once per time step) or a recovery code. Wrong codes are counted on the
+/// account's second factor, apart from its passwords (a right password does not reset them),
+/// with the same delay and lock; while locked, even a right code fails.
 pub async fn check_second_factor(
     state: &AppState,
     user: &User,
@@ -130,9 +185,16 @@ pub async fn check_second_factor(
     code: &str,
     meta: &RequestMeta,
 ) -> Result<bool, ServiceError> {
+    let limits = state.config.lockout;
+    let keys = counted_keys(Key::second_factor(user.tenant, &user.username), meta);
+    let counts = throttle::begin(&state.store, &keys, limits).await?;
+    let locked = counts.iter().any(|c| c.locked_at(Timestamp::now()));
+    wait_past_threshold(state, &counts).await;
     let code = code.trim();
-    let now = elkarlan_domain::Timestamp::now().micros() / 1_000_000;
-    let ok = if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+    let now = Timestamp::now().micros() / 1_000_000;
+    let ok = if locked {
+        false
+    } else if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
         match secret.and_then(|s| auth::totp_match(s, code, u64::try_from(now).unwrap_or(0))) {
             Some(step) => users::accept_totp_step(&state.store, user.id, step).await?,
             None => false,
@@ -142,8 +204,19 @@ pub async fn check_second_factor(
     } else {
         false
     };
-    if !ok {
-        sessions::second_factor_failed(&state.store, user, meta).await?;
+    if ok {
+        throttle::succeeded(&state.store, &keys, limits).await?;
+    } else {
+        let mail = LockMail::for_user(user);
+        sessions::second_factor_failed(
+            &state.store,
+            user,
+            &keys,
+            limits,
+            mail.as_ref().map(LockMail::notice),
+            meta,
+        )
+        .await?;
     }
     Ok(ok)
 }

@@ -8,7 +8,7 @@ use elkarlan_domain::policy::{Action, Actor, Target};
 use elkarlan_domain::{AgencyId, FieldErrors, Timestamp, UserId, password};
 use elkarlan_store::audit::RequestMeta;
 use elkarlan_store::users::{self, NewUser, User, UserChanges};
-use elkarlan_store::{StoreError, agencies, idempotency};
+use elkarlan_store::{StoreError, agencies, idempotency, throttle};
 
 /// The form or JSON body of a new account, as received.
 #[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
@@ -215,8 +215,28 @@ pub struct UserChangesInput {
     pub agency: Option<String>,
     pub active: Option<bool>,
     pub mfa_required: Option<bool>,
+    /// Lifts an administrator's lock and any lock after failed sign-ins.
     #[serde(default)]
     pub unlock: bool,
+    /// Locks the account until an administrator unlocks it: its sessions end and its bearer
+    /// tokens are revoked at once. Wins over `unlock`.
+    #[serde(default)]
+    pub lock: bool,
+}
+
+/// Until when failed sign-ins (passwords or second-factor codes) lock the account, if they do.
+pub async fn sign_in_lock(
+    state: &AppState,
+    user: &User,
+) -> Result<Option<Timestamp>, ServiceError> {
+    let mut until = None;
+    for key in [
+        throttle::Key::account(user.tenant, &user.username),
+        throttle::Key::second_factor(user.tenant, &user.username),
+    ] {
+        until = until.max(throttle::locked_until(&state.store, &key).await?);
+    }
+    Ok(until)
 }
 
 pub async fn update(
@@ -238,6 +258,7 @@ pub async fn update(
     let mut errors = FieldErrors::new();
     let mut ch = UserChanges {
         unlock: input.unlock,
+        lock: input.lock,
         active: input.active,
         mfa_required: input.mfa_required,
         ..UserChanges::default()

@@ -864,3 +864,152 @@ async fn an_import_never_joins_a_case_by_itself() {
     assert_eq!(r.json()["relationship"], "team_member");
     app.cleanup().await;
 }
+
+// Shared with the reader's tests, which use all of it.
+#[allow(dead_code)]
+#[path = "../../../tabular/tests/common/xlsx_bomb.rs"]
+mod xlsx_bomb;
+
+#[tokio::test]
+async fn a_spreadsheet_bomb_is_refused_in_the_readers_language_and_nothing_is_written() {
+    let app = TestApp::spawn().await;
+    load_territory(&app).await;
+    // About 4 MB of shared strings in a few kilobytes: far above twenty times its size.
+    let bomb = xlsx_bomb::bomb(40);
+    assert!(bomb.len() < 64 * 1024, "{}", bomb.len());
+    let before = people_count(&app).await;
+    let lanbide = app.token("lanbide").await;
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(format!(
+            "/api/v1/programmes/{}/referral-imports",
+            app.employment.programme
+        ))
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::AUTHORIZATION, format!("Bearer {lanbide}"))
+        .header(header::ACCEPT_LANGUAGE, "eu")
+        .header(header::CONTENT_TYPE, "application/octet-stream")
+        .body(Body::from(bomb.clone()))
+        .expect("request");
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let error = &r.json()["errors"][0];
+    assert_eq!(error["field"], "file", "{}", r.body);
+    assert_eq!(error["code"], "import-error-too-much-data", "{}", r.body);
+    assert_eq!(
+        error["message"],
+        elkarlan_templates::i18n::t(elkarlan_domain::Lang::Eu, "import-error-too-much-data"),
+    );
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("datu gehiago")),
+        "{}",
+        r.body
+    );
+    // The page says it in Spanish, on the form.
+    let mut b = app.sign_in("lanbide").await;
+    b.lang = Some("es");
+    let path = format!("/programmes/{}/import", app.employment.programme);
+    let form = app.page(&b, Method::GET, &path, &[]).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    let (ct, body) = multipart(&b.csrf, &bomb, false);
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(&path)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::ORIGIN, "http://127.0.0.1:8080")
+        .header(header::COOKIE, b.cookie_header())
+        .header(header::ACCEPT_LANGUAGE, "es")
+        .header(header::CONTENT_TYPE, ct)
+        .body(Body::from(body))
+        .expect("request");
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body
+            .contains("El archivo contiene muchos más datos de lo que su tamaño indica"),
+        "{}",
+        r.body
+    );
+    assert_eq!(people_count(&app).await, before, "nothing written");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn imports_beyond_the_configured_number_wait_their_turn_with_503() {
+    let mut config = crate::common::fast_config();
+    config.max_concurrent_imports = 1;
+    let app = TestApp::spawn_with(config).await;
+    load_territory(&app).await;
+    let lanbide = app.token("lanbide").await;
+    let before = people_count(&app).await;
+    // Another import holds the one place.
+    let running = app.state.import_slot().expect("a free place");
+    let r = upload(&app, &lanbide, GOOD_CSV, "").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert_eq!(r.header("retry-after"), "30");
+    assert_eq!(r.json()["type"], "/api/docs#problem-imports-busy");
+    assert_eq!(people_count(&app).await, before, "nothing written");
+    // Who may not import is still told so first.
+    let social = app.token("social").await;
+    assert_eq!(
+        upload(&app, &social, GOOD_CSV, "").await.status,
+        StatusCode::FORBIDDEN
+    );
+    // The page, in Basque.
+    let mut b = app.sign_in("lanbide").await;
+    b.lang = Some("eu");
+    let path = format!("/programmes/{}/import", app.employment.programme);
+    let form = app.page(&b, Method::GET, &path, &[]).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    let (ct, body) = multipart(&b.csrf, GOOD_XLSX, false);
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(&path)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::ORIGIN, "http://127.0.0.1:8080")
+        .header(header::COOKIE, b.cookie_header())
+        .header(header::ACCEPT_LANGUAGE, "eu")
+        .header(header::CONTENT_TYPE, ct)
+        .body(Body::from(body))
+        .expect("request");
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert_eq!(r.header("retry-after"), "30");
+    assert!(
+        r.body.contains("Beste inportazio batzuk abian dira"),
+        "{}",
+        r.body
+    );
+    // An OCDS package waits too, before it is even parsed.
+    let coordinator = app.sign_in("coordinator").await;
+    let form = app
+        .page(&coordinator, Method::GET, "/contracts/import", &[])
+        .await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    let boundary = "XBUSYX";
+    let ocds = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.json\"\r\nContent-Type: application/json\r\n\r\n{{}}\r\n--{boundary}--\r\n",
+        coordinator.csrf
+    );
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/contracts/import")
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::ORIGIN, "http://127.0.0.1:8080")
+        .header(header::COOKIE, coordinator.cookie_header())
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(ocds))
+        .expect("request");
+    assert_eq!(app.send(req).await.status, StatusCode::SERVICE_UNAVAILABLE);
+    // Once the other import ends, the list goes in.
+    drop(running);
+    let r = upload(&app, &lanbide, GOOD_CSV, "").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(people_count(&app).await > before);
+    app.cleanup().await;
+}
