@@ -32,6 +32,7 @@ migrations![
     (6, "0006_ecosystem"),
     (7, "0007_portfolio"),
     (8, "0008_indicator_results"),
+    (9, "0009_subject_access_requests"),
 ];
 
 fn checksum(sql: &str) -> String {

@@ -23,3 +23,4 @@ mod projects;
 mod relationships;
 mod reports;
 mod retention;
+mod subject_access;
