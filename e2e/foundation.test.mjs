@@ -310,6 +310,20 @@ test('4. dpo reads the audit trail, filtered by actor', { timeout: TEST_TIMEOUT 
     await page.goto('/audit?actor=nosuchactore2e');
     assert.equal(await dataRows(page, 'table#audit-events'), 0, 'an actor with no events shows no event rows');
     await checkA11y(page, 'audit empty');
+
+    // Who searched for a name: a GET form; a name nobody searched for lists nothing.
+    await page.goto('/audit');
+    await clickAndWait(page, page.locator('a#audit-searches-link'));
+    assert.equal(pathOf(page), '/audit/searches');
+    await assertShell(page, 'audit searches');
+    const searches = page.locator('form#audit-searches');
+    await searches.locator('input#name').fill('Nobodyever Searchedfor');
+    await clickAndWait(page, searches.locator('button#find-searches'));
+    assert.equal(await page.locator('#audit-searches-empty').count(), 1, 'no search included this name');
+    await checkA11y(page, 'audit searches empty');
+    const res = await page.goto('/audit/searches?name=a');
+    assert.equal(res.status(), 422, 'a one-letter name is refused with its own message');
+    await checkA11y(page, 'audit searches error');
   });
 });
 

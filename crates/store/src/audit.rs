@@ -263,6 +263,9 @@ pub struct AuditFilter {
     pub entity_type: String,
     pub entity_id: String,
     pub subject_id: String,
+    /// Leaves out refusals: the person's own copy of their access log lists who read their
+    /// data, not who was refused.
+    pub allowed_only: bool,
     /// Only rows with a sequence number lower than this (cursor for newest-first pages).
     pub before_seq: Option<i64>,
     pub from: Option<Timestamp>,
@@ -287,6 +290,7 @@ pub async fn list(
         AND ($5 = '' OR entity_id = $5)
         AND ($6 = '' OR subject_id = $6)
         AND seq < $7 AND at >= $8 AND at <= $9
+        AND outcome <> $11
         ORDER BY seq DESC LIMIT $10";
     on_pool!(store, p => {
         let rows = sqlx::query(SQL)
@@ -300,10 +304,68 @@ pub async fn list(
             .bind(f.from.map_or(i64::MIN, Timestamp::micros))
             .bind(f.to.map_or(i64::MAX, Timestamp::micros))
             .bind(limit.clamp(1, 500))
+            // No row has an empty outcome, so "" leaves every row in.
+            .bind(if f.allowed_only { "denied" } else { "" })
             .fetch_all(p)
             .await?;
         rows.iter().map(|r| Ok(event_from_row!(r))).collect::<Result<Vec<_>, sqlx::Error>>().map_err(StoreError::from)
     })
+}
+
+/// Searches of the people registry that looked for every one of the given terms, newest first.
+/// Rows written since search terms are kept as keyed hashes carry them in `search_terms`
+/// (`term_hashes` are compared); older rows kept the text as typed (`search`), which is
+/// normalised with the registry's search key and compared with `terms`.
+pub async fn searches_for(
+    store: &Store,
+    tenant: TenantId,
+    action: &str,
+    term_hashes: &[String],
+    terms: &[String],
+    limit: usize,
+) -> Result<Vec<AuditEvent>> {
+    // The first hash narrows the scan; the rest are checked on the parsed detail.
+    let first = term_hashes
+        .first()
+        .map_or(String::new(), |h| format!("%\"{h}\"%"));
+    const SQL: &str = "SELECT seq, id, at, actor_id, actor_name, actor_role, actor_agency, action, entity_type, entity_id,
+        subject_id, basis, outcome, request_id, ip, detail, prev_hash, hash
+        FROM audit_events WHERE tenant_id = $1 AND action = $2 AND seq < $3
+        AND (detail LIKE $4 OR detail LIKE '{\"search\":%' OR detail LIKE '%,\"search\":%')
+        ORDER BY seq DESC LIMIT 2000";
+    let mut out = Vec::new();
+    let mut before = i64::MAX;
+    loop {
+        let page: Vec<AuditEvent> = on_pool!(store, p => {
+            let rows = sqlx::query(SQL).bind(tenant.0).bind(action).bind(before).bind(&first).fetch_all(p).await?;
+            rows.iter().map(|r| Ok(event_from_row!(r))).collect::<Result<Vec<_>, sqlx::Error>>()?
+        });
+        let Some(last) = page.last() else {
+            return Ok(out);
+        };
+        before = last.seq;
+        for e in page {
+            let detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
+            let hit = if let Some(kept) = detail.get("search_terms").and_then(|v| v.as_array()) {
+                !term_hashes.is_empty()
+                    && term_hashes
+                        .iter()
+                        .all(|h| kept.iter().any(|k| k.as_str() == Some(h.as_str())))
+            } else if let Some(typed) = detail.get("search").and_then(|v| v.as_str()) {
+                let key = elkarlan_domain::search::search_key(typed);
+                let typed_terms: Vec<&str> = key.split_whitespace().collect();
+                !terms.is_empty() && terms.iter().all(|t| typed_terms.contains(&t.as_str()))
+            } else {
+                false
+            };
+            if hit {
+                out.push(e);
+                if out.len() >= limit {
+                    return Ok(out);
+                }
+            }
+        }
+    }
 }
 
 /// The first problem found in a tenant's chain.
@@ -429,6 +491,9 @@ pub async fn verify(store: &Store) -> Result<Verification> {
 
 type Ack = oneshot::Sender<Result<(), String>>;
 
+/// Rows of one read, committed together, and whom to tell.
+type Pending = (Vec<NewEvent>, Ack);
+
 /// The head of each tenant's chain: (tenant, last sequence number, its hash). The binary signs
 /// these into checkpoints that are kept off the host.
 pub async fn heads(store: &Store) -> Result<Vec<(Uuid, i64, Vec<u8>)>> {
@@ -447,7 +512,7 @@ pub async fn hash_at(store: &Store, tenant: Uuid, seq: i64) -> Result<Option<Vec
 /// Group commit for read-audit rows. Cheap to clone; one background task owns the writes.
 #[derive(Clone)]
 pub struct ReadAuditor {
-    tx: mpsc::Sender<(NewEvent, Ack)>,
+    tx: mpsc::Sender<Pending>,
 }
 
 /// Largest batch committed at once.
@@ -456,9 +521,9 @@ const MAX_BATCH: usize = 512;
 impl ReadAuditor {
     /// Starts the writer task on the current runtime.
     pub fn start(store: Store) -> Self {
-        let (tx, mut rx) = mpsc::channel::<(NewEvent, Ack)>(8192);
+        let (tx, mut rx) = mpsc::channel::<Pending>(8192);
         tokio::spawn(async move {
-            let mut batch: Vec<(NewEvent, Ack)> = Vec::with_capacity(MAX_BATCH);
+            let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);
             while let Some(first) = rx.recv().await {
                 batch.push(first);
                 // Take whatever else is already waiting: concurrent requests share this commit.
@@ -468,7 +533,8 @@ impl ReadAuditor {
                         Err(_) => break,
                     }
                 }
-                let mut events: Vec<NewEvent> = batch.iter().map(|(e, _)| e.clone()).collect();
+                let mut events: Vec<NewEvent> =
+                    batch.iter().flat_map(|(e, _)| e.iter().cloned()).collect();
                 // Group by tenant so each chain's head is locked once.
                 events.sort_by_key(|e| e.tenant);
                 let result = async {
@@ -477,7 +543,7 @@ impl ReadAuditor {
                     t.commit().await
                 }
                 .await;
-                metrics::record_batch(batch.len());
+                metrics::record_batch(events.len());
                 let outcome = result.map_err(|e| e.to_string());
                 for (_, ack) in batch.drain(..) {
                     let _ = ack.send(outcome.clone());
@@ -489,9 +555,14 @@ impl ReadAuditor {
 
     /// Records a read; returns once the row is committed. An error means the read must not be served.
     pub async fn record(&self, event: NewEvent) -> Result<()> {
+        self.record_all(vec![event]).await
+    }
+
+    /// Records the rows of one read (one per person shown) in the same commit.
+    pub async fn record_all(&self, events: Vec<NewEvent>) -> Result<()> {
         let (ack, done) = oneshot::channel();
         self.tx
-            .send((event, ack))
+            .send((events, ack))
             .await
             .map_err(|_| StoreError::Unavailable("audit writer stopped".into()))?;
         match done.await {

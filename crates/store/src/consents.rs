@@ -67,8 +67,9 @@ pub async fn record(
         .bind(codes(&new.recipients, PublicSystem::code)).bind(codes(&new.categories, DataCategory::code)).bind(&new.evidence)
         .bind(Timestamp::now().micros()).bind(new.expires_at.map(Timestamp::micros)).bind(recorded_by.0).bind(grant.agency().map(|a| a.0))
         .execute(c).await.map(|r| r.rows_affected()))?;
+    // The purpose is the person's own words and stays in the consent record.
     let ev = NewEvent::from_grant(grant, "consent", Some(id.to_string()), meta).with_subject(new.person_id.to_string()).with_detail(serde_json::json!({
-        "purpose": new.purpose, "recipients": codes(&new.recipients, PublicSystem::code), "categories": codes(&new.categories, DataCategory::code),
+        "recipients": codes(&new.recipients, PublicSystem::code), "categories": codes(&new.categories, DataCategory::code),
         "expires_at": new.expires_at.map(Timestamp::iso),
     }));
     crate::audit::append(&mut tx, &[ev]).await?;

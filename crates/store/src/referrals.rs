@@ -233,7 +233,9 @@ pub async fn transition(
             .await?;
     }
     let ev = NewEvent::from_grant(grant, "referral", Some(referral.id.to_string()), meta).with_subject(referral.person_id.to_string()).with_detail(serde_json::json!({
-        "from": referral.status.code(), "to": next.code(), "decline_reason": decline_reason.map(DeclineReason::code), "outcome": outcome,
+        "from": referral.status.code(), "to": next.code(), "decline_reason": decline_reason.map(DeclineReason::code),
+        // The outcome's wording stays on the referral; the trail says only that one was given.
+        "outcome_recorded": outcome.is_some(),
     }));
     crate::audit::append(&mut tx, &[ev]).await?;
     tx.commit().await

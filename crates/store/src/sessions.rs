@@ -87,13 +87,15 @@ pub async fn record_sign_in(store: &Store, attempt: SignIn<'_>, meta: &RequestMe
                      WHERE id = $1")
                     .bind(id.0).bind(crate::users::LOCK_AFTER_FAILURES).bind(now.micros()).execute(c).await.map(|r| r.rows_affected()))?;
             }
+            // Nothing typed is kept: a password typed into the username field would otherwise
+            // stay in the trail for ever. An attempt on a known account names it by id.
             let mut e = event(
                 tenant,
                 None,
                 "auth.sign_in",
                 "failed",
                 meta,
-                serde_json::json!({"username": username_key}),
+                serde_json::json!({"known_account": user.is_some()}),
             );
             e.entity_id = user.map(|u| u.to_string());
             e

@@ -155,6 +155,23 @@ pub struct AuditPage {
     pub next: Option<String>,
 }
 
+pub struct AuditSearchRow {
+    pub at: String,
+    pub actor: String,
+    pub role: String,
+    pub results: String,
+}
+
+/// The DPO's "who searched for this name".
+#[derive(Template)]
+#[template(path = "audit_searches.html")]
+pub struct AuditSearchesPage {
+    pub ctx: PageCtx,
+    pub name: String,
+    pub searched: bool,
+    pub rows: Vec<AuditSearchRow>,
+}
+
 #[derive(Template)]
 #[template(path = "api_docs.html")]
 pub struct ApiDocsPage {
@@ -556,6 +573,7 @@ mod tests {
             include_str!("../templates/agencies.html"),
             include_str!("../templates/agency_new.html"),
             include_str!("../templates/audit.html"),
+            include_str!("../templates/audit_searches.html"),
             include_str!("../templates/api_docs.html"),
             include_str!("../templates/error.html"),
             include_str!("../templates/consent_receipt.html"),

@@ -147,6 +147,46 @@ pub fn stored_document(
     }
 }
 
+/// The label the search-term key is derived under: the installation key seals secrets; this
+/// derived key only hashes search terms, so one never stands in for the other.
+const SEARCH_TERM_LABEL: &[u8] = b"elkarlan/audit/search-terms/v1";
+
+/// HMAC-SHA256. HMAC takes keys of any length, so making one cannot fail.
+fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    use hmac::Mac;
+    let Ok(mut mac) = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(key) else {
+        return [0u8; 32];
+    };
+    for p in parts {
+        mac.update(p);
+    }
+    mac.finalize().into_bytes().into()
+}
+
+/// What the audit trail keeps of a search of the registry: a keyed hash of each term,
+/// normalised as the registry searches (so "Etxeberría" and "echeberria" hash alike), under a
+/// key derived from the installation key. The operator holds the key; without it the hashes
+/// cannot be tested against a list of names. The tenant is hashed in too.
+pub fn search_term_hashes(
+    key: &[u8; 32],
+    tenant: elkarlan_domain::TenantId,
+    query: &str,
+) -> Vec<String> {
+    let derived = hmac_sha256(key, &[SEARCH_TERM_LABEL]);
+    let normalised = elkarlan_domain::search::search_key(query);
+    let mut out: Vec<String> = Vec::new();
+    for term in normalised.split_whitespace() {
+        let h = hex::encode(hmac_sha256(
+            &derived,
+            &[tenant.0.as_bytes(), term.as_bytes()],
+        ));
+        if !out.contains(&h) {
+            out.push(h);
+        }
+    }
+    out
+}
+
 pub const TOTP_STEP: u64 = 30;
 
 /// A new 160-bit TOTP secret.
@@ -277,6 +317,25 @@ mod tests {
         // RFC 6238 appendix B: secret "12345678901234567890", T = 59 s → 94287082 (8 digits);
         // the 6-digit code is its last six digits.
         assert_eq!(totp_now(b"12345678901234567890", 59), "287082");
+    }
+
+    #[test]
+    fn search_terms_hash_per_normalised_term_under_the_installation_key() {
+        let tenant = elkarlan_domain::TenantId(uuid::Uuid::nil());
+        let key = [7u8; 32];
+        let a = search_term_hashes(&key, tenant, "Amaia  Etxeberría");
+        assert_eq!(a.len(), 2);
+        // The registry's normalisation: accents, case and Basque/Spanish spellings fold.
+        assert_eq!(a, search_term_hashes(&key, tenant, "amaia echeberria"));
+        assert_eq!(a[1], search_term_hashes(&key, tenant, "ETXEBERRIA")[0]);
+        // No term in the clear, and another key or tenant gives other hashes.
+        assert!(a.iter().all(|h| h.len() == 64 && !h.contains("amaia")));
+        assert_ne!(
+            a,
+            search_term_hashes(&[8u8; 32], tenant, "Amaia Etxeberria")
+        );
+        let other = elkarlan_domain::TenantId(uuid::Uuid::from_u128(1));
+        assert_ne!(a, search_term_hashes(&key, other, "Amaia Etxeberria"));
     }
 
     #[test]

@@ -132,6 +132,11 @@ fn platform_and_inclusion() -> RouteBook {
             post(html::configuration::retention_submit),
         )
         .add("GET", "/audit", get(html::admin::audit_page))
+        .add(
+            "GET",
+            "/audit/searches",
+            get(html::admin::audit_searches_page),
+        )
         .add("GET", "/api/docs", get(html::pages::api_docs))
         .add("GET", "/people", get(html::inclusion::people_page))
         .add("GET", "/people/new", get(html::inclusion::person_new_page))
@@ -356,6 +361,11 @@ fn platform_and_inclusion() -> RouteBook {
             "GET",
             "/api/v1/audit-events",
             get(api::resources::list_audit),
+        )
+        .add(
+            "GET",
+            "/api/v1/audit-events/name-searches",
+            get(api::resources::name_searches),
         )
         .add("GET", "/api/v1/areas", get(api::resources::list_areas))
         .add("GET", "/api/v1/people", get(api::inclusion::search))

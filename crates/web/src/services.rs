@@ -20,8 +20,41 @@ pub mod users;
 
 use crate::AppState;
 use crate::error::ServiceError;
+use elkarlan_domain::PersonId;
 use elkarlan_domain::policy::{self, Action, Actor, Grant, Target};
 use elkarlan_store::audit::{NewEvent, RequestMeta};
+
+/// The record an action is about, and the person it belongs to. A refusal names it in the
+/// trail (the DPO sees who tried to reach whom; the caller's answer does not change), and a
+/// read lands in that person's access log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct About {
+    pub entity: &'static str,
+    pub id: uuid::Uuid,
+    pub person: PersonId,
+}
+
+impl About {
+    pub fn person(person: PersonId) -> Self {
+        Self {
+            entity: "person",
+            id: person.0,
+            person,
+        }
+    }
+
+    pub fn case(case: &elkarlan_store::cases::Case) -> Self {
+        Self {
+            entity: "case",
+            id: case.id.0,
+            person: case.person_id,
+        }
+    }
+
+    pub fn record(entity: &'static str, id: uuid::Uuid, person: PersonId) -> Self {
+        Self { entity, id, person }
+    }
+}
 
 /// Idempotency for API creates: the key, the hash of the request body, and how to render the
 /// response that is stored with the key in the create's transaction.
@@ -47,6 +80,21 @@ pub async fn authorize(
     match policy::decide(actor, action, target) {
         Ok(g) => Ok(g),
         Err(denied) => Err(refuse(state, actor, action, meta, denied).await),
+    }
+}
+
+/// `authorize` on one person's record: a refusal is recorded with the record and the person.
+pub async fn authorize_about(
+    state: &AppState,
+    actor: &Actor,
+    action: Action,
+    target: Target,
+    about: About,
+    meta: &RequestMeta,
+) -> Result<Grant, ServiceError> {
+    match policy::decide(actor, action, target) {
+        Ok(g) => Ok(g),
+        Err(denied) => Err(refuse_about(state, actor, action, meta, denied, Some(about)).await),
     }
 }
 
@@ -77,6 +125,19 @@ pub async fn refuse(
     meta: &RequestMeta,
     denied: policy::Denied,
 ) -> ServiceError {
+    refuse_about(state, actor, action, meta, denied, None).await
+}
+
+/// `refuse`, naming the record and the person that were asked for, so the refusal is in the
+/// person's access log for the DPO.
+pub async fn refuse_about(
+    state: &AppState,
+    actor: &Actor,
+    action: Action,
+    meta: &RequestMeta,
+    denied: policy::Denied,
+    about: Option<About>,
+) -> ServiceError {
     let ev = NewEvent {
         tenant: actor.tenant,
         actor_id: Some(actor.user),
@@ -84,9 +145,9 @@ pub async fn refuse(
         actor_role: Some(actor.role.code().to_owned()),
         actor_agency: actor.agency.map(|a| a.0),
         action: action.code().to_owned(),
-        entity_type: "authorization",
-        entity_id: None,
-        subject_id: None,
+        entity_type: about.map_or("authorization", |a| a.entity),
+        entity_id: about.map(|a| a.id.to_string()),
+        subject_id: about.map(|a| a.person.to_string()),
         basis: "none".into(),
         outcome: "denied",
         meta: meta.clone(),
@@ -109,4 +170,49 @@ pub async fn audit_read(
 ) -> Result<(), ServiceError> {
     let ev = NewEvent::from_grant(grant, entity_type, entity_id, meta).with_detail(detail);
     state.auditor.record(ev).await.map_err(ServiceError::from)
+}
+
+/// Records a read of one person's data, in their access log, before it is served.
+pub async fn audit_person_read(
+    state: &AppState,
+    grant: &Grant,
+    about: About,
+    meta: &RequestMeta,
+    detail: serde_json::Value,
+) -> Result<(), ServiceError> {
+    let ev = NewEvent::from_grant(grant, about.entity, Some(about.id.to_string()), meta)
+        .with_subject(about.person.to_string())
+        .with_detail(detail);
+    state.auditor.record(ev).await.map_err(ServiceError::from)
+}
+
+/// Records one read that showed several people (a list, a roster, a download): one row per
+/// person, committed together, so each person's access log lists it.
+pub async fn audit_people_read(
+    state: &AppState,
+    grant: &Grant,
+    entity_type: &'static str,
+    entity_id: Option<String>,
+    people: &[PersonId],
+    meta: &RequestMeta,
+    detail: serde_json::Value,
+) -> Result<(), ServiceError> {
+    let mut seen = std::collections::BTreeSet::new();
+    let events: Vec<NewEvent> = people
+        .iter()
+        .filter(|p| seen.insert(**p))
+        .map(|p| {
+            NewEvent::from_grant(grant, entity_type, entity_id.clone(), meta)
+                .with_subject(p.to_string())
+                .with_detail(detail.clone())
+        })
+        .collect();
+    if events.is_empty() {
+        return audit_read(state, grant, entity_type, entity_id, meta, detail).await;
+    }
+    state
+        .auditor
+        .record_all(events)
+        .await
+        .map_err(ServiceError::from)
 }

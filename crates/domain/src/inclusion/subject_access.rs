@@ -136,6 +136,7 @@ impl RequestInput {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used)]
 mod tests {
     use super::*;
 

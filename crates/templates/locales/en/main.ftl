@@ -166,6 +166,15 @@ audit-outcome = Outcome
 audit-basis = Basis
 audit-empty = No events match these filters.
 audit-caption = Audit events
+audit-searches-link = Who searched for a name
+audit-searches-title = Who searched for a name
+audit-searches-intro = Searches of the people registry are kept as keyed hashes of each term, never as the names typed. Type a name: it is normalised and hashed the same way, and every search that included all of its words is listed. Older searches, kept before this change, are matched by their text.
+audit-searches-name = Name
+audit-searches-hint = Whole words, as someone would have typed them (accents and case do not matter).
+audit-searches-find = Find searches
+audit-searches-empty = Nobody searched for this name.
+audit-searches-caption = Searches that included this name
+audit-searches-results = People listed
 
 api-docs-title = API documentation
 api-docs-intro = Systems use Elkarlan through a JSON API under /api/v1. Authenticate with POST /api/v1/auth/token and send the token as Authorization: Bearer. The machine-readable description is the OpenAPI document.

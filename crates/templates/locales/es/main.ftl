@@ -166,6 +166,15 @@ audit-outcome = Resultado
 audit-basis = Base
 audit-empty = Ningún evento coincide con estos filtros.
 audit-caption = Eventos de auditoría
+audit-searches-link = Quién buscó un nombre
+audit-searches-title = Quién buscó un nombre
+audit-searches-intro = Las búsquedas en el registro de personas se guardan como resúmenes con clave de cada término, nunca como los nombres escritos. Escribe un nombre: se normaliza y se resume igual, y se listan todas las búsquedas que incluían todas sus palabras. Las búsquedas anteriores a este cambio se comparan por su texto.
+audit-searches-name = Nombre
+audit-searches-hint = Palabras completas, como las habría escrito alguien (no importan los acentos ni las mayúsculas).
+audit-searches-find = Buscar búsquedas
+audit-searches-empty = Nadie ha buscado este nombre.
+audit-searches-caption = Búsquedas que incluían este nombre
+audit-searches-results = Personas listadas
 
 api-docs-title = Documentación de la API
 api-docs-intro = Los sistemas usan Elkarlan mediante una API JSON bajo /api/v1. Autentícate con POST /api/v1/auth/token y envía el token como Authorization: Bearer. La descripción legible por máquina es el documento OpenAPI.

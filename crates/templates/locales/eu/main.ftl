@@ -166,6 +166,15 @@ audit-outcome = Emaitza
 audit-basis = Oinarria
 audit-empty = Ez dago iragazki hauekin bat datorren gertaerarik.
 audit-caption = Auditoria-gertaerak
+audit-searches-link = Nork bilatu du izen bat
+audit-searches-title = Nork bilatu du izen bat
+audit-searches-intro = Pertsonen erregistroko bilaketak termino bakoitzaren gakodun laburpen gisa gordetzen dira, inoiz ez idatzitako izen gisa. Idatzi izen bat: modu berean normalizatu eta laburtzen da, eta haren hitz guztiak zituzten bilaketa guztiak zerrendatzen dira. Aldaketa honen aurreko bilaketak testuaren bidez alderatzen dira.
+audit-searches-name = Izena
+audit-searches-hint = Hitz osoak, norbaitek idatziko zituen bezala (azentuek eta maiuskulek ez dute axola).
+audit-searches-find = Bilatu bilaketak
+audit-searches-empty = Inork ez du izen hau bilatu.
+audit-searches-caption = Izen hau zuten bilaketak
+audit-searches-results = Zerrendatutako pertsonak
 
 api-docs-title = APIaren dokumentazioa
 api-docs-intro = Sistemek /api/v1 azpiko JSON API baten bidez erabiltzen dute Elkarlan. Autentifikatu POST /api/v1/auth/token bidez eta bidali tokena Authorization: Bearer gisa. Makinek irakurtzeko deskribapena OpenAPI dokumentua da.

@@ -30,6 +30,7 @@ impl Modify for BearerAuth {
         super::resources::list_agencies,
         super::resources::create_agency,
         super::resources::list_audit,
+        super::resources::name_searches,
         super::resources::list_areas,
         super::inclusion::search,
         super::inclusion::register,

@@ -491,6 +491,38 @@ pub async fn list_audit(
     }
 }
 
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NameSearchParams {
+    /// A name as someone would have searched for it; normalised and hashed as searches are.
+    pub name: Option<String>,
+}
+
+/// The searches of the people registry that included every word of a name, newest first (data
+/// protection officer only). Searches keep keyed hashes of their terms, never the names.
+#[utoipa::path(get, path = "/api/v1/audit-events/name-searches", tag = "audit", summary = "Who searched for a name", security(("bearer" = [])), params(NameSearchParams),
+    responses((status = 200, body = Page<AuditEventDto>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn name_searches(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(p): Query<NameSearchParams>,
+) -> Response {
+    let name = p.name.unwrap_or_default();
+    match crate::services::audit::who_searched(&state, &caller.actor, &caller.meta, &name).await {
+        Ok(rows) => json(
+            StatusCode::OK,
+            &Page {
+                items: rows
+                    .into_iter()
+                    .map(AuditEventDto::from)
+                    .collect::<Vec<_>>(),
+                next: None,
+            },
+        ),
+        Err(e) => problem(caller.lang, e),
+    }
+}
+
 /// Districts and neighbourhoods.
 #[utoipa::path(get, path = "/api/v1/areas", tag = "territory", summary = "Districts and neighbourhoods", security(("bearer" = [])),
     responses((status = 200, body = Page<AreaDto>), (status = 401, body = Problem)))]

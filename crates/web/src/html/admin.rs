@@ -17,8 +17,8 @@ use elkarlan_store::audit::AuditFilter;
 use elkarlan_store::users::User;
 use elkarlan_store::{agencies, territory};
 use elkarlan_templates::{
-    AgenciesPage, AgencyNewPage, AgencyRow, AuditPage, AuditRow, SelectOption, UserNewPage,
-    UserPage, UserRow, UsersPage, t,
+    AgenciesPage, AgencyNewPage, AgencyRow, AuditPage, AuditRow, AuditSearchRow, AuditSearchesPage,
+    SelectOption, UserNewPage, UserPage, UserRow, UsersPage, t,
 };
 use serde::Deserialize;
 
@@ -542,4 +542,57 @@ pub async fn audit_page(
         next,
     };
     Ok(render(&ctx, &state, StatusCode::OK, &page))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AuditSearchQuery {
+    name: String,
+}
+
+/// The DPO's "who searched for this name": the searches whose hashed terms match it.
+pub async fn audit_searches_page(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Query(q): Query<AuditSearchQuery>,
+) -> Result<Response, HtmlError> {
+    let searched = !q.name.trim().is_empty();
+    // Asked even without a name: the policy decides who may see the form.
+    let (rows, errors) =
+        match crate::services::audit::who_searched(&state, &actor, &ctx.meta, &q.name).await {
+            Ok(events) => (
+                events
+                    .iter()
+                    .map(|e| AuditSearchRow {
+                        at: e.at.display(),
+                        actor: e.actor_name.clone(),
+                        role: e
+                            .actor_role
+                            .as_deref()
+                            .and_then(|r| Role::parse(r).ok())
+                            .map(|r| t(ctx.lang, &r.label_key()))
+                            .unwrap_or_default(),
+                        results: crate::services::audit::search_results(e)
+                            .map(|n| n.to_string())
+                            .unwrap_or_default(),
+                    })
+                    .collect(),
+                None,
+            ),
+            Err(ServiceError::Invalid(_)) if !searched => (Vec::new(), None),
+            Err(ServiceError::Invalid(e)) => (Vec::new(), Some(e)),
+            Err(e) => return Err(HtmlError::from_service(&ctx, e)),
+        };
+    let status = if errors.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = AuditSearchesPage {
+        ctx: errors.map_or_else(|| ctx.page(), |e| ctx.page().with_errors(&e)),
+        name: q.name,
+        searched: searched && status == StatusCode::OK,
+        rows,
+    };
+    Ok(render(&ctx, &state, status, &page))
 }

@@ -42,11 +42,12 @@ async fn contribution(
     id: CaseId,
 ) -> Result<(Case, Grant), ServiceError> {
     let (case, relationship) = case_and_relationship(state, actor, id).await?;
-    let grant = authorize(
+    let grant = super::authorize_about(
         state,
         actor,
         Action::ContributeToCase,
         Target::new(actor.tenant, relationship),
+        super::About::case(&case),
         meta,
     )
     .await?;
@@ -603,11 +604,12 @@ pub async fn record_meeting(
             Err(other) => return Err(other),
         };
         // Reviewing a case in a meeting is contributing to it.
-        authorize(
+        super::authorize_about(
             state,
             actor,
             Action::ContributeToCase,
             Target::new(actor.tenant, relationship),
+            super::About::case(&case),
             meta,
         )
         .await?;

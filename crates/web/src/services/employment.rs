@@ -385,17 +385,15 @@ pub async fn roster(
 ) -> Result<Roster, ServiceError> {
     let (action, grant) = action_grant(state, actor, meta, id, Action::ViewRoster).await?;
     let lines = itineraries::roster(&state.store, actor.tenant, id).await?;
-    let people: Vec<String> = lines
-        .iter()
-        .map(|l| l.enrolment.person_id.to_string())
-        .collect();
-    super::audit_read(
+    let people: Vec<PersonId> = lines.iter().map(|l| l.enrolment.person_id).collect();
+    super::audit_people_read(
         state,
         &grant,
         "training_roster",
         Some(id.to_string()),
+        &people,
         meta,
-        serde_json::json!({"people": people}),
+        serde_json::json!({"roster": people.len()}),
     )
     .await?;
     Ok(Roster {
@@ -537,11 +535,13 @@ async fn person_grant(
 ) -> Result<Grant, ServiceError> {
     people::get(&state.store, actor.tenant, person).await?;
     let (relationship, case) = relationship_to_person(state, actor, person).await?;
-    let grant = authorize(
+    let about = super::About::person(person);
+    let grant = super::authorize_about(
         state,
         actor,
         action,
         Target::new(actor.tenant, relationship),
+        about,
         meta,
     )
     .await?;
@@ -563,7 +563,9 @@ async fn person_grant(
         elkarlan_domain::Timestamp::now(),
     ) {
         Ok(_) => Ok(grant),
-        Err(denied) => Err(super::refuse(state, actor, action, meta, denied).await),
+        Err(denied) => {
+            Err(super::refuse_about(state, actor, action, meta, denied, Some(about)).await)
+        }
     }
 }
 
@@ -627,13 +629,12 @@ pub async fn employment_file(
             }
         }
     }
-    super::audit_read(
+    super::audit_person_read(
         state,
         &grant,
-        "employment_file",
-        Some(person.to_string()),
+        super::About::record("employment_file", person.0, person),
         meta,
-        serde_json::json!({"subject": person}),
+        serde_json::json!({"categories": ["employment"], "itineraries": its.len(), "enrolments": enrolments.len(), "placements": placements.len()}),
     )
     .await?;
     let (relationship, _) = relationship_to_person(state, actor, person).await?;
@@ -1064,14 +1065,15 @@ pub async fn due_follow_ups(
         let p = people::get(&state.store, actor.tenant, d.person_id).await?;
         out.push((d, p));
     }
-    let subjects: Vec<String> = out.iter().map(|(d, _)| d.person_id.to_string()).collect();
-    super::audit_read(
+    let subjects: Vec<PersonId> = out.iter().map(|(d, _)| d.person_id).collect();
+    super::audit_people_read(
         state,
         &grant,
         "follow_ups_due",
         None,
+        &subjects,
         meta,
-        serde_json::json!({"people": subjects}),
+        serde_json::json!({"due": subjects.len()}),
     )
     .await?;
     Ok(out)
@@ -1302,14 +1304,15 @@ pub async fn received_referrals(
         5000,
     )
     .await?;
-    let people: Vec<String> = list.iter().map(|r| r.person_id.to_string()).collect();
-    super::audit_read(
+    let people: Vec<PersonId> = list.iter().map(|r| r.person_id).collect();
+    super::audit_people_read(
         state,
         &grant,
         "referrals_received",
         Some(programme.to_string()),
+        &people,
         meta,
-        serde_json::json!({"people": people}),
+        serde_json::json!({"received": people.len()}),
     )
     .await?;
     Ok(list)

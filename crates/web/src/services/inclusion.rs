@@ -3,7 +3,7 @@
 //! relationship), and which categories of it (by system, law and consent). Only what both allow
 //! leaves this module.
 
-use super::{audit_read, authorize};
+use super::{About, audit_read, authorize, authorize_about};
 use crate::AppState;
 use crate::error::ServiceError;
 use elkarlan_domain::identity::IdentityDocument;
@@ -17,6 +17,7 @@ use elkarlan_domain::policy::{self, Action, Actor, Basis, Grant, Relationship, T
 use elkarlan_domain::{
     AgencyId, AreaId, CaseId, ConsentId, FieldErrors, PersonId, ReferralId, Timestamp,
 };
+use elkarlan_store::audit::NewEvent;
 use elkarlan_store::audit::RequestMeta;
 use elkarlan_store::cases::{self, Case};
 use elkarlan_store::consents::{self, Consent, NewConsent};
@@ -75,7 +76,22 @@ pub async fn search(
         return Err(ServiceError::Invalid(e));
     }
     let found = people::search(&state.store, actor.tenant, &key, 25).await?;
-    audit_read(state, &grant, "person", None, meta, serde_json::json!({"search": query.chars().take(100).collect::<String>(), "results": found.len()})).await?;
+    // Who looked for whom, without the names: keyed hashes of the terms (see
+    // `auth::search_term_hashes`), which the DPO's "who searched for this name" matches.
+    // Each person listed gets a row of their own too, for their access log.
+    let terms = crate::auth::search_term_hashes(&state.config.secret_key.0, actor.tenant, query);
+    let mut events = vec![
+        NewEvent::from_grant(&grant, "person", None, meta)
+            .with_detail(serde_json::json!({"search_terms": terms, "results": found.len()})),
+    ];
+    events.extend(found.iter().map(|(p, _)| {
+        NewEvent::from_grant(&grant, "person", Some(p.id.to_string()), meta)
+            .with_subject(p.id.to_string())
+            .with_detail(
+                serde_json::json!({"search_result": true, "categories": ["identification"]}),
+            )
+    }));
+    state.auditor.record_all(events).await?;
     Ok(found.iter().map(|(p, s)| hit(p, *s)).collect())
 }
 
@@ -117,14 +133,15 @@ pub async fn caseload(
             name,
         });
     }
-    let shown: Vec<String> = out.iter().map(|e| e.case.person_id.to_string()).collect();
-    audit_read(
+    let shown: Vec<PersonId> = out.iter().map(|e| e.case.person_id).collect();
+    super::audit_people_read(
         state,
         &grant,
         "person",
         None,
+        &shown,
         meta,
-        serde_json::json!({"caseload": shown}),
+        serde_json::json!({"caseload": shown.len()}),
     )
     .await?;
     Ok(out)
@@ -212,11 +229,13 @@ pub async fn register(
         )
         .await?;
         if !dups.is_empty() {
-            audit_read(
+            let shown: Vec<PersonId> = dups.iter().map(|p| p.id).collect();
+            super::audit_people_read(
                 state,
                 &grant,
                 "person",
                 None,
+                &shown,
                 meta,
                 serde_json::json!({"duplicate_check": dups.len()}),
             )
@@ -333,11 +352,12 @@ pub async fn view_person(
             other => other.into(),
         })?;
     let (relationship, case) = relationship_to_person(state, actor, id).await?;
-    let grant = authorize(
+    let grant = authorize_about(
         state,
         actor,
         Action::ViewPerson,
         Target::new(actor.tenant, relationship),
+        About::person(id),
         meta,
     )
     .await?;
@@ -426,10 +446,9 @@ async fn audit_person_read(
     meta: &RequestMeta,
     detail: serde_json::Value,
 ) -> Result<(), ServiceError> {
-    let ev =
-        elkarlan_store::audit::NewEvent::from_grant(grant, entity, Some(person.to_string()), meta)
-            .with_subject(person.to_string())
-            .with_detail(detail);
+    let ev = NewEvent::from_grant(grant, entity, Some(person.to_string()), meta)
+        .with_subject(person.to_string())
+        .with_detail(detail);
     state.auditor.record(ev).await.map_err(ServiceError::from)
 }
 
@@ -466,7 +485,15 @@ pub async fn record_consent(
     input: &ConsentInput,
 ) -> Result<ConsentId, ServiceError> {
     let (target, _) = person_target(state, actor, person).await?;
-    let grant = authorize(state, actor, Action::RecordConsent, target, meta).await?;
+    let grant = authorize_about(
+        state,
+        actor,
+        Action::RecordConsent,
+        target,
+        About::person(person),
+        meta,
+    )
+    .await?;
     let mut e = FieldErrors::new();
     let purpose = input.purpose.trim();
     if purpose.is_empty() {
@@ -526,7 +553,15 @@ pub async fn withdraw_consent(
     consent: ConsentId,
 ) -> Result<(), ServiceError> {
     let (target, _) = person_target(state, actor, person).await?;
-    let grant = authorize(state, actor, Action::RecordConsent, target, meta).await?;
+    let grant = authorize_about(
+        state,
+        actor,
+        Action::RecordConsent,
+        target,
+        About::person(person),
+        meta,
+    )
+    .await?;
     if !consents::for_person(&state.store, actor.tenant, person)
         .await?
         .iter()
@@ -552,7 +587,15 @@ pub async fn list_consents(
     person: PersonId,
 ) -> Result<Vec<Consent>, ServiceError> {
     let (target, _) = person_target(state, actor, person).await?;
-    let grant = authorize(state, actor, Action::ViewPerson, target, meta).await?;
+    let grant = authorize_about(
+        state,
+        actor,
+        Action::ViewPerson,
+        target,
+        About::person(person),
+        meta,
+    )
+    .await?;
     let list = consents::for_person(&state.store, actor.tenant, person).await?;
     audit_person_read(
         state,
@@ -593,11 +636,12 @@ pub async fn view_case(
     id: CaseId,
 ) -> Result<CaseView, ServiceError> {
     let (case, relationship) = case_target(state, actor, id).await?;
-    let grant = authorize(
+    let grant = authorize_about(
         state,
         actor,
         Action::ViewCase,
         Target::new(actor.tenant, relationship),
+        About::case(&case),
         meta,
     )
     .await?;
@@ -611,14 +655,9 @@ pub async fn view_case(
     let team = cases::team(&state.store, case.id).await?;
     let referrals = referrals::for_case(&state.store, actor.tenant, case.id).await?;
     let shown: Vec<&str> = categories.iter().map(|(c, _)| c.code()).collect();
-    let ev = elkarlan_store::audit::NewEvent::from_grant(
-        &grant,
-        "case",
-        Some(case.id.to_string()),
-        meta,
-    )
-    .with_subject(case.person_id.to_string())
-    .with_detail(serde_json::json!({"categories": shown}));
+    let ev = NewEvent::from_grant(&grant, "case", Some(case.id.to_string()), meta)
+        .with_subject(case.person_id.to_string())
+        .with_detail(serde_json::json!({"categories": shown}));
     state.auditor.record(ev).await?;
     Ok(CaseView {
         case,
@@ -639,11 +678,12 @@ pub async fn set_case_status(
     reason: &str,
 ) -> Result<(), ServiceError> {
     let (case, relationship) = case_target(state, actor, id).await?;
-    let grant = authorize(
+    let grant = authorize_about(
         state,
         actor,
         Action::ManageCase,
         Target::new(actor.tenant, relationship),
+        About::case(&case),
         meta,
     )
     .await?;
@@ -677,11 +717,12 @@ pub async fn break_glass(
     reason: &str,
 ) -> Result<(), ServiceError> {
     let (case, relationship) = case_target(state, actor, id).await?;
-    let grant = authorize(
+    let grant = authorize_about(
         state,
         actor,
         Action::BreakGlass,
         Target::new(actor.tenant, relationship),
+        About::case(&case),
         meta,
     )
     .await?;
@@ -717,11 +758,12 @@ pub async fn send_referral(
     input: &ReferralInput,
 ) -> Result<ReferralId, ServiceError> {
     let (case, relationship) = case_target(state, actor, id).await?;
-    let grant = authorize(
+    let grant = authorize_about(
         state,
         actor,
         Action::SendReferral,
         Target::new(actor.tenant, relationship),
+        About::case(&case),
         meta,
     )
     .await?;
@@ -835,11 +877,13 @@ pub async fn inbox(
         let p = people::get(&state.store, actor.tenant, r.person_id).await?;
         out.push((r, p.full_name()));
     }
-    audit_read(
+    let shown: Vec<PersonId> = out.iter().map(|(r, _)| r.person_id).collect();
+    super::audit_people_read(
         state,
         &grant,
         "referral",
         None,
+        &shown,
         meta,
         serde_json::json!({"inbox": out.len()}),
     )
@@ -886,11 +930,12 @@ pub async fn move_referral(
     } else {
         (Side::Receiver, Action::AnswerReferral, Relationship::None)
     };
-    let grant = authorize(
+    let grant = authorize_about(
         state,
         actor,
         action,
         Target::new(actor.tenant, relationship),
+        About::record("referral", referral.id.0, referral.person_id),
         meta,
     )
     .await?;
@@ -936,7 +981,7 @@ pub async fn move_referral(
     .map_err(Into::into)
 }
 
-/// The DPO's view of who read or changed a person's data.
+/// The DPO's view of who read or changed a person's data, and who was refused it.
 pub async fn access_log(
     state: &AppState,
     actor: &Actor,
@@ -983,7 +1028,7 @@ pub async fn authorize_on_person(
     action: Action,
 ) -> Result<(), ServiceError> {
     let (target, _) = person_target(state, actor, person).await?;
-    authorize(state, actor, action, target, meta).await?;
+    authorize_about(state, actor, action, target, About::person(person), meta).await?;
     Ok(())
 }
 
@@ -996,11 +1041,12 @@ pub async fn authorize_on_case(
     action: Action,
 ) -> Result<Case, ServiceError> {
     let (case, relationship) = case_target(state, actor, id).await?;
-    authorize(
+    authorize_about(
         state,
         actor,
         action,
         Target::new(actor.tenant, relationship),
+        About::case(&case),
         meta,
     )
     .await?;
@@ -1142,11 +1188,12 @@ pub async fn rectification_grant(
 ) -> Result<Grant, ServiceError> {
     people::get(&state.store, actor.tenant, id).await?;
     let (relationship, case) = relationship_to_person(state, actor, id).await?;
-    let grant = authorize(
+    let grant = authorize_about(
         state,
         actor,
         Action::UpdatePerson,
         Target::new(actor.tenant, relationship),
+        About::person(id),
         meta,
     )
     .await?;
@@ -1163,7 +1210,15 @@ pub async fn rectification_grant(
             .map(|(c, _)| c)
             .collect();
     if let Err(denied) = policy::decide_rectification(&visible) {
-        return Err(super::refuse(state, actor, Action::UpdatePerson, meta, denied).await);
+        return Err(super::refuse_about(
+            state,
+            actor,
+            Action::UpdatePerson,
+            meta,
+            denied,
+            Some(About::person(id)),
+        )
+        .await);
     }
     Ok(grant)
 }
@@ -1225,11 +1280,12 @@ pub async fn rectification_history(
 ) -> Result<Vec<Rectification>, ServiceError> {
     people::get(&state.store, actor.tenant, id).await?;
     let (relationship, _) = relationship_to_person(state, actor, id).await?;
-    let grant = authorize(
+    let grant = authorize_about(
         state,
         actor,
         Action::ViewPerson,
         Target::new(actor.tenant, relationship),
+        About::person(id),
         meta,
     )
     .await?;
@@ -1264,11 +1320,12 @@ pub async fn merge_candidates(
 ) -> Result<Vec<PersonHit>, ServiceError> {
     let person = people::get(&state.store, actor.tenant, keep).await?;
     let (relationship, _) = relationship_to_person(state, actor, keep).await?;
-    let grant = authorize(
+    let grant = authorize_about(
         state,
         actor,
         Action::MergePeople,
         Target::new(actor.tenant, relationship),
+        About::person(keep),
         meta,
     )
     .await?;
@@ -1285,14 +1342,18 @@ pub async fn merge_candidates(
             out.push(hit(&p, 1.0));
         }
     }
-    let shown: Vec<String> = out.iter().map(|h| h.id.to_string()).collect();
-    audit_read(
+    // The candidates were found from the kept record's name and birth date: a read of it too.
+    let shown: Vec<PersonId> = std::iter::once(keep)
+        .chain(out.iter().map(|h| PersonId(h.id)))
+        .collect();
+    super::audit_people_read(
         state,
         &grant,
         "person",
         None,
+        &shown,
         meta,
-        serde_json::json!({"merge_candidates": shown}),
+        serde_json::json!({"merge_candidates": shown.len()}),
     )
     .await?;
     Ok(out)
@@ -1308,11 +1369,12 @@ pub async fn merge_people(
 ) -> Result<(), ServiceError> {
     people::get(&state.store, actor.tenant, keep).await?;
     let (relationship, _) = relationship_to_person(state, actor, keep).await?;
-    let grant = authorize(
+    let grant = authorize_about(
         state,
         actor,
         Action::MergePeople,
         Target::new(actor.tenant, relationship),
+        About::person(keep),
         meta,
     )
     .await?;
@@ -1338,11 +1400,12 @@ pub async fn merge_people(
     }
     // The duplicate must be a record the actor works with too.
     let (rel_dup, _) = relationship_to_person(state, actor, duplicate).await?;
-    authorize(
+    authorize_about(
         state,
         actor,
         Action::MergePeople,
         Target::new(actor.tenant, rel_dup),
+        About::person(duplicate),
         meta,
     )
     .await?;
@@ -1432,8 +1495,11 @@ async fn produce_copy(
     let records = elkarlan_store::subject_access::gather(&state.store, tenant, id).await?;
     let mut access_log = Vec::new();
     for subject in std::iter::once(id).chain(records.merged_records.iter().map(|m| m.id)) {
+        // The person's copy lists who read or changed their data; refused attempts are for
+        // the DPO's access log only.
         let filter = elkarlan_store::audit::AuditFilter {
             subject_id: subject.to_string(),
+            allowed_only: true,
             ..Default::default()
         };
         access_log.extend(

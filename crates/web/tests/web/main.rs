@@ -3,6 +3,7 @@
 
 mod agreements;
 mod api;
+mod audit_trail;
 mod auth;
 mod casework;
 mod casework_pages;
