@@ -124,11 +124,26 @@ for (const lang of LANGS) {
     await check(social, `history of changes (${lang})`);
     await social.close();
 
-    // The DPO: a printable subject access copy, and the retention periods.
+    // The DPO: a subject access request recorded, started and answered with the printable
+    // copy; then the retention periods.
     const dpo = await as('dpo', lang);
     await dpo.goto(`${personPath}/access-log`);
     await clickAndWait(dpo, dpo.locator('a#subject-access-link'));
-    assert.equal(pathOf(dpo), `${personPath}/subject-access`);
+    assert.equal(pathOf(dpo), '/subject-access-requests');
+    await check(dpo, `subject access register (${lang})`);
+    await clickAndWait(dpo, dpo.locator('button#sar-register-save'));
+    assert.ok((await errorSummaryText(dpo)).length > 0, 'an empty request is refused');
+    await check(dpo, `subject access register with errors (${lang})`);
+    await dpo.locator('input#requester').fill(`Requester ${lang}`);
+    await dpo.locator('select#relation').selectOption('person');
+    await dpo.locator('select#identity_check').selectOption('identity_document');
+    await dpo.locator('input#received_on').fill(new Date().toISOString().slice(0, 10));
+    await clickAndWait(dpo, dpo.locator('button#sar-register-save'));
+    await dpo.locator('.govuk-notification-banner').waitFor();
+    const row = dpo.locator('tr.sar-request', { hasText: `Requester ${lang}` });
+    await clickAndWait(dpo, row.locator('button.sar-start'));
+    await clickAndWait(dpo, dpo.locator('tr.sar-request', { hasText: `Requester ${lang}` }).locator('a.sar-copy'));
+    assert.match(pathOf(dpo), /^\/subject-access-requests\/[^/]+\/copy$/);
     assert.match(await dpo.locator('main').innerText(), new RegExp(`Note ${lang}`));
     await check(dpo, `subject access copy (${lang})`);
     await clickAndWait(dpo, dpo.locator('nav a[href="/dpo/retention"]'));

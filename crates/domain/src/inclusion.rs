@@ -7,3 +7,4 @@ pub mod instrument;
 pub mod person;
 pub mod referral;
 pub mod retention;
+pub mod subject_access;

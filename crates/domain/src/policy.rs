@@ -76,6 +76,8 @@ pub enum Action {
     ViewAccessLog,
     /// The subject access export of everything held about a person.
     ExportSubjectAccess,
+    /// The register of subject access requests: record, list, start or refuse them.
+    ManageSubjectAccessRequests,
     /// Record a coordination meeting (each case reviewed also needs `ContributeToCase`).
     RecordMeeting,
     /// Read the assessment instrument's versions (configuration, no personal data).
@@ -156,6 +158,7 @@ impl Action {
         Action::ReviewBreakGlass,
         Action::ViewAccessLog,
         Action::ExportSubjectAccess,
+        Action::ManageSubjectAccessRequests,
         Action::RecordMeeting,
         Action::ViewInstruments,
         Action::ManageInstruments,
@@ -234,6 +237,7 @@ impl Action {
             Action::ReviewBreakGlass => "break_glass.review",
             Action::ViewAccessLog => "person.access_log",
             Action::ExportSubjectAccess => "person.subject_access_export",
+            Action::ManageSubjectAccessRequests => "subject_access_request.manage",
             Action::RecordMeeting => "meeting.record",
             Action::ViewInstruments => "instrument.view",
             Action::ManageInstruments => "instrument.manage",
@@ -501,6 +505,7 @@ pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<Grant, De
         Action::ViewAuditTrail
         | Action::ReviewBreakGlass
         | Action::ViewAccessLog
+        | Action::ManageSubjectAccessRequests
         | Action::ManageRetention => actor.role == Role::DataProtectionOfficer,
         Action::ExportSubjectAccess => {
             return if actor.role == Role::DataProtectionOfficer {

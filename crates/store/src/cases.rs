@@ -248,6 +248,19 @@ pub async fn for_person(store: &Store, tenant: TenantId, person: PersonId) -> Re
     })
 }
 
+/// Every case the person has had, oldest first (the subject access copy holds them all).
+pub async fn all_for_person(
+    store: &Store,
+    tenant: TenantId,
+    person: PersonId,
+) -> Result<Vec<Case>> {
+    on_pool!(store, p => {
+        let rows = sqlx::query(select_cases!("WHERE c.tenant_id = $1 AND c.person_id = $2 ORDER BY c.opened_at"))
+            .bind(tenant.0).bind(person.0).fetch_all(p).await?;
+        rows.iter().map(|r| Ok(case_from_row!(r))).collect::<Result<Vec<_>, sqlx::Error>>().map_err(StoreError::from)
+    })
+}
+
 pub async fn team(store: &Store, case: CaseId) -> Result<Vec<TeamMember>> {
     on_pool!(store, p => {
         let rows = sqlx::query("SELECT agency_id, user_id, joined_at FROM case_team WHERE case_id = $1 AND left_at IS NULL ORDER BY joined_at")

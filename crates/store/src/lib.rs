@@ -33,6 +33,7 @@ pub mod referral_imports;
 pub mod referrals;
 pub mod retention;
 pub mod sessions;
+pub mod subject_access;
 pub mod tenants;
 pub mod territory;
 pub mod throttle;

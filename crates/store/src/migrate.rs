@@ -35,6 +35,7 @@ migrations![
     (9, "0009_break_glass_approval"),
     (10, "0010_join_requests"),
     (11, "0011_sign_in_counters"),
+    (12, "0012_subject_access_requests"),
 ];
 
 fn checksum(sql: &str) -> String {

@@ -175,6 +175,13 @@ async fn anonymise_closed_cases(store: &Store, grant: &Grant, cutoff: i64) -> Re
             *person,
         )
         .await?;
+        // The register keeps that a request was answered, not who made it.
+        exec(
+            &mut tx,
+            "UPDATE subject_access_requests SET requester = '' WHERE person_id = $1 OR person_id IN (SELECT id FROM people WHERE merged_into = $1)",
+            *person,
+        )
+        .await?;
         exec(&mut tx, "DELETE FROM case_notes WHERE case_id = $1", *case).await?;
         exec(
             &mut tx,
@@ -242,6 +249,7 @@ async fn delete_people_without_case(store: &Store, grant: &Grant, cutoff: i64) -
            AND NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.person_id = p.id)
            AND NOT EXISTS (SELECT 1 FROM placements pl WHERE pl.person_id = p.id)
            AND NOT EXISTS (SELECT 1 FROM inbound_referrals ir WHERE ir.person_id = p.id)
+           AND NOT EXISTS (SELECT 1 FROM subject_access_requests s WHERE s.person_id = p.id)
          ORDER BY p.updated_at LIMIT $3")
         .bind(grant.tenant().0).bind(cutoff).bind(BATCH).fetch_all(c).await?
         .iter().map(|r| r.try_get(0)).collect::<std::result::Result<Vec<_>, sqlx::Error>>()?);

@@ -103,6 +103,8 @@ pub struct UserPage {
     pub agencies: Vec<SelectOption>,
     pub active: bool,
     pub mfa_required: bool,
+    /// The role handles personal data: the second factor cannot be waived.
+    pub mfa_forced: bool,
     /// Locked by an administrator or after failed sign-ins: the unlock box is offered.
     pub locked: bool,
     /// Locked by an administrator: the lock box is not offered.
@@ -715,6 +717,7 @@ pub struct SarSection {
 pub struct SubjectAccessPage {
     pub ctx: PageCtx,
     pub person_id: String,
+    pub request_id: String,
     pub name: String,
     pub generated: String,
     pub sections: Vec<SarSection>,
@@ -746,4 +749,34 @@ pub struct TablesPage {
     pub back: String,
     pub table_id: &'static str,
     pub sections: Vec<SarSection>,
+}
+
+/// One request of the subject access register.
+pub struct SarRequestRow {
+    pub id: String,
+    pub person: String,
+    pub requester: String,
+    pub relation: String,
+    pub identity: String,
+    pub received: String,
+    pub deadline: String,
+    pub status: String,
+    pub overdue: bool,
+    pub version: i64,
+    pub can_start: bool,
+    pub can_refuse: bool,
+    pub can_copy: bool,
+}
+
+/// The DPO's register of subject access requests, with the form to record one.
+#[derive(Template)]
+#[template(path = "subject_access_requests.html")]
+pub struct SarRequestsPage {
+    pub ctx: PageCtx,
+    pub rows: Vec<SarRequestRow>,
+    pub person: String,
+    pub requester: String,
+    pub relations: Vec<SelectOption>,
+    pub checks: Vec<SelectOption>,
+    pub received_on: String,
 }

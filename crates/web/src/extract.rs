@@ -70,7 +70,7 @@ impl Ctx {
 
 /// The navigation a role sees: each item is shown only when the policy allows its action.
 pub fn nav_for(actor: &Actor, path: &str) -> Vec<NavItem> {
-    const ITEMS: [(&str, &str, Action); 20] = [
+    const ITEMS: [(&str, &str, Action); 21] = [
         ("/home", "nav-home", Action::ViewHome),
         ("/cases", "nav-cases", Action::SearchPeople),
         ("/people", "nav-people", Action::SearchPeople),
@@ -92,6 +92,11 @@ pub fn nav_for(actor: &Actor, path: &str) -> Vec<NavItem> {
             "/dpo/break-glass",
             "nav-break-glass",
             Action::ReviewBreakGlass,
+        ),
+        (
+            "/subject-access-requests",
+            "nav-sar",
+            Action::ManageSubjectAccessRequests,
         ),
         ("/admin/users", "nav-users", Action::ListUsers),
         ("/admin/agencies", "nav-agencies", Action::ListAgencies),

@@ -208,7 +208,22 @@ fn platform_and_inclusion() -> RouteBook {
         )
         .add(
             "GET",
-            "/people/{id}/subject-access",
+            "/subject-access-requests",
+            get(html::inclusion::subject_access_requests_page),
+        )
+        .add(
+            "POST",
+            "/subject-access-requests",
+            post(html::inclusion::subject_access_request_register),
+        )
+        .add(
+            "POST",
+            "/subject-access-requests/{id}/status",
+            post(html::inclusion::subject_access_request_move),
+        )
+        .add(
+            "GET",
+            "/subject-access-requests/{id}/copy",
             get(html::inclusion::subject_access_page),
         )
         .add("GET", "/cases", get(html::inclusion::caseload_page))
@@ -459,8 +474,23 @@ fn platform_and_inclusion() -> RouteBook {
         )
         .add(
             "GET",
-            "/api/v1/people/{id}/export",
-            get(api::inclusion::export),
+            "/api/v1/subject-access-requests",
+            get(api::inclusion::list_requests),
+        )
+        .add(
+            "POST",
+            "/api/v1/subject-access-requests",
+            post(api::inclusion::register_request),
+        )
+        .add(
+            "POST",
+            "/api/v1/subject-access-requests/{id}/status",
+            post(api::inclusion::move_request),
+        )
+        .add(
+            "GET",
+            "/api/v1/subject-access-requests/{id}/copy",
+            get(api::inclusion::request_copy),
         )
         .add(
             "GET",

@@ -238,6 +238,7 @@ fn user_page(
         ),
         active: u.active,
         mfa_required: u.mfa_required,
+        mfa_forced: u.role.handles_personal_data(),
         locked: u.locked || sign_in_lock.is_some(),
         admin_locked: u.locked,
         version: u.version,
@@ -301,7 +302,12 @@ pub async fn user_page_post(
         role: Some(f.role.clone()),
         agency: Some(f.agency.clone()),
         active: Some(f.active.is_some()),
-        mfa_required: Some(f.mfa_required.is_some()),
+        // For roles that handle personal data the box is not shown: the second factor is
+        // always required, and the service keeps it so.
+        mfa_required: match Role::parse(f.role.trim()) {
+            Ok(r) if r.handles_personal_data() => None,
+            _ => Some(f.mfa_required.is_some()),
+        },
         unlock: f.unlock.is_some(),
         lock: f.lock.is_some(),
     };

@@ -11,6 +11,7 @@ use elkarlan_domain::inclusion::case::{CaseStatus, ClosureReason};
 use elkarlan_domain::inclusion::consent::{ConsentScope, DataCategory};
 use elkarlan_domain::inclusion::person::PersonInput;
 use elkarlan_domain::inclusion::referral::{DeclineReason, ReferralStatus, Side, Urgency};
+use elkarlan_domain::inclusion::subject_access::{RequestInput, RequestStatus};
 use elkarlan_domain::organisation::PublicSystem;
 use elkarlan_domain::policy::{
     self, Action, Actor, Basis, Grant, Involvement, Relationship, Target,
@@ -24,6 +25,7 @@ use elkarlan_store::cases::{self, Case};
 use elkarlan_store::consents::{self, Consent, NewConsent};
 use elkarlan_store::people::{self, Person, PersonRecord, StoredDocument};
 use elkarlan_store::referrals::{self, Move, NewReferral, Referral};
+use elkarlan_store::subject_access::SubjectAccessRequest;
 use elkarlan_store::{StoreError, agencies, territory};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -1605,22 +1607,41 @@ pub async fn merge_people(
         })
 }
 
-/// Everything Elkarlan holds about a person, for their right of access (GDPR art. 15).
+/// Everything Elkarlan holds about a person, for their right of access (GDPR art. 15). The
+/// sections are those of the printable copy, in the same order.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct SubjectAccessExport {
     pub generated_at: String,
     #[schema(value_type = Object)]
     pub person: serde_json::Value,
-    #[schema(value_type = Object)]
+    /// Duplicate records merged into this one.
+    #[schema(value_type = Vec<Object>)]
+    pub merged_records: serde_json::Value,
+    /// Rectifications of the record, with the values before and after.
+    #[schema(value_type = Vec<Object>)]
+    pub history: serde_json::Value,
+    #[schema(value_type = Vec<Object>)]
     pub consents: serde_json::Value,
-    #[schema(value_type = Object)]
+    /// Each case with its team, emergency accesses, referrals, assessments, plan, notes
+    /// (clinical ones included) and the minutes of the meetings that reviewed it.
+    #[schema(value_type = Vec<Object>)]
     pub cases: serde_json::Value,
-    #[schema(value_type = Object)]
-    pub referrals: serde_json::Value,
-    #[schema(value_type = Object)]
-    pub casework: serde_json::Value,
+    #[schema(value_type = Vec<Object>)]
+    pub employment_profiles: serde_json::Value,
+    #[schema(value_type = Vec<Object>)]
+    pub itineraries: serde_json::Value,
+    #[schema(value_type = Vec<Object>)]
+    pub enrolments: serde_json::Value,
+    /// Placements with their employer.
+    #[schema(value_type = Vec<Object>)]
+    pub placements: serde_json::Value,
+    #[schema(value_type = Vec<Object>)]
+    pub inbound_referrals: serde_json::Value,
+    /// The person's subject access requests.
+    #[schema(value_type = Vec<Object>)]
+    pub requests: serde_json::Value,
     /// Who read or changed the data, when and on what basis.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Vec<Object>)]
     pub access_log: serde_json::Value,
 }
 
@@ -1628,25 +1649,152 @@ pub struct SubjectAccessExport {
 #[derive(Clone, Debug)]
 pub struct SubjectAccess {
     pub generated_at: Timestamp,
-    pub person: Person,
-    pub consents: Vec<Consent>,
-    pub case: Option<Case>,
-    pub referrals: Vec<Referral>,
-    pub assessments: Vec<elkarlan_store::casework::Assessment>,
-    pub goals: Vec<elkarlan_store::casework::Goal>,
-    pub actions: Vec<elkarlan_store::casework::PlanAction>,
-    /// Working notes; clinical notes are health records exported by the health service.
-    pub notes: Vec<elkarlan_store::casework::Note>,
+    pub records: elkarlan_store::subject_access::SubjectRecords,
     pub access_log: Vec<elkarlan_store::audit::AuditEvent>,
 }
 
-/// The subject access export, read for the DPO and audited as one read of the person.
-pub async fn subject_access(
+/// Entries of the access log a copy holds; older ones are in the trail, which the DPO reads.
+const COPY_ACCESS_LOG: i64 = 5000;
+
+/// Gathers the copy and audits it as one read of the person, naming the request it answers.
+async fn produce_copy(
+    state: &AppState,
+    grant: &Grant,
+    meta: &RequestMeta,
+    id: PersonId,
+    request: uuid::Uuid,
+) -> Result<SubjectAccess, ServiceError> {
+    let tenant = grant.tenant();
+    let records = elkarlan_store::subject_access::gather(&state.store, tenant, id).await?;
+    let mut access_log = Vec::new();
+    for subject in std::iter::once(id).chain(records.merged_records.iter().map(|m| m.id)) {
+        // The person's copy lists who read or changed their data; refused attempts are for
+        // the DPO's access log only.
+        let filter = elkarlan_store::audit::AuditFilter {
+            subject_id: subject.to_string(),
+            allowed_only: true,
+            ..Default::default()
+        };
+        access_log.extend(
+            elkarlan_store::audit::list(&state.store, tenant, &filter, COPY_ACCESS_LOG).await?,
+        );
+    }
+    audit_person_read(
+        state,
+        grant,
+        "subject_access_export",
+        id,
+        meta,
+        serde_json::json!({"request": request}),
+    )
+    .await?;
+    Ok(SubjectAccess {
+        generated_at: Timestamp::now(),
+        records,
+        access_log,
+    })
+}
+
+/// The register of subject access requests, for the DPO.
+pub async fn subject_access_requests(
     state: &AppState,
     actor: &Actor,
     meta: &RequestMeta,
-    id: PersonId,
-) -> Result<SubjectAccess, ServiceError> {
+) -> Result<Vec<SubjectAccessRequest>, ServiceError> {
+    let grant = authorize(
+        state,
+        actor,
+        Action::ManageSubjectAccessRequests,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await?;
+    let list = elkarlan_store::subject_access::requests(&state.store, actor.tenant).await?;
+    audit_read(
+        state,
+        &grant,
+        "subject_access_request",
+        None,
+        meta,
+        serde_json::json!({"listed": list.len()}),
+    )
+    .await?;
+    Ok(list)
+}
+
+/// Registers a request: who asked, how their identity was checked, when (the deadline follows).
+pub async fn register_subject_access_request(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    input: &RequestInput,
+) -> Result<uuid::Uuid, ServiceError> {
+    let grant = authorize(
+        state,
+        actor,
+        Action::ManageSubjectAccessRequests,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await?;
+    let today = Timestamp::now().to_datetime().date_naive();
+    let draft = input.parse(today).map_err(ServiceError::Invalid)?;
+    match elkarlan_store::subject_access::register(&state.store, &grant, meta, &draft).await {
+        Ok(id) => Ok(id),
+        Err(StoreError::NotFound) => {
+            let mut e = FieldErrors::new();
+            e.add("person", "error-sar-person");
+            Err(ServiceError::Invalid(e))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Starts or refuses a request. Completion comes only from producing the copy.
+pub async fn move_subject_access_request(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: uuid::Uuid,
+    version: i64,
+    status: &str,
+) -> Result<SubjectAccessRequest, ServiceError> {
+    let grant = authorize(
+        state,
+        actor,
+        Action::ManageSubjectAccessRequests,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await?;
+    let mut e = FieldErrors::new();
+    let Some(to) = e.take("status", RequestStatus::parse(status)) else {
+        return Err(ServiceError::Invalid(e));
+    };
+    if to == RequestStatus::Completed {
+        e.add("status", "error-sar-complete-by-copy");
+        return Err(ServiceError::Invalid(e));
+    }
+    elkarlan_store::subject_access::set_status(&state.store, &grant, meta, id, version, to)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => ServiceError::Conflict {
+                field: "status",
+                key: "error-sar-status-move",
+            },
+            other => other.into(),
+        })
+}
+
+/// The copy that answers a request: produced only while the request is in progress (which
+/// completes it) or once completed (the other format, a reprint), each time audited with the
+/// request's id. A request received but not started, or refused, gives no copy.
+pub async fn subject_access_for_request(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    request: uuid::Uuid,
+) -> Result<(SubjectAccessRequest, SubjectAccess), ServiceError> {
     let grant = authorize(
         state,
         actor,
@@ -1655,78 +1803,57 @@ pub async fn subject_access(
         meta,
     )
     .await?;
-    let person = people::get(&state.store, actor.tenant, id).await?;
-    let consents = consents::for_person(&state.store, actor.tenant, id).await?;
-    let case = cases::for_person(&state.store, actor.tenant, id).await?;
-    let mut out = SubjectAccess {
-        generated_at: Timestamp::now(),
-        person,
-        consents,
-        case: None,
-        referrals: Vec::new(),
-        assessments: Vec::new(),
-        goals: Vec::new(),
-        actions: Vec::new(),
-        notes: Vec::new(),
-        access_log: Vec::new(),
-    };
-    if let Some(c) = case {
-        out.referrals = referrals::for_case(&state.store, actor.tenant, c.id).await?;
-        out.assessments = elkarlan_store::casework::assessments(&state.store, c.id).await?;
-        (out.goals, out.actions) = elkarlan_store::casework::plan(&state.store, c.id).await?;
-        out.notes = elkarlan_store::casework::notes(&state.store, c.id)
-            .await?
-            .into_iter()
-            .filter(|n| !n.clinical)
-            .collect();
-        out.case = Some(c);
+    let req = elkarlan_store::subject_access::request(&state.store, actor.tenant, request).await?;
+    if !matches!(
+        req.status,
+        RequestStatus::InProgress | RequestStatus::Completed
+    ) {
+        return Err(ServiceError::Conflict {
+            field: "status",
+            key: "error-sar-not-in-progress",
+        });
     }
-    // The person's copy lists who read or changed their data; refused attempts are for the
-    // DPO's access log only.
-    let filter = elkarlan_store::audit::AuditFilter {
-        subject_id: id.to_string(),
-        allowed_only: true,
-        ..Default::default()
+    let copy = produce_copy(state, &grant, meta, req.person_id, req.id).await?;
+    let req = if req.status == RequestStatus::InProgress {
+        elkarlan_store::subject_access::set_status(
+            &state.store,
+            &grant,
+            meta,
+            req.id,
+            req.version,
+            RequestStatus::Completed,
+        )
+        .await?
+    } else {
+        req
     };
-    out.access_log = elkarlan_store::audit::list(&state.store, actor.tenant, &filter, 500).await?;
-    audit_person_read(
-        state,
-        &grant,
-        "subject_access_export",
-        id,
-        meta,
-        serde_json::json!({"exported": true}),
-    )
-    .await?;
-    Ok(out)
+    Ok((req, copy))
 }
 
-/// The export as JSON (machine-readable, for the person to take elsewhere).
-pub async fn subject_access_export(
-    state: &AppState,
-    actor: &Actor,
-    meta: &RequestMeta,
-    id: PersonId,
-) -> Result<SubjectAccessExport, ServiceError> {
-    let a = subject_access(state, actor, meta, id).await?;
-    let casework = match &a.case {
-        Some(_) => vec![
-            serde_json::json!({"assessments": a.assessments, "goals": a.goals, "actions": a.actions, "notes": a.notes}),
-        ],
-        None => Vec::new(),
-    };
+/// The copy's sections as JSON values.
+pub fn subject_access_json(a: &SubjectAccess) -> SubjectAccessExport {
+    fn v<T: Serialize>(x: &T) -> serde_json::Value {
+        serde_json::to_value(x).unwrap_or_default()
+    }
+    let r = &a.records;
     let log: Vec<serde_json::Value> = a
         .access_log
         .iter()
         .map(|e| serde_json::json!({"at": e.at.iso(), "who": e.actor_name, "role": e.actor_role, "action": e.action, "basis": e.basis, "outcome": e.outcome}))
         .collect();
-    Ok(SubjectAccessExport {
+    SubjectAccessExport {
         generated_at: a.generated_at.iso(),
-        person: serde_json::to_value(&a.person).unwrap_or_default(),
-        consents: serde_json::to_value(&a.consents).unwrap_or_default(),
-        cases: serde_json::to_value(&a.case).unwrap_or_default(),
-        referrals: serde_json::to_value(&a.referrals).unwrap_or_default(),
-        casework: serde_json::Value::Array(casework),
+        person: v(&r.person),
+        merged_records: v(&r.merged_records),
+        history: v(&r.history),
+        consents: v(&r.consents),
+        cases: v(&r.cases),
+        employment_profiles: v(&r.employment_profiles),
+        itineraries: v(&r.itineraries),
+        enrolments: v(&r.enrolments),
+        placements: v(&r.placements),
+        inbound_referrals: v(&r.inbound_referrals),
+        requests: v(&r.requests),
         access_log: serde_json::Value::Array(log),
-    })
+    }
 }

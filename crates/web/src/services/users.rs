@@ -133,7 +133,10 @@ pub async fn create(
     };
     let role = errors.take("role", Role::parse(input.role.trim()));
     let agency = parse_agency(state, actor, &input.agency, &mut errors).await?;
-    let mfa_required = role.is_some_and(|r| state.config.mfa_roles.contains(&r));
+    // Roles that handle personal data always use a second factor; the configuration may only
+    // add roles to them.
+    let mfa_required =
+        role.is_some_and(|r| r.handles_personal_data() || state.config.mfa_roles.contains(&r));
     errors.take(
         "password",
         password::check_new_password(
@@ -278,6 +281,15 @@ pub async fn update(
     }
     if let Some(a) = &input.agency {
         ch.agency = Some(parse_agency(state, actor, a, &mut errors).await?);
+    }
+    // The role the account will have decides whether a second factor may be waived: never for
+    // roles that handle personal data, whoever asks.
+    let before = users::get(&state.store, actor.tenant, id).await?;
+    if ch.role.unwrap_or(before.role).handles_personal_data() {
+        if input.mfa_required == Some(false) {
+            errors.add("mfa_required", "error-mfa-required-for-role");
+        }
+        ch.mfa_required = Some(true);
     }
     if id == actor.user && (input.active == Some(false) || ch.role.is_some_and(|r| r != actor.role))
     {

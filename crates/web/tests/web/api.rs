@@ -397,3 +397,114 @@ async fn reads_of_personal_data_and_refusals_are_in_the_audit_trail() {
     assert_eq!(v.first_break, None);
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn accounts_that_handle_personal_data_cannot_drop_the_second_factor() {
+    let app = TestApp::spawn().await;
+    let t = app.token("admin").await;
+    let patch = |id: elkarlan_domain::UserId, etag: String, body: serde_json::Value| {
+        Request::builder()
+            .method("PATCH")
+            .uri(format!("/api/v1/users/{id}"))
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::AUTHORIZATION, format!("Bearer {t}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT_LANGUAGE, "es")
+            .header(header::IF_MATCH, etag)
+            .body(Body::from(body.to_string()))
+            .expect("request")
+    };
+    let social = app.user_id("social");
+    let etag = |id| {
+        let app = &app;
+        let t = &t;
+        async move {
+            app.api(Some(t), Method::GET, &format!("/api/v1/users/{id}"), None)
+                .await
+                .header("etag")
+                .to_owned()
+        }
+    };
+    // A case professional: the field is refused, with its own translated message.
+    let r = app
+        .send(patch(
+            social,
+            etag(social).await,
+            json!({"display_name": "Renamed", "mfa_required": false}),
+        ))
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["errors"][0]["field"], "mfa_required", "{}", r.body);
+    assert_eq!(r.json()["errors"][0]["code"], "error-mfa-required-for-role");
+    let now = app
+        .api(
+            Some(&t),
+            Method::GET,
+            &format!("/api/v1/users/{social}"),
+            None,
+        )
+        .await;
+    assert_eq!(now.json()["display_name"], "social tester", "nothing saved");
+    // Any other change to such an account makes the second factor required again.
+    let r = app
+        .send(patch(
+            social,
+            etag(social).await,
+            json!({"display_name": "Renamed"}),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["mfa_required"], true);
+    // A role without personal data may go without, as the administrator decides.
+    let analyst = app.user_id("analyst");
+    let r = app
+        .send(patch(
+            analyst,
+            etag(analyst).await,
+            json!({"mfa_required": false}),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["mfa_required"], false);
+    // The form offers the choice only where there is one.
+    let b = app.sign_in("admin").await;
+    let page = app
+        .page(&b, Method::GET, &format!("/admin/users/{social}"), &[])
+        .await;
+    assert!(!page.body.contains("name=\"mfa_required\""));
+    assert!(page.body.contains("id=\"mfa-forced\""));
+    let page = app
+        .page(&b, Method::GET, &format!("/admin/users/{analyst}"), &[])
+        .await;
+    assert!(page.body.contains("name=\"mfa_required\""));
+    // Unticked boxes are not sent: saving the professional's form keeps the second factor.
+    let r = app
+        .page(
+            &b,
+            Method::POST,
+            &format!("/admin/users/{social}"),
+            &[
+                ("version", "2"),
+                ("display_name", "Renamed again"),
+                ("role", "social_worker"),
+                (
+                    "agency",
+                    &app.agency(elkarlan_domain::organisation::PublicSystem::SocialServices)
+                        .to_string(),
+                ),
+                ("active", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let now = app
+        .api(
+            Some(&t),
+            Method::GET,
+            &format!("/api/v1/users/{social}"),
+            None,
+        )
+        .await;
+    assert_eq!(now.json()["mfa_required"], true);
+    app.cleanup().await;
+}

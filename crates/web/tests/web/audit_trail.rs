@@ -546,11 +546,12 @@ async fn refused_reads_are_in_the_access_log_for_the_dpo_only() {
     assert!(page.body.contains("housing"), "{}", page.body);
     assert!(page.body.contains("denied"), "{}", page.body);
     // The person's own copy lists who read their data, not who was refused.
+    let request = crate::subject_access::request_in_progress(&app, &dpo_token, fx.person).await;
     let r = app
         .api(
             Some(&dpo_token),
             Method::GET,
-            &format!("/api/v1/people/{}/export", fx.person),
+            &format!("/api/v1/subject-access-requests/{request}/copy"),
             None,
         )
         .await;

@@ -622,7 +622,7 @@ async fn duplicates_merge_once_and_only_without_two_open_cases() {
 }
 
 #[tokio::test]
-async fn the_subject_access_export_holds_everything_but_clinical_notes_and_only_the_dpo_gets_it() {
+async fn the_subject_access_export_holds_the_file_and_only_the_dpo_gets_it() {
     let app = TestApp::spawn().await;
     let social = app.token("social").await;
     let case = app.inclusion.case;
@@ -636,13 +636,15 @@ async fn the_subject_access_export_holds_everything_but_clinical_notes_and_only_
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
     let dpo = app.token("dpo").await;
-    let path = format!("/api/v1/people/{}/export", app.inclusion.person);
+    let request =
+        crate::subject_access::request_in_progress(&app, &dpo, app.inclusion.person).await;
+    let path = format!("/api/v1/subject-access-requests/{request}/copy");
     let x = app.api(Some(&dpo), Method::GET, &path, None).await;
     assert_eq!(x.status, StatusCode::OK, "{}", x.body);
     let v = x.json();
     assert_eq!(v["person"]["surname1"], PERSON_SENTINEL);
     assert_eq!(v["consents"].as_array().map(Vec::len), Some(1));
-    assert_eq!(v["referrals"].as_array().map(Vec::len), Some(1));
+    assert_eq!(v["cases"][0]["referrals"].as_array().map(Vec::len), Some(1));
     assert!(x.body.contains("SAR-NOTE"));
     assert!(v["access_log"].as_array().is_some_and(|l| !l.is_empty()));
     assert!(
@@ -672,7 +674,7 @@ async fn the_subject_access_export_holds_everything_but_clinical_notes_and_only_
     // The printable copy: the same data, in the person's language (Basque), for the DPO only.
     let mut b = app.sign_in("dpo").await;
     b.lang = Some("en");
-    let page_path = format!("/people/{}/subject-access", app.inclusion.person);
+    let page_path = format!("/subject-access-requests/{request}/copy");
     let page = app.page(&b, Method::GET, &page_path, &[]).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("<html lang=\"eu\""));
@@ -692,7 +694,10 @@ async fn the_subject_access_export_holds_everything_but_clinical_notes_and_only_
             &[],
         )
         .await;
-    assert!(access.body.contains(&format!("href=\"{page_path}\"")));
+    assert!(access.body.contains(&format!(
+        "href=\"/subject-access-requests?person={}\"",
+        app.inclusion.person
+    )));
     let social_browser = app.sign_in("social").await;
     assert_eq!(
         app.page(&social_browser, Method::GET, &page_path, &[])

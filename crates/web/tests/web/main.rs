@@ -25,4 +25,5 @@ mod projects;
 mod relationships;
 mod reports;
 mod retention;
+mod subject_access;
 mod sweep;

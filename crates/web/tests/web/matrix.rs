@@ -111,6 +111,10 @@ async fn send(
         app.projects.project.to_string()
     } else if resource.starts_with("/commitments/") {
         app.agreements.commitment.to_string()
+    } else if resource.starts_with("/subject-access-requests/") {
+        // The request the test registered and started for the fixture person.
+        elkarlan_store::on_pool!(&app.store, p => sqlx::query_scalar::<_, uuid::Uuid>("SELECT id FROM subject_access_requests ORDER BY registered_at LIMIT 1")
+            .fetch_one(p).await.expect("a subject access request")).to_string()
     } else {
         app.sentinel_user.to_string()
     };
@@ -213,6 +217,12 @@ pub(crate) fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
             Some(serde_json::json!({"reason": "too short"}))
         }
         ("POST", "/api/v1/cases/{id}/referrals") => Some(serde_json::json!({})),
+        ("POST", "/api/v1/subject-access-requests") => Some(
+            serde_json::json!({"person": "", "requester": "", "relation": "", "identity_check": "", "received_on": ""}),
+        ),
+        ("POST", "/api/v1/subject-access-requests/{id}/status") => {
+            Some(serde_json::json!({"status": "in_progress", "version": 999}))
+        }
         ("POST", "/api/v1/referrals/{id}/transitions") => Some(serde_json::json!({})),
         // Any other API write gets an empty JSON object: the right shape for authorization to answer first.
         ("POST" | "PUT", _) => Some(serde_json::json!({})),
@@ -229,6 +239,9 @@ async fn every_route_matches_the_table() {
     let app = TestApp::spawn().await;
     // Neighbourhood pages need the territory.
     crate::employment::load_territory(&app).await;
+    // The subject access copy answers a registered request in progress.
+    let dpo = app.token("dpo").await;
+    crate::subject_access::request_in_progress(&app, &dpo, app.inclusion.person).await;
     let mut browsers = Vec::new();
     for (name, role) in ACCOUNTS {
         browsers.push((name, role, app.sign_in(name).await, app.token(name).await));
@@ -309,7 +322,7 @@ async fn every_route_matches_the_table() {
                 ));
             }
             // The fixture person's team (social leads), the agency a referral was sent to
-            // (lanbide), and the DPO's access log, audit trail and subject access export.
+            // (lanbide), and the DPO's access log, audit trail and subject access copy.
             // The entity that runs the fixture course sees who is enrolled on it (the roster, its
             // download, and the attendance form shown again with its errors).
             let may_see_person = matches!(role, Role::SocialWorker | Role::EmploymentProfessional)
@@ -326,8 +339,7 @@ async fn every_route_matches_the_table() {
                 || (*role == Role::DataProtectionOfficer
                     && (row.path == "/api/v1/audit-events"
                         || row.path.ends_with("/access-log")
-                        || row.path.ends_with("/export")
-                        || row.path.ends_with("/subject-access")));
+                        || row.path.ends_with("/subject-access-requests/{id}/copy")));
             if !may_see_person && r.body.contains(PERSON_SENTINEL) {
                 failures.push(format!(
                     "{} {} as {name}: the person sentinel leaked",

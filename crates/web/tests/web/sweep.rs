@@ -72,11 +72,6 @@ const KNOWN_UNTIL_FIXED: &[(&str, &str, &str, &str)] = &[
     // Item 9: under break-glass a housing professional does not see the housing goal and
     // action the lead wrote, though the lead sees them (break-glass shows what the lead sees).
     ("item 9", "*", "break-glass", "missing:housing-goal"),
-    // Item 7: the subject access copy lacks meeting minutes, the placement's employer,
-    // the follow-up and clinical notes.
-    ("item 7", "*", "dpo", "missing:clinical-note"),
-    ("item 7", "*", "dpo", "missing:employment"),
-    ("item 7", "*", "dpo", "missing:minutes"),
     // Item 3: the DPO's break-glass queue shows the reason with no row in the person's log.
     ("item 3", "GET /dpo/break-glass", "*", "access-log"),
     // Item 3: employment reads name the employment category only, though the page shows names.
@@ -294,6 +289,8 @@ struct Seeded {
     itinerary: elkarlan_domain::ItineraryId,
     placement: elkarlan_domain::PlacementId,
     enrolment: elkarlan_domain::EnrolmentId,
+    /// The DPO's subject access request for the person, in progress: its copy is swept.
+    subject_access_request: String,
     /// Sweep account name → (user, agency, system).
     accounts: BTreeMap<&'static str, (UserId, AgencyId, PublicSystem)>,
 }
@@ -365,6 +362,7 @@ async fn seed(app: &TestApp) -> Seeded {
         itinerary: elkarlan_domain::ItineraryId::new(),
         placement: elkarlan_domain::PlacementId::new(),
         enrolment: elkarlan_domain::EnrolmentId::new(),
+        subject_access_request: String::new(),
         accounts,
     };
     let lead = actor(app, &s, "nklead");
@@ -657,6 +655,10 @@ async fn seed(app: &TestApp) -> Seeded {
     )
     .await
     .expect("break-glass");
+    // The person asked for a copy of their data (GDPR art. 15): the DPO registered the request.
+    let dpo = app.token("dpo").await;
+    s.subject_access_request =
+        crate::subject_access::request_in_progress(app, &dpo, s.person).await;
     s
 }
 
@@ -793,6 +795,8 @@ fn probes(app: &TestApp, s: &Seeded) -> Vec<Probe> {
             (s.placement.to_string(), true)
         } else if resource.starts_with("/enrolments/") {
             (s.enrolment.to_string(), true)
+        } else if resource.starts_with("/subject-access-requests/") {
+            (s.subject_access_request.clone(), true)
         } else if resource.starts_with("/programmes/") {
             (app.employment.programme.to_string(), false)
         } else if resource.starts_with("/training-actions/") {
