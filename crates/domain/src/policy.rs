@@ -127,7 +127,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 52] = [
+    pub const ALL: [Action; 53] = [
         Action::ViewHome,
         Action::ManageOwnAccount,
         Action::ListUsers,
