@@ -80,24 +80,96 @@ pub(crate) async fn set_profile_in(
     Ok(())
 }
 
-/// Records many people's facts in multi-row statements (a referral list's slice). A person on
-/// two rows keeps the later row's facts.
-pub(crate) async fn set_profiles_in(
+/// Records many people's facts from an import in multi-row statements (a referral list's
+/// slice). A row fills only the facts it holds and never erases the others (an import knows
+/// less than the profile may); a person on two rows gets both rows' facts, the later winning.
+/// Every person whose profile changes gets an audit row naming the changed facts, as the form
+/// writes one.
+pub(crate) async fn merge_profiles_in(
     tx: &mut Tx,
-    tenant: TenantId,
+    grant: &Grant,
+    meta: &RequestMeta,
+    import: Uuid,
     profiles: &[(PersonId, &Profile)],
 ) -> Result<()> {
-    let mut last: std::collections::HashMap<PersonId, &Profile> = std::collections::HashMap::new();
+    let mut merged: std::collections::HashMap<PersonId, Profile> = std::collections::HashMap::new();
     let mut order = Vec::new();
     for (p, f) in profiles {
-        if last.insert(*p, f).is_none() {
+        let m = merged.entry(*p).or_insert_with(|| {
             order.push(*p);
-        }
+            Profile::default()
+        });
+        m.unemployed_since = f.unemployed_since.clone().or(m.unemployed_since.take());
+        m.income_guarantee = f.income_guarantee.or(m.income_guarantee);
+        m.disability_percent = f.disability_percent.or(m.disability_percent);
+        m.isced = f.isced.or(m.isced);
     }
+    let tenant = grant.tenant();
     let now = Timestamp::now().micros();
+    let mut events = Vec::new();
     for chunk in order.chunks(200) {
+        // What the profiles hold now, to write and audit only what changes.
+        let marks: Vec<String> = (0..chunk.len()).map(|k| format!("${}", k + 2)).collect();
+        let sql = format!(
+            "SELECT person_id, unemployed_since, income_guarantee, disability_percent, isced FROM employment_profiles
+             WHERE tenant_id = $1 AND person_id IN ({})",
+            marks.join(",")
+        );
+        let before: std::collections::HashMap<Uuid, Profile> = on_tx!(tx, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(tenant.0);
+            for person in chunk {
+                q = q.bind(person.0);
+            }
+            q.fetch_all(c).await?.iter().map(|r| Ok((r.try_get(0)?, Profile {
+                unemployed_since: r.try_get(1)?,
+                income_guarantee: r.try_get::<Option<i64>, _>(2)?.map(|v| v != 0),
+                disability_percent: r.try_get(3)?,
+                isced: r.try_get(4)?,
+            }))).collect::<Result<_, sqlx::Error>>()?
+        });
+        let mut changed = Vec::new();
+        for person in chunk {
+            let new = &merged[person];
+            let old = before.get(&person.0).cloned().unwrap_or_default();
+            let fields: Vec<&str> = [
+                (
+                    "unemployed_since",
+                    new.unemployed_since.is_some() && new.unemployed_since != old.unemployed_since,
+                ),
+                (
+                    "income_guarantee",
+                    new.income_guarantee.is_some() && new.income_guarantee != old.income_guarantee,
+                ),
+                (
+                    "disability_percent",
+                    new.disability_percent.is_some()
+                        && new.disability_percent != old.disability_percent,
+                ),
+                ("isced", new.isced.is_some() && new.isced != old.isced),
+            ]
+            .into_iter()
+            .filter_map(|(k, v)| v.then_some(k))
+            .collect();
+            if !fields.is_empty() {
+                changed.push(*person);
+                // The trail names what changed, not the values (income and disability are sensitive).
+                events.push(
+                    NewEvent::from_grant(
+                        grant,
+                        "employment_profile",
+                        Some(person.to_string()),
+                        meta,
+                    )
+                    .with_subject(person.to_string())
+                    .with_detail(serde_json::json!({"fields": fields, "import": import})),
+                );
+            }
+        }
+        if changed.is_empty() {
+            continue;
+        }
         // Only placeholders are interpolated: the SQL text never contains input.
-        let rows: Vec<String> = (0..chunk.len())
+        let rows: Vec<String> = (0..changed.len())
             .map(|k| {
                 let b = 3 + k * 5;
                 format!("(${},$1,${},${},${},${},$2)", b, b + 1, b + 2, b + 3, b + 4)
@@ -106,28 +178,25 @@ pub(crate) async fn set_profiles_in(
         let sql = format!(
             "INSERT INTO employment_profiles (person_id, tenant_id, unemployed_since, income_guarantee, disability_percent, isced, updated_at)
              VALUES {}
-             ON CONFLICT (person_id) DO UPDATE SET unemployed_since = excluded.unemployed_since, income_guarantee = excluded.income_guarantee,
-               disability_percent = excluded.disability_percent, isced = excluded.isced, updated_at = excluded.updated_at",
+             ON CONFLICT (person_id) DO UPDATE SET
+               unemployed_since = COALESCE(excluded.unemployed_since, employment_profiles.unemployed_since),
+               income_guarantee = COALESCE(excluded.income_guarantee, employment_profiles.income_guarantee),
+               disability_percent = COALESCE(excluded.disability_percent, employment_profiles.disability_percent),
+               isced = COALESCE(excluded.isced, employment_profiles.isced),
+               updated_at = excluded.updated_at",
             rows.join(",")
         );
         on_tx!(tx, c => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(tenant.0).bind(now);
-            for person in chunk {
-                let f = last.get(person).copied().unwrap_or(&EMPTY_PROFILE);
+            for person in &changed {
+                let f = &merged[person];
                 q = q.bind(person.0).bind(&f.unemployed_since).bind(f.income_guarantee.map(i64::from)).bind(f.disability_percent).bind(f.isced);
             }
             q.execute(c).await.map(|r| r.rows_affected())
         })?;
     }
-    Ok(())
+    crate::audit::append(tx, &events).await
 }
-
-const EMPTY_PROFILE: Profile = Profile {
-    unemployed_since: None,
-    income_guarantee: None,
-    disability_percent: None,
-    isced: None,
-};
 
 pub async fn set_profile(
     store: &Store,

@@ -263,7 +263,7 @@ async fn import_slice(
         .filter(|(r, _)| r.profile != Profile::default())
         .map(|(r, p)| (*p, &r.profile))
         .collect();
-    crate::itineraries::set_profiles_in(tx, grant.tenant(), &profiles).await?;
+    crate::itineraries::merge_profiles_in(tx, grant, ctx.meta, ctx.import.0, &profiles).await?;
     let events: Vec<NewEvent> = chunk
         .iter()
         .zip(&people)

@@ -118,8 +118,8 @@ async fn seed(store: &Store) -> Seed {
     raw_exec!(store, "INSERT INTO agencies (id, tenant_id, name_eu, name_es, system, active, version, created_at, updated_at) VALUES ($1,$2,'Lanbide','Lanbide','employment',$3,1,0,0)",
         agency, tenant.0, true).unwrap();
     let user = Uuid::now_v7();
-    raw_exec!(store, "INSERT INTO users (id, tenant_id, username, display_name, role, agency_id, password_hash, mfa_required, active, failed_logins, password_changed_at, version, created_at, updated_at)
-        VALUES ($1,$2,'proba','Proba','coordinator',$3,'x',$4,$4,0,0,1,0,0)",
+    raw_exec!(store, "INSERT INTO users (id, tenant_id, username, display_name, role, agency_id, password_hash, mfa_required, active, password_changed_at, version, created_at, updated_at)
+        VALUES ($1,$2,'proba','Proba','coordinator',$3,'x',$4,$4,0,1,0,0)",
         user, tenant.0, agency, true).unwrap();
     let s = Seed {
         tenant,

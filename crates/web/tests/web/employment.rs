@@ -1013,3 +1013,84 @@ async fn imports_beyond_the_configured_number_wait_their_turn_with_503() {
     assert!(people_count(&app).await > before);
     app.cleanup().await;
 }
+
+/// The audit rows about a person's employment profile, as (action, detail).
+async fn profile_audit_rows(app: &TestApp, person: &str) -> Vec<(String, String)> {
+    const SQL: &str = "SELECT action, detail FROM audit_events WHERE entity_type = 'employment_profile' AND subject_id = $1 ORDER BY seq";
+    elkarlan_store::on_pool!(&app.store, p => sqlx::query_as::<_, (String, String)>(SQL)
+        .bind(person).fetch_all(p).await.expect("audit rows"))
+}
+
+#[tokio::test]
+async fn an_import_fills_only_what_its_rows_hold_and_audits_what_it_changes() {
+    let app = TestApp::spawn().await;
+    let lanbide = app.token("lanbide").await;
+    let header = "\"Referencia\";\"Nombre\";\"Primer apellido\";\"Tipo de documento\";\"Nº documento\";\"Fecha de nacimiento\";\"Sexo\";\"Fecha de derivación\"";
+    let first = format!(
+        "{header};\"Desempleado desde\";\"RGI\"\n\"LAN-2026-0951\";\"Irati\";\"Goikoetxea\";\"DNI\";\"12345678Z\";04/09/1990;\"Mujer\";01/10/2026;10/01/2025;\"Sí\"\n"
+    );
+    let r = upload(&app, &lanbide, first.as_bytes(), "file_name=lehena.csv").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let person = r.json()["rows"][0]["person"]
+        .as_str()
+        .expect("person")
+        .to_owned();
+    // The professional completes the profile by hand.
+    let r = app
+        .api(
+            Some(&lanbide),
+            Method::PUT,
+            &format!("/api/v1/people/{person}/employment-profile"),
+            Some(
+                json!({"unemployed_since": "2025-01-10", "income_guarantee": "yes",
+                "disability_percent": "33", "isced": "2"}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let audited_before = profile_audit_rows(&app, &person).await.len();
+
+    // A later list knows only the education level.
+    let second = format!(
+        "{header};\"Nivel ISCED\"\n\"LAN-2026-0952\";\"Irati\";\"Goikoetxea\";\"DNI\";\"12345678Z\";04/09/1990;\"Mujer\";02/10/2026;3\n"
+    );
+    let r = upload(&app, &lanbide, second.as_bytes(), "file_name=bigarrena.csv").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["matched"], 1, "{}", r.body);
+    let file = app
+        .api(
+            Some(&lanbide),
+            Method::GET,
+            &format!("/api/v1/people/{person}/employment"),
+            None,
+        )
+        .await;
+    assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+    let profile = &file.json()["profile"];
+    assert_eq!(profile["isced"], 3, "{profile}");
+    assert_eq!(profile["disability_percent"], 33, "kept: {profile}");
+    assert_eq!(profile["income_guarantee"], true, "kept: {profile}");
+    assert_eq!(profile["unemployed_since"], "2025-01-10", "kept: {profile}");
+    // The change is audited like a form's, naming the fact it changed (never its value).
+    let rows = profile_audit_rows(&app, &person).await;
+    assert_eq!(rows.len(), audited_before + 1, "{rows:?}");
+    let (_, detail) = rows.last().expect("row");
+    let detail: serde_json::Value = serde_json::from_str(detail).expect("detail");
+    assert_eq!(detail["fields"], json!(["isced"]), "{detail}");
+
+    // The same facts again change nothing and add no row.
+    let third = second.replace("LAN-2026-0952", "LAN-2026-0953");
+    let r = upload(
+        &app,
+        &lanbide,
+        third.as_bytes(),
+        "file_name=hirugarrena.csv",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        profile_audit_rows(&app, &person).await.len(),
+        audited_before + 1
+    );
+    app.cleanup().await;
+}
