@@ -736,6 +736,34 @@ pub fn decide_involvement(actor: &Actor, visible: &[DataCategory], what: Involve
     }
 }
 
+/// Who wrote a record of a case whose content reveals a data category (a plan goal in a life
+/// domain, an assessed domain's severity): the reader (or their agency), the case's lead (or
+/// the lead's agency), or anybody else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Writer {
+    Reader,
+    Lead,
+    Other,
+}
+
+/// Whether a reader who may see the case (`visible` being the categories `decide_category`
+/// opened to them) sees a record written on it that reveals `category`. Writers know what they
+/// wrote; anybody else needs the category open. Break-glass shows what the lead sees, and the
+/// lead sees what they wrote: so what the lead wrote is shown under break-glass too, except
+/// health flags, which in an emergency only a health professional reads.
+pub fn decide_written(
+    relationship: Relationship,
+    writer: Writer,
+    category: DataCategory,
+    visible: &[DataCategory],
+) -> bool {
+    visible.contains(&category)
+        || writer == Writer::Reader
+        || (relationship == Relationship::BreakGlass
+            && writer == Writer::Lead
+            && category != DataCategory::HealthFlags)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1107,5 +1135,31 @@ mod tests {
         let g = decide(&a, Action::CreateUser, Target::tenant_wide(a.tenant)).ok();
         assert_eq!(g.as_ref().map(Grant::actor_name), Some("ane"));
         assert_eq!(g.map(|g| g.basis()), Some(Basis::Role));
+    }
+
+    #[test]
+    fn break_glass_sees_what_the_lead_wrote_but_health_only_in_health() {
+        use crate::inclusion::consent::DataCategory as C;
+        let open = [C::Identification, C::Contact, C::SocialServicesNotes];
+        let bg = Relationship::BreakGlass;
+        assert!(decide_written(bg, Writer::Lead, C::Housing, &open));
+        assert!(!decide_written(bg, Writer::Other, C::Housing, &open));
+        assert!(!decide_written(bg, Writer::Lead, C::HealthFlags, &open));
+        assert!(decide_written(
+            bg,
+            Writer::Lead,
+            C::HealthFlags,
+            &[C::HealthFlags]
+        ));
+        // Only break-glass borrows the lead's view: a team member reads by category.
+        let team = Relationship::TeamMember;
+        assert!(!decide_written(team, Writer::Lead, C::Housing, &open));
+        assert!(decide_written(team, Writer::Reader, C::Housing, &open));
+        assert!(decide_written(
+            team,
+            Writer::Other,
+            C::SocialServicesNotes,
+            &open
+        ));
     }
 }

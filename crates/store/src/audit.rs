@@ -20,6 +20,9 @@ use uuid::Uuid;
 pub struct RequestMeta {
     pub request_id: Option<String>,
     pub ip: Option<String>,
+    /// The record the request's path names (entity, id), when it names one: a refusal is
+    /// recorded about it, so that it reaches the person's access log. Never stored as such.
+    pub path_record: Option<(&'static str, Uuid)>,
 }
 
 /// One event about to be recorded.

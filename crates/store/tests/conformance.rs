@@ -34,6 +34,7 @@ fn meta() -> RequestMeta {
     RequestMeta {
         request_id: Some("req-conformance".into()),
         ip: Some("192.0.2.7".into()),
+        path_record: None,
     }
 }
 

@@ -168,7 +168,30 @@ pub fn request_meta(parts: &Parts, config: &crate::config::WebConfig) -> Request
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    RequestMeta { request_id, ip }
+    RequestMeta {
+        request_id,
+        ip,
+        path_record: path_record(parts.uri.path()),
+    }
+}
+
+/// The record of a person a path names (`/people/{id}`, `/api/v1/cases/{id}/...`,
+/// `/exports/...`): what a refusal of the request is about, whichever handler refuses it.
+pub fn path_record(path: &str) -> Option<(&'static str, uuid::Uuid)> {
+    let rest = path.strip_prefix("/api/v1").unwrap_or(path);
+    let rest = rest.strip_prefix("/exports").unwrap_or(rest);
+    let mut segments = rest.trim_start_matches('/').split('/');
+    let entity = match segments.next()? {
+        "people" => "person",
+        "cases" => "case",
+        "referrals" => "referral",
+        "itineraries" => "itinerary",
+        "placements" => "placement",
+        "enrolments" => "enrolment",
+        _ => return None,
+    };
+    let id = uuid::Uuid::parse_str(segments.next()?).ok()?;
+    Some((entity, id))
 }
 
 /// The language: the signed-in person's preference, else the cookie, else Accept-Language, else Basque.

@@ -20,8 +20,10 @@ pub mod users;
 
 use crate::AppState;
 use crate::error::ServiceError;
-use elkarlan_domain::PersonId;
 use elkarlan_domain::policy::{self, Action, Actor, Grant, Target};
+use elkarlan_domain::{
+    CaseId, EnrolmentId, ItineraryId, PersonId, PlacementId, ReferralId, TenantId,
+};
 use elkarlan_store::audit::{NewEvent, RequestMeta};
 
 /// The record an action is about, and the person it belongs to. A refusal names it in the
@@ -53,6 +55,42 @@ impl About {
 
     pub fn record(entity: &'static str, id: uuid::Uuid, person: PersonId) -> Self {
         Self { entity, id, person }
+    }
+
+    /// The person's record a request path names (see `extract::path_record`), found in the
+    /// actor's tenant; `None` when there is no such record (an unknown id names nobody).
+    async fn of_path(
+        state: &AppState,
+        tenant: TenantId,
+        entity: &'static str,
+        id: uuid::Uuid,
+    ) -> Result<Option<Self>, ServiceError> {
+        use elkarlan_store::{cases, itineraries, people, referrals};
+        let store = &state.store;
+        let person = match entity {
+            "person" => people::get(store, tenant, PersonId(id)).await.map(|p| p.id),
+            "case" => cases::get(store, tenant, CaseId(id))
+                .await
+                .map(|c| c.person_id),
+            "referral" => referrals::get(store, tenant, ReferralId(id))
+                .await
+                .map(|r| r.person_id),
+            "itinerary" => itineraries::get_itinerary(store, tenant, ItineraryId(id))
+                .await
+                .map(|i| i.person_id),
+            "placement" => itineraries::get_placement(store, tenant, PlacementId(id))
+                .await
+                .map(|p| p.person_id),
+            "enrolment" => itineraries::get_enrolment(store, tenant, EnrolmentId(id))
+                .await
+                .map(|e| e.person_id),
+            _ => return Ok(None),
+        };
+        match person {
+            Ok(person) => Ok(Some(Self::record(entity, id, person))),
+            Err(elkarlan_store::StoreError::NotFound) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
 }
 
@@ -129,7 +167,9 @@ pub async fn refuse(
 }
 
 /// `refuse`, naming the record and the person that were asked for, so the refusal is in the
-/// person's access log for the DPO.
+/// person's access log for the DPO. Without a record named by the caller, the one the
+/// request's path names is used: a refusal by role on a person's page (the DPO's pages, the
+/// forms of actions a role never has) is as attributable as one by relationship.
 pub async fn refuse_about(
     state: &AppState,
     actor: &Actor,
@@ -138,6 +178,16 @@ pub async fn refuse_about(
     denied: policy::Denied,
     about: Option<About>,
 ) -> ServiceError {
+    let about = match about {
+        Some(a) => Some(a),
+        None => match meta.path_record {
+            Some((entity, id)) => match About::of_path(state, actor.tenant, entity, id).await {
+                Ok(a) => a,
+                Err(e) => return e,
+            },
+            None => None,
+        },
+    };
     let ev = NewEvent {
         tenant: actor.tenant,
         actor_id: Some(actor.user),

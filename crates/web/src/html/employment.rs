@@ -2157,13 +2157,14 @@ async fn file_for_form(
     actor: &Actor,
     id: PersonId,
 ) -> Result<svc::EmploymentFile, HtmlError> {
-    let file = svc::employment_file(state, actor, &ctx.meta, id)
+    // Asked first, so that a refusal is recorded (in the person's access log) and nothing is
+    // read for a form that will not be shown.
+    svc::authorize_manage(state, actor, &ctx.meta, id)
         .await
         .map_err(err(ctx))?;
-    if !file.can_manage {
-        return Err(HtmlError::new(ctx.page(), StatusCode::FORBIDDEN));
-    }
-    Ok(file)
+    svc::employment_file(state, actor, &ctx.meta, id)
+        .await
+        .map_err(err(ctx))
 }
 
 // Profile ---------------------------------------------------------------------------------------

@@ -729,13 +729,10 @@ async fn case_page_for(
     chosen: &Fields,
 ) -> Result<CasePage, HtmlError> {
     let lang = ctx.lang;
-    let work = crate::services::casework::casework(state, actor, &ctx.meta, id)
+    let (work, person) = crate::services::casework::case_page(state, actor, &ctx.meta, id)
         .await
         .map_err(service_err(ctx))?;
     let view = &work.view;
-    let person = svc::view_person(state, actor, &ctx.meta, view.case.person_id)
-        .await
-        .map_err(service_err(ctx))?;
     let all = agency_list(state, ctx, actor).await?;
     let lead_name = elkarlan_store::users::get(&state.store, actor.tenant, view.case.lead_user_id)
         .await

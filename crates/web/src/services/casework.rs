@@ -10,7 +10,7 @@ use crate::error::ServiceError;
 use elkarlan_domain::inclusion::case::Severity;
 use elkarlan_domain::inclusion::consent::DataCategory;
 use elkarlan_domain::inclusion::instrument::Instrument;
-use elkarlan_domain::policy::{Action, Actor, Grant, Relationship, Target};
+use elkarlan_domain::policy::{self, Action, Actor, Grant, Relationship, Target, Writer};
 use elkarlan_domain::{AgencyId, CaseId, FieldErrors};
 use elkarlan_store::audit::RequestMeta;
 use elkarlan_store::cases::{self, Case};
@@ -110,7 +110,7 @@ pub async fn record_assessment(
     }
     e.into_result().map_err(ServiceError::Invalid)?;
     let Some(agency) = actor.agency else {
-        return Err(ServiceError::Forbidden(elkarlan_domain::policy::Denied {
+        return Err(ServiceError::Forbidden(policy::Denied {
             reason: "agency",
             conceal: false,
         }));
@@ -391,7 +391,36 @@ pub async fn casework(
     meta: &RequestMeta,
     id: CaseId,
 ) -> Result<Casework, ServiceError> {
-    let view = super::inclusion::view_case(state, actor, meta, id).await?;
+    let (work, grant, shown) = casework_unrecorded(state, actor, meta, id).await?;
+    super::inclusion::record_case_read(state, &grant, &work.view.case, &shown, meta).await?;
+    Ok(work)
+}
+
+/// The case page: its casework and the person's record. The case read is recorded last, so
+/// the newest row of the request names every category the page shows.
+pub async fn case_page(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: CaseId,
+) -> Result<(Casework, super::inclusion::PersonView), ServiceError> {
+    let (work, grant, shown) = casework_unrecorded(state, actor, meta, id).await?;
+    let person =
+        super::inclusion::view_person(state, actor, meta, work.view.case.person_id).await?;
+    super::inclusion::record_case_read(state, &grant, &work.view.case, &shown, meta).await?;
+    Ok((work, person))
+}
+
+/// The casework as the actor may see it, the grant, and every category it shows (those the
+/// policy opened, and those revealed by what the reader, or under break-glass the lead, wrote):
+/// not yet recorded as read.
+async fn casework_unrecorded(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: CaseId,
+) -> Result<(Casework, Grant, Vec<DataCategory>), ServiceError> {
+    let (view, grant) = super::inclusion::case_view_unrecorded(state, actor, meta, id).await?;
     let instruments = instruments::all(&state.store, actor.tenant).await?;
     // A domain's severity and goals reveal its data category: shown only when the policy
     // opened that category to this reader (see `visible_categories`).
@@ -404,12 +433,39 @@ pub async fn casework(
             .or_else(|| instruments.iter().rev().find_map(|i| i.domain(domain)))
             .map_or(DataCategory::SocialServicesNotes, |d| d.category)
     };
-    let may_read_summary = |a: &Assessment| {
-        actor.agency == Some(a.assessed_agency) || open(DataCategory::SocialServicesNotes)
-    };
     // That a health service assessed the person, owns an action, wrote a note or sat at a
     // meeting is health data: such records and attendees vanish for readers who may not know it.
     let visible: Vec<DataCategory> = view.categories.iter().map(|(c, _)| *c).collect();
+    // What the reader (or their agency) wrote, they know; under break-glass the lead's writing
+    // is shown as the lead sees it (`policy::decide_written`). Each category the lead's writing
+    // reveals beyond those opened is named in the access log (`revealed`).
+    let written = |writer: Writer, c: DataCategory| {
+        policy::decide_written(view.relationship, writer, c, &visible)
+    };
+    let mut revealed: Vec<DataCategory> = Vec::new();
+    let mut reveal = |writer: Writer, c: DataCategory| {
+        if writer == Writer::Lead && !open(c) && !revealed.contains(&c) {
+            revealed.push(c);
+        }
+    };
+    let by_agency = |agency: AgencyId| {
+        if actor.agency == Some(agency) {
+            Writer::Reader
+        } else if agency == view.case.lead_agency_id {
+            Writer::Lead
+        } else {
+            Writer::Other
+        }
+    };
+    let by_user = |user: elkarlan_domain::UserId| {
+        if user == actor.user {
+            Writer::Reader
+        } else if user == view.case.lead_user_id {
+            Writer::Lead
+        } else {
+            Writer::Other
+        }
+    };
     let systems = super::inclusion::agency_systems(state, actor.tenant).await?;
     let known = |a: AgencyId| super::inclusion::agency_visible(actor, &visible, &systems, a);
     // What a reader's own agency recorded, it already knows.
@@ -419,10 +475,10 @@ pub async fn casework(
         .filter(|a| known(a.assessed_agency))
         .map(|mut a| {
             let version = Some(a.instrument_version);
-            let own = actor.agency == Some(a.assessed_agency);
+            let writer = by_agency(a.assessed_agency);
             a.domains
-                .retain(|(d, _)| own || open(category_of(version, d)));
-            if !may_read_summary(&a) {
+                .retain(|(d, _)| written(writer, category_of(version, d)));
+            if !written(writer, DataCategory::SocialServicesNotes) {
                 a.summary.clear();
             }
             a
@@ -431,7 +487,19 @@ pub async fn casework(
     let (goals, actions) = casework::plan(&state.store, id).await?;
     let (goals, hidden): (Vec<Goal>, Vec<Goal>) = goals
         .into_iter()
-        .partition(|g| g.created_by == actor.user || open(category_of(None, &g.domain)));
+        .partition(|g| written(by_user(g.created_by), category_of(None, &g.domain)));
+    for a in &assessments {
+        let writer = by_agency(a.assessed_agency);
+        for (d, _) in &a.domains {
+            reveal(writer, category_of(Some(a.instrument_version), d));
+        }
+        if !a.summary.is_empty() {
+            reveal(writer, DataCategory::SocialServicesNotes);
+        }
+    }
+    for g in &goals {
+        reveal(by_user(g.created_by), category_of(None, &g.domain));
+    }
     let actions: Vec<PlanAction> = actions
         .into_iter()
         .filter(|a| !a.goal_id.is_some_and(|g| hidden.iter().any(|h| h.id == g)))
@@ -522,17 +590,23 @@ pub async fn casework(
         });
     }
     timeline.sort_by(|a, b| b.at.cmp(&a.at));
-    Ok(Casework {
-        view,
-        instruments,
-        assessments,
-        goals,
-        actions,
-        notes,
-        meetings,
-        health_followups,
-        timeline,
-    })
+    let mut shown = visible;
+    shown.extend(revealed);
+    Ok((
+        Casework {
+            view,
+            instruments,
+            assessments,
+            goals,
+            actions,
+            notes,
+            meetings,
+            health_followups,
+            timeline,
+        },
+        grant,
+        shown,
+    ))
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]

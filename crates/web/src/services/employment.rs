@@ -570,6 +570,19 @@ async fn person_grant(
     }
 }
 
+/// Asks the policy whether the actor may change this person's employment records, before a
+/// form is shown (the change asks again); a refusal is recorded about the person.
+pub async fn authorize_manage(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    person: PersonId,
+) -> Result<(), ServiceError> {
+    person_grant(state, actor, meta, person, Action::ManageItinerary)
+        .await
+        .map(|_| ())
+}
+
 /// Everything the employment file shows about one person.
 pub struct EmploymentFile {
     pub person: people::Person,
@@ -630,12 +643,13 @@ pub async fn employment_file(
             }
         }
     }
+    // The file carries the person's record (who they are) with their employment data.
     super::audit_person_read(
         state,
         &grant,
         super::About::record("employment_file", person.0, person),
         meta,
-        serde_json::json!({"categories": ["employment"], "itineraries": its.len(), "enrolments": enrolments.len(), "placements": placements.len()}),
+        serde_json::json!({"categories": ["identification", "employment"], "itineraries": its.len(), "enrolments": enrolments.len(), "placements": placements.len()}),
     )
     .await?;
     let (relationship, _) = relationship_to_person(state, actor, person).await?;

@@ -3,7 +3,7 @@
 //! relationship), and which categories of it (by system, law and consent). Only what both allow
 //! leaves this module.
 
-use super::{About, audit_read, authorize, authorize_about};
+use super::{About, authorize, authorize_about};
 use crate::AppState;
 use crate::error::ServiceError;
 use elkarlan_domain::identity::IdentityDocument;
@@ -638,6 +638,37 @@ pub async fn view_case(
     meta: &RequestMeta,
     id: CaseId,
 ) -> Result<CaseView, ServiceError> {
+    let (view, grant) = case_view_unrecorded(state, actor, meta, id).await?;
+    let shown: Vec<DataCategory> = view.categories.iter().map(|(c, _)| *c).collect();
+    record_case_read(state, &grant, &view.case, &shown, meta).await?;
+    Ok(view)
+}
+
+/// Records a read of the case in the person's access log with the categories it showed.
+pub async fn record_case_read(
+    state: &AppState,
+    grant: &Grant,
+    case: &Case,
+    shown: &[DataCategory],
+    meta: &RequestMeta,
+) -> Result<(), ServiceError> {
+    let shown: Vec<&str> = shown.iter().map(|c| c.code()).collect();
+    let ev = NewEvent::from_grant(grant, "case", Some(case.id.to_string()), meta)
+        .with_subject(case.person_id.to_string())
+        .with_detail(serde_json::json!({"categories": shown}));
+    state.auditor.record(ev).await?;
+    Ok(())
+}
+
+/// The case as the actor may see it, authorized (a refusal is recorded) but not yet recorded
+/// as read: the caller records the read with what it finally shows (`record_case_read`)
+/// before serving it.
+pub async fn case_view_unrecorded(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: CaseId,
+) -> Result<(CaseView, Grant), ServiceError> {
     let (case, relationship) = case_target(state, actor, id).await?;
     let grant = authorize_about(
         state,
@@ -667,18 +698,16 @@ pub async fn view_case(
         .into_iter()
         .filter_map(|r| referral_as_seen(actor, &visible, &systems, r))
         .collect();
-    let shown: Vec<&str> = categories.iter().map(|(c, _)| c.code()).collect();
-    let ev = NewEvent::from_grant(&grant, "case", Some(case.id.to_string()), meta)
-        .with_subject(case.person_id.to_string())
-        .with_detail(serde_json::json!({"categories": shown}));
-    state.auditor.record(ev).await?;
-    Ok(CaseView {
-        case,
-        relationship,
-        team,
-        referrals,
-        categories,
-    })
+    Ok((
+        CaseView {
+            case,
+            relationship,
+            team,
+            referrals,
+            categories,
+        },
+        grant,
+    ))
 }
 
 /// Each agency of the tenant with its public system, to decide what an involvement reveals.
@@ -1306,11 +1335,15 @@ pub async fn break_glass_queue(
             user_name,
         });
     }
-    audit_read(
+    // The queue shows each access's person and reason: one read in each person's access log,
+    // committed together.
+    let people: Vec<PersonId> = out.iter().map(|r| r.person).collect();
+    super::audit_people_read(
         state,
         &grant,
         "break_glass",
         None,
+        &people,
         meta,
         serde_json::json!({"to_review": out.len()}),
     )

@@ -371,7 +371,7 @@ fn the_published_matrix_is_current() {
     let mut md = String::from(
         "# Authorization matrix\n\nGenerated from `crates/web/tests/authorization-matrix.txt` by `cargo test` (set `UPDATE_MATRIX=1` to rewrite).\n\
          The test `matrix::every_route_matches_the_table` proves each cell against the running router.\n\
-         `yes`: allowed; `—`: refused (403, or 404 where the table says the record's existence is confidential). Anonymous: `public`, `login` (sent to sign in) or `401`.\n\n| Method | Path | Relationship | Anonymous |",
+         `yes`: allowed; `—`: refused (403, or 404 where the table says the record's existence is confidential), recorded as a `denied` row in the audit trail, in the person's access log when the path names a person or one of their records. Anonymous: `public`, `login` (sent to sign in) or `401`.\n\n| Method | Path | Relationship | Anonymous |",
     );
     for (name, _) in ACCOUNTS {
         md.push_str(&format!(" {name} |"));
