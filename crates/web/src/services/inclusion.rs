@@ -3,7 +3,7 @@
 //! relationship), and which categories of it (by system, law and consent). Only what both allow
 //! leaves this module.
 
-use super::{About, authorize, authorize_about};
+use super::{About, audit_read, authorize, authorize_about};
 use crate::AppState;
 use crate::error::ServiceError;
 use elkarlan_domain::identity::IdentityDocument;
