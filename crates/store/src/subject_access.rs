@@ -174,7 +174,7 @@ async fn case_records(store: &Store, tenant: TenantId, case: Case) -> Result<Cas
         })).collect::<Result<Vec<_>, sqlx::Error>>()?
     });
     let break_glass = on_pool!(store, p => {
-        let rows = sqlx::query("SELECT id, case_id, user_id, reason, opened_at, expires_at, reviewed_at, review_outcome FROM break_glass
+        let rows = sqlx::query("SELECT id, case_id, user_id, reason, opened_at, expires_at, reviewed_at, review_outcome, status FROM break_glass
              WHERE tenant_id = $1 AND case_id = $2 ORDER BY opened_at")
             .bind(tenant.0).bind(case.id.0).fetch_all(p).await?;
         rows.iter().map(|r| Ok(BreakGlassAccess {
@@ -186,6 +186,7 @@ async fn case_records(store: &Store, tenant: TenantId, case: Case) -> Result<Cas
             expires_at: Timestamp::from_micros(r.try_get(5)?),
             reviewed_at: r.try_get::<Option<i64>, _>(6)?.map(Timestamp::from_micros),
             review_outcome: r.try_get(7)?,
+            status: r.try_get(8)?,
         })).collect::<Result<Vec<_>, sqlx::Error>>()?
     });
     let referrals = crate::referrals::for_case(store, tenant, case.id).await?;
