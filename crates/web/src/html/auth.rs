@@ -292,8 +292,8 @@ mod tests {
 
 /// The page an enrolment link opens. An unknown, expired, used or voided link gets the same page
 /// (410) whatever the reason, so the page tells nothing about which links exist.
-fn enrol_page(ctx: &Ctx, state: &AppState, status: StatusCode, page: EnrolPage) -> Response {
-    render(ctx, state, status, &page)
+fn enrol_page(ctx: &Ctx, state: &AppState, status: StatusCode, page: &EnrolPage) -> Response {
+    render(ctx, state, status, page)
 }
 
 fn enrol_invalid(ctx: &Ctx, state: &AppState) -> Response {
@@ -301,7 +301,7 @@ fn enrol_invalid(ctx: &Ctx, state: &AppState) -> Response {
         ctx,
         state,
         StatusCode::GONE,
-        EnrolPage {
+        &EnrolPage {
             ctx: ctx.page(),
             token: String::new(),
             username: String::new(),
@@ -327,7 +327,7 @@ pub async fn enrol_form(
             &ctx,
             &state,
             StatusCode::OK,
-            EnrolPage {
+            &EnrolPage {
                 ctx: ctx.page(),
                 token,
                 username: u.username,
@@ -373,7 +373,7 @@ pub async fn enrol_submit(
             &ctx,
             &state,
             StatusCode::OK,
-            EnrolPage {
+            &EnrolPage {
                 ctx: ctx.page(),
                 token: String::new(),
                 username: String::new(),
@@ -392,7 +392,7 @@ pub async fn enrol_submit(
                 &ctx,
                 &state,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                EnrolPage {
+                &EnrolPage {
                     ctx: ctx.page().with_errors(&errors),
                     token,
                     username,
