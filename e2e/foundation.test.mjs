@@ -235,16 +235,16 @@ test('3. admin manages users and sees agencies', { timeout: TEST_TIMEOUT }, () =
     await clickAndWait(page, newUser);
     assert.equal(pathOf(page), '/admin/users/new');
     await assertShell(page, 'new user');
-    for (const sel of ['input#username', 'input#display_name', 'input#email', 'select#role', 'select#agency', 'input#password', 'button#create-user']) {
+    for (const sel of ['input#username', 'input#display_name', 'input#email', 'select#role', 'select#agency', 'button#create-user']) {
       assert.equal(await page.locator(sel).count(), 1, `new user form: ${sel}`);
     }
+    assert.equal(await page.locator('input[type="password"]').count(), 0, 'an administrator never chooses a password for someone else');
     await checkA11y(page, 'new user form');
 
     // Invalid input.
     await page.locator('input#username').fill('Bad User!');
     await page.locator('input#display_name').fill('');
     await page.locator('input#email').fill('not-an-email');
-    await page.locator('input#password').fill('short');
     await clickAndWait(page, page.locator('button#create-user'));
     assert.doesNotMatch(pathOf(page), /^\/admin\/users\/(?!new$)[^/]+$/, 'invalid input must not create a user');
     await errorSummaryText(page);
@@ -261,13 +261,13 @@ test('3. admin manages users and sees agencies', { timeout: TEST_TIMEOUT }, () =
     await page.locator('input#display_name').fill('E2E Test User');
     await page.locator('input#email').fill(`${username}@example.org`);
     await page.locator('select#role').selectOption(role);
-    await page.locator('input#password').fill('E2e-valid-passphrase-2026');
     await clickAndWait(page, page.locator('button#create-user'));
     if (!/^\/admin\/users\/(?!new$)[^/]+$/.test(pathOf(page))) {
       const errors = await page.locator('.govuk-error-summary').allInnerTexts();
       assert.fail(`creating ${username} (role ${role}) ended on ${page.url()}, errors: ${JSON.stringify(errors)}`);
     }
     assert.match(await page.locator('main').innerText(), new RegExp(username), 'the new user page shows the username');
+    assert.equal(await page.locator('form#user-enrolment button#send-enrolment').count(), 1, 'the user page offers to re-send the password link');
     await assertShell(page, 'user page');
     await checkA11y(page, 'new user page');
 

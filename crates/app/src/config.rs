@@ -21,6 +21,10 @@ pub struct FileConfig {
     pub mail_from: Option<String>,
     pub body_limit: Option<usize>,
     pub break_glass_per_day: Option<u32>,
+    /// The address people reach Elkarlan at, for links in e-mails.
+    pub public_url: Option<String>,
+    /// Hours an enrolment link stays valid.
+    pub enrolment_link_hours: Option<u32>,
     /// Load balancers whose `X-Forwarded-For` gives the client address (addresses or networks).
     pub trusted_proxies: Option<Vec<String>>,
     /// Failed sign-ins in 15 minutes, per account name or address, before delays start.
@@ -139,6 +143,21 @@ pub fn web_config(
             bail!("break_glass_per_day must be between 1 and 50");
         }
         c.break_glass_per_day = limit;
+    }
+    if let Some(url) = &file.public_url {
+        let url = url.trim().trim_end_matches('/');
+        if !(url.starts_with("https://") || url.starts_with("http://"))
+            || url.contains(char::is_whitespace)
+        {
+            bail!("public_url must be an address like https://elkarlan.bilbao.eus");
+        }
+        c.public_url = Some(url.to_owned());
+    }
+    if let Some(hours) = file.enrolment_link_hours {
+        if !(1..=720).contains(&hours) {
+            bail!("enrolment_link_hours must be between 1 and 720");
+        }
+        c.enrolment_link_hours = hours;
     }
     if let Some(list) = &file.trusted_proxies {
         c.trusted_proxies = list
@@ -283,6 +302,29 @@ mod tests {
             "import_unpacked_ratio = 0",
             "import_max_unpacked_bytes = 1000",
             "max_concurrent_imports = 0",
+        ] {
+            let f: FileConfig = toml::from_str(bad).unwrap_or_default();
+            assert!(web_config(&f, k(), "48020", None, None).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn links_in_e_mails_use_the_public_address_and_expire_as_set() {
+        let k = || SecretKey([0; 32]);
+        let f: FileConfig = toml::from_str(
+            "public_url = \"https://elkarlan.bilbao.eus/\"\nenrolment_link_hours = 24",
+        )
+        .unwrap_or_default();
+        let c = web_config(&f, k(), "48020", None, None).ok();
+        assert_eq!(
+            c.as_ref().and_then(|c| c.public_url.clone()).as_deref(),
+            Some("https://elkarlan.bilbao.eus")
+        );
+        assert_eq!(c.map(|c| c.enrolment_link_hours), Some(24));
+        for bad in [
+            "public_url = \"elkarlan.bilbao.eus\"",
+            "enrolment_link_hours = 0",
+            "enrolment_link_hours = 721",
         ] {
             let f: FileConfig = toml::from_str(bad).unwrap_or_default();
             assert!(web_config(&f, k(), "48020", None, None).is_err(), "{bad}");

@@ -15,6 +15,7 @@ pub mod casework;
 pub mod commitments;
 pub mod consents;
 pub mod contracts;
+pub mod enrolment_links;
 pub mod error;
 pub mod idempotency;
 pub mod indicator_facts;

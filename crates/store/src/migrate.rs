@@ -36,6 +36,7 @@ migrations![
     (10, "0010_join_requests"),
     (11, "0011_sign_in_counters"),
     (12, "0012_subject_access_requests"),
+    (13, "0013_enrolment_links"),
 ];
 
 fn checksum(sql: &str) -> String {

@@ -157,6 +157,15 @@ pub async fn get(store: &Store, tenant: TenantId, id: UserId) -> Result<User> {
     })
 }
 
+/// One account, inside an open transaction.
+pub async fn get_in(tx: &mut Tx, tenant: TenantId, id: UserId) -> Result<User> {
+    on_tx!(tx, c => {
+        let r = sqlx::query(select_users!("WHERE u.tenant_id = $1 AND u.id = $2")).bind(tenant.0).bind(id.0)
+            .fetch_optional(c).await?.ok_or(StoreError::NotFound)?;
+        Ok(user_from_row!(r).user)
+    })
+}
+
 /// The account and its secrets, for sign-in only.
 pub async fn credentials(
     store: &Store,

@@ -11,6 +11,18 @@ pub struct LoginPage {
     pub username: String,
 }
 
+/// The page an enrolment link opens: the form to choose a password (`valid`), the confirmation
+/// (`done`), or, for any link that is not live, the same refusal.
+#[derive(Template)]
+#[template(path = "enrol.html")]
+pub struct EnrolPage {
+    pub ctx: PageCtx,
+    pub token: String,
+    pub username: String,
+    pub valid: bool,
+    pub done: bool,
+}
+
 #[derive(Template)]
 #[template(path = "totp_login.html")]
 pub struct TotpLoginPage {
@@ -569,6 +581,7 @@ mod tests {
             include_str!("../templates/base.html"),
             include_str!("../templates/macros.html"),
             include_str!("../templates/login.html"),
+            include_str!("../templates/enrol.html"),
             include_str!("../templates/totp_login.html"),
             include_str!("../templates/home.html"),
             include_str!("../templates/account.html"),

@@ -48,6 +48,11 @@ pub struct WebConfig {
     /// Emergency accesses a professional may open in 24 hours; beyond it a request waits for
     /// the DPO's approval.
     pub break_glass_per_day: u32,
+    /// The address people reach Elkarlan at (`https://elkarlan.bilbao.eus`), for links in
+    /// e-mails. None: the Host of the request that sends the e-mail.
+    pub public_url: Option<String>,
+    /// How long an enrolment link (a new account's holder choosing their password) stays valid.
+    pub enrolment_link_hours: u32,
 }
 
 /// The default daily limit of emergency accesses per professional.
@@ -80,6 +85,8 @@ impl WebConfig {
             smtp_url: None,
             mail_from: "Elkarlan <elkarlan@bilbao.invalid>".into(),
             break_glass_per_day: BREAK_GLASS_PER_DAY,
+            public_url: None,
+            enrolment_link_hours: 72,
         }
     }
 

@@ -66,6 +66,8 @@ fn platform_and_inclusion() -> RouteBook {
         .add("POST", "/login", post(html::auth::login_submit))
         .add("GET", "/login/totp", get(html::auth::totp_page))
         .add("POST", "/login/totp", post(html::auth::totp_submit))
+        .add("GET", "/enrol/{token}", get(html::auth::enrol_form))
+        .add("POST", "/enrol/{token}", post(html::auth::enrol_submit))
         .add("POST", "/logout", post(html::auth::logout))
         .add("POST", "/lang", post(html::auth::set_language))
         .add("GET", "/home", get(html::pages::home))
@@ -94,6 +96,11 @@ fn platform_and_inclusion() -> RouteBook {
             "POST",
             "/admin/users/{id}",
             post(html::admin::user_page_post),
+        )
+        .add(
+            "POST",
+            "/admin/users/{id}/enrolment",
+            post(html::admin::user_enrolment_post),
         )
         .add("GET", "/admin/agencies", get(html::admin::agencies_page))
         .add(
@@ -346,6 +353,11 @@ fn platform_and_inclusion() -> RouteBook {
         .add("GET", "/api/v1/me", get(api::resources::me))
         .add("GET", "/api/v1/users", get(api::resources::list_users))
         .add("POST", "/api/v1/users", post(api::resources::create_user))
+        .add(
+            "POST",
+            "/api/v1/users/{id}/enrolment",
+            post(api::resources::send_enrolment),
+        )
         .add("GET", "/api/v1/users/{id}", get(api::resources::get_user))
         .add(
             "PATCH",

@@ -63,6 +63,8 @@ pub async fn run_periodic(
     if jobs::claim_periodic(&state.store, "sessions.purge", slot, runner).await? {
         let n = sessions::purge_expired(&state.store).await?;
         tracing::info!(removed = n, "expired sessions purged");
+        let n = elkarlan_store::enrolment_links::purge_expired(&state.store).await?;
+        tracing::info!(removed = n, "expired enrolment links purged");
         ran.push("sessions.purge");
     }
     if jobs::claim_periodic(&state.store, "referrals.remind", slot, runner).await? {

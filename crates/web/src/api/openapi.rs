@@ -25,6 +25,7 @@ impl Modify for BearerAuth {
         super::resources::me,
         super::resources::list_users,
         super::resources::create_user,
+        super::resources::send_enrolment,
         super::resources::get_user,
         super::resources::patch_user,
         super::resources::list_agencies,

@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::error::{Problem, ServiceError};
 use crate::services::Idempotent;
 use crate::services::agencies::NewAgencyInput;
-use crate::services::users::{NewUserInput, UserChangesInput};
+use crate::services::users::{EnrolmentMail, NewUserInput, UserChangesInput};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -248,7 +248,8 @@ fn etag(version: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"v{version}\"")).unwrap_or(HeaderValue::from_static("\"v0\""))
 }
 
-/// Creates an account. Send `Idempotency-Key` to make retries safe.
+/// Creates an account, without a password: an e-mail with a one-time link to choose one goes to
+/// the account's address (required). Send `Idempotency-Key` to make retries safe.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", summary = "Create an account", security(("bearer" = [])), request_body = NewUserInput,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key and body return the first response")),
     responses((status = 201, body = UserDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -277,8 +278,16 @@ pub async fn create_user(
             &respond as &(dyn Fn(&User) -> (u16, String) + Sync),
         )
     });
-    match crate::services::users::create(&state, &caller.actor, &caller.meta, &body.value, idem_arg)
-        .await
+    let mail = EnrolmentMail::for_request(&state, &headers, caller.lang);
+    match crate::services::users::create(
+        &state,
+        &caller.actor,
+        &caller.meta,
+        &body.value,
+        &mail,
+        idem_arg,
+    )
+    .await
     {
         Ok(u) => {
             let mut res = json(StatusCode::CREATED, &UserDto::from(&u));
@@ -296,6 +305,30 @@ fn parse_user_id(lang: Lang, raw: &str) -> Result<UserId, Box<Response>> {
     raw.parse::<UserId>().map_err(|_| {
         Box::new(Problem::new(lang, StatusCode::NOT_FOUND, "problem-not-found").into_response())
     })
+}
+
+/// Sends the account's holder a new one-time link to choose their password, by e-mail; any
+/// earlier link stops working. The account needs an e-mail address (422 otherwise).
+#[utoipa::path(post, path = "/api/v1/users/{id}/enrolment", tag = "users", summary = "Send a new password link", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn send_enrolment(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let id = match parse_user_id(caller.lang, &id) {
+        Ok(id) => id,
+        Err(r) => return *r,
+    };
+    let mail = EnrolmentMail::for_request(&state, &headers, caller.lang);
+    match crate::services::users::send_enrolment(&state, &caller.actor, &caller.meta, id, &mail)
+        .await
+    {
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => problem(caller.lang, e),
+    }
 }
 
 /// One account, with its `ETag`.

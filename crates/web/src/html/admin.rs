@@ -4,10 +4,10 @@ use super::{HtmlError, SignedIn, check_csrf, render, see_other};
 use crate::AppState;
 use crate::error::ServiceError;
 use crate::services::agencies::{self as agency_service, NewAgencyInput};
-use crate::services::users::{self as user_service, NewUserInput, UserChangesInput};
+use crate::services::users::{self as user_service, EnrolmentMail, NewUserInput, UserChangesInput};
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use elkarlan_domain::account::Role;
 use elkarlan_domain::organisation::PublicSystem;
@@ -163,12 +163,12 @@ pub struct UserForm {
     email: String,
     role: String,
     agency: String,
-    password: String,
 }
 
 pub async fn user_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
+    headers: HeaderMap,
     Form(f): Form<UserForm>,
 ) -> Result<Response, HtmlError> {
     check_csrf(&ctx, &f.csrf)?;
@@ -178,10 +178,15 @@ pub async fn user_new_submit(
         email: f.email.clone(),
         role: f.role.clone(),
         agency: f.agency.clone(),
-        password: f.password.clone(),
     };
-    let errors = match user_service::create(&state, &actor, &ctx.meta, &input, None).await {
-        Ok(user) => return Ok(see_other(&format!("/admin/users/{}", user.id))),
+    let mail = EnrolmentMail::for_request(&state, &headers, ctx.lang);
+    let errors = match user_service::create(&state, &actor, &ctx.meta, &input, &mail, None).await {
+        Ok(user) => {
+            return Ok(see_other(&format!(
+                "/admin/users/{}?enrolment=sent",
+                user.id
+            )));
+        }
         Err(ServiceError::Invalid(errors)) => errors,
         Err(ServiceError::Conflict { field, key }) => {
             let mut e = elkarlan_domain::FieldErrors::new();
@@ -255,21 +260,79 @@ async fn lock_of(
         .map_err(|e| HtmlError::from_service(ctx, e))
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct UserPageQuery {
+    /// `sent` after the account was created: its enrolment e-mail is on its way.
+    enrolment: String,
+}
+
 pub async fn user_page_get(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(id): Path<String>,
+    Query(q): Query<UserPageQuery>,
 ) -> Result<Response, HtmlError> {
     let id = parse_id(&ctx, &id)?;
     let u = user_service::get(&state, &actor, &ctx.meta, id)
         .await
         .map_err(|e| HtmlError::from_service(&ctx, e))?;
     let all = agency_list(&state, &ctx, actor.tenant).await?;
+    let notice = (q.enrolment == "sent").then(|| t(ctx.lang, "user-enrolment-sent"));
     Ok(render(
         &ctx,
         &state,
         StatusCode::OK,
-        &user_page(&ctx, &u, lock_of(&state, &ctx, &u).await?, &all, None, None),
+        &user_page(
+            &ctx,
+            &u,
+            lock_of(&state, &ctx, &u).await?,
+            &all,
+            None,
+            notice,
+        ),
+    ))
+}
+
+/// Sends the account's holder a new enrolment link; the previous one stops working.
+pub async fn user_enrolment_post(
+    State(state): State<AppState>,
+    SignedIn { ctx, actor }: SignedIn,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Form(f): Form<super::auth::CsrfOnly>,
+) -> Result<Response, HtmlError> {
+    check_csrf(&ctx, &f.csrf)?;
+    let id = parse_id(&ctx, &id)?;
+    let mail = EnrolmentMail::for_request(&state, &headers, ctx.lang);
+    let result = user_service::send_enrolment(&state, &actor, &ctx.meta, id, &mail).await;
+    let all = agency_list(&state, &ctx, actor.tenant).await?;
+    let (status, errors, notice) = match result {
+        Ok(_) => (
+            StatusCode::OK,
+            None,
+            Some(t(ctx.lang, "user-enrolment-sent")),
+        ),
+        Err(ServiceError::Invalid(errors)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(errors), None)
+        }
+        Err(e) => return Err(HtmlError::from_service(&ctx, e)),
+    };
+    let u = user_service::get(&state, &actor, &ctx.meta, id)
+        .await
+        .map_err(|e| HtmlError::from_service(&ctx, e))?;
+    Ok(render(
+        &ctx,
+        &state,
+        status,
+        &user_page(
+            &ctx,
+            &u,
+            lock_of(&state, &ctx, &u).await?,
+            &all,
+            errors.as_ref(),
+            notice,
+        ),
     ))
 }
 

@@ -5,11 +5,11 @@ use crate::AppState;
 use crate::extract::{Ctx, LANG_COOKIE};
 use crate::services::signin::{self, SecondFactor, Verified};
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use elkarlan_domain::{FieldErrors, Lang};
-use elkarlan_templates::{LoginPage, TotpLoginPage};
+use elkarlan_templates::{EnrolPage, LoginPage, TotpLoginPage};
 use serde::Deserialize;
 
 pub async fn login_page(State(state): State<AppState>, ctx: Ctx) -> Response {
@@ -195,7 +195,7 @@ pub async fn totp_submit(
 #[derive(Deserialize)]
 pub struct CsrfOnly {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
 }
 
 pub async fn logout(
@@ -287,5 +287,120 @@ mod tests {
         assert_eq!(safe_next("/cases?page=2"), "/cases?page=2");
         assert_eq!(safe_next("/cases#x"), "/");
         assert_eq!(safe_next(""), "/");
+    }
+}
+
+/// The page an enrolment link opens. An unknown, expired, used or voided link gets the same page
+/// (410) whatever the reason, so the page tells nothing about which links exist.
+fn enrol_page(ctx: &Ctx, state: &AppState, status: StatusCode, page: &EnrolPage) -> Response {
+    render(ctx, state, status, page)
+}
+
+fn enrol_invalid(ctx: &Ctx, state: &AppState) -> Response {
+    enrol_page(
+        ctx,
+        state,
+        StatusCode::GONE,
+        &EnrolPage {
+            ctx: ctx.page(),
+            token: String::new(),
+            username: String::new(),
+            valid: false,
+            done: false,
+        },
+    )
+}
+
+pub async fn enrol_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+) -> Result<Response, HtmlError> {
+    let Some(tenant) = ctx.tenant else {
+        return Ok(enrol_invalid(&ctx, &state));
+    };
+    let user = crate::services::users::enrolment_account(&state, tenant, &token)
+        .await
+        .map_err(|e| HtmlError::from_service(&ctx, e))?;
+    Ok(match user {
+        Some(u) => enrol_page(
+            &ctx,
+            &state,
+            StatusCode::OK,
+            &EnrolPage {
+                ctx: ctx.page(),
+                token,
+                username: u.username,
+                valid: true,
+                done: false,
+            },
+        ),
+        None => enrol_invalid(&ctx, &state),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct EnrolForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm_password: String,
+}
+
+pub async fn enrol_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    Form(form): Form<EnrolForm>,
+) -> Result<Response, HtmlError> {
+    check_csrf(&ctx, &form.csrf)?;
+    let Some(tenant) = ctx.tenant else {
+        return Ok(enrol_invalid(&ctx, &state));
+    };
+    let result = crate::services::users::enrol(
+        &state,
+        tenant,
+        &token,
+        &form.new_password,
+        &form.confirm_password,
+        &ctx.meta,
+    )
+    .await;
+    match result {
+        Ok(crate::services::users::Enrolled::Done) => Ok(enrol_page(
+            &ctx,
+            &state,
+            StatusCode::OK,
+            &EnrolPage {
+                ctx: ctx.page(),
+                token: String::new(),
+                username: String::new(),
+                valid: false,
+                done: true,
+            },
+        )),
+        Ok(crate::services::users::Enrolled::LinkInvalid) => Ok(enrol_invalid(&ctx, &state)),
+        Err(crate::error::ServiceError::Invalid(errors)) => {
+            let username = crate::services::users::enrolment_account(&state, tenant, &token)
+                .await
+                .map_err(|e| HtmlError::from_service(&ctx, e))?
+                .map(|u| u.username)
+                .unwrap_or_default();
+            Ok(enrol_page(
+                &ctx,
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &EnrolPage {
+                    ctx: ctx.page().with_errors(&errors),
+                    token,
+                    username,
+                    valid: true,
+                    done: false,
+                },
+            ))
+        }
+        Err(e) => Err(HtmlError::from_service(&ctx, e)),
     }
 }

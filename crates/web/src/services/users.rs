@@ -3,12 +3,14 @@
 use super::{audit_read, authorize};
 use crate::AppState;
 use crate::error::ServiceError;
+use axum::http::{HeaderMap, header};
 use elkarlan_domain::account::{DisplayName, Email, Role, Username};
 use elkarlan_domain::policy::{Action, Actor, Target};
-use elkarlan_domain::{AgencyId, FieldErrors, Timestamp, UserId, password};
+use elkarlan_domain::{AgencyId, FieldErrors, Lang, TenantId, Timestamp, UserId, password};
 use elkarlan_store::audit::RequestMeta;
 use elkarlan_store::users::{self, NewUser, User, UserChanges};
-use elkarlan_store::{StoreError, agencies, idempotency, throttle};
+use elkarlan_store::{StoreError, Tx, agencies, enrolment_links, idempotency, outbox, throttle};
+use elkarlan_templates::{t, t_args};
 
 /// The form or JSON body of a new account, as received.
 #[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
@@ -16,13 +18,45 @@ use elkarlan_store::{StoreError, agencies, idempotency, throttle};
 pub struct NewUserInput {
     pub username: String,
     pub display_name: String,
+    /// Where the link to choose the password is sent. Required; a missing one is reported with
+    /// the other fields' errors.
     #[serde(default)]
+    #[schema(required = true)]
     pub email: String,
     pub role: String,
     /// Agency id, or empty for none.
     #[serde(default)]
     pub agency: String,
-    pub password: String,
+}
+
+/// Where and how the enrolment e-mail is written: the address links start with and the
+/// language of the text.
+#[derive(Clone, Debug)]
+pub struct EnrolmentMail {
+    pub base_url: String,
+    pub lang: Lang,
+}
+
+impl EnrolmentMail {
+    /// The configured public address, else the scheme and Host of the request.
+    pub fn for_request(state: &AppState, headers: &HeaderMap, lang: Lang) -> Self {
+        let base_url = state.config.public_url.clone().unwrap_or_else(|| {
+            let host: String = headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("")
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+                .collect();
+            let scheme = if state.config.secure_cookies {
+                "https"
+            } else {
+                "http"
+            };
+            format!("{scheme}://{host}")
+        });
+        Self { base_url, lang }
+    }
 }
 
 pub async fn list(
@@ -107,12 +141,15 @@ async fn parse_agency(
 }
 
 /// Creates an account. Authorization comes first, then every field is checked and all errors
-/// are returned together; nothing is written unless everything is valid.
+/// are returned together; nothing is written unless everything is valid. The account gets no
+/// usable password: its holder chooses one through the enrolment link e-mailed to them in the
+/// same transaction, so the administrator never knows it.
 pub async fn create(
     state: &AppState,
     actor: &Actor,
     meta: &RequestMeta,
     input: &NewUserInput,
+    mail: &EnrolmentMail,
     idem: super::IdempotentCreate<'_, User>,
 ) -> Result<User, ServiceError> {
     let grant = authorize(
@@ -126,7 +163,9 @@ pub async fn create(
     let mut errors = FieldErrors::new();
     let username = errors.take("username", Username::parse(&input.username));
     let display_name = errors.take("display_name", DisplayName::parse(&input.display_name));
+    // The enrolment link goes to this address: without one nobody could choose the password.
     let email = if input.email.trim().is_empty() {
+        errors.add("email", "error-email-required-for-enrolment");
         None
     } else {
         errors.take("email", Email::parse(&input.email))
@@ -137,25 +176,21 @@ pub async fn create(
     // add roles to them.
     let mfa_required =
         role.is_some_and(|r| r.handles_personal_data() || state.config.mfa_roles.contains(&r));
-    errors.take(
-        "password",
-        password::check_new_password(
-            &input.password,
-            username.as_ref().map_or("", Username::as_str),
-            false,
-        ),
-    );
-    let (Some(username), Some(display_name), Some(role)) = (username, display_name, role) else {
+    let (Some(username), Some(display_name), Some(email), Some(role)) =
+        (username, display_name, email, role)
+    else {
         return Err(ServiceError::Invalid(errors));
     };
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
     }
-    let hash = state.hasher.hash(&input.password).await?;
+    // A hash of a random secret nobody keeps: no password opens the account, and signing in to
+    // it takes the same work as to any other.
+    let hash = state.hasher.hash(&crate::auth::new_token()).await?;
     let new = NewUser {
         username,
         display_name,
-        email,
+        email: Some(email),
         role,
         agency,
         password_hash: hash,
@@ -172,6 +207,8 @@ pub async fn create(
         }
         Err(e) => return Err(e.into()),
     };
+    let to = new.email.as_ref().map_or("", Email::as_str);
+    issue_enrolment_link(state, &mut tx, &grant, meta, id, to, mail).await?;
     let user = User {
         id,
         tenant: actor.tenant,
@@ -204,6 +241,143 @@ pub async fn create(
     }
     tx.commit().await?;
     Ok(user)
+}
+
+/// Issues a fresh enrolment link (voiding any earlier one) and queues the e-mail carrying it.
+/// Only the token's hash is stored; the token exists only in the e-mail.
+async fn issue_enrolment_link(
+    state: &AppState,
+    tx: &mut Tx,
+    grant: &elkarlan_domain::policy::Grant,
+    meta: &RequestMeta,
+    user: UserId,
+    to: &str,
+    mail: &EnrolmentMail,
+) -> Result<(), ServiceError> {
+    let token = crate::auth::new_token();
+    let hours = state.config.enrolment_link_hours;
+    let expires = Timestamp::now().plus_seconds(i64::from(hours) * 3600);
+    enrolment_links::issue_in(
+        tx,
+        grant,
+        meta,
+        user,
+        &crate::auth::token_hash(&token),
+        expires,
+    )
+    .await?;
+    let link = format!("{}/enrol/{token}", mail.base_url);
+    let body = t_args(
+        mail.lang,
+        "email-enrolment-body",
+        &[
+            ("link", link.as_str()),
+            ("hours", hours.to_string().as_str()),
+        ],
+    );
+    outbox::queue(
+        tx,
+        grant.tenant(),
+        to,
+        &t(mail.lang, "email-enrolment-subject"),
+        &body,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Sends the account's holder a new enrolment link, voiding the previous one. The account needs
+/// an e-mail address.
+pub async fn send_enrolment(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: UserId,
+    mail: &EnrolmentMail,
+) -> Result<User, ServiceError> {
+    let grant = authorize(
+        state,
+        actor,
+        Action::UpdateUser,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await?;
+    let user = users::get(&state.store, actor.tenant, id).await?;
+    let Some(to) = user.email.clone() else {
+        let mut errors = FieldErrors::new();
+        errors.add("email", "error-email-required-for-enrolment");
+        return Err(ServiceError::Invalid(errors));
+    };
+    let mut tx = state.store.begin_write().await?;
+    issue_enrolment_link(state, &mut tx, &grant, meta, id, &to, mail).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// The account an enrolment link opens, if the link is live. Unknown, expired, used and voided
+/// links are all `None`: the page says the same whatever the reason.
+pub async fn enrolment_account(
+    state: &AppState,
+    tenant: TenantId,
+    token: &str,
+) -> Result<Option<User>, ServiceError> {
+    let hash = crate::auth::token_hash(token);
+    match enrolment_links::find(&state.store, tenant, &hash).await? {
+        Some(id) => match users::get(&state.store, tenant, id).await {
+            Ok(u) => Ok(Some(u)),
+            Err(StoreError::NotFound) => Ok(None),
+            Err(e) => Err(e.into()),
+        },
+        None => Ok(None),
+    }
+}
+
+/// What using an enrolment link gave.
+pub enum Enrolled {
+    /// The password is set; the holder signs in with it.
+    Done,
+    /// The link is not live (unknown, expired, used or voided).
+    LinkInvalid,
+}
+
+/// Sets the password of the account an enrolment link opens, with the rules of any new
+/// password, and uses the link up.
+pub async fn enrol(
+    state: &AppState,
+    tenant: TenantId,
+    token: &str,
+    new_password: &str,
+    confirm: &str,
+    meta: &RequestMeta,
+) -> Result<Enrolled, ServiceError> {
+    let Some(user) = enrolment_account(state, tenant, token).await? else {
+        return Ok(Enrolled::LinkInvalid);
+    };
+    let mut errors = FieldErrors::new();
+    errors.take(
+        "new_password",
+        password::check_new_password(new_password, &user.username, user.has_second_factor),
+    );
+    if new_password != confirm {
+        errors.add("confirm_password", "error-password-mismatch");
+    }
+    errors.into_result().map_err(ServiceError::Invalid)?;
+    let hash = state.hasher.hash(new_password).await?;
+    match enrolment_links::redeem(
+        &state.store,
+        tenant,
+        &crate::auth::token_hash(token),
+        &hash,
+        meta,
+    )
+    .await
+    {
+        Ok(_) => Ok(Enrolled::Done),
+        // Used or voided while the password was being hashed.
+        Err(StoreError::NotFound) => Ok(Enrolled::LinkInvalid),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Changes to an account as received; `None` leaves the field unchanged.

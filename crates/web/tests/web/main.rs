@@ -12,6 +12,7 @@ mod dashboards;
 mod ecosystem;
 mod employment;
 mod employment_pages;
+mod enrolment;
 mod i18n;
 mod inclusion;
 mod inclusion_pages;

@@ -138,7 +138,8 @@ async fn send(
         .replace("{code}", "PL-01")
         .replace("{contract}", &app.procurement.contract.to_string())
         .replace("{clause}", &app.procurement.clause.to_string())
-        .replace("{file}", "elkarlan.css");
+        .replace("{file}", "elkarlan.css")
+        .replace("{token}", "no-such-enrolment-link");
     let method = Method::from_bytes(row.method.as_bytes()).expect("method");
     if path.starts_with("/api/v1/") {
         let body = match (row.method.as_str(), row.path.as_str()) {
@@ -200,9 +201,9 @@ async fn send(
 /// answers first.
 pub(crate) fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
     match (method, path) {
-        ("POST", "/api/v1/users") => Some(
-            serde_json::json!({"username": "", "display_name": "", "role": "", "password": ""}),
-        ),
+        ("POST", "/api/v1/users") => {
+            Some(serde_json::json!({"username": "", "display_name": "", "role": ""}))
+        }
         ("PATCH", "/api/v1/people/{id}") => Some(serde_json::json!({"person": {}})),
         ("PATCH", _) => Some(serde_json::json!({"display_name": "Changed"})),
         ("POST", "/api/v1/agencies") => {
