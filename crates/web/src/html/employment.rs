@@ -2537,19 +2537,18 @@ pub async fn step_update_submit(
     let it = elkarlan_store::itineraries::get_itinerary(&state.store, actor.tenant, id)
         .await
         .map_err(store_err(&ctx))?;
-    let current = it
-        .steps
-        .iter()
-        .find(|s| s.id == step)
-        .ok_or_else(|| HtmlError::new(ctx.page(), StatusCode::NOT_FOUND))?;
+    // A step not in the itinerary is the service's to refuse: it decides the caller's
+    // relationship first, so an unrelated caller's attempt is recorded as refused.
+    let current = it.steps.iter().find(|s| s.id == step);
+    let started_on = current.and_then(|c| c.started_on.clone());
     let status = f.get("status");
     let today = svc::today().to_string();
     let started = match status.as_str() {
-        "in_progress" | "done" => current.started_on.clone().or(Some(today.clone())),
-        _ => current.started_on.clone(),
+        "in_progress" | "done" => started_on.or(Some(today.clone())),
+        _ => started_on,
     };
     let completed = match status.as_str() {
-        "done" => current.completed_on.clone().or(Some(today)),
+        "done" => current.and_then(|c| c.completed_on.clone()).or(Some(today)),
         _ => None,
     };
     let input = StepUpdateInput {

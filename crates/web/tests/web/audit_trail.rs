@@ -561,3 +561,37 @@ async fn refused_reads_are_in_the_access_log_for_the_dpo_only() {
     assert!(log.iter().all(|l| l["outcome"] != "denied"), "{log:?}");
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_refused_step_change_names_the_person_even_for_a_step_not_in_the_itinerary() {
+    let app = TestApp::spawn().await;
+    let fx = &app.inclusion;
+    // Housing has no relationship to the case the itinerary belongs to.
+    let housing = app.sign_in("housing").await;
+    let before = head_seq(&app).await;
+    for step in [app.employment.step.0, uuid::Uuid::now_v7()] {
+        let path = format!("/itineraries/{}/steps/{step}", app.employment.itinerary);
+        let r = app
+            .page(
+                &housing,
+                Method::POST,
+                &path,
+                &[("status", "done"), ("version", "1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let denied: Vec<AuditEvent> = log_since(&app, before)
+        .await
+        .into_iter()
+        .filter(|e| e.actor_name == "housing" && e.outcome == "denied")
+        .collect();
+    assert_eq!(denied.len(), 2, "{denied:#?}");
+    assert!(
+        denied
+            .iter()
+            .all(|e| e.subject_id == Some(fx.person.to_string())),
+        "{denied:#?}"
+    );
+    app.cleanup().await;
+}
