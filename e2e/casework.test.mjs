@@ -140,8 +140,8 @@ for (const lang of LANGS) {
     await dpo.locator('input#received_on').fill(new Date().toISOString().slice(0, 10));
     await clickAndWait(dpo, dpo.locator('button#sar-register-save'));
     await dpo.locator('.govuk-notification-banner').waitFor();
-    const row = dpo.locator('tr.sar-request', { hasText: `Requester ${lang}` });
-    await clickAndWait(dpo, row.locator('button.sar-start'));
+    const sarRow = dpo.locator('tr.sar-request', { hasText: `Requester ${lang}` });
+    await clickAndWait(dpo, sarRow.locator('button.sar-start'));
     await clickAndWait(dpo, dpo.locator('tr.sar-request', { hasText: `Requester ${lang}` }).locator('a.sar-copy'));
     assert.match(pathOf(dpo), /^\/subject-access-requests\/[^/]+\/copy$/);
     assert.match(await dpo.locator('main').innerText(), new RegExp(`Note ${lang}`));

@@ -176,7 +176,7 @@ pub fn request_meta(parts: &Parts, config: &crate::config::WebConfig) -> Request
 }
 
 /// The record of a person a path names (`/people/{id}`, `/api/v1/cases/{id}/...`,
-/// `/exports/...`): what a refusal of the request is about, whichever handler refuses it.
+/// `/exports/...`, `/subject-access-requests/{id}/...`): what a refusal of the request is about, whichever handler refuses it.
 pub fn path_record(path: &str) -> Option<(&'static str, uuid::Uuid)> {
     let rest = path.strip_prefix("/api/v1").unwrap_or(path);
     let rest = rest.strip_prefix("/exports").unwrap_or(rest);
@@ -188,6 +188,7 @@ pub fn path_record(path: &str) -> Option<(&'static str, uuid::Uuid)> {
         "itineraries" => "itinerary",
         "placements" => "placement",
         "enrolments" => "enrolment",
+        "subject-access-requests" => "subject_access_request",
         _ => return None,
     };
     let id = uuid::Uuid::parse_str(segments.next()?).ok()?;

@@ -84,6 +84,9 @@ impl About {
             "enrolment" => itineraries::get_enrolment(store, tenant, EnrolmentId(id))
                 .await
                 .map(|e| e.person_id),
+            "subject_access_request" => elkarlan_store::subject_access::request(store, tenant, id)
+                .await
+                .map(|r| r.person_id),
             _ => return Ok(None),
         };
         match person {
