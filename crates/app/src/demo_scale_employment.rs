@@ -10,15 +10,15 @@
 //! about 25% of itineraries end in a placement (a quarter of them through a social clause or a
 //! partnership commitment when the demo city has them), each with its 6- and 12-month follow-ups.
 //!
-//! The rows are written with plain multi-row INSERTs in the population's own transaction, not
-//! through the audited store functions one record at a time: a bulk load for scale tests, like
-//! the people it belongs to.
+//! The rows are written by `elkarlan_store::synthetic_employment` with multi-row INSERTs in the
+//! population's own transaction, not through the audited store functions one record at a time:
+//! a bulk load for scale tests, like the people it belongs to. This module only decides what
+//! each person gets.
 
-use anyhow::Context;
 use chrono::{Days, Months, NaiveDate};
 use elkarlan_domain::{AgencyId, PersonId, TenantId, UserId};
-use elkarlan_store::{Store, Tx, on_pool, on_tx};
-use sqlx::Row as _;
+use elkarlan_store::synthetic_employment::{self as bulk, Batch, RecordedBy, Targets};
+use elkarlan_store::{Store, Tx};
 use uuid::Uuid;
 
 /// The first and last day an itinerary of the synthetic population may open.
@@ -26,17 +26,6 @@ const FIRST_OPENING: (i32, u32, u32) = (2025, 1, 1);
 const OPENING_DAYS: u64 = 668; // to 31 October 2026
 /// Nothing of the synthetic population is dated after this day.
 const LAST_DAY: (i32, u32, u32) = (2026, 11, 15);
-
-/// A value of a generated row.
-enum V {
-    U(Uuid),
-    OU(Option<Uuid>),
-    T(&'static str),
-    S(String),
-    OS(Option<String>),
-    I(i64),
-    OI(Option<i64>),
-}
 
 /// What one person of the population gets (dates as days; the person's id is added on insert).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -193,11 +182,8 @@ pub fn plan(k: u64) -> Option<EmploymentPlan> {
 /// The demo city's records the employment rows point at: who records them, which training
 /// actions, social clauses and partnership commitments exist.
 pub struct EmploymentContext {
-    pub professional: UserId,
-    pub agency: AgencyId,
-    actions: Vec<Uuid>,
-    clauses: Vec<Uuid>,
-    commitments: Vec<Uuid>,
+    by: RecordedBy,
+    targets: Targets,
 }
 
 impl EmploymentContext {
@@ -209,41 +195,12 @@ impl EmploymentContext {
         professional: UserId,
         agency: AgencyId,
     ) -> anyhow::Result<EmploymentContext> {
-        async fn ids(
-            store: &Store,
-            sql: &'static str,
-            tenant: TenantId,
-        ) -> anyhow::Result<Vec<Uuid>> {
-            let ids: Vec<Uuid> = on_pool!(store, p => {
-                let rows = sqlx::query(sql).bind(tenant.0).fetch_all(p).await?;
-                rows.iter().map(|r| r.try_get::<Uuid, _>(0)).collect::<Result<_, _>>()?
-            });
-            Ok(ids)
-        }
-        let actions = ids(
-            store,
-            "SELECT id FROM training_actions WHERE tenant_id = $1 ORDER BY id",
-            tenant,
-        )
-        .await?;
-        let clauses = ids(
-            store,
-            "SELECT s.id FROM social_clauses s JOIN contracts c ON c.id = s.contract_id WHERE c.tenant_id = $1 ORDER BY s.id",
-            tenant,
-        )
-        .await?;
-        let commitments = ids(
-            store,
-            "SELECT id FROM commitments WHERE tenant_id = $1 ORDER BY id",
-            tenant,
-        )
-        .await?;
         Ok(EmploymentContext {
-            professional,
-            agency,
-            actions,
-            clauses,
-            commitments,
+            by: RecordedBy {
+                professional,
+                agency,
+            },
+            targets: bulk::targets(store, tenant).await?,
         })
     }
 }
@@ -256,10 +213,6 @@ fn pick(list: &[Uuid], i: Option<u64>) -> Option<Uuid> {
 fn micros(d: NaiveDate) -> i64 {
     d.and_hms_opt(9, 0, 0)
         .map_or(0, |t| t.and_utc().timestamp_micros())
-}
-
-fn day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
 }
 
 /// How many rows of each table were written.
@@ -287,165 +240,76 @@ pub async fn insert_batch(
     ctx: &EmploymentContext,
     people: &[(PersonId, u64)],
 ) -> anyhow::Result<EmploymentCounts> {
-    let now = elkarlan_domain::Timestamp::now().micros();
-    let mut profiles = Vec::new();
-    let mut itineraries = Vec::new();
-    let mut enrolments = Vec::new();
-    let mut placements = Vec::new();
-    let mut follow_ups = Vec::new();
+    let targets = &ctx.targets;
+    let mut batch = Batch::default();
     for &(person, k) in people {
         let Some(p) = plan(k) else { continue };
-        let person = person.0;
-        profiles.push(vec![
-            V::U(person),
-            V::U(tenant.0),
-            V::S(day(p.unemployed_since)),
-            V::I(i64::from(p.income_guarantee)),
-            V::I(now),
-        ]);
+        batch.profiles.push(bulk::Profile {
+            person,
+            unemployed_since: p.unemployed_since,
+            income_guarantee: p.income_guarantee,
+        });
         let itinerary = Uuid::now_v7();
-        itineraries.push(vec![
-            V::U(itinerary),
-            V::U(tenant.0),
-            V::U(person),
-            V::U(ctx.professional.0),
-            V::U(ctx.agency.0),
-            V::T(p.status),
-            V::I(micros(p.opened_on)),
-            V::OI(p.closed_on.map(micros)),
-            V::I(1),
-        ]);
-        if let (Some(e), false) = (&p.enrolment, ctx.actions.is_empty()) {
-            enrolments.push(vec![
-                V::U(Uuid::now_v7()),
-                V::U(tenant.0),
-                V::OU(pick(&ctx.actions, Some(e.action))),
-                V::U(person),
-                V::U(itinerary),
-                V::T(e.status),
-                V::S(day(e.enrolled_on)),
-                V::OS(e.closed_on.map(day)),
-                V::OS(e.dropout_reason.map(str::to_owned)),
-                V::OS(
-                    e.certified
-                        .then(|| "Certificado de profesionalidad".to_owned()),
-                ),
-                V::U(ctx.professional.0),
-                V::I(1),
-            ]);
+        batch.itineraries.push(bulk::Itinerary {
+            id: itinerary,
+            person,
+            status: p.status,
+            opened_at_micros: micros(p.opened_on),
+            closed_at_micros: p.closed_on.map(micros),
+        });
+        if let Some((e, action)) = p
+            .enrolment
+            .as_ref()
+            .and_then(|e| Some((e, pick(&targets.training_actions, Some(e.action))?)))
+        {
+            batch.enrolments.push(bulk::Enrolment {
+                itinerary,
+                person,
+                action,
+                status: e.status,
+                enrolled_on: e.enrolled_on,
+                closed_on: e.closed_on,
+                dropout_reason: e.dropout_reason,
+                certificate: e.certified.then_some("Certificado de profesionalidad"),
+            });
         }
         if let Some(pl) = &p.placement {
             let id = Uuid::now_v7();
-            placements.push(vec![
-                V::U(id),
-                V::U(tenant.0),
-                V::U(person),
-                V::U(itinerary),
-                V::T("Enpresa sintetikoa"),
-                V::T(pl.contract_type),
-                V::S(day(pl.starts_on)),
-                V::OS(pl.ends_on.map(day)),
-                V::I(pl.weekly_hours_centi),
-                V::T("9112.2"),
-                V::T(pl.sector),
-                V::OU(pick(&ctx.clauses, pl.social_clause)),
-                V::OU(pick(&ctx.commitments, pl.commitment)),
-                V::U(ctx.professional.0),
-                V::U(ctx.agency.0),
-                V::I(micros(pl.starts_on)),
-            ]);
-            for (months, due, checked) in &pl.follow_ups {
-                follow_ups.push(vec![
-                    V::U(Uuid::now_v7()),
-                    V::U(id),
-                    V::I(*months),
-                    V::S(day(*due)),
-                    V::OS(checked.map(|_| day(*due))),
-                    V::OI(checked.map(i64::from)),
-                ]);
+            batch.placements.push(bulk::Placement {
+                id,
+                itinerary,
+                person,
+                employer: "Enpresa sintetikoa",
+                contract_type: pl.contract_type,
+                starts_on: pl.starts_on,
+                ends_on: pl.ends_on,
+                weekly_hours_centi: pl.weekly_hours_centi,
+                esco_code: "9112.2",
+                sector: pl.sector,
+                social_clause: pick(&targets.social_clauses, pl.social_clause),
+                commitment: pick(&targets.commitments, pl.commitment),
+                recorded_at_micros: micros(pl.starts_on),
+            });
+            for &(months, due_on, checked) in &pl.follow_ups {
+                batch.follow_ups.push(bulk::FollowUp {
+                    placement: id,
+                    months,
+                    due_on,
+                    checked_on: checked.map(|_| due_on),
+                    still_employed: checked,
+                });
             }
         }
     }
-    insert(
-        tx,
-        "employment_profiles (person_id, tenant_id, unemployed_since, income_guarantee, updated_at)",
-        &profiles,
-    )
-    .await?;
-    insert(
-        tx,
-        "itineraries (id, tenant_id, person_id, professional_id, agency_id, status, opened_at, closed_at, version)",
-        &itineraries,
-    )
-    .await?;
-    insert(
-        tx,
-        "enrolments (id, tenant_id, action_id, person_id, itinerary_id, status, enrolled_on, closed_on, dropout_reason, certificate, enrolled_by, version)",
-        &enrolments,
-    )
-    .await?;
-    insert(
-        tx,
-        "placements (id, tenant_id, person_id, itinerary_id, employer, contract_type, starts_on, ends_on, weekly_hours_centi, esco_code, sector, social_clause_id, agreement_commitment_id, recorded_by, recorded_agency, recorded_at)",
-        &placements,
-    )
-    .await?;
-    insert(
-        tx,
-        "follow_ups (id, placement_id, months, due_on, checked_on, still_employed)",
-        &follow_ups,
-    )
-    .await?;
-    let n = |v: &Vec<Vec<V>>| v.len() as u64;
+    let now = elkarlan_domain::Timestamp::now().micros();
+    bulk::insert_in(tx, tenant, ctx.by, &batch, now).await?;
+    let n = |len: usize| len as u64;
     Ok(EmploymentCounts {
-        itineraries: n(&itineraries),
-        enrolments: n(&enrolments),
-        placements: n(&placements),
-        follow_ups: n(&follow_ups),
+        itineraries: n(batch.itineraries.len()),
+        enrolments: n(batch.enrolments.len()),
+        placements: n(batch.placements.len()),
+        follow_ups: n(batch.follow_ups.len()),
     })
-}
-
-/// Multi-row INSERTs of about 2,000 parameters each (well under both databases' limits).
-async fn insert(tx: &mut Tx, into: &str, rows: &[Vec<V>]) -> anyhow::Result<()> {
-    let Some(width) = rows.first().map(Vec::len) else {
-        return Ok(());
-    };
-    for chunk in rows.chunks((2000 / width).max(1)) {
-        let mut sql = format!("INSERT INTO {into} VALUES ");
-        let mut n = 0;
-        for (i, _) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push('(');
-            for j in 0..width {
-                n += 1;
-                if j > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!("${n}"));
-            }
-            sql.push(')');
-        }
-        on_tx!(tx, c => {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-            for row in chunk {
-                for v in row {
-                    q = match v {
-                        V::U(u) => q.bind(*u),
-                        V::OU(u) => q.bind(*u),
-                        V::T(t) => q.bind(*t),
-                        V::S(s) => q.bind(s.clone()),
-                        V::OS(s) => q.bind(s.clone()),
-                        V::I(i) => q.bind(*i),
-                        V::OI(i) => q.bind(*i),
-                    };
-                }
-            }
-            q.execute(c).await.with_context(|| format!("INSERT INTO {into}"))?.rows_affected()
-        });
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -35,6 +35,7 @@ pub mod referrals;
 pub mod retention;
 pub mod sessions;
 pub mod subject_access;
+pub mod synthetic_employment;
 pub mod tenants;
 pub mod territory;
 pub mod throttle;

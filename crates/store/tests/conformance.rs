@@ -311,10 +311,10 @@ async fn concurrent_first_migrations_apply_each_version_once_sqlite() {
     }
 }
 
-/// Fails on every run: `CREATE TABLE IF NOT EXISTS schema_migrations` runs before the advisory
-/// lock is taken, and two concurrent creations of one table collide in PostgreSQL's catalog
-/// (`duplicate key value violates unique constraint "pg_type_typname_nsp_index"`), which the
-/// store reports as `Conflict("unique")`. See the report: store bug in `migrate::run`.
+/// Two servers starting at once on an empty PostgreSQL database: `migrate::run` takes its
+/// advisory lock before it creates the bookkeeping table, so the second waits and then finds
+/// every version applied (creating one table twice at once would collide in PostgreSQL's
+/// catalog, `pg_type_typname_nsp_index`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_first_migrations_apply_each_version_once_postgres() {
     for db in backends().await.into_iter().filter(|db| !db.is_sqlite()) {

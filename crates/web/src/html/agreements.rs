@@ -6,7 +6,7 @@ use super::employment::{
     choice, code_options, date_field, date_pairs, date_value, err, euros, form, form_errors,
     narrow, option, place_errors, select, text, textarea,
 };
-use super::inclusion::{Fields, fields, parse_path};
+use super::form::{Fields, fields, parse_path};
 use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;
 use crate::extract::Ctx;

@@ -2,10 +2,8 @@
 //! coordination meetings, and the sections of the case page that show them. Handlers translate
 //! between forms and `services::casework`, which holds every rule.
 
-use super::inclusion::{
-    Fields, agency_list, date_errors, day, field_errors, fields, join_date, key_of, name_of,
-    parse_path,
-};
+use super::form::{Fields, date_errors, field_errors, fields, join_date, parse_path};
+use super::labels::{agency_list, day, key_of, name_of};
 use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;
 use crate::error::ServiceError;

@@ -2,7 +2,8 @@
 //! them) and the retention periods (the DPO sets them). Rules live in the services.
 
 use super::casework::domain_name;
-use super::inclusion::{Fields, field_errors, fields, key_of};
+use super::form::{Fields, field_errors, fields};
+use super::labels::key_of;
 use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;
 use crate::extract::Ctx;

@@ -5,8 +5,8 @@
 //! forms and `services::ecosystem`.
 
 use super::employment::{date_pairs, date_value, place_errors};
+use super::form::{Fields, field_errors, fields, parse_path};
 use super::form_fields::{narrow, select, text, textarea};
-use super::inclusion::{Fields, field_errors, fields, parse_path};
 use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;
 use crate::error::ServiceError;

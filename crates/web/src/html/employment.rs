@@ -3,9 +3,8 @@
 //! file (profile, eligibility suggestions, itineraries, enrolments, placements, follow-ups) and
 //! the follow-ups due. Handlers only translate between forms and `services::employment`.
 
-use super::inclusion::{
-    Fields, agency_list, agency_name, field_errors, fields, join_date, key_of, name_of, parse_path,
-};
+use super::form::{Fields, field_errors, fields, join_date, parse_path};
+use super::labels::{agency_list, agency_name, key_of, name_of};
 use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;
 use crate::error::ServiceError;

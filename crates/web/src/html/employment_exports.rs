@@ -4,7 +4,7 @@
 //! audited the same way.
 
 use super::HtmlError;
-use super::inclusion::parse_path;
+use super::form::parse_path;
 use crate::AppState;
 use crate::html::{Ctx, SignedIn};
 use crate::routes::RouteBook;

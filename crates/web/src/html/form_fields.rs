@@ -4,7 +4,7 @@
 use elkarlan_domain::Lang;
 use elkarlan_templates::{FormField, SelectOption, t};
 
-use super::inclusion::Fields;
+use super::form::Fields;
 
 pub(super) fn select(
     lang: Lang,

@@ -2,7 +2,9 @@
 //! the DPO's reviews. Handlers only translate between forms and `services::inclusion`; the
 //! policy and every rule live there.
 
-use super::{HtmlError, SignedIn, check_csrf, render, see_other};
+use super::form::{Fields, date_errors, field_errors, fields, join_date, parse_path, service_err};
+use super::labels::{agency_list, agency_name, day, key_of, name_of};
+use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;
 use crate::error::ServiceError;
 use crate::extract::Ctx;
@@ -25,7 +27,6 @@ use elkarlan_domain::policy::{Action, Actor};
 use elkarlan_domain::{
     BreakGlassId, CaseId, ConsentId, FieldErrors, Lang, PersonId, ReferralId, Timestamp,
 };
-use elkarlan_store::agencies::{self, Agency};
 use elkarlan_store::cases::BreakGlassOpening;
 use elkarlan_store::territory::{self, Area};
 use elkarlan_templates::{
@@ -36,50 +37,6 @@ use elkarlan_templates::{
     SarRequestsPage, SarSection, SelectOption, SubjectAccessPage, TablesPage, t, t_args,
 };
 use serde::Deserialize;
-
-/// A submitted form as name/value pairs: checkboxes repeat their name, which a struct cannot
-/// take, and every field is optional so that the service, not the parser, decides.
-pub struct Fields(Vec<(String, String)>);
-
-impl Fields {
-    pub(super) fn empty() -> Self {
-        Self(Vec::new())
-    }
-
-    /// Values to fill a form with, e.g. a record being edited.
-    pub(super) fn from_pairs(pairs: Vec<(String, String)>) -> Self {
-        Self(pairs)
-    }
-
-    pub(super) fn pairs(&self) -> &[(String, String)] {
-        &self.0
-    }
-
-    pub(super) fn get(&self, name: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    }
-
-    pub(super) fn all(&self, name: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .collect()
-    }
-}
-
-pub(super) fn fields(
-    ctx: &Ctx,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Fields, HtmlError> {
-    let f = Fields(pairs);
-    check_csrf(ctx, &f.get("csrf"))?;
-    Ok(f)
-}
 
 /// A success message chosen by the redirect: only known keys are shown.
 #[derive(Deserialize, Default)]
@@ -117,88 +74,12 @@ pub(super) fn page_with_notice(ctx: &Ctx, n: &Notice) -> PageCtx {
     page
 }
 
-pub(super) fn service_err(ctx: &Ctx) -> impl Fn(ServiceError) -> HtmlError + '_ {
-    move |e| HtmlError::from_service(ctx, e)
-}
-
-/// The field errors of a refused input; anything else is an error page.
-pub(super) fn field_errors(ctx: &Ctx, e: ServiceError) -> Result<FieldErrors, HtmlError> {
-    match e {
-        ServiceError::Invalid(errors) => Ok(errors),
-        ServiceError::Conflict { field, key } => {
-            let mut errors = FieldErrors::new();
-            errors.add(field, key);
-            Ok(errors)
-        }
-        other => Err(HtmlError::from_service(ctx, other)),
-    }
-}
-
-/// Moves the error of a date field to its day box, where the error summary links.
-pub(super) fn date_errors(
-    mut errors: FieldErrors,
-    field: &str,
-    key: Option<&'static str>,
-) -> FieldErrors {
-    for e in &mut errors.0 {
-        if e.field == field {
-            e.field = format!("{field}-day");
-            if let Some(k) = key {
-                e.key = k;
-            }
-        }
-    }
-    errors
-}
-
-/// YYYY-MM-DD from the three boxes; empty when all are empty, unparseable when any is wrong.
-pub(super) fn join_date(day: &str, month: &str, year: &str) -> String {
-    let (d, m, y) = (day.trim(), month.trim(), year.trim());
-    if d.is_empty() && m.is_empty() && y.is_empty() {
-        return String::new();
-    }
-    match (d.parse::<u32>(), m.parse::<u32>(), y.parse::<i32>()) {
-        (Ok(d), Ok(m), Ok(y)) => format!("{y:04}-{m:02}-{d:02}"),
-        _ => "invalid".to_owned(),
-    }
-}
-
-pub(super) fn parse_path<T: std::str::FromStr>(ctx: &Ctx, raw: &str) -> Result<T, HtmlError> {
-    raw.parse::<T>()
-        .map_err(|_| HtmlError::new(ctx.page(), StatusCode::NOT_FOUND))
-}
-
-pub(super) fn agency_name(lang: Lang, a: &Agency) -> String {
-    if lang == Lang::Eu {
-        a.name_eu.clone()
-    } else {
-        a.name_es.clone()
-    }
-}
-
 fn area_name(lang: Lang, a: &Area) -> String {
     if lang == Lang::Eu {
         a.name_eu.clone()
     } else {
         a.name_es.clone()
     }
-}
-
-pub(super) async fn agency_list(
-    state: &AppState,
-    ctx: &Ctx,
-    actor: &Actor,
-) -> Result<Vec<Agency>, HtmlError> {
-    agencies::list(&state.store, actor.tenant)
-        .await
-        .map_err(|e| HtmlError::from_store(ctx.page(), &e))
-}
-
-pub(super) fn name_of(lang: Lang, all: &[Agency], id: elkarlan_domain::AgencyId) -> String {
-    all.iter()
-        .find(|a| a.id == id)
-        .map(|a| agency_name(lang, a))
-        .unwrap_or_default()
 }
 
 fn hit_row(h: &PersonHit) -> PersonHitRow {
@@ -208,14 +89,6 @@ fn hit_row(h: &PersonHit) -> PersonHitRow {
         birth_year: h.birth_year.to_string(),
         document: h.document.clone().unwrap_or_default(),
     }
-}
-
-pub(super) fn key_of(prefix: &str, code: &str) -> String {
-    format!("{prefix}-{}", code.replace('_', "-"))
-}
-
-pub(super) fn day(ts: Timestamp) -> String {
-    ts.to_datetime().format("%Y-%m-%d").to_string()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -391,7 +264,7 @@ pub async fn person_new_page(
         &state,
         &ctx,
         &actor,
-        &Fields(Vec::new()),
+        &Fields::empty(),
         ctx.page(),
         Vec::new(),
     )
@@ -643,7 +516,7 @@ pub async fn consent_new_page(
     svc::authorize_on_person(&state, &actor, &ctx.meta, id, Action::RecordConsent)
         .await
         .map_err(service_err(&ctx))?;
-    let page = consent_form(&ctx, id, &Fields(Vec::new()), ctx.page());
+    let page = consent_form(&ctx, id, &Fields::empty(), ctx.page());
     Ok(render(&ctx, &state, StatusCode::OK, &page))
 }
 
@@ -867,7 +740,7 @@ pub async fn case_page(
         &actor,
         id,
         page_with_notice(&ctx, &n),
-        &Fields(Vec::new()),
+        &Fields::empty(),
     )
     .await
     .map_err(|e| e.with_emergency_route(&actor, format!("/cases/{id}/break-glass")))?;
@@ -1007,7 +880,7 @@ pub async fn referral_new_page(
     Path(raw): Path<String>,
 ) -> Result<Response, HtmlError> {
     let id: CaseId = parse_path(&ctx, &raw)?;
-    let page = referral_form(&state, &ctx, &actor, id, &Fields(Vec::new()), ctx.page()).await?;
+    let page = referral_form(&state, &ctx, &actor, id, &Fields::empty(), ctx.page()).await?;
     Ok(render(&ctx, &state, StatusCode::OK, &page))
 }
 
@@ -1955,7 +1828,7 @@ fn fields_of(view: &svc::PersonView) -> Fields {
             .trim_start_matches('0')
             .to_owned(),
     );
-    Fields(vec![
+    Fields::from_pairs(vec![
         ("given_name".into(), opt(&view.given_name)),
         ("surname1".into(), opt(&view.surname1)),
         ("surname2".into(), opt(&view.surname2)),
@@ -2388,7 +2261,7 @@ pub async fn subject_access_requests_page(
     Query(q): Query<SarQuery>,
 ) -> Result<Response, HtmlError> {
     let page = page_with_notice(&ctx, &Notice { notice: q.notice });
-    let prefill = Fields(vec![("person".to_owned(), q.person)]);
+    let prefill = Fields::from_pairs(vec![("person".to_owned(), q.person)]);
     let out = sar_register_page(&state, &ctx, &actor, page, &prefill).await?;
     Ok(render(&ctx, &state, StatusCode::OK, &out))
 }
@@ -2438,7 +2311,7 @@ pub async fn subject_access_request_move(
                 &ctx,
                 &actor,
                 ctx.page().with_errors(&errors),
-                &Fields(Vec::new()),
+                &Fields::empty(),
             )
             .await?;
             Ok(render(&ctx, &state, StatusCode::UNPROCESSABLE_ENTITY, &out))

@@ -5,8 +5,8 @@
 //! figures. Handlers only translate between forms and `services::procurement`.
 
 use super::employment::{date_pairs, date_value, place_errors};
+use super::form::{Fields, field_errors, fields, parse_path};
 use super::form_fields::{narrow, select, text, textarea};
-use super::inclusion::{Fields, field_errors, fields, parse_path};
 use super::{HtmlError, SignedIn, check_csrf, render, see_other};
 use crate::AppState;
 use crate::error::ServiceError;

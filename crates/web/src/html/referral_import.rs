@@ -2,7 +2,7 @@
 //! of referrals received for a programme.
 
 use super::HtmlError;
-use super::inclusion::parse_path;
+use super::form::parse_path;
 use crate::AppState;
 use crate::error::ServiceError;
 use crate::html::{Ctx, SignedIn, check_csrf, render};

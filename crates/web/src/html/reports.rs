@@ -3,7 +3,7 @@
 //! of the whole area. Values come only from the stored, disclosure-controlled results.
 
 use super::employment::{choice, err, euros, form, form_errors};
-use super::inclusion::{fields, parse_path};
+use super::form::{fields, parse_path};
 use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;
 use crate::error::ServiceError;

@@ -1,0 +1,104 @@
+//! The HTML form kit: a submitted form as name/value pairs (checked for its CSRF token as it is
+//! read), the refusals a form shows beside its fields, the three-box dates, and path ids.
+
+use super::{HtmlError, check_csrf};
+use crate::error::ServiceError;
+use crate::extract::Ctx;
+use axum::Form;
+use axum::http::StatusCode;
+use elkarlan_domain::FieldErrors;
+
+/// A submitted form as name/value pairs: checkboxes repeat their name, which a struct cannot
+/// take, and every field is optional so that the service, not the parser, decides.
+pub struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    pub(super) fn empty() -> Self {
+        Self(Vec::new())
+    }
+
+    /// Values to fill a form with, e.g. a record being edited.
+    pub(super) fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        Self(pairs)
+    }
+
+    pub(super) fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+
+    pub(super) fn get(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    pub(super) fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}
+
+pub(super) fn fields(
+    ctx: &Ctx,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Fields, HtmlError> {
+    let f = Fields(pairs);
+    check_csrf(ctx, &f.get("csrf"))?;
+    Ok(f)
+}
+
+pub(super) fn service_err(ctx: &Ctx) -> impl Fn(ServiceError) -> HtmlError + '_ {
+    move |e| HtmlError::from_service(ctx, e)
+}
+
+/// The field errors of a refused input; anything else is an error page.
+pub(super) fn field_errors(ctx: &Ctx, e: ServiceError) -> Result<FieldErrors, HtmlError> {
+    match e {
+        ServiceError::Invalid(errors) => Ok(errors),
+        ServiceError::Conflict { field, key } => {
+            let mut errors = FieldErrors::new();
+            errors.add(field, key);
+            Ok(errors)
+        }
+        other => Err(HtmlError::from_service(ctx, other)),
+    }
+}
+
+/// Moves the error of a date field to its day box, where the error summary links.
+pub(super) fn date_errors(
+    mut errors: FieldErrors,
+    field: &str,
+    key: Option<&'static str>,
+) -> FieldErrors {
+    for e in &mut errors.0 {
+        if e.field == field {
+            e.field = format!("{field}-day");
+            if let Some(k) = key {
+                e.key = k;
+            }
+        }
+    }
+    errors
+}
+
+/// YYYY-MM-DD from the three boxes; empty when all are empty, unparseable when any is wrong.
+pub(super) fn join_date(day: &str, month: &str, year: &str) -> String {
+    let (d, m, y) = (day.trim(), month.trim(), year.trim());
+    if d.is_empty() && m.is_empty() && y.is_empty() {
+        return String::new();
+    }
+    match (d.parse::<u32>(), m.parse::<u32>(), y.parse::<i32>()) {
+        (Ok(d), Ok(m), Ok(y)) => format!("{y:04}-{m:02}-{d:02}"),
+        _ => "invalid".to_owned(),
+    }
+}
+
+pub(super) fn parse_path<T: std::str::FromStr>(ctx: &Ctx, raw: &str) -> Result<T, HtmlError> {
+    raw.parse::<T>()
+        .map_err(|_| HtmlError::new(ctx.page(), StatusCode::NOT_FOUND))
+}

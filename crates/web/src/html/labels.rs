@@ -1,0 +1,42 @@
+//! Names and labels shown on pages: agencies in the page's language, codes as message keys,
+//! days.
+
+use super::HtmlError;
+use crate::AppState;
+use crate::extract::Ctx;
+use elkarlan_domain::policy::Actor;
+use elkarlan_domain::{Lang, Timestamp};
+use elkarlan_store::agencies::{self, Agency};
+
+pub(super) fn agency_name(lang: Lang, a: &Agency) -> String {
+    if lang == Lang::Eu {
+        a.name_eu.clone()
+    } else {
+        a.name_es.clone()
+    }
+}
+
+pub(super) async fn agency_list(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+) -> Result<Vec<Agency>, HtmlError> {
+    agencies::list(&state.store, actor.tenant)
+        .await
+        .map_err(|e| HtmlError::from_store(ctx.page(), &e))
+}
+
+pub(super) fn name_of(lang: Lang, all: &[Agency], id: elkarlan_domain::AgencyId) -> String {
+    all.iter()
+        .find(|a| a.id == id)
+        .map(|a| agency_name(lang, a))
+        .unwrap_or_default()
+}
+
+pub(super) fn key_of(prefix: &str, code: &str) -> String {
+    format!("{prefix}-{}", code.replace('_', "-"))
+}
+
+pub(super) fn day(ts: Timestamp) -> String {
+    ts.to_datetime().format("%Y-%m-%d").to_string()
+}
