@@ -35,20 +35,32 @@ impl From<sqlx::Error> for StoreError {
         use sqlx::error::ErrorKind;
         match &e {
             sqlx::Error::RowNotFound => StoreError::NotFound,
+            // The pool cannot hand out a connection, the connection broke (reset mid-query, the
+            // server went away between two messages) or the SQLite worker thread is gone.
             sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_) => StoreError::Unavailable(e.to_string()),
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::WorkerCrashed
+            | sqlx::Error::BeginFailed => StoreError::Unavailable(e.to_string()),
             sqlx::Error::Database(db) => {
                 if db.kind() == ErrorKind::UniqueViolation {
                     return StoreError::Conflict("unique");
                 }
                 let code = db.code().unwrap_or_default();
                 // SQLite: 13 FULL, 8 READONLY (and extended codes ending in them).
-                // PostgreSQL: 53100 disk_full, 57P01..57P03 shutdown/cannot connect now, 08xxx connection.
+                // PostgreSQL: 53100 disk_full, 57P01..57P05 shutdown/cannot connect now, 08xxx
+                // connection, 53300 too many connections, 40001/40P01 serialization failure and
+                // deadlock (nothing was written: the client may retry).
                 match code.as_ref() {
                     "13" | "8" | "1032" | "53100" => StoreError::Storage(db.message().to_owned()),
-                    c if c.starts_with("57P") || c.starts_with("08") => {
+                    c if c.starts_with("57P")
+                        || c.starts_with("08")
+                        || c == "53300"
+                        || c == "40001"
+                        || c == "40P01" =>
+                    {
                         StoreError::Unavailable(db.message().to_owned())
                     }
                     _ => StoreError::Database(e),

@@ -116,6 +116,21 @@ pub async fn send(
     new: &NewReferral,
     notify_email: Option<(&str, &str, &str)>,
 ) -> Result<ReferralId> {
+    let mut tx = store.begin_write().await?;
+    let id = send_in(&mut tx, grant, meta, case, new, notify_email).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// `send` within the caller's transaction (which may also store an idempotency key).
+pub async fn send_in(
+    tx: &mut Tx,
+    grant: &Grant,
+    meta: &RequestMeta,
+    case: &Case,
+    new: &NewReferral,
+    notify_email: Option<(&str, &str, &str)>,
+) -> Result<ReferralId> {
     let id = ReferralId::new();
     let now = Timestamp::now().micros();
     let cats = new
@@ -124,25 +139,23 @@ pub async fn send(
         .map(|c| c.code())
         .collect::<Vec<_>>()
         .join(",");
-    let mut tx = store.begin_write().await?;
-    on_tx!(&mut tx, c => sqlx::query(
+    on_tx!(tx, c => sqlx::query(
         "INSERT INTO referrals (id, tenant_id, case_id, person_id, from_agency, from_user, to_agency, answered_by, reason, urgency, categories, status,
          decline_reason, outcome, due_at, sent_at, answered_at, started_at, completed_at, withdrawn_at, reminded_at, version)
          VALUES ($1,$2,$3,$4,$5,$6,$7,NULL,$8,$9,$10,'sent',NULL,NULL,$11,$12,NULL,NULL,NULL,NULL,NULL,1)")
         .bind(id.0).bind(grant.tenant().0).bind(case.id.0).bind(case.person_id.0).bind(new.from_agency.0).bind(new.from_user.0).bind(new.to_agency.0)
         .bind(&new.reason).bind(new.urgency.code()).bind(&cats).bind(new.due_at.micros()).bind(now)
         .execute(c).await.map(|r| r.rows_affected()))?;
-    on_tx!(&mut tx, c => sqlx::query("INSERT INTO notifications (id, tenant_id, agency_id, user_id, kind, ref_id, created_at, read_at) VALUES ($1,$2,$3,NULL,'referral.received',$4,$5,NULL)")
+    on_tx!(tx, c => sqlx::query("INSERT INTO notifications (id, tenant_id, agency_id, user_id, kind, ref_id, created_at, read_at) VALUES ($1,$2,$3,NULL,'referral.received',$4,$5,NULL)")
         .bind(uuid::Uuid::now_v7()).bind(grant.tenant().0).bind(new.to_agency.0).bind(id.to_string()).bind(now)
         .execute(c).await.map(|r| r.rows_affected()))?;
     if let Some((to, subject, body)) = notify_email {
-        crate::outbox::queue(&mut tx, grant.tenant(), to, subject, body).await?;
+        crate::outbox::queue(tx, grant.tenant(), to, subject, body).await?;
     }
     let ev = NewEvent::from_grant(grant, "referral", Some(id.to_string()), meta).with_subject(case.person_id.to_string()).with_detail(serde_json::json!({
         "case": case.id, "to_agency": new.to_agency, "urgency": new.urgency.code(), "categories": cats, "due_at": new.due_at.iso(),
     }));
-    crate::audit::append(&mut tx, &[ev]).await?;
-    tx.commit().await?;
+    crate::audit::append(tx, &[ev]).await?;
     Ok(id)
 }
 

@@ -58,6 +58,24 @@ impl From<Denied> for ServiceError {
     }
 }
 
+impl ServiceError {
+    /// The database failure behind this error, when the database is unreachable or full: such
+    /// an error is answered 503 with `Retry-After` even when a service wrapped it as internal
+    /// (through `anyhow`), so an outage never shows as a 500.
+    pub fn unavailable(&self) -> Option<&StoreError> {
+        match self {
+            ServiceError::Store(s @ (StoreError::Unavailable(_) | StoreError::Storage(_))) => {
+                Some(s)
+            }
+            ServiceError::Internal(e) => e.chain().find_map(|c| {
+                c.downcast_ref::<StoreError>()
+                    .filter(|s| matches!(s, StoreError::Unavailable(_) | StoreError::Storage(_)))
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// A short reference shown to the user and written to the log, to find the details.
 pub fn reference() -> String {
     uuid::Uuid::now_v7().simple().to_string()[20..].to_owned()
@@ -128,6 +146,9 @@ impl Problem {
 
     /// The problem for a service error, in `lang`.
     pub fn from_service(lang: Lang, e: ServiceError) -> Self {
+        if let Some(s) = e.unavailable() {
+            return Problem::from_store(lang, s);
+        }
         match e {
             ServiceError::Invalid(f) => {
                 Problem::new(lang, StatusCode::UNPROCESSABLE_ENTITY, "problem-validation")

@@ -114,6 +114,9 @@ impl HtmlError {
 
     pub fn from_service(ctx: &Ctx, e: ServiceError) -> Self {
         let page = ctx.page();
+        if let Some(s) = e.unavailable() {
+            return Self::from_store(page, s);
+        }
         match e {
             ServiceError::Forbidden(d) if d.conceal => Self::new(page, StatusCode::NOT_FOUND),
             ServiceError::Forbidden(_) => Self::new(page, StatusCode::FORBIDDEN),

@@ -110,6 +110,30 @@ pub type Respond<'a, T> = &'a (dyn Fn(&T) -> (u16, String) + Sync);
 /// `Some` when the request carried an `Idempotency-Key`.
 pub type IdempotentCreate<'a, T> = Option<(Idempotent<'a>, Respond<'a, T>)>;
 
+/// Stores an idempotent create's response with its key, in the create's transaction: a
+/// concurrent request with the same key fails on the key's primary key and writes nothing.
+pub async fn save_idempotent<T>(
+    tx: &mut elkarlan_store::Tx,
+    actor: &Actor,
+    idem: IdempotentCreate<'_, T>,
+    created: &T,
+) -> Result<(), ServiceError> {
+    if let Some((idem, respond)) = idem {
+        let (status, body) = respond(created);
+        elkarlan_store::idempotency::save(
+            tx,
+            actor.tenant,
+            actor.user,
+            idem.key,
+            &idem.request_hash,
+            status,
+            &body,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Decides an action on tenant-wide data; records the refusal in the audit trail when denied.
 pub async fn authorize(
     state: &AppState,

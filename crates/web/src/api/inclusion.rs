@@ -6,11 +6,12 @@
 use super::{ApiCaller, ApiJson, Page, json, problem};
 use crate::AppState;
 use crate::error::Problem;
+use crate::services::Idempotent;
 use crate::services::inclusion::{
     self as svc, ConsentInput, PersonHit, PersonView, ReferralInput, ReferralMoveInput, Registered,
 };
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use elkarlan_domain::inclusion::person::PersonInput;
 use elkarlan_domain::{CaseId, ConsentId, Lang, PersonId, ReferralId};
@@ -119,21 +120,46 @@ pub struct DuplicateWarning {
 }
 
 /// Registers a person and opens their case with the caller as lead. When similar records exist,
-/// answers 409 with the candidates; send `confirmed_new: true` to register anyway.
+/// answers 409 with the candidates; send `confirmed_new: true` to register anyway. Send
+/// `Idempotency-Key` to make retries safe: a retried registration never makes two people.
 #[utoipa::path(post, path = "/api/v1/people", tag = "people", summary = "Register a person and open their case", security(("bearer" = [])), request_body = RegisterRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key and body return the first response")),
     responses((status = 201, body = Registration), (status = 409, body = DuplicateWarning), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn register(
     State(state): State<AppState>,
     caller: ApiCaller,
+    headers: HeaderMap,
     body: ApiJson<RegisterRequest>,
 ) -> Response {
+    let idem = match super::resources::idempotency(&state, &caller, &headers, &body.raw).await {
+        Ok(i) => i,
+        Err(replay) => return replay,
+    };
+    let respond = |(person, case): &(PersonId, CaseId)| {
+        let dto = Registration {
+            person: person.0,
+            case: case.0,
+        };
+        (201u16, serde_json::to_string(&dto).unwrap_or_default())
+    };
+    let idem_arg = idem.as_ref().map(|(k, h)| {
+        (
+            Idempotent {
+                key: k,
+                request_hash: h.clone(),
+            },
+            &respond as &(dyn Fn(&(PersonId, CaseId)) -> (u16, String) + Sync),
+        )
+    });
+    let confirmed_new = body.value.confirmed_new;
     let input: PersonInput = body.value.person.into();
     match svc::register(
         &state,
         &caller.actor,
         &caller.meta,
         &input,
-        body.value.confirmed_new,
+        confirmed_new,
+        idem_arg,
     )
     .await
     {
@@ -453,20 +479,51 @@ pub async fn break_glass(
     }
 }
 
-/// Sends a referral from the case to another agency.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/referrals", tag = "referrals", summary = "Send a referral", security(("bearer" = [])), params(("id" = Uuid, Path)),
+/// Sends a referral from the case to another agency. Send `Idempotency-Key` to make retries
+/// safe: a retried referral is sent once.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/referrals", tag = "referrals", summary = "Send a referral", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key and body return the first response")),
     request_body = ReferralInput, responses((status = 201, body = Created), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn send_referral(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(raw): Path<String>,
+    headers: HeaderMap,
     body: ApiJson<ReferralInput>,
 ) -> Response {
     let cid: CaseId = match id(caller.lang, &raw) {
         Ok(i) => i,
         Err(r) => return *r,
     };
-    match svc::send_referral(&state, &caller.actor, &caller.meta, cid, &body.value).await {
+    let idem = match super::resources::idempotency(&state, &caller, &headers, &body.raw).await {
+        Ok(i) => i,
+        Err(replay) => return replay,
+    };
+    let respond = |rid: &ReferralId| {
+        (
+            201u16,
+            serde_json::to_string(&Created { id: rid.0 }).unwrap_or_default(),
+        )
+    };
+    let idem_arg = idem.as_ref().map(|(k, h)| {
+        (
+            Idempotent {
+                key: k,
+                request_hash: h.clone(),
+            },
+            &respond as &(dyn Fn(&ReferralId) -> (u16, String) + Sync),
+        )
+    });
+    match svc::send_referral(
+        &state,
+        &caller.actor,
+        &caller.meta,
+        cid,
+        &body.value,
+        idem_arg,
+    )
+    .await
+    {
         Ok(rid) => json(StatusCode::CREATED, &Created { id: rid.0 }),
         Err(e) => problem(caller.lang, e),
     }

@@ -310,17 +310,17 @@ pub async fn person_new_submit(
     let f = fields(&ctx, form)?;
     let (input, birth_error) = person_input(&f);
     let confirmed = !f.get("confirmed_new").is_empty();
-    let (page, duplicates) = match svc::register(&state, &actor, &ctx.meta, &input, confirmed).await
-    {
-        Ok(Registered::Done { case, .. }) => return Ok(see_other(&format!("/cases/{case}"))),
-        Ok(Registered::PossibleDuplicates(hits)) => {
-            (ctx.page(), hits.iter().map(hit_row).collect())
-        }
-        Err(e) => {
-            let errors = date_errors(field_errors(&ctx, e)?, "birth_date", birth_error);
-            (ctx.page().with_errors(&errors), Vec::new())
-        }
-    };
+    let (page, duplicates) =
+        match svc::register(&state, &actor, &ctx.meta, &input, confirmed, None).await {
+            Ok(Registered::Done { case, .. }) => return Ok(see_other(&format!("/cases/{case}"))),
+            Ok(Registered::PossibleDuplicates(hits)) => {
+                (ctx.page(), hits.iter().map(hit_row).collect())
+            }
+            Err(e) => {
+                let errors = date_errors(field_errors(&ctx, e)?, "birth_date", birth_error);
+                (ctx.page().with_errors(&errors), Vec::new())
+            }
+        };
     let page = person_form(&state, &ctx, &actor, &f, page, duplicates).await?;
     Ok(render(
         &ctx,
@@ -903,7 +903,7 @@ pub async fn referral_new_submit(
             &f.get("due_on-year"),
         ),
     };
-    match svc::send_referral(&state, &actor, &ctx.meta, id, &input).await {
+    match svc::send_referral(&state, &actor, &ctx.meta, id, &input, None).await {
         Ok(_) => Ok(see_other(&format!("/cases/{id}?notice=referral-sent"))),
         Err(e) => {
             let errors = date_errors(field_errors(&ctx, e)?, "due_on", None);

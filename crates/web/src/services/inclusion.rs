@@ -193,6 +193,7 @@ pub async fn register(
     meta: &RequestMeta,
     input: &PersonInput,
     confirmed_new: bool,
+    idem: super::IdempotentCreate<'_, (PersonId, CaseId)>,
 ) -> Result<Registered, ServiceError> {
     let grant = authorize(
         state,
@@ -261,6 +262,7 @@ pub async fn register(
     )
     .await?;
     let case = cases::open_in(&mut tx, &grant, meta, person, actor.user, agency).await?;
+    super::save_idempotent(&mut tx, actor, idem, &(person, case)).await?;
     tx.commit().await?;
     Ok(Registered::Done { person, case })
 }
@@ -953,6 +955,7 @@ pub async fn send_referral(
     meta: &RequestMeta,
     id: CaseId,
     input: &ReferralInput,
+    idem: super::IdempotentCreate<'_, ReferralId>,
 ) -> Result<ReferralId, ServiceError> {
     let (case, relationship) = case_target(state, actor, id).await?;
     let grant = authorize_about(
@@ -1048,7 +1051,11 @@ pub async fn send_referral(
         .email
         .as_deref()
         .map(|addr| (addr, subject.as_str(), body.as_str()));
-    Ok(referrals::send(&state.store, &grant, meta, &case, &new, email).await?)
+    let mut tx = state.store.begin_write().await?;
+    let rid = referrals::send_in(&mut tx, &grant, meta, &case, &new, email).await?;
+    super::save_idempotent(&mut tx, actor, idem, &rid).await?;
+    tx.commit().await?;
+    Ok(rid)
 }
 
 /// The actor's agency's inbox, with each person's name (a recipient may see who is referred).

@@ -547,3 +547,97 @@ async fn accounts_that_handle_personal_data_cannot_drop_the_second_factor() {
     assert_eq!(now.json()["mfa_required"], true);
     app.cleanup().await;
 }
+
+/// A count query (fixed SQL from this file), with one optional bound id.
+async fn count_rows(app: &TestApp, sql: &str, bind: Option<uuid::Uuid>) -> i64 {
+    match &app.store {
+        elkarlan_store::Store::Sqlite(p) => {
+            let q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_owned()));
+            match bind {
+                Some(b) => q.bind(b).fetch_one(p).await,
+                None => q.fetch_one(p).await,
+            }
+        }
+        elkarlan_store::Store::Postgres(p) => {
+            let q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_owned()));
+            match bind {
+                Some(b) => q.bind(b).fetch_one(p).await,
+                None => q.fetch_one(p).await,
+            }
+        }
+    }
+    .expect("count")
+}
+
+/// A registration or a referral retried with its key (a client that lost the answer) is
+/// written once: no second person, no second referral.
+#[tokio::test]
+async fn registrations_and_referrals_retried_with_an_idempotency_key_are_written_once() {
+    let app = TestApp::spawn().await;
+    let t = app.token("social").await;
+    let send = |path: String, key: &str, body: serde_json::Value| {
+        Request::builder()
+            .method("POST")
+            .uri(path)
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::AUTHORIZATION, format!("Bearer {t}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("idempotency-key", key)
+            .body(Body::from(body.to_string()))
+            .expect("request")
+    };
+    let people = "SELECT COUNT(*) FROM people";
+    let before = count_rows(&app, people, None).await;
+    let person = json!({"person": {"given_name": "Garazi", "surname1": "Errepikatu", "birth_date": "1988-04-12",
+        "sex": "woman", "languages": "eu", "preferred_lang": "eu", "phone": "600 000 002"}, "confirmed_new": true});
+    let first = app
+        .send(send("/api/v1/people".into(), "reg-1", person.clone()))
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let again = app
+        .send(send("/api/v1/people".into(), "reg-1", person.clone()))
+        .await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(again.header("idempotent-replayed"), "true");
+    assert_eq!(again.json(), first.json(), "the same person and case");
+    assert_eq!(count_rows(&app, people, None).await, before + 1);
+    // The same key with another body is refused and writes nothing.
+    let mut other = person.clone();
+    other["person"]["given_name"] = json!("Nerea");
+    let r = app
+        .send(send("/api/v1/people".into(), "reg-1", other))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(count_rows(&app, people, None).await, before + 1);
+    // Without a key the confirmed registration is a second record: the key is what dedupes.
+    let r = app
+        .api(Some(&t), Method::POST, "/api/v1/people", Some(person))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(count_rows(&app, people, None).await, before + 2);
+
+    // A referral from the new case, sent twice with one key.
+    let case = first.json()["case"].as_str().expect("case").to_owned();
+    let path = format!("/api/v1/cases/{case}/referrals");
+    let referral = json!({"to_agency": app.agency(elkarlan_domain::organisation::PublicSystem::EmploymentIncome),
+        "reason": "Orientación laboral", "urgency": "routine"});
+    let first = app
+        .send(send(path.clone(), "ref-1", referral.clone()))
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let again = app.send(send(path.clone(), "ref-1", referral)).await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(again.header("idempotent-replayed"), "true");
+    assert_eq!(again.json()["id"], first.json()["id"]);
+    let case_id: uuid::Uuid = case.parse().expect("uuid");
+    assert_eq!(
+        count_rows(
+            &app,
+            "SELECT COUNT(*) FROM referrals WHERE case_id = $1",
+            Some(case_id)
+        )
+        .await,
+        1
+    );
+    app.cleanup().await;
+}

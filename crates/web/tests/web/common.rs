@@ -78,6 +78,8 @@ pub struct TestApp {
     pub ecosystem: crate::ecosystem::Fixture,
     pub agreements: crate::agreements::Agreements,
     pub projects: crate::projects::Projects,
+    /// The database's URL: another pool (a second server) can open the same database.
+    pub database_url: String,
     pg_cleanup: Option<(String, String)>,
 }
 
@@ -186,7 +188,7 @@ pub fn fast_config() -> WebConfig {
     c
 }
 
-async fn fresh_store() -> (Store, Option<(String, String)>) {
+async fn fresh_store() -> (Store, String, Option<(String, String)>) {
     if let Ok(base) = std::env::var("TEST_DATABASE_URL") {
         let name = format!(
             "elkweb_{}",
@@ -204,17 +206,14 @@ async fn fresh_store() -> (Store, Option<(String, String)>) {
         let url = format!("{prefix}/{name}");
         (
             Store::open(&url).await.expect("open pg"),
+            url,
             Some((base, name)),
         )
     } else {
         let path =
             std::env::temp_dir().join(format!("elkarlan-web-{}.db", uuid::Uuid::now_v7().simple()));
-        (
-            Store::open(&format!("sqlite://{}", path.display()))
-                .await
-                .expect("open sqlite"),
-            None,
-        )
+        let url = format!("sqlite://{}", path.display());
+        (Store::open(&url).await.expect("open sqlite"), url, None)
     }
 }
 
@@ -224,7 +223,7 @@ impl TestApp {
     }
 
     pub async fn spawn_with(config: WebConfig) -> TestApp {
-        let (store, pg_cleanup) = fresh_store().await;
+        let (store, database_url, pg_cleanup) = fresh_store().await;
         migrate::run(&store).await.expect("migrate");
         let tenant = tenants::create(
             &store,
@@ -352,6 +351,7 @@ impl TestApp {
             ecosystem,
             agreements,
             projects,
+            database_url,
             pg_cleanup,
         }
     }

@@ -7,6 +7,7 @@ mod audit_trail;
 mod auth;
 mod casework;
 mod casework_pages;
+mod cluster;
 mod common;
 mod dashboards;
 mod ecosystem;

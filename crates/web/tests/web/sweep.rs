@@ -355,7 +355,7 @@ async fn seed(app: &TestApp) -> Seeded {
         email: "zq-email-kx@example.org".into(),
         ..PersonInput::default()
     };
-    match inclusion::register(&app.state, &lead, &meta, &input, true)
+    match inclusion::register(&app.state, &lead, &meta, &input, true, None)
         .await
         .expect("register")
     {
@@ -384,6 +384,7 @@ async fn seed(app: &TestApp) -> Seeded {
                     categories: Vec::new(),
                     due_on: String::new(),
                 },
+                None,
             )
             .await
             .expect("referral")
