@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod procurement;
 pub mod projects;
 pub mod resources;
+pub mod subject_access;
 
 use crate::AppState;
 use crate::error::{Problem, ServiceError};

@@ -487,22 +487,22 @@ fn platform_and_inclusion() -> RouteBook {
         .add(
             "GET",
             "/api/v1/subject-access-requests",
-            get(api::inclusion::list_requests),
+            get(api::subject_access::list_requests),
         )
         .add(
             "POST",
             "/api/v1/subject-access-requests",
-            post(api::inclusion::register_request),
+            post(api::subject_access::register_request),
         )
         .add(
             "POST",
             "/api/v1/subject-access-requests/{id}/status",
-            post(api::inclusion::move_request),
+            post(api::subject_access::move_request),
         )
         .add(
             "GET",
             "/api/v1/subject-access-requests/{id}/copy",
-            get(api::inclusion::request_copy),
+            get(api::subject_access::request_copy),
         )
         .add(
             "GET",
