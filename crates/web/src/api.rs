@@ -4,6 +4,7 @@
 pub mod agreements;
 pub mod auth;
 pub mod casework;
+pub mod conditional;
 pub mod configuration;
 pub mod ecosystem;
 pub mod employment;

@@ -3,6 +3,7 @@
 
 //! `/api/v1` endpoints for agreements and their commitments, with progress as counts.
 
+use super::conditional::{etag, if_match};
 use super::inclusion::Created;
 use super::{ApiCaller, ApiJson, json, problem};
 use crate::AppState;
@@ -10,7 +11,7 @@ use crate::error::Problem;
 use crate::routes::RouteBook;
 use crate::services::agreements::{self as svc, CommitmentLine};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use elkarlan_domain::ecosystem::agreement::{AgreementInput, DocumentInput};
@@ -59,24 +60,6 @@ pub fn routes(book: RouteBook) -> RouteBook {
 
 fn not_found(lang: Lang) -> Response {
     Problem::new(lang, StatusCode::NOT_FOUND, "problem-not-found").into_response()
-}
-
-fn etag(version: i64) -> HeaderValue {
-    HeaderValue::from_str(&format!("\"v{version}\"")).unwrap_or(HeaderValue::from_static("\"v0\""))
-}
-
-/// The version from `If-Match: "v<n>"`; `None` when absent (428 after authorization); a
-/// malformed tag is stale.
-fn if_match(headers: &HeaderMap) -> Option<i64> {
-    let v = headers
-        .get(header::IF_MATCH)
-        .and_then(|v| v.to_str().ok())?;
-    let tag = v.trim().trim_start_matches("W/").trim_matches('"');
-    Some(
-        tag.strip_prefix('v')
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(-1),
-    )
 }
 
 macro_rules! parse_id {

@@ -5,6 +5,7 @@
 //! training actions, rosters and attendance, enrolments, a person's employment file,
 //! itineraries, placements and follow-ups.
 
+use super::conditional::{etag, if_match};
 use super::inclusion::Created;
 use super::{ApiCaller, ApiJson, json, problem};
 use crate::AppState;
@@ -14,7 +15,7 @@ use crate::services::employment::{
     self as svc, CloseItineraryInput, EnrolInput, ProfileInput, SessionMarksInput, TemplateInput,
 };
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use elkarlan_domain::employment::eligibility::{Outcome, Reason};
@@ -117,24 +118,6 @@ pub const IMPORT_LIMIT: usize = 20 * 1024 * 1024;
 
 fn not_found(lang: Lang) -> Response {
     Problem::new(lang, StatusCode::NOT_FOUND, "problem-not-found").into_response()
-}
-
-fn etag(version: i64) -> HeaderValue {
-    HeaderValue::from_str(&format!("\"v{version}\"")).unwrap_or(HeaderValue::from_static("\"v0\""))
-}
-
-/// The version an update was read at, from `If-Match: "v<n>"`; `None` when absent (the service
-/// answers 428 after authorization). A malformed tag is stale.
-fn if_match(headers: &HeaderMap) -> Option<i64> {
-    let v = headers
-        .get(header::IF_MATCH)
-        .and_then(|v| v.to_str().ok())?;
-    let tag = v.trim().trim_start_matches("W/").trim_matches('"');
-    Some(
-        tag.strip_prefix('v')
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(-1),
-    )
 }
 
 macro_rules! parse_id {

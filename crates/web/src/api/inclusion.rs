@@ -626,28 +626,17 @@ pub async fn rectify(
         Ok(i) => i,
         Err(r) => return *r,
     };
-    let Some(tag) = headers
-        .get(axum::http::header::IF_MATCH)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return Problem::new(
-            caller.lang,
-            StatusCode::PRECONDITION_REQUIRED,
-            "problem-precondition-required",
-        )
-        .into_response();
-    };
-    let Some(version) = tag
-        .trim()
-        .trim_start_matches("W/")
-        .trim_matches('"')
-        .strip_prefix('v')
-        .and_then(|v| v.parse::<i64>().ok())
-    else {
-        return problem(caller.lang, crate::error::ServiceError::Stale);
-    };
     let input: PersonInput = body.value.person.into();
-    match svc::rectify_person(&state, &caller.actor, &caller.meta, pid, version, &input).await {
+    match svc::rectify_person(
+        &state,
+        &caller.actor,
+        &caller.meta,
+        pid,
+        super::conditional::if_match(&headers),
+        &input,
+    )
+    .await
+    {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => problem(caller.lang, e),
     }

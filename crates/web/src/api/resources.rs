@@ -3,9 +3,10 @@
 
 //! Resource endpoints: me, users, agencies, audit events, territory.
 
+use super::conditional::{etag, if_match};
 use super::{ApiCaller, ApiJson, Page, json, problem};
 use crate::AppState;
-use crate::error::{Problem, ServiceError};
+use crate::error::Problem;
 use crate::services::Idempotent;
 use crate::services::agencies::NewAgencyInput;
 use crate::services::users::{EnrolmentMail, NewUserInput, UserChangesInput};
@@ -244,10 +245,6 @@ pub(super) async fn idempotency(
     }
 }
 
-fn etag(version: i64) -> HeaderValue {
-    HeaderValue::from_str(&format!("\"v{version}\"")).unwrap_or(HeaderValue::from_static("\"v0\""))
-}
-
 /// Creates an account, without a password: an e-mail with a one-time link to choose one goes to
 /// the account's address (required). Send `Idempotency-Key` to make retries safe.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", summary = "Create an account", security(("bearer" = [])), request_body = NewUserInput,
@@ -370,24 +367,12 @@ pub async fn patch_user(
         Ok(id) => id,
         Err(r) => return *r,
     };
-    let Some(if_match) = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) else {
-        return Problem::new(
-            caller.lang,
-            StatusCode::PRECONDITION_REQUIRED,
-            "problem-precondition-required",
-        )
-        .into_response();
-    };
-    let tag = if_match.trim().trim_start_matches("W/").trim_matches('"');
-    let Some(version) = tag.strip_prefix('v').and_then(|v| v.parse::<i64>().ok()) else {
-        return problem(caller.lang, ServiceError::Stale);
-    };
     match crate::services::users::update(
         &state,
         &caller.actor,
         &caller.meta,
         id,
-        version,
+        if_match(&headers),
         &body.value,
     )
     .await

@@ -375,7 +375,7 @@ pub async fn user_page_post(
         lock: f.lock.is_some(),
     };
     let version = f.version.trim().parse::<i64>().unwrap_or(-1);
-    let result = user_service::update(&state, &actor, &ctx.meta, id, version, &input).await;
+    let result = user_service::update(&state, &actor, &ctx.meta, id, Some(version), &input).await;
     let all = agency_list(&state, &ctx, actor.tenant).await?;
     match result {
         Ok(u) => Ok(render(

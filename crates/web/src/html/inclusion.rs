@@ -1891,7 +1891,7 @@ pub async fn person_edit_submit(
     let version = f.get("version").trim().parse::<i64>().unwrap_or(-1);
     let (input, birth_error) = person_input(&f);
     let (errors, status) =
-        match svc::rectify_person(&state, &actor, &ctx.meta, id, version, &input).await {
+        match svc::rectify_person(&state, &actor, &ctx.meta, id, Some(version), &input).await {
             Ok(()) => return Ok(see_other(&format!("/people/{id}?notice=person-saved"))),
             Err(ServiceError::Stale) => {
                 let mut e = FieldErrors::new();

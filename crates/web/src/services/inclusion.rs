@@ -1441,10 +1441,12 @@ pub async fn rectify_person(
     actor: &Actor,
     meta: &RequestMeta,
     id: PersonId,
-    version: i64,
+    version: Option<i64>,
     input: &PersonInput,
 ) -> Result<(), ServiceError> {
     let grant = rectification_grant(state, actor, meta, id).await?;
+    // Asked for only once the caller may rectify this person's record.
+    let version = version.ok_or(ServiceError::PreconditionRequired)?;
     let today = Timestamp::now().to_datetime().date_naive();
     let mut errors = FieldErrors::new();
     let area = parse_area(state, actor, &input.neighbourhood, &mut errors).await?;

@@ -421,7 +421,7 @@ pub async fn update(
     actor: &Actor,
     meta: &RequestMeta,
     id: UserId,
-    version: i64,
+    version: Option<i64>,
     input: &UserChangesInput,
 ) -> Result<User, ServiceError> {
     let grant = authorize(
@@ -432,6 +432,8 @@ pub async fn update(
         meta,
     )
     .await?;
+    // Asked for only once the caller may change accounts at all.
+    let version = version.ok_or(ServiceError::PreconditionRequired)?;
     let mut errors = FieldErrors::new();
     let mut ch = UserChanges {
         unlock: input.unlock,

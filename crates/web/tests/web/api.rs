@@ -206,6 +206,17 @@ async fn updates_need_the_current_etag_and_never_overwrite_silently() {
         &app.send(patch(None, "No precondition")).await,
         StatusCode::PRECONDITION_REQUIRED,
     );
+    // Someone who may not change accounts is told so, not asked for a precondition.
+    let social = app.token("social").await;
+    let refused = Request::builder()
+        .method("PATCH")
+        .uri(format!("/api/v1/users/{id}"))
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::AUTHORIZATION, format!("Bearer {social}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(json!({"display_name": "Not mine"}).to_string()))
+        .expect("request");
+    assert_problem(&app.send(refused).await, StatusCode::FORBIDDEN);
     let first = app.send(patch(Some(&etag), "First edit")).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
     assert_eq!(first.header("etag"), "\"v2\"");

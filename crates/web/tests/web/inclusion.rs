@@ -498,6 +498,21 @@ async fn rectification_needs_the_current_version_and_keeps_a_history() {
         app.send(patch(&social, &path, None, &fixed)).await.status,
         StatusCode::PRECONDITION_REQUIRED
     );
+    // Callers who may not rectify this record learn that, with or without If-Match: the
+    // precondition is asked for only after the decision.
+    for role in ["education", "dpo"] {
+        let token = app.token(role).await;
+        let without = app.send(patch(&token, &path, None, &fixed)).await.status;
+        let stale = app
+            .send(patch(&token, &path, Some("\"v999\""), &fixed))
+            .await
+            .status;
+        assert!(
+            [StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&stale),
+            "{role}: {stale}"
+        );
+        assert_eq!(without, stale, "{role}");
+    }
     let r = app
         .send(patch(&social, &path, Some("\"v1\""), &fixed))
         .await;
