@@ -669,10 +669,20 @@ pub async fn contract_edit_submit(
         Err(e) => {
             let (errors, status) = form_errors(&ctx, e, "file_number")?;
             let errors = place_errors(errors, &CONTRACT_DATES, &[], "");
+            // After a stale edit, show the current version so the next save can succeed.
+            let version = if status == StatusCode::CONFLICT {
+                svc::contract(&state, &actor, &ctx.meta, id)
+                    .await
+                    .map_err(err(&ctx))?
+                    .contract
+                    .version
+            } else {
+                version.unwrap_or(0)
+            };
             let page = contract_form(
                 &ctx,
                 ctx.page().with_errors(&errors),
-                Some((id, version.unwrap_or(0))),
+                Some((id, version)),
                 &f,
             );
             Ok(render(&ctx, &state, status, &page))

@@ -254,6 +254,50 @@ async fn a_coordinator_records_a_contract_with_lot_clause_commitment_and_check()
         app.send(put(etag)).await.status,
         StatusCode::PRECONDITION_FAILED
     );
+
+    // A form opened before someone else saved: refused with 409, and the form shown again holds
+    // the current version, so saving it once more succeeds.
+    let edit = format!("/contracts/{api_contract}/edit");
+    let opened = app.page(&b, Method::GET, &edit, &[]).await;
+    let read_at = opened.hidden("version");
+    let r = app.send(put(format!("\"v{read_at}\""))).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let mine = [
+        ("file_number", "2026/CON/0101"),
+        ("contracting_body", "Bilboko Udala"),
+        ("title", "Catering social, segunda fase"),
+        ("cpv", "55520000"),
+        ("category", "services"),
+        ("procedure", "simplified_open"),
+        ("amount", "31000"),
+        ("reservation", "both"),
+    ];
+    let mut form = mine.to_vec();
+    form.push(("version", &read_at));
+    let refused = app.page(&b, Method::POST, &edit, &form).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    let current = refused.hidden("version");
+    assert_ne!(current, read_at, "the form shows the version saved since");
+    assert!(
+        refused.body.contains("segunda fase"),
+        "what was typed is kept"
+    );
+    let mut form = mine.to_vec();
+    form.push(("version", &current));
+    let saved = app.page(&b, Method::POST, &edit, &form).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let r = app
+        .api(
+            Some(&token),
+            Method::GET,
+            &format!("/api/v1/contracts/{api_contract}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        r.json()["contract"]["title"],
+        "Catering social, segunda fase"
+    );
     app.cleanup().await;
 }
 
