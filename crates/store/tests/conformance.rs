@@ -1834,7 +1834,8 @@ async fn sqlite_page_limit(s: &Store, full: bool) {
 
 /// A full disk: SQLite answers SQLITE_FULL and may end the transaction by itself, while the
 /// driver still counts it open. The write is refused as `Storage` (503, nothing written, the
-/// chain intact), and once there is room again every write succeeds: no pooled connection is
+/// chain intact), a read whose audit row cannot be stored likewise, and once there is room
+/// again every write succeeds: no pooled connection is
 /// left "inside" a transaction that no longer exists. (On SQLite a page limit plays the full
 /// disk; on PostgreSQL the server ending the transaction by itself plays it.)
 #[tokio::test]
@@ -1864,6 +1865,22 @@ async fn a_write_on_a_full_disk_is_refused_whole_and_writes_resume_when_room_ret
                 }
             }
             assert!(refused > 0, "{ctx}: the page limit was never reached");
+            // A read whose audit row cannot be stored is refused as a full disk too, not as an
+            // unreachable database.
+            sqlite_page_limit(s, true).await;
+            let auditor = ReadAuditor::start(s.clone());
+            let mut read_refused = None;
+            for i in 0..2000 {
+                if let Err(e) = auditor.record(read_event(t, &format!("p{i}"))).await {
+                    read_refused = Some(e);
+                    break;
+                }
+                expected += 1;
+            }
+            assert!(
+                matches!(read_refused, Some(StoreError::Storage(_))),
+                "{ctx}: a read audited on a full disk is refused as Storage, got {read_refused:?}"
+            );
             sqlite_page_limit(s, false).await;
         } else {
             for _ in 0..12 {
