@@ -492,7 +492,9 @@ pub async fn verify(store: &Store) -> Result<Verification> {
     })
 }
 
-type Ack = oneshot::Sender<Result<(), String>>;
+/// The commit's outcome for each waiting read: the error's text, and whether it was a full disk
+/// (`Storage`), which the reader is told as such rather than as an unreachable database.
+type Ack = oneshot::Sender<Result<(), (bool, String)>>;
 
 /// Rows of one read, committed together, and whom to tell.
 type Pending = (Vec<NewEvent>, Ack);
@@ -547,7 +549,8 @@ impl ReadAuditor {
                 }
                 .await;
                 metrics::record_batch(events.len());
-                let outcome = result.map_err(|e| e.to_string());
+                let outcome =
+                    result.map_err(|e| (matches!(e, StoreError::Storage(_)), e.to_string()));
                 for (_, ack) in batch.drain(..) {
                     let _ = ack.send(outcome.clone());
                 }
@@ -570,7 +573,8 @@ impl ReadAuditor {
             .map_err(|_| StoreError::Unavailable("audit writer stopped".into()))?;
         match done.await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(StoreError::Unavailable(e)),
+            Ok(Err((true, e))) => Err(StoreError::Storage(e)),
+            Ok(Err((false, e))) => Err(StoreError::Unavailable(e)),
             Err(_) => Err(StoreError::Unavailable("audit writer stopped".into())),
         }
     }

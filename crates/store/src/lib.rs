@@ -146,12 +146,28 @@ impl Store {
                     .busy_timeout(Duration::from_secs(10))
                     .pragma("temp_store", "memory");
                 let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-                let pool = SqlitePoolOptions::new()
+                let mut pool = SqlitePoolOptions::new()
                     .max_connections(if in_memory { 1 } else { 8 })
                     .min_connections(1)
-                    .acquire_timeout(Duration::from_secs(10))
-                    .connect_with(opts)
-                    .await?;
+                    .acquire_timeout(Duration::from_secs(10));
+                if !in_memory {
+                    pool = pool.after_release(|conn, _| {
+                        Box::pin(async move {
+                            use sqlx::Connection;
+                            // A statement or COMMIT that fails on a full disk (or an I/O error)
+                            // may make SQLite roll the transaction back by itself; sqlx still
+                            // counts it open and the ROLLBACK it sends on drop fails, so the
+                            // connection would stay "in a transaction" and every later BEGIN on
+                            // it would fail, even once there is room again. Let the queued
+                            // rollback run, then close a connection still counted in one.
+                            if conn.is_in_transaction() {
+                                conn.ping().await?;
+                            }
+                            Ok(!conn.is_in_transaction())
+                        })
+                    });
+                }
+                let pool = pool.connect_with(opts).await?;
                 Ok(Store::Sqlite(pool))
             }
             Backend::Postgres => {

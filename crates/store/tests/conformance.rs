@@ -1808,6 +1808,114 @@ async fn read_auditor_group_commits_concurrent_reads() {
     }
 }
 
+/// Holds every connection of a SQLite pool at once and sets its page limit: to the database's
+/// current size (`full`), which makes a write that needs a new page fail as a full disk would,
+/// or back to SQLite's maximum.
+async fn sqlite_page_limit(s: &Store, full: bool) {
+    let Store::Sqlite(p) = s else { return };
+    let mut held = Vec::new();
+    for _ in 0..p.options().get_max_connections() {
+        held.push(p.acquire().await.unwrap());
+    }
+    for c in &mut held {
+        let (pages,): (i64,) = sqlx::query_as("PRAGMA page_count")
+            .fetch_one(&mut **c)
+            .await
+            .unwrap();
+        let limit = if full { pages } else { 1_073_741_823 };
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "PRAGMA max_page_count = {limit}"
+        )))
+        .execute(&mut **c)
+        .await
+        .unwrap();
+    }
+}
+
+/// A full disk: SQLite answers SQLITE_FULL and may end the transaction by itself, while the
+/// driver still counts it open. The write is refused as `Storage` (503, nothing written, the
+/// chain intact), a read whose audit row cannot be stored likewise, and once there is room
+/// again every write succeeds: no pooled connection is
+/// left "inside" a transaction that no longer exists. (On SQLite a page limit plays the full
+/// disk; on PostgreSQL the server ending the transaction by itself plays it.)
+#[tokio::test]
+async fn a_write_on_a_full_disk_is_refused_whole_and_writes_resume_when_room_returns() {
+    for db in migrated().await {
+        let (ctx, s) = (db.name, &db.store);
+        let t = tenant(s, "48020", "Bilbao").await;
+        let mut expected = trail_len(s, t).await;
+        if db.is_sqlite() {
+            // Every pooled connection held to the database's current size.
+            sqlite_page_limit(s, true).await;
+            let mut refused = 0;
+            for i in 0..40 {
+                match users::create(
+                    s,
+                    &grant(t, Action::CreateUser),
+                    &meta(),
+                    &new_user(&format!("full{i:02}")),
+                )
+                .await
+                {
+                    Err(StoreError::Storage(_)) => refused += 1,
+                    Ok(_) => expected += 1,
+                    Err(e) => {
+                        panic!("{ctx}: a write on a full database fails as Storage, got {e:?}")
+                    }
+                }
+            }
+            assert!(refused > 0, "{ctx}: the page limit was never reached");
+            // A read whose audit row cannot be stored is refused as a full disk too, not as an
+            // unreachable database.
+            sqlite_page_limit(s, true).await;
+            let auditor = ReadAuditor::start(s.clone());
+            let mut read_refused = None;
+            for i in 0..2000 {
+                if let Err(e) = auditor.record(read_event(t, &format!("p{i}"))).await {
+                    read_refused = Some(e);
+                    break;
+                }
+                expected += 1;
+            }
+            assert!(
+                matches!(read_refused, Some(StoreError::Storage(_))),
+                "{ctx}: a read audited on a full disk is refused as Storage, got {read_refused:?}"
+            );
+            sqlite_page_limit(s, false).await;
+        } else {
+            for _ in 0..12 {
+                let mut tx = s.begin_write().await.unwrap();
+                if let elkarlan_store::Tx::Postgres(c) = &mut tx {
+                    sqlx::query("ROLLBACK").execute(&mut **c).await.unwrap();
+                }
+                drop(tx);
+            }
+        }
+        let written = trail_len(s, t).await;
+        assert_eq!(
+            written, expected,
+            "{ctx}: a refused write leaves no audit row, an accepted one exactly one"
+        );
+        for i in 0..24 {
+            users::create(
+                s,
+                &grant(t, Action::CreateUser),
+                &meta(),
+                &new_user(&format!("room{i:02}")),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{ctx}: write {i} after room returned: {e:?}"));
+        }
+        assert_eq!(
+            trail_len(s, t).await,
+            written + 24,
+            "{ctx}: each write appends its row"
+        );
+        assert_intact(s, (written + 24) as i64, 1, ctx).await;
+        db.finish().await;
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 11. Backup (SQLite)
 // ---------------------------------------------------------------------------------------------

@@ -76,6 +76,10 @@ impl ServiceError {
     }
 }
 
+/// Seconds a client is asked to wait when the database cannot store more (a full disk): an
+/// operator has to free space, which takes longer than a restart.
+pub const STORAGE_RETRY_AFTER: u32 = 60;
+
 /// A short reference shown to the user and written to the log, to find the details.
 pub fn reference() -> String {
     uuid::Uuid::now_v7().simple().to_string()[20..].to_owned()
@@ -196,11 +200,21 @@ impl Problem {
 
     pub fn from_store(lang: Lang, e: &StoreError) -> Self {
         match e {
-            StoreError::Unavailable(_) | StoreError::Storage(_) => {
+            StoreError::Unavailable(_) => {
                 tracing::warn!(error = %e, "database unavailable");
                 let mut p =
                     Problem::new(lang, StatusCode::SERVICE_UNAVAILABLE, "problem-unavailable");
                 p.retry_after = Some(5);
+                p
+            }
+            StoreError::Storage(_) => {
+                tracing::error!(error = %e, "the database cannot store more (disk full or read-only)");
+                let mut p = Problem::new(
+                    lang,
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "problem-storage-full",
+                );
+                p.retry_after = Some(STORAGE_RETRY_AFTER);
                 p
             }
             StoreError::Conflict(_) => Problem::new(lang, StatusCode::CONFLICT, "problem-conflict"),
@@ -231,5 +245,30 @@ impl IntoResponse for Problem {
                 .insert(header::RETRY_AFTER, HeaderValue::from(s));
         }
         res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_is_a_503_that_says_so_in_each_language() {
+        let full = StoreError::Storage("database or disk is full".into());
+        let mut titles = Vec::new();
+        for lang in [Lang::Eu, Lang::Es, Lang::En] {
+            let p = Problem::from_store(lang, &full);
+            assert_eq!(p.status, 503);
+            assert_eq!(p.kind, "/api/docs#problem-storage-full");
+            assert_eq!(p.retry_after, Some(STORAGE_RETRY_AFTER));
+            assert_ne!(p.title, "problem-storage-full", "{lang:?} has the message");
+            titles.push(p.title);
+        }
+        titles.dedup();
+        assert_eq!(titles.len(), 3, "three translations: {titles:?}");
+        // An unreachable database keeps its own message and shorter wait.
+        let down = Problem::from_store(Lang::En, &StoreError::Unavailable("refused".into()));
+        assert_eq!(down.kind, "/api/docs#problem-unavailable");
+        assert_eq!(down.retry_after, Some(5));
     }
 }

@@ -97,9 +97,18 @@ impl HtmlError {
 
     pub fn from_store(page: PageCtx, e: &StoreError) -> Self {
         match e {
-            StoreError::Unavailable(_) | StoreError::Storage(_) => {
+            StoreError::Unavailable(_) => {
                 tracing::warn!(error = %e, "database unavailable");
                 Self::new(page, StatusCode::SERVICE_UNAVAILABLE)
+            }
+            StoreError::Storage(_) => {
+                tracing::error!(error = %e, "the database cannot store more (disk full or read-only)");
+                Self {
+                    title_key: "error-storage-title",
+                    body_key: "error-storage-body",
+                    retry_after: crate::error::STORAGE_RETRY_AFTER,
+                    ..Self::new(page, StatusCode::SERVICE_UNAVAILABLE)
+                }
             }
             StoreError::NotFound => Self::new(page, StatusCode::NOT_FOUND),
             other => {
