@@ -4,8 +4,7 @@
 //! checks and matching, the yearly target, the OCDS import, the exports and the ecosystem's
 //! figures. Handlers only translate between forms and `services::procurement`.
 
-use super::employment::{date_pairs, date_value, place_errors};
-use super::form::{Fields, field_errors, fields, parse_path};
+use super::form::{Fields, date_pairs, date_value, field_errors, fields, parse_path, place_errors};
 use super::form_fields::{narrow, select, text, textarea};
 use super::{HtmlError, SignedIn, check_csrf, render, see_other};
 use crate::AppState;
