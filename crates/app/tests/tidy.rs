@@ -135,14 +135,13 @@ const ADAPTER_FILE_LIMIT: usize = 800;
 /// Adapter files above the limit today, with their size as a ceiling: each may only shrink,
 /// and leaves this list once it is under the limit (split by sub-feature into a folder).
 const OVERSIZED_ADAPTERS: &[(&str, usize)] = &[
-    ("crates/web/src/api/employment.rs", 1224),
+    ("crates/web/src/api/employment.rs", 1207),
     ("crates/web/src/html/agreements.rs", 1380),
     ("crates/web/src/html/casework.rs", 881),
     ("crates/web/src/html/dashboards.rs", 1340),
-    ("crates/web/src/html/ecosystem.rs", 2011),
-    ("crates/web/src/html/employment.rs", 3121),
+    ("crates/web/src/html/ecosystem.rs", 2010),
     ("crates/web/src/html/inclusion.rs", 2320),
-    ("crates/web/src/html/procurement.rs", 2078),
+    ("crates/web/src/html/procurement.rs", 2062),
 ];
 
 #[test]

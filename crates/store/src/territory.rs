@@ -17,6 +17,17 @@ pub struct Area {
     pub name_es: String,
 }
 
+impl Area {
+    /// The area's name in `lang`: Basque for Basque, Spanish otherwise.
+    pub fn name(&self, lang: elkarlan_domain::Lang) -> &str {
+        if lang == elkarlan_domain::Lang::Eu {
+            &self.name_eu
+        } else {
+            &self.name_es
+        }
+    }
+}
+
 fn kind_code(k: AreaKind) -> &'static str {
     match k {
         AreaKind::District => "district",

@@ -496,7 +496,7 @@ pub struct AlternativeDto {
 }
 
 fn reason_text(lang: Lang, areas: &[Area], r: &Reason) -> String {
-    crate::html::employment::message(lang, areas, r.key, &r.args)
+    svc::eligibility_message(lang, areas, r.key, &r.args)
 }
 
 fn reason_dto(lang: Lang, areas: &[Area], r: &Reason) -> ReasonDto {

@@ -2,11 +2,13 @@
 //! agreements and commitments exports. Coordinators only. Handlers only translate between
 //! forms and `services::agreements`.
 
-use super::employment::{
-    choice, code_options, date_field, date_pairs, date_value, err, euros, form, form_errors,
-    narrow, option, place_errors, select, text, textarea,
+use super::form::{
+    Fields, date_pairs, date_value, fields, form_errors, parse_path, place_errors, service_err,
 };
-use super::form::{Fields, fields, parse_path};
+use super::form_fields::{
+    choice, code_options, date_field, form, narrow, option, select, text, textarea,
+};
+use super::labels::{area_name, euros, neighbourhoods};
 use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;
 use crate::extract::Ctx;
@@ -149,8 +151,8 @@ pub async fn list_page(
     let filter = filter_of(&q);
     let list = svc::list(&state, &actor, &ctx.meta, &filter)
         .await
-        .map_err(err(&ctx))?;
-    let areas = super::employment::neighbourhoods(&state, &ctx, &actor).await?;
+        .map_err(service_err(&ctx))?;
+    let areas = neighbourhoods(&state, &ctx, &actor).await?;
     let today = svc::today();
     let rows = list
         .iter()
@@ -165,13 +167,11 @@ pub async fn list_page(
         })
         .collect();
     let mut neighbourhoods = vec![option("", t(lang, "agreements-any"), &q.neighbourhood)];
-    neighbourhoods.extend(areas.iter().map(|a| {
-        option(
-            &a.id.to_string(),
-            super::employment::area_name(lang, a),
-            &q.neighbourhood,
-        )
-    }));
+    neighbourhoods.extend(
+        areas
+            .iter()
+            .map(|a| option(&a.id.to_string(), area_name(lang, a), &q.neighbourhood)),
+    );
     let query = format!(
         "?status={}&kind={}&neighbourhood={}",
         filter.status.map_or("", AgreementStatus::code),
@@ -255,7 +255,7 @@ pub async fn agreement_page(
     let id: AgreementId = parse_path(&ctx, &raw)?;
     let d = svc::get(&state, &actor, &ctx.meta, id)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let page = agreement_view(&state, &ctx, &actor, page_with(&ctx, &n), d).await?;
     Ok(render(&ctx, &state, StatusCode::OK, &page))
 }
@@ -269,12 +269,12 @@ async fn agreement_view(
 ) -> Result<AgreementPage, HtmlError> {
     let lang = ctx.lang;
     let a = &d.agreement;
-    let areas = super::employment::neighbourhoods(state, ctx, actor).await?;
+    let areas = neighbourhoods(state, ctx, actor).await?;
     let area_names: Vec<String> = a
         .neighbourhoods
         .iter()
         .filter_map(|n| areas.iter().find(|x| x.id == *n))
-        .map(|x| super::employment::area_name(lang, x))
+        .map(|x| area_name(lang, x))
         .collect();
     let none = t(lang, "emp-none");
     let or_none = |v: String| if v.is_empty() { none.clone() } else { v };
@@ -479,7 +479,7 @@ fn agreement_fields(lang: Lang, c: &Choices, f: &Fields) -> Vec<FormField> {
             .map(|a| {
                 let v = a.id.to_string();
                 let checked = chosen_areas.contains(&v);
-                choice(&v, super::employment::area_name(lang, a), checked)
+                choice(&v, area_name(lang, a), checked)
             })
             .collect(),
     });
@@ -575,7 +575,7 @@ pub async fn new_page(
 ) -> Result<Response, HtmlError> {
     let c = svc::choices(&state, &actor, &ctx.meta)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let f = Fields::from_pairs(vec![("renewal_notice_days".into(), "60".into())]);
     let page = agreement_form(ctx.lang, ctx.page(), &c, None, &f);
     Ok(render(&ctx, &state, StatusCode::OK, &page))
@@ -596,7 +596,7 @@ pub async fn new_submit(
             let errors = agreement_errors(errors);
             let c = svc::choices(&state, &actor, &ctx.meta)
                 .await
-                .map_err(err(&ctx))?;
+                .map_err(service_err(&ctx))?;
             let page = agreement_form(ctx.lang, ctx.page().with_errors(&errors), &c, None, &f);
             Ok(render(&ctx, &state, status, &page))
         }
@@ -651,10 +651,10 @@ pub async fn edit_page(
     let id: AgreementId = parse_path(&ctx, &raw)?;
     let c = svc::choices(&state, &actor, &ctx.meta)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let d = svc::get(&state, &actor, &ctx.meta, id)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let f = agreement_values(&d.agreement);
     let page = agreement_form(
         ctx.lang,
@@ -693,7 +693,7 @@ pub async fn edit_submit(
             let errors = agreement_errors(errors);
             let current = svc::get(&state, &actor, &ctx.meta, id)
                 .await
-                .map_err(err(&ctx))?;
+                .map_err(service_err(&ctx))?;
             // After a stale edit, show the current version so the next save can succeed.
             let version = if status == StatusCode::CONFLICT {
                 current.agreement.version
@@ -702,7 +702,7 @@ pub async fn edit_submit(
             };
             let c = svc::choices(&state, &actor, &ctx.meta)
                 .await
-                .map_err(err(&ctx))?;
+                .map_err(service_err(&ctx))?;
             let page = agreement_form(
                 ctx.lang,
                 ctx.page().with_errors(&errors),
@@ -764,7 +764,7 @@ async fn refused_move(
     }
     let d = svc::get(state, actor, &ctx.meta, id)
         .await
-        .map_err(err(ctx))?;
+        .map_err(service_err(ctx))?;
     let page = agreement_view(state, ctx, actor, ctx.page().with_errors(&placed), d).await?;
     Ok(render(ctx, state, status, &page))
 }
@@ -827,10 +827,10 @@ pub async fn document_page(
     let id: AgreementId = parse_path(&ctx, &raw)?;
     svc::choices(&state, &actor, &ctx.meta)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let d = svc::get(&state, &actor, &ctx.meta, id)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let caption = title_of(ctx.lang, &d.agreement);
     let page = document_form(ctx.lang, ctx.page(), id, caption, &Fields::empty());
     Ok(render(&ctx, &state, StatusCode::OK, &page))
@@ -858,7 +858,7 @@ pub async fn document_submit(
             let errors = place_errors(errors, &["dated_on"], &[], "");
             let d = svc::get(&state, &actor, &ctx.meta, id)
                 .await
-                .map_err(err(&ctx))?;
+                .map_err(service_err(&ctx))?;
             let caption = title_of(ctx.lang, &d.agreement);
             let page = document_form(ctx.lang, ctx.page().with_errors(&errors), id, caption, &f);
             Ok(render(&ctx, &state, status, &page))
@@ -1009,10 +1009,10 @@ pub async fn commitment_new_page(
     let id: AgreementId = parse_path(&ctx, &raw)?;
     let c = svc::choices(&state, &actor, &ctx.meta)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let d = svc::get(&state, &actor, &ctx.meta, id)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let caption = title_of(ctx.lang, &d.agreement);
     let page = commitment_new_form(ctx.lang, ctx.page(), id, caption, &c, &Fields::empty());
     Ok(render(&ctx, &state, StatusCode::OK, &page))
@@ -1045,10 +1045,10 @@ pub async fn commitment_new_submit(
             let errors = place_errors(errors, &["due_on"], &COMMITMENT_FIELDS, "description");
             let c = svc::choices(&state, &actor, &ctx.meta)
                 .await
-                .map_err(err(&ctx))?;
+                .map_err(service_err(&ctx))?;
             let d = svc::get(&state, &actor, &ctx.meta, id)
                 .await
-                .map_err(err(&ctx))?;
+                .map_err(service_err(&ctx))?;
             let caption = title_of(ctx.lang, &d.agreement);
             let page = commitment_new_form(
                 ctx.lang,
@@ -1128,10 +1128,10 @@ pub async fn commitment_page(
     let id: CommitmentId = parse_path(&ctx, &raw)?;
     let c = svc::choices(&state, &actor, &ctx.meta)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let l = svc::commitment(&state, &actor, &ctx.meta, id)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let f = commitment_values(&l.commitment);
     let page = commitment_edit_form(
         ctx.lang,
@@ -1171,7 +1171,7 @@ pub async fn commitment_submit(
             let errors = place_errors(errors, &["due_on"], &COMMITMENT_FIELDS, "description");
             let l = svc::commitment(&state, &actor, &ctx.meta, id)
                 .await
-                .map_err(err(&ctx))?;
+                .map_err(service_err(&ctx))?;
             let version = if status == StatusCode::CONFLICT {
                 l.commitment.version
             } else {
@@ -1179,7 +1179,7 @@ pub async fn commitment_submit(
             };
             let c = svc::choices(&state, &actor, &ctx.meta)
                 .await
-                .map_err(err(&ctx))?;
+                .map_err(service_err(&ctx))?;
             let page = commitment_edit_form(
                 ctx.lang,
                 ctx.page().with_errors(&errors),
@@ -1243,7 +1243,7 @@ async fn export_agreements(
     let lang = ctx.lang;
     let list = svc::list(state, actor, &ctx.meta, &filter_of(q))
         .await
-        .map_err(err(ctx))?;
+        .map_err(service_err(ctx))?;
     let rows: Vec<Vec<String>> = list
         .iter()
         .map(|a| {
@@ -1298,7 +1298,7 @@ async fn export_commitments(
     let lang = ctx.lang;
     let list = svc::all_commitments(state, actor, &ctx.meta)
         .await
-        .map_err(err(ctx))?;
+        .map_err(service_err(ctx))?;
     let rows: Vec<Vec<String>> = list
         .iter()
         .map(|l| {

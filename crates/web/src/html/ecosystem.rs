@@ -4,8 +4,7 @@
 //! directory's downloads (CSV/XLSX and Open Referral HSDS JSON). Handlers only translate between
 //! forms and `services::ecosystem`.
 
-use super::employment::{date_pairs, date_value, place_errors};
-use super::form::{Fields, field_errors, fields, parse_path};
+use super::form::{Fields, date_pairs, date_value, field_errors, fields, parse_path, place_errors};
 use super::form_fields::{narrow, select, text, textarea};
 use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;

@@ -1,5 +1,6 @@
 //! The HTML form kit: a submitted form as name/value pairs (checked for its CSRF token as it is
-//! read), the refusals a form shows beside its fields, the three-box dates, and path ids.
+//! read), the refusals a form shows beside its fields (a stale version among them), the
+//! three-box dates, and path ids.
 
 use super::{HtmlError, check_csrf};
 use crate::error::ServiceError;
@@ -101,4 +102,61 @@ pub(super) fn join_date(day: &str, month: &str, year: &str) -> String {
 pub(super) fn parse_path<T: std::str::FromStr>(ctx: &Ctx, raw: &str) -> Result<T, HtmlError> {
     raw.parse::<T>()
         .map_err(|_| HtmlError::new(ctx.page(), StatusCode::NOT_FOUND))
+}
+
+pub(super) fn date_value(f: &Fields, id: &str) -> String {
+    join_date(
+        &f.get(&format!("{id}-day")),
+        &f.get(&format!("{id}-month")),
+        &f.get(&format!("{id}-year")),
+    )
+}
+
+/// Form values for a stored YYYY-MM-DD date, split into the three boxes.
+pub(super) fn date_pairs(id: &str, value: &str, out: &mut Vec<(String, String)>) {
+    let mut parts = value.splitn(3, '-');
+    if let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) {
+        out.push((format!("{id}-day"), d.trim_start_matches('0').to_owned()));
+        out.push((format!("{id}-month"), m.trim_start_matches('0').to_owned()));
+        out.push((format!("{id}-year"), y.to_owned()));
+    }
+}
+
+/// Moves errors of date fields to their day box, where the summary links; errors of fields
+/// without a box of their own go to `fallback`.
+pub(super) fn place_errors(
+    errors: FieldErrors,
+    dates: &[&str],
+    known: &[&str],
+    fallback: &str,
+) -> FieldErrors {
+    let mut out = FieldErrors::new();
+    for e in errors.0 {
+        let field = if dates.contains(&e.field.as_str()) {
+            format!("{}-day", e.field)
+        } else if known.contains(&e.field.as_str()) || fallback.is_empty() {
+            e.field.clone()
+        } else {
+            fallback.to_owned()
+        };
+        out.add(&field, e.key);
+    }
+    out
+}
+
+/// The field errors of a refused form; a stale version becomes the standard message on
+/// `stale_field`; anything else is an error page.
+pub(super) fn form_errors(
+    ctx: &Ctx,
+    e: ServiceError,
+    stale_field: &str,
+) -> Result<(FieldErrors, StatusCode), HtmlError> {
+    match e {
+        ServiceError::Stale => {
+            let mut errors = FieldErrors::new();
+            errors.add(stale_field, "error-record-changed");
+            Ok((errors, StatusCode::CONFLICT))
+        }
+        other => Ok((field_errors(ctx, other)?, StatusCode::UNPROCESSABLE_ENTITY)),
+    }
 }

@@ -1,12 +1,15 @@
-//! Names and labels shown on pages: agencies in the page's language, codes as message keys,
-//! days.
+//! Names and labels shown on pages: agencies and neighbourhoods in the page's language, codes
+//! as message keys, days, amounts in euros.
 
 use super::HtmlError;
 use crate::AppState;
 use crate::extract::Ctx;
+use elkarlan_domain::employment::programme::format_euros;
 use elkarlan_domain::policy::Actor;
 use elkarlan_domain::{Lang, Timestamp};
 use elkarlan_store::agencies::{self, Agency};
+use elkarlan_store::territory::{self, Area};
+use elkarlan_templates::t_args;
 
 pub(super) fn agency_name(lang: Lang, a: &Agency) -> String {
     if lang == Lang::Eu {
@@ -39,4 +42,26 @@ pub(super) fn key_of(prefix: &str, code: &str) -> String {
 
 pub(super) fn day(ts: Timestamp) -> String {
     ts.to_datetime().format("%Y-%m-%d").to_string()
+}
+
+pub(super) fn area_name(lang: Lang, a: &Area) -> String {
+    a.name(lang).to_owned()
+}
+
+/// The tenant's neighbourhoods (not its districts).
+pub(super) async fn neighbourhoods(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+) -> Result<Vec<Area>, HtmlError> {
+    Ok(territory::list(&state.store, actor.tenant)
+        .await
+        .map_err(|e| HtmlError::from_store(ctx.page(), &e))?
+        .into_iter()
+        .filter(|a| a.kind == "neighbourhood")
+        .collect())
+}
+
+pub(super) fn euros(lang: Lang, cents: i64) -> String {
+    t_args(lang, "emp-euros", &[("amount", &format_euros(cents))])
 }

@@ -4,9 +4,10 @@
 //! checks and matching, the yearly target, the OCDS import, the exports and the ecosystem's
 //! figures. Handlers only translate between forms and `services::procurement`.
 
-use super::employment::{date_pairs, date_value, place_errors};
-use super::form::{Fields, field_errors, fields, parse_path};
-use super::form_fields::{narrow, select, text, textarea};
+use super::form::{
+    Fields, date_pairs, date_value, fields, form_errors, parse_path, place_errors, service_err,
+};
+use super::form_fields::{narrow, option, select, text, textarea};
 use super::{HtmlError, SignedIn, check_csrf, render, see_other};
 use crate::AppState;
 use crate::error::ServiceError;
@@ -31,7 +32,7 @@ use elkarlan_domain::ecosystem::procurement::{
 };
 use elkarlan_domain::employment::programme::format_euros;
 use elkarlan_domain::policy::Actor;
-use elkarlan_domain::{ContractId, FieldErrors, Lang, SocialClauseId};
+use elkarlan_domain::{ContractId, Lang, SocialClauseId};
 use elkarlan_store::commitments::CommitmentOwner;
 use elkarlan_store::contracts::{Candidate, Contract, ContractFilter, ReservedShare};
 use elkarlan_templates::procurement::{Cell, ProcurementPage, Section};
@@ -119,10 +120,6 @@ fn page_with(ctx: &Ctx, n: &Notice) -> PageCtx {
     page
 }
 
-fn err(ctx: &Ctx) -> impl Fn(ServiceError) -> HtmlError + '_ {
-    move |e| HtmlError::from_service(ctx, e)
-}
-
 fn may_manage(ctx: &Ctx, actor: &Actor) -> Result<(), HtmlError> {
     elkarlan_domain::policy::decide(
         actor,
@@ -139,14 +136,6 @@ fn euros(lang: Lang, cents: i64) -> String {
 
 fn opt_euros(lang: Lang, cents: Option<i64>) -> String {
     cents.map(|c| euros(lang, c)).unwrap_or_default()
-}
-
-fn option(value: &str, label: String, selected: &str) -> SelectOption {
-    SelectOption {
-        value: value.to_owned(),
-        label,
-        selected: value == selected,
-    }
 }
 
 fn codes<T: Copy>(
@@ -176,21 +165,6 @@ fn date_field(lang: Lang, id: &str, legend: &str, f: &Fields) -> FormField {
         day: f.get(&format!("{id}-day")),
         month: f.get(&format!("{id}-month")),
         year: f.get(&format!("{id}-year")),
-    }
-}
-
-fn form_errors(
-    ctx: &Ctx,
-    e: ServiceError,
-    stale_field: &str,
-) -> Result<(FieldErrors, StatusCode), HtmlError> {
-    match e {
-        ServiceError::Stale => {
-            let mut errors = FieldErrors::new();
-            errors.add(stale_field, "error-record-changed");
-            Ok((errors, StatusCode::CONFLICT))
-        }
-        other => Ok((field_errors(ctx, other)?, StatusCode::UNPROCESSABLE_ENTITY)),
     }
 }
 
@@ -339,7 +313,7 @@ pub async fn contracts_page(
     };
     let v = svc::list_contracts(&state, &actor, &ctx.meta, &filter)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let rows = v
         .contracts
         .iter()
@@ -649,7 +623,7 @@ pub async fn contract_edit_page(
     let id: ContractId = parse_path(&ctx, &raw)?;
     let d = svc::contract(&state, &actor, &ctx.meta, id)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let f = contract_values(&d.contract);
     let page = contract_form(&ctx, ctx.page(), Some((id, d.contract.version)), &f);
     Ok(render(&ctx, &state, StatusCode::OK, &page))
@@ -673,7 +647,7 @@ pub async fn contract_edit_submit(
             let version = if status == StatusCode::CONFLICT {
                 svc::contract(&state, &actor, &ctx.meta, id)
                     .await
-                    .map_err(err(&ctx))?
+                    .map_err(service_err(&ctx))?
                     .contract
                     .version
             } else {
@@ -702,7 +676,7 @@ pub async fn contract_page(
     let id: ContractId = parse_path(&ctx, &raw)?;
     let d = svc::contract(&state, &actor, &ctx.meta, id)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let c = &d.contract;
     let opt = |s: &Option<String>| s.clone().unwrap_or_default();
     let mut facts = vec![
@@ -917,7 +891,7 @@ pub async fn lot_new_page(
     let id: ContractId = parse_path(&ctx, &raw)?;
     let lots = svc::lots(&state, &actor, &ctx.meta, id)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let next = lots.iter().map(|l| l.number).max().unwrap_or(0) + 1;
     let f = Fields::from_pairs(vec![("number".into(), next.to_string())]);
     Ok(render(
@@ -965,7 +939,7 @@ async fn lot_options(
     let lang = ctx.lang;
     let lots = svc::lots(state, actor, &ctx.meta, id)
         .await
-        .map_err(err(ctx))?;
+        .map_err(service_err(ctx))?;
     let mut out = vec![option("", t(lang, "proc-whole-contract"), chosen)];
     out.extend(lots.iter().map(|l| {
         option(
@@ -1101,7 +1075,7 @@ async fn award_form(
     let lots = lot_options(state, ctx, actor, id, &f.get("lot")).await?;
     let orgs = svc::awardees(state, actor, &ctx.meta)
         .await
-        .map_err(err(ctx))?;
+        .map_err(service_err(ctx))?;
     let chosen = f.get("awardee");
     let mut awardees = vec![option("", t(lang, "proc-choose"), &chosen)];
     awardees.extend(orgs.iter().map(|o| {
@@ -1224,7 +1198,7 @@ pub async fn clause_page(
     let id: SocialClauseId = parse_path(&ctx, &raw)?;
     let d = svc::clause(&state, &actor, &ctx.meta, id)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let s = &d.clause;
     let facts = vec![
         (
@@ -1401,7 +1375,7 @@ async fn check_form(
     let lang = ctx.lang;
     let d = svc::clause(state, actor, &ctx.meta, id)
         .await
-        .map_err(err(ctx))?;
+        .map_err(service_err(ctx))?;
     let chosen = f.get("commitment");
     let mut commitments = vec![option("", t(lang, "proc-no-commitment"), &chosen)];
     commitments.extend(d.commitments.iter().map(|k| {
@@ -1541,7 +1515,7 @@ pub async fn commitment_new_page(
     let id: SocialClauseId = parse_path(&ctx, &raw)?;
     svc::clause(&state, &actor, &ctx.meta, id)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let f = Fields::from_pairs(vec![(
         "unit".into(),
         t(ctx.lang, "proc-commitment-unit-people"),
@@ -1603,7 +1577,7 @@ async fn targets_form(
     let lang = ctx.lang;
     let list = svc::targets(state, actor, &ctx.meta)
         .await
-        .map_err(err(ctx))?;
+        .map_err(service_err(ctx))?;
     let intro = if list.is_empty() {
         t(lang, "proc-targets-none")
     } else {
@@ -1704,7 +1678,7 @@ pub async fn figures_page(
         .unwrap_or_else(|| svc::today().year());
     let f = svc::figures(&state, &actor, &ctx.meta, year)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let heads = |keys: &[&str]| keys.iter().map(|k| t(lang, k)).collect::<Vec<_>>();
     let label = |prefix: &str, code: &str| t(lang, &format!("{prefix}-{}", code.replace('_', "-")));
     let facts = vec![
@@ -1928,7 +1902,7 @@ async fn import_submit(
     check_csrf(&ctx, &csrf)?;
     match svc::import_ocds(&state, &actor, &ctx.meta, &bytes)
         .await
-        .map_err(err(&ctx))?
+        .map_err(service_err(&ctx))?
     {
         Ok(r) => Ok(see_other(&format!(
             "/contracts?notice=contract-saved&imported={}",
@@ -1980,7 +1954,7 @@ async fn export_ocds(
 ) -> Result<Response, HtmlError> {
     let records = svc::export_records(&state, &actor, &ctx.meta)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let doc = ocds::release_package(
         &records,
         chrono::Utc::now(),
@@ -2015,7 +1989,7 @@ async fn export_table(
     }
     let list = svc::export_rows(&state, &actor, &ctx.meta)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let lang = ctx.lang;
     let headers: Vec<String> = [
         "proc-ocid",

@@ -1,11 +1,11 @@
 //! Pages for the area's strategic projects. The coordinator keeps them; the analyst reads the
 //! list and each project. Handlers only translate between forms and `services::projects`.
 
-use super::employment::{
-    choice, code_options, date_field, date_pairs, date_value, err, euros, form, form_errors,
-    option, place_errors, select, text, textarea,
+use super::form::{
+    Fields, date_pairs, date_value, fields, form_errors, parse_path, place_errors, service_err,
 };
-use super::form::{Fields, fields, parse_path};
+use super::form_fields::{choice, code_options, date_field, form, option, select, text, textarea};
+use super::labels::{area_name, euros};
 use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;
 use crate::extract::Ctx;
@@ -83,7 +83,7 @@ pub async fn list_page(
     let lang = ctx.lang;
     let list = svc::list(&state, &actor, &ctx.meta)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let rows = list
         .iter()
         .map(|p| ProjectRow {
@@ -121,7 +121,7 @@ pub async fn project_page(
     let id: ProjectId = parse_path(&ctx, &raw)?;
     let d = svc::detail(&state, &actor, &ctx.meta, id, lang)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let p = &d.project;
     let none = t(lang, "emp-none");
     let or_none = |v: String| if v.is_empty() { none.clone() } else { v };
@@ -129,7 +129,7 @@ pub async fn project_page(
         .neighbourhoods
         .iter()
         .filter_map(|n| d.areas.iter().find(|a| a.id == *n))
-        .map(|a| super::employment::area_name(lang, a))
+        .map(|a| area_name(lang, a))
         .collect();
     let facts = vec![
         (
@@ -164,7 +164,7 @@ pub async fn project_page(
     ];
     let codes = crate::services::reports::project_indicators(&state, &actor, &ctx.meta, id)
         .await
-        .map_err(err(&ctx))?
+        .map_err(service_err(&ctx))?
         .1;
     let indicators = codes
         .iter()
@@ -284,7 +284,7 @@ fn project_fields(lang: Lang, c: &Choices, f: &Fields) -> Vec<FormField> {
                 .map(|a| {
                     let v = a.id.to_string();
                     let checked = areas.contains(&v);
-                    choice(&v, super::employment::area_name(lang, a), checked)
+                    choice(&v, area_name(lang, a), checked)
                 })
                 .collect(),
         },
@@ -350,7 +350,7 @@ pub async fn new_page(
 ) -> Result<Response, HtmlError> {
     let c = svc::choices(&state, &actor, &ctx.meta, ctx.lang)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let f = Fields::from_pairs(vec![("status".into(), "planned".into())]);
     let page = project_form(ctx.lang, ctx.page(), &c, None, &f);
     Ok(render(&ctx, &state, StatusCode::OK, &page))
@@ -369,7 +369,7 @@ pub async fn new_submit(
             let errors = place_errors(errors, &DATES, &FIELDS, "code");
             let c = svc::choices(&state, &actor, &ctx.meta, ctx.lang)
                 .await
-                .map_err(err(&ctx))?;
+                .map_err(service_err(&ctx))?;
             let page = project_form(ctx.lang, ctx.page().with_errors(&errors), &c, None, &f);
             Ok(render(&ctx, &state, status, &page))
         }
@@ -422,10 +422,10 @@ pub async fn edit_page(
     let id: ProjectId = parse_path(&ctx, &raw)?;
     let c = svc::choices(&state, &actor, &ctx.meta, ctx.lang)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let p = svc::get(&state, &actor, &ctx.meta, id)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let page = project_form(
         ctx.lang,
         ctx.page(),
@@ -461,7 +461,7 @@ pub async fn edit_submit(
             let errors = place_errors(errors, &DATES, &FIELDS, "code");
             let current = svc::get(&state, &actor, &ctx.meta, id)
                 .await
-                .map_err(err(&ctx))?;
+                .map_err(service_err(&ctx))?;
             // After a stale edit, show the current version so the next save can succeed.
             let version = if status == StatusCode::CONFLICT {
                 current.version
@@ -470,7 +470,7 @@ pub async fn edit_submit(
             };
             let c = svc::choices(&state, &actor, &ctx.meta, ctx.lang)
                 .await
-                .map_err(err(&ctx))?;
+                .map_err(service_err(&ctx))?;
             let page = project_form(
                 ctx.lang,
                 ctx.page().with_errors(&errors),
@@ -517,10 +517,10 @@ pub async fn link_page(
     let id: ProjectId = parse_path(&ctx, &raw)?;
     let c = svc::choices(&state, &actor, &ctx.meta, ctx.lang)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     svc::get(&state, &actor, &ctx.meta, id)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let page = link_form(
         ctx.lang,
         ctx.page(),
@@ -557,7 +557,7 @@ pub async fn link_submit(
             }
             let c = svc::choices(&state, &actor, &ctx.meta, ctx.lang)
                 .await
-                .map_err(err(&ctx))?;
+                .map_err(service_err(&ctx))?;
             let page = link_form(ctx.lang, ctx.page().with_errors(&placed), &c, id, &f);
             Ok(render(&ctx, &state, status, &page))
         }
@@ -591,10 +591,10 @@ pub async fn milestone_page(
     let id: ProjectId = parse_path(&ctx, &raw)?;
     svc::choices(&state, &actor, &ctx.meta, ctx.lang)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     svc::get(&state, &actor, &ctx.meta, id)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let page = milestone_form(ctx.lang, ctx.page(), id, &Fields::from_pairs(Vec::new()));
     Ok(render(&ctx, &state, StatusCode::OK, &page))
 }

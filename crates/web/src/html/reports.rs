@@ -2,8 +2,9 @@
 //! budget, milestones) with CSV/XLSX exports, and the printable annual reports of a project and
 //! of the whole area. Values come only from the stored, disclosure-controlled results.
 
-use super::employment::{choice, err, euros, form, form_errors};
-use super::form::{fields, parse_path};
+use super::form::{fields, form_errors, parse_path, service_err};
+use super::form_fields::{choice, form};
+use super::labels::{area_name, euros};
 use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;
 use crate::error::ServiceError;
@@ -208,7 +209,7 @@ pub async fn indicators_page(
     let id: ProjectId = parse_path(&ctx, &raw)?;
     let codes = svc::indicators_to_edit(&state, &actor, &ctx.meta, id)
         .await
-        .map_err(err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     let page = indicators_form(ctx.lang, ctx.page(), id, &codes);
     Ok(render(&ctx, &state, StatusCode::OK, &page))
 }
@@ -417,11 +418,7 @@ pub async fn dashboard_page(
     let manage = can_manage(&actor);
     match svc::dashboard(&state, &actor, &ctx.meta, id, chosen).await {
         Ok(d) => {
-            let names: Vec<String> = d
-                .areas
-                .iter()
-                .map(|a| super::employment::area_name(lang, a))
-                .collect();
+            let names: Vec<String> = d.areas.iter().map(|a| area_name(lang, a)).collect();
             let page = DashboardPage {
                 ctx: ctx.page(),
                 id: id.to_string(),
@@ -464,7 +461,7 @@ pub async fn dashboard_page(
                 &page,
             ))
         }
-        Err(e) => Err(err(&ctx)(e)),
+        Err(e) => Err(service_err(&ctx)(e)),
     }
 }
 
@@ -484,7 +481,7 @@ async fn export(
         Err(ServiceError::Invalid(_)) => {
             return Err(HtmlError::new(ctx.page(), StatusCode::UNPROCESSABLE_ENTITY));
         }
-        Err(e) => return Err(err(&ctx)(e)),
+        Err(e) => return Err(service_err(&ctx)(e)),
     };
     let headers: Vec<String> = [
         "report-section",
@@ -507,7 +504,7 @@ async fn export(
         let target = figure(lang, def.unit, def.target_for(d.period)).1;
         let mut scopes = vec![(t(lang, "report-city"), Some(l.city))];
         for (a, p) in d.areas.iter().zip(&l.areas) {
-            scopes.push((super::employment::area_name(lang, a), *p));
+            scopes.push((area_name(lang, a), *p));
         }
         for (scope, p) in scopes {
             rows.push(vec![
@@ -758,7 +755,7 @@ async fn annual(
                 &page,
             ))
         }
-        Err(e) => Err(err(&ctx)(e)),
+        Err(e) => Err(service_err(&ctx)(e)),
     }
 }
 

@@ -18,8 +18,8 @@ use elkarlan_domain::employment::training::{TrainingActionDraft, TrainingActionI
 use elkarlan_domain::inclusion::consent::{ConsentScope, DataCategory};
 use elkarlan_domain::policy::{self, Action, Actor, Denied, Grant, Relationship, Target};
 use elkarlan_domain::{
-    EnrolmentId, FieldErrors, ItineraryId, ItineraryStepId, PersonId, PlacementId, ProgrammeId,
-    TrainingActionId,
+    EnrolmentId, FieldErrors, ItineraryId, ItineraryStepId, Lang, PersonId, PlacementId,
+    ProgrammeId, TrainingActionId,
 };
 use elkarlan_store::audit::RequestMeta;
 use elkarlan_store::consents::{self, Consent};
@@ -28,6 +28,7 @@ use elkarlan_store::itineraries::{
 };
 use elkarlan_store::programmes::{self, Programme, Session, Template, TrainingAction};
 use elkarlan_store::{StoreError, agencies, people, territory};
+use elkarlan_templates::i18n::{t, t_args};
 use serde::Deserialize;
 
 pub fn today() -> chrono::NaiveDate {
@@ -692,6 +693,51 @@ fn facts_with(person: &people::Person, profile: &Profile, areas: &[territory::Ar
     }
 }
 
+/// Translates the codes that eligibility messages carry (neighbourhoods, sexes) into names.
+fn readable_args(
+    lang: Lang,
+    areas: &[territory::Area],
+    args: &[(&'static str, String)],
+) -> Vec<(String, String)> {
+    args.iter()
+        .map(|(k, v)| {
+            let shown = match *k {
+                "neighbourhood" | "neighbourhoods" => v
+                    .split(", ")
+                    .map(|code| {
+                        areas
+                            .iter()
+                            .find(|a| a.code == code)
+                            .map_or_else(|| code.to_owned(), |a| a.name(lang).to_owned())
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                "sex" | "sexes" => v
+                    .split(", ")
+                    .map(|code| t(lang, &format!("sex-{}", code.replace('_', "-"))))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => v.clone(),
+            };
+            ((*k).to_owned(), shown)
+        })
+        .collect()
+}
+
+/// An eligibility message (a rule or a reason, from `eligibility::describe` or an
+/// `Assessment`) in `lang`, with neighbourhood and sex codes shown as names: the pages and the
+/// API explain eligibility in the same words.
+pub fn eligibility_message(
+    lang: Lang,
+    areas: &[territory::Area],
+    key: &str,
+    args: &[(&'static str, String)],
+) -> String {
+    let args = readable_args(lang, areas, args);
+    let refs: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    t_args(lang, key, &refs)
+}
+
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ProfileInput {
@@ -1273,8 +1319,8 @@ pub async fn import_referrals(
         .collect();
     let sha = hex::encode(elkarlan_store::sha256(bytes));
     // The lead reads the request in the inbox; stored as written, like the referral e-mails.
-    let join_reason = elkarlan_templates::i18n::t_args(
-        elkarlan_domain::Lang::Es,
+    let join_reason = t_args(
+        Lang::Es,
         "import-join-reason",
         &[("programme", &detail.name_es)],
     );
