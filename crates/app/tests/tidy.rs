@@ -135,7 +135,7 @@ const ADAPTER_FILE_LIMIT: usize = 800;
 /// Adapter files above the limit today, with their size as a ceiling: each may only shrink,
 /// and leaves this list once it is under the limit (split by sub-feature into a folder).
 const OVERSIZED_ADAPTERS: &[(&str, usize)] = &[
-    ("crates/web/src/api/employment.rs", 1207),
+    ("crates/web/src/api/employment.rs", 1177),
     ("crates/web/src/html/agreements.rs", 1380),
     ("crates/web/src/html/casework.rs", 881),
     ("crates/web/src/html/dashboards.rs", 1340),

@@ -8,14 +8,19 @@ pub mod conditional;
 pub mod configuration;
 pub mod ecosystem;
 pub mod employment;
+pub mod error;
 pub mod inclusion;
 pub mod indicator_definitions;
 pub mod indicators;
 pub mod openapi;
+pub mod path;
 pub mod procurement;
 pub mod projects;
 pub mod resources;
 pub mod subject_access;
+
+pub use error::{ApiError, OrProblem, not_found};
+pub use path::{AfterBody, ApiPath, ApiPath2};
 
 use crate::AppState;
 use crate::error::{Problem, ServiceError};
@@ -73,17 +78,21 @@ impl FromRequestParts<AppState> for ApiCaller {
         };
         let hash = crate::auth::token_hash(token);
         match elkarlan_store::sessions::find_token(&state.store, &hash).await {
-            Ok(Some(user)) => Ok(ApiCaller {
-                actor: user.actor(),
-                lang: if parts.headers.contains_key(header::ACCEPT_LANGUAGE) {
+            Ok(Some(user)) => {
+                let lang = if parts.headers.contains_key(header::ACCEPT_LANGUAGE) {
                     lang
                 } else {
                     user.preferred_lang.unwrap_or(Lang::En)
-                },
-                user,
-                meta: request_meta(parts, &state.config),
-                token_hash: hash,
-            }),
+                };
+                parts.extensions.insert(path::CallerLang(lang));
+                Ok(ApiCaller {
+                    actor: user.actor(),
+                    lang,
+                    user,
+                    meta: request_meta(parts, &state.config),
+                    token_hash: hash,
+                })
+            }
             Ok(None) => Err(unauthenticated(lang)),
             Err(e) => Err(Problem::from_store(lang, &e).into_response()),
         }

@@ -3,21 +3,21 @@
 
 //! `/api/v1` endpoints for agreements and their commitments, with progress as counts.
 
-use super::conditional::{etag, if_match};
+use super::conditional::{IfMatch, etag};
 use super::inclusion::Created;
-use super::{ApiCaller, ApiJson, json, problem};
+use super::{AfterBody, ApiCaller, ApiError, ApiJson, ApiPath, OrProblem, json};
 use crate::AppState;
 use crate::error::Problem;
 use crate::routes::RouteBook;
 use crate::services::agreements::{self as svc, CommitmentLine};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use elkarlan_domain::ecosystem::agreement::{AgreementInput, DocumentInput};
 use elkarlan_domain::ecosystem::codes::{AgreementKind, AgreementStatus};
 use elkarlan_domain::ecosystem::commitment::{CommitmentInput, Progress};
-use elkarlan_domain::{AgreementId, AreaId, CommitmentId, Lang};
+use elkarlan_domain::{AgreementId, AreaId, CommitmentId};
 use elkarlan_store::agreements::{Agreement, Filter};
 use elkarlan_store::commitments::CommitmentOwner;
 use serde::{Deserialize, Serialize};
@@ -56,19 +56,6 @@ pub fn routes(book: RouteBook) -> RouteBook {
         )
         .add("GET", "/api/v1/commitments/{id}", get(get_commitment))
         .add("PUT", "/api/v1/commitments/{id}", put(update_commitment))
-}
-
-fn not_found(lang: Lang) -> Response {
-    Problem::new(lang, StatusCode::NOT_FOUND, "problem-not-found").into_response()
-}
-
-macro_rules! parse_id {
-    ($caller:expr, $raw:expr, $ty:ty) => {
-        match $raw.parse::<$ty>() {
-            Ok(id) => id,
-            Err(_) => return not_found($caller.lang),
-        }
-    };
 }
 
 // DTOs ------------------------------------------------------------------------------------------
@@ -231,7 +218,7 @@ pub async fn list_agreements(
     State(state): State<AppState>,
     caller: ApiCaller,
     Query(q): Query<AgreementQuery>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let mut filter = Filter::default();
     let mut nothing = false;
     if !q.status.is_empty() {
@@ -246,17 +233,15 @@ pub async fn list_agreements(
         filter.neighbourhood = q.neighbourhood.parse::<AreaId>().ok();
         nothing |= filter.neighbourhood.is_none();
     }
-    match svc::list(&state, &caller.actor, &caller.meta, &filter).await {
-        Ok(list) if nothing => {
-            drop(list);
-            json(StatusCode::OK, &Vec::<AgreementDto>::new())
-        }
-        Ok(list) => json(
-            StatusCode::OK,
-            &list.iter().map(agreement_dto).collect::<Vec<_>>(),
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+    let list = svc::list(&state, &caller.actor, &caller.meta, &filter)
+        .await
+        .or_problem(caller.lang)?;
+    // A filter value that names nothing matches nothing (still authorized above).
+    let list = if nothing { Vec::new() } else { list };
+    Ok(json(
+        StatusCode::OK,
+        &list.iter().map(agreement_dto).collect::<Vec<_>>(),
+    ))
 }
 
 /// Creates a draft agreement (coordinators). Send `Idempotency-Key` to make retries safe.
@@ -268,16 +253,16 @@ pub async fn create_agreement(
     caller: ApiCaller,
     headers: HeaderMap,
     body: ApiJson<AgreementInput>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let idem = match super::resources::idempotency(&state, &caller, &headers, &body.raw).await {
         Ok(i) => i,
-        Err(replay) => return replay,
+        Err(replay) => return Ok(replay),
     };
     let idem = idem.as_ref().map(|(k, h)| (k.as_str(), h.as_slice()));
-    match svc::create(&state, &caller.actor, &caller.meta, &body.value, idem).await {
-        Ok(id) => json(StatusCode::CREATED, &Created { id: id.0 }),
-        Err(e) => problem(caller.lang, e),
-    }
+    let id = svc::create(&state, &caller.actor, &caller.meta, &body.value, idem)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::CREATED, &Created { id: id.0 }))
 }
 
 /// An agreement with its documents and commitments; `ETag` carries its version.
@@ -286,34 +271,31 @@ pub async fn create_agreement(
 pub async fn get_agreement(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-) -> Response {
-    let id = parse_id!(caller, raw, AgreementId);
-    match svc::get(&state, &caller.actor, &caller.meta, id).await {
-        Ok(d) => {
-            let mut res = json(
-                StatusCode::OK,
-                &AgreementDetailDto {
-                    agreement: agreement_dto(&d.agreement),
-                    documents: d
-                        .documents
-                        .iter()
-                        .map(|x| DocumentDto {
-                            id: x.id.0,
-                            title: x.title.clone(),
-                            dated_on: x.dated_on.clone(),
-                            reference: x.reference.clone(),
-                        })
-                        .collect(),
-                    commitments: d.commitments.iter().map(commitment_dto).collect(),
-                },
-            );
-            res.headers_mut()
-                .insert(header::ETAG, etag(d.agreement.version));
-            res
-        }
-        Err(e) => problem(caller.lang, e),
-    }
+    ApiPath(id): ApiPath<AgreementId>,
+) -> Result<Response, ApiError> {
+    let d = svc::get(&state, &caller.actor, &caller.meta, id)
+        .await
+        .or_problem(caller.lang)?;
+    let mut res = json(
+        StatusCode::OK,
+        &AgreementDetailDto {
+            agreement: agreement_dto(&d.agreement),
+            documents: d
+                .documents
+                .iter()
+                .map(|x| DocumentDto {
+                    id: x.id.0,
+                    title: x.title.clone(),
+                    dated_on: x.dated_on.clone(),
+                    reference: x.reference.clone(),
+                })
+                .collect(),
+            commitments: d.commitments.iter().map(commitment_dto).collect(),
+        },
+    );
+    res.headers_mut()
+        .insert(header::ETAG, etag(d.agreement.version));
+    Ok(res)
 }
 
 /// Replaces an agreement's fields (not its status). Needs `If-Match`.
@@ -323,24 +305,22 @@ pub async fn get_agreement(
 pub async fn update_agreement(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
+    path: AfterBody<ApiPath<AgreementId>>,
+    IfMatch(version): IfMatch,
     body: ApiJson<AgreementInput>,
-) -> Response {
-    let id = parse_id!(caller, raw, AgreementId);
-    match svc::update(
+) -> Result<Response, ApiError> {
+    let ApiPath(id) = path.get()?;
+    svc::update(
         &state,
         &caller.actor,
         &caller.meta,
         id,
-        if_match(&headers),
+        version,
         &body.value,
     )
     .await
-    {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+    .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Moves an agreement along its lifecycle. Needs `If-Match`.
@@ -350,25 +330,23 @@ pub async fn update_agreement(
 pub async fn move_agreement(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
+    path: AfterBody<ApiPath<AgreementId>>,
+    IfMatch(version): IfMatch,
     body: ApiJson<TransitionInput>,
-) -> Response {
-    let id = parse_id!(caller, raw, AgreementId);
-    match svc::transition(
+) -> Result<Response, ApiError> {
+    let ApiPath(id) = path.get()?;
+    svc::transition(
         &state,
         &caller.actor,
         &caller.meta,
         id,
-        if_match(&headers),
+        version,
         &body.value.to,
         &body.value.signed_on,
     )
     .await
-    {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+    .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Renews an active or expired agreement: a new draft pointing back to it; the old one is
@@ -379,14 +357,13 @@ pub async fn move_agreement(
 pub async fn renew_agreement(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let id = parse_id!(caller, raw, AgreementId);
-    match svc::renew(&state, &caller.actor, &caller.meta, id, if_match(&headers)).await {
-        Ok(new) => json(StatusCode::CREATED, &Created { id: new.0 }),
-        Err(e) => problem(caller.lang, e),
-    }
+    ApiPath(id): ApiPath<AgreementId>,
+    IfMatch(version): IfMatch,
+) -> Result<Response, ApiError> {
+    let new = svc::renew(&state, &caller.actor, &caller.meta, id, version)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::CREATED, &Created { id: new.0 }))
 }
 
 /// References a document of the agreement (where the signed original is kept).
@@ -396,14 +373,14 @@ pub async fn renew_agreement(
 pub async fn add_document(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
+    path: AfterBody<ApiPath<AgreementId>>,
     body: ApiJson<DocumentInput>,
-) -> Response {
-    let id = parse_id!(caller, raw, AgreementId);
-    match svc::add_document(&state, &caller.actor, &caller.meta, id, &body.value).await {
-        Ok(d) => json(StatusCode::CREATED, &Created { id: d.0 }),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let ApiPath(id) = path.get()?;
+    let d = svc::add_document(&state, &caller.actor, &caller.meta, id, &body.value)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::CREATED, &Created { id: d.0 }))
 }
 
 /// The agreement's commitments with their progress.
@@ -413,17 +390,16 @@ pub async fn add_document(
 pub async fn list_commitments(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-) -> Response {
-    let id = parse_id!(caller, raw, AgreementId);
+    ApiPath(id): ApiPath<AgreementId>,
+) -> Result<Response, ApiError> {
     let owner = CommitmentOwner::Agreement(id);
-    match svc::commitments_of(&state, &caller.actor, &caller.meta, owner).await {
-        Ok(list) => json(
-            StatusCode::OK,
-            &list.iter().map(commitment_dto).collect::<Vec<_>>(),
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+    let list = svc::commitments_of(&state, &caller.actor, &caller.meta, owner)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(
+        StatusCode::OK,
+        &list.iter().map(commitment_dto).collect::<Vec<_>>(),
+    ))
 }
 
 /// Adds a commitment; its due date must fall within the agreement's dates. Send
@@ -434,18 +410,18 @@ pub async fn list_commitments(
 pub async fn create_commitment(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
+    path: AfterBody<ApiPath<AgreementId>>,
     headers: HeaderMap,
     body: ApiJson<CommitmentInput>,
-) -> Response {
-    let id = parse_id!(caller, raw, AgreementId);
+) -> Result<Response, ApiError> {
+    let ApiPath(id) = path.get()?;
     let owner = CommitmentOwner::Agreement(id);
     let idem = match super::resources::idempotency(&state, &caller, &headers, &body.raw).await {
         Ok(i) => i,
-        Err(replay) => return replay,
+        Err(replay) => return Ok(replay),
     };
     let idem = idem.as_ref().map(|(k, h)| (k.as_str(), h.as_slice()));
-    match svc::create_commitment(
+    let c = svc::create_commitment(
         &state,
         &caller.actor,
         &caller.meta,
@@ -454,10 +430,8 @@ pub async fn create_commitment(
         idem,
     )
     .await
-    {
-        Ok(c) => json(StatusCode::CREATED, &Created { id: c.0 }),
-        Err(e) => problem(caller.lang, e),
-    }
+    .or_problem(caller.lang)?;
+    Ok(json(StatusCode::CREATED, &Created { id: c.0 }))
 }
 
 /// A commitment with its progress; `ETag` carries its version.
@@ -466,18 +440,15 @@ pub async fn create_commitment(
 pub async fn get_commitment(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-) -> Response {
-    let id = parse_id!(caller, raw, CommitmentId);
-    match svc::commitment(&state, &caller.actor, &caller.meta, id).await {
-        Ok(l) => {
-            let mut res = json(StatusCode::OK, &commitment_dto(&l));
-            res.headers_mut()
-                .insert(header::ETAG, etag(l.commitment.version));
-            res
-        }
-        Err(e) => problem(caller.lang, e),
-    }
+    ApiPath(id): ApiPath<CommitmentId>,
+) -> Result<Response, ApiError> {
+    let l = svc::commitment(&state, &caller.actor, &caller.meta, id)
+        .await
+        .or_problem(caller.lang)?;
+    let mut res = json(StatusCode::OK, &commitment_dto(&l));
+    res.headers_mut()
+        .insert(header::ETAG, etag(l.commitment.version));
+    Ok(res)
 }
 
 /// Replaces a commitment's fields: evidence, progress recorded by hand, status. Needs `If-Match`.
@@ -487,22 +458,20 @@ pub async fn get_commitment(
 pub async fn update_commitment(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
+    path: AfterBody<ApiPath<CommitmentId>>,
+    IfMatch(version): IfMatch,
     body: ApiJson<CommitmentInput>,
-) -> Response {
-    let id = parse_id!(caller, raw, CommitmentId);
-    match svc::update_commitment(
+) -> Result<Response, ApiError> {
+    let ApiPath(id) = path.get()?;
+    svc::update_commitment(
         &state,
         &caller.actor,
         &caller.meta,
         id,
-        if_match(&headers),
+        version,
         &body.value,
     )
     .await
-    {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+    .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -4,28 +4,20 @@
 //! `/api/v1` endpoints for casework: assessments, the joint plan, notes, meetings, timeline.
 
 use super::inclusion::Created;
-use super::{ApiCaller, ApiJson, json, problem};
+use super::{AfterBody, ApiCaller, ApiError, ApiJson, ApiPath, ApiPath2, OrProblem, json};
 use crate::AppState;
 use crate::error::Problem;
 use crate::services::casework::{
     self as svc, ActionInput, ActionStatusInput, AssessmentInput, GoalInput, MeetingInput,
     NoteInput, TimelineEntry,
 };
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use elkarlan_domain::CaseId;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-fn case_id(caller: &ApiCaller, raw: &str) -> Result<CaseId, Box<Response>> {
-    raw.parse::<CaseId>().map_err(|_| {
-        Box::new(
-            Problem::new(caller.lang, StatusCode::NOT_FOUND, "problem-not-found").into_response(),
-        )
-    })
-}
 
 #[derive(Serialize, ToSchema)]
 pub struct AssessmentDto {
@@ -95,95 +87,86 @@ pub struct CaseworkDto {
 pub async fn get(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-) -> Response {
-    let id = match case_id(&caller, &raw) {
-        Ok(i) => i,
-        Err(r) => return *r,
-    };
-    match svc::casework(&state, &caller.actor, &caller.meta, id).await {
-        Ok(w) => json(
-            StatusCode::OK,
-            &CaseworkDto {
-                assessments: w
-                    .assessments
-                    .iter()
-                    .map(|a| AssessmentDto {
-                        id: a.id,
-                        instrument_version: a.instrument_version,
-                        assessed_at: a.assessed_at.iso(),
-                        assessed_agency: a.assessed_agency.0,
-                        summary: a.summary.clone(),
-                        domains: a.domains.clone(),
-                    })
-                    .collect(),
-                goals: w
-                    .goals
-                    .iter()
-                    .map(|g| GoalDto {
-                        id: g.id,
-                        domain: g.domain.clone(),
-                        description: g.description.clone(),
-                        status: g.status.clone(),
-                    })
-                    .collect(),
-                actions: w
-                    .actions
-                    .iter()
-                    .map(|a| ActionDto {
-                        id: a.id,
-                        goal: a.goal_id,
-                        meeting: a.meeting_id,
-                        agency: a.agency_id.0,
-                        description: a.description.clone(),
-                        due_on: a.due_on.clone(),
-                        status: a.status.clone(),
-                        version: a.version,
-                    })
-                    .collect(),
-                notes: w
-                    .notes
-                    .iter()
-                    .map(|n| NoteDto {
-                        id: n.id,
-                        author_agency: n.author_agency.0,
-                        confidentiality: n.confidentiality.clone(),
-                        clinical: n.clinical,
-                        body: n.body.clone(),
-                        created_at: n.created_at.iso(),
-                    })
-                    .collect(),
-                meetings: w
-                    .meetings
-                    .iter()
-                    .map(|m| MeetingDto {
-                        id: m.id,
-                        held_on: m.held_on.clone(),
-                        minutes: m.minutes.clone(),
-                        agencies: m.agencies.iter().map(|a| a.0).collect(),
-                    })
-                    .collect(),
-                health_followups: w.health_followups.iter().map(|a| a.0).collect(),
-                timeline: w.timeline,
-            },
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+    ApiPath(id): ApiPath<CaseId>,
+) -> Result<Response, ApiError> {
+    let w = svc::casework(&state, &caller.actor, &caller.meta, id)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(
+        StatusCode::OK,
+        &CaseworkDto {
+            assessments: w
+                .assessments
+                .iter()
+                .map(|a| AssessmentDto {
+                    id: a.id,
+                    instrument_version: a.instrument_version,
+                    assessed_at: a.assessed_at.iso(),
+                    assessed_agency: a.assessed_agency.0,
+                    summary: a.summary.clone(),
+                    domains: a.domains.clone(),
+                })
+                .collect(),
+            goals: w
+                .goals
+                .iter()
+                .map(|g| GoalDto {
+                    id: g.id,
+                    domain: g.domain.clone(),
+                    description: g.description.clone(),
+                    status: g.status.clone(),
+                })
+                .collect(),
+            actions: w
+                .actions
+                .iter()
+                .map(|a| ActionDto {
+                    id: a.id,
+                    goal: a.goal_id,
+                    meeting: a.meeting_id,
+                    agency: a.agency_id.0,
+                    description: a.description.clone(),
+                    due_on: a.due_on.clone(),
+                    status: a.status.clone(),
+                    version: a.version,
+                })
+                .collect(),
+            notes: w
+                .notes
+                .iter()
+                .map(|n| NoteDto {
+                    id: n.id,
+                    author_agency: n.author_agency.0,
+                    confidentiality: n.confidentiality.clone(),
+                    clinical: n.clinical,
+                    body: n.body.clone(),
+                    created_at: n.created_at.iso(),
+                })
+                .collect(),
+            meetings: w
+                .meetings
+                .iter()
+                .map(|m| MeetingDto {
+                    id: m.id,
+                    held_on: m.held_on.clone(),
+                    minutes: m.minutes.clone(),
+                    agencies: m.agencies.iter().map(|a| a.0).collect(),
+                })
+                .collect(),
+            health_followups: w.health_followups.iter().map(|a| a.0).collect(),
+            timeline: w.timeline,
+        },
+    ))
 }
 
 macro_rules! create_endpoint {
     ($name:ident, $input:ty, $svc:path, $path:literal, $summary:literal) => {
         #[utoipa::path(post, path = $path, tag = "cases", summary = $summary, security(("bearer" = [])), params(("id" = Uuid, Path)),
             request_body = $input, responses((status = 201, body = Created), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-        pub async fn $name(State(state): State<AppState>, caller: ApiCaller, Path(raw): Path<String>, body: ApiJson<$input>) -> Response {
-            let id = match case_id(&caller, &raw) {
-                Ok(i) => i,
-                Err(r) => return *r,
-            };
-            match $svc(&state, &caller.actor, &caller.meta, id, &body.value).await {
-                Ok(new) => json(StatusCode::CREATED, &Created { id: new }),
-                Err(e) => problem(caller.lang, e),
-            }
+        pub async fn $name(State(state): State<AppState>, caller: ApiCaller, path: AfterBody<ApiPath<CaseId>>, body: ApiJson<$input>) -> Result<Response, ApiError> {
+            let ApiPath(id) = path.get()?;
+            let new = $svc(&state, &caller.actor, &caller.meta, id, &body.value).await.or_problem(caller.lang)?;
+            Ok(json(StatusCode::CREATED, &Created { id: new }))
         }
     };
 }
@@ -224,18 +207,14 @@ create_endpoint!(
 pub async fn set_action_status(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path((raw, action)): Path<(String, String)>,
+    path: AfterBody<ApiPath2<CaseId, Uuid>>,
     body: ApiJson<ActionStatusInput>,
-) -> Response {
-    let (Ok(id), Ok(action)) = (raw.parse::<CaseId>(), action.parse::<Uuid>()) else {
-        return Problem::new(caller.lang, StatusCode::NOT_FOUND, "problem-not-found")
-            .into_response();
-    };
-    match svc::set_action_status(&state, &caller.actor, &caller.meta, id, action, &body.value).await
-    {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let ApiPath2(id, action) = path.get()?;
+    svc::set_action_status(&state, &caller.actor, &caller.meta, id, action, &body.value)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Records a coordination meeting; agreed actions become plan actions of the cases reviewed.
@@ -245,9 +224,9 @@ pub async fn record_meeting(
     State(state): State<AppState>,
     caller: ApiCaller,
     body: ApiJson<MeetingInput>,
-) -> Response {
-    match svc::record_meeting(&state, &caller.actor, &caller.meta, &body.value).await {
-        Ok(id) => json(StatusCode::CREATED, &Created { id }),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let id = svc::record_meeting(&state, &caller.actor, &caller.meta, &body.value)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::CREATED, &Created { id }))
 }

@@ -2,7 +2,10 @@
 //! `ETag: "v<version>"`, an update sends it back in `If-Match`. A missing `If-Match` is left to
 //! the service, which answers 428 only after it has authorized the caller (a refused caller
 //! learns only that it is refused); a malformed tag matches no version, so it is stale (412).
+//! Update handlers take [`IfMatch`].
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 
 /// The `ETag` of a record at `version`.
@@ -22,6 +25,16 @@ pub fn if_match(headers: &HeaderMap) -> Option<i64> {
             .and_then(|v| v.parse::<i64>().ok())
             .unwrap_or(-1),
     )
+}
+
+/// The `If-Match` of an update, read by [`if_match`]; never rejects.
+pub struct IfMatch(pub Option<i64>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(IfMatch(if_match(&parts.headers)))
+    }
 }
 
 #[cfg(test)]

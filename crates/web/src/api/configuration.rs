@@ -4,7 +4,7 @@
 //! `/api/v1` configuration a tenant owns: versions of the needs-assessment instrument and
 //! retention periods.
 
-use super::{ApiCaller, ApiJson, json, problem};
+use super::{ApiCaller, ApiError, ApiJson, OrProblem, json};
 use crate::AppState;
 use crate::error::Problem;
 use crate::services::{instruments as instruments_svc, retention as retention_svc};
@@ -35,34 +35,35 @@ pub struct InstrumentDto {
 /// Every version of the needs-assessment instrument, oldest first; new assessments use the last.
 #[utoipa::path(get, path = "/api/v1/instruments", tag = "configuration", summary = "Assessment instrument versions", security(("bearer" = [])),
     responses((status = 200, body = [InstrumentDto]), (status = 401, body = Problem), (status = 403, body = Problem)))]
-pub async fn list_instruments(State(state): State<AppState>, caller: ApiCaller) -> Response {
-    match instruments_svc::list(&state, &caller.actor, &caller.meta).await {
-        Ok(all) => {
-            let dto: Vec<InstrumentDto> = all
+pub async fn list_instruments(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Response, ApiError> {
+    let all = instruments_svc::list(&state, &caller.actor, &caller.meta)
+        .await
+        .or_problem(caller.lang)?;
+    let dto: Vec<InstrumentDto> = all
+        .into_iter()
+        .map(|i| InstrumentDto {
+            version: i.version,
+            domains: i
+                .domains
                 .into_iter()
-                .map(|i| InstrumentDto {
-                    version: i.version,
-                    domains: i
-                        .domains
-                        .into_iter()
-                        .map(|d| LifeDomainDto {
-                            code: d.code,
-                            category: d.category.code().to_owned(),
-                            labels: d.labels.map(|l| {
-                                BTreeMap::from([
-                                    ("eu".to_owned(), l.eu),
-                                    ("es".to_owned(), l.es),
-                                    ("en".to_owned(), l.en),
-                                ])
-                            }),
-                        })
-                        .collect(),
+                .map(|d| LifeDomainDto {
+                    code: d.code,
+                    category: d.category.code().to_owned(),
+                    labels: d.labels.map(|l| {
+                        BTreeMap::from([
+                            ("eu".to_owned(), l.eu),
+                            ("es".to_owned(), l.es),
+                            ("en".to_owned(), l.en),
+                        ])
+                    }),
                 })
-                .collect();
-            json(StatusCode::OK, &dto)
-        }
-        Err(e) => problem(caller.lang, e),
-    }
+                .collect(),
+        })
+        .collect();
+    Ok(json(StatusCode::OK, &dto))
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
@@ -97,7 +98,7 @@ pub async fn add_instrument(
     State(state): State<AppState>,
     caller: ApiCaller,
     body: ApiJson<NewInstrument>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let domains: Vec<LifeDomainInput> = body
         .value
         .domains
@@ -110,10 +111,10 @@ pub async fn add_instrument(
             label_en: d.label_en.clone(),
         })
         .collect();
-    match instruments_svc::add(&state, &caller.actor, &caller.meta, &domains).await {
-        Ok(version) => json(StatusCode::CREATED, &InstrumentCreated { version }),
-        Err(e) => problem(caller.lang, e),
-    }
+    let version = instruments_svc::add(&state, &caller.actor, &caller.meta, &domains)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::CREATED, &InstrumentCreated { version }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -131,23 +132,24 @@ pub struct RetentionPeriodDto {
 /// How long each kind of record is kept, and what happens after (DPO).
 #[utoipa::path(get, path = "/api/v1/retention", tag = "configuration", summary = "Retention periods", security(("bearer" = [])),
     responses((status = 200, body = [RetentionPeriodDto]), (status = 401, body = Problem), (status = 403, body = Problem)))]
-pub async fn get_retention(State(state): State<AppState>, caller: ApiCaller) -> Response {
-    match retention_svc::periods(&state, &caller.actor, &caller.meta).await {
-        Ok(periods) => {
-            let dto: Vec<RetentionPeriodDto> = periods
-                .into_iter()
-                .map(|p| RetentionPeriodDto {
-                    record_type: p.record_type.code().to_owned(),
-                    days: p.days,
-                    default_days: p.record_type.default_days(),
-                    disposal: p.record_type.disposal().code().to_owned(),
-                    set: p.set,
-                })
-                .collect();
-            json(StatusCode::OK, &dto)
-        }
-        Err(e) => problem(caller.lang, e),
-    }
+pub async fn get_retention(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Response, ApiError> {
+    let periods = retention_svc::periods(&state, &caller.actor, &caller.meta)
+        .await
+        .or_problem(caller.lang)?;
+    let dto: Vec<RetentionPeriodDto> = periods
+        .into_iter()
+        .map(|p| RetentionPeriodDto {
+            record_type: p.record_type.code().to_owned(),
+            days: p.days,
+            default_days: p.record_type.default_days(),
+            disposal: p.record_type.disposal().code().to_owned(),
+            set: p.set,
+        })
+        .collect();
+    Ok(json(StatusCode::OK, &dto))
 }
 
 /// Sets retention periods in days (30 to 36,500), by record type; all or nothing (DPO).
@@ -158,16 +160,16 @@ pub async fn set_retention(
     State(state): State<AppState>,
     caller: ApiCaller,
     body: ApiJson<BTreeMap<String, i64>>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let pairs: Vec<(String, String)> = body
         .value
         .iter()
         .map(|(k, v)| (k.clone(), v.to_string()))
         .collect();
-    match retention_svc::set_periods(&state, &caller.actor, &caller.meta, &pairs).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+    retention_svc::set_periods(&state, &caller.actor, &caller.meta, &pairs)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
@@ -193,19 +195,22 @@ pub struct PublishedCapacityDto {
 /// What the caller's own service publishes, shown to whoever refers a person to it.
 #[utoipa::path(get, path = "/api/v1/capacity", tag = "referrals", summary = "Own service capacity", security(("bearer" = [])),
     responses((status = 200, body = PublishedCapacityDto), (status = 401, body = Problem), (status = 403, body = Problem)))]
-pub async fn get_capacity(State(state): State<AppState>, caller: ApiCaller) -> Response {
-    match crate::services::capacity::own(&state, &caller.actor, &caller.meta).await {
-        Ok(c) => json(
-            StatusCode::OK,
-            &PublishedCapacityDto {
-                open_places: c.as_ref().map_or(0, |c| c.open_places),
-                waiting_list: c.as_ref().map_or(0, |c| c.waiting_list),
-                expected_wait_days: c.as_ref().map_or(0, |c| c.expected_wait_days),
-                published_at: c.map(|c| c.updated_at.iso()),
-            },
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+pub async fn get_capacity(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Response, ApiError> {
+    let c = crate::services::capacity::own(&state, &caller.actor, &caller.meta)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(
+        StatusCode::OK,
+        &PublishedCapacityDto {
+            open_places: c.as_ref().map_or(0, |c| c.open_places),
+            waiting_list: c.as_ref().map_or(0, |c| c.waiting_list),
+            expected_wait_days: c.as_ref().map_or(0, |c| c.expected_wait_days),
+            published_at: c.map(|c| c.updated_at.iso()),
+        },
+    ))
 }
 
 /// Publishes what the caller's own service can take now.
@@ -216,14 +221,14 @@ pub async fn set_capacity(
     State(state): State<AppState>,
     caller: ApiCaller,
     body: ApiJson<CapacityDto>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let input = crate::services::capacity::CapacityInput {
         open_places: body.value.open_places.to_string(),
         waiting_list: body.value.waiting_list.to_string(),
         expected_wait_days: body.value.expected_wait_days.to_string(),
     };
-    match crate::services::capacity::publish(&state, &caller.actor, &caller.meta, &input).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+    crate::services::capacity::publish(&state, &caller.actor, &caller.meta, &input)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -4,22 +4,24 @@
 //! `/api/v1` endpoints of the ecosystem directory: organisations (contacts included, audited),
 //! their yearly social audit figures, the pole's activities and entrepreneurship projects.
 
-use super::conditional::{etag, if_match};
+use super::conditional::{IfMatch, etag};
 use super::inclusion::Created;
-use super::{ApiCaller, ApiJson, json, problem};
+use super::{
+    AfterBody, ApiCaller, ApiError, ApiJson, ApiPath, ApiPath2, OrProblem, json, not_found,
+};
 use crate::AppState;
 use crate::error::Problem;
 use crate::routes::RouteBook;
 use crate::services::ecosystem::{self as svc, ListQuery};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use elkarlan_domain::OrganisationId;
 use elkarlan_domain::ecosystem::eligibility::ReservedEligibility;
 use elkarlan_domain::ecosystem::organisation::{
     OrganisationInput, PoleActivityInput, ProfileDraft, ProfileInput, VentureInput,
 };
-use elkarlan_domain::{Lang, OrganisationId};
 use elkarlan_store::organisations::{Organisation, OrganisationSummary};
 use elkarlan_store::pole::{PoleActivity, Venture};
 use serde::Serialize;
@@ -65,10 +67,6 @@ pub fn routes(book: RouteBook) -> RouteBook {
             "/api/v1/ventures",
             axum::routing::post(create_venture),
         )
-}
-
-fn not_found(lang: Lang) -> Response {
-    Problem::new(lang, StatusCode::NOT_FOUND, "problem-not-found").into_response()
 }
 
 // DTOs ------------------------------------------------------------------------------------------
@@ -387,14 +385,14 @@ pub async fn list_organisations(
     State(state): State<AppState>,
     caller: ApiCaller,
     Query(q): Query<ListQuery>,
-) -> Response {
-    match svc::list_organisations(&state, &caller.actor, &caller.meta, &q).await {
-        Ok(list) => json(
-            StatusCode::OK,
-            &list.iter().map(|(o, e)| summary(o, e)).collect::<Vec<_>>(),
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let list = svc::list_organisations(&state, &caller.actor, &caller.meta, &q)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(
+        StatusCode::OK,
+        &list.iter().map(|(o, e)| summary(o, e)).collect::<Vec<_>>(),
+    ))
 }
 
 /// Registers an organisation (coordinators). A tax id already in the directory is a 409 on
@@ -407,10 +405,10 @@ pub async fn create_organisation(
     caller: ApiCaller,
     headers: HeaderMap,
     body: ApiJson<OrganisationInput>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let idem = match super::resources::idempotency(&state, &caller, &headers, &body.raw).await {
         Ok(i) => i,
-        Err(replay) => return replay,
+        Err(replay) => return Ok(replay),
     };
     let respond = |id: &OrganisationId| {
         (
@@ -427,11 +425,10 @@ pub async fn create_organisation(
             &respond as &(dyn Fn(&OrganisationId) -> (u16, String) + Sync),
         )
     });
-    match svc::create_organisation(&state, &caller.actor, &caller.meta, &body.value, idem_arg).await
-    {
-        Ok(id) => json(StatusCode::CREATED, &Created { id: id.0 }),
-        Err(e) => problem(caller.lang, e),
-    }
+    let id = svc::create_organisation(&state, &caller.actor, &caller.meta, &body.value, idem_arg)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::CREATED, &Created { id: id.0 }))
 }
 
 /// An organisation with its contacts (the read is audited); `ETag` carries its version.
@@ -440,20 +437,15 @@ pub async fn create_organisation(
 pub async fn get_organisation(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-) -> Response {
-    let Ok(id) = raw.parse::<OrganisationId>() else {
-        return not_found(caller.lang);
-    };
-    match svc::organisation(&state, &caller.actor, &caller.meta, id).await {
-        Ok(d) => {
-            let mut res = json(StatusCode::OK, &organisation_dto(&d));
-            res.headers_mut()
-                .insert(header::ETAG, etag(d.organisation.version));
-            res
-        }
-        Err(e) => problem(caller.lang, e),
-    }
+    ApiPath(id): ApiPath<OrganisationId>,
+) -> Result<Response, ApiError> {
+    let d = svc::organisation(&state, &caller.actor, &caller.meta, id)
+        .await
+        .or_problem(caller.lang)?;
+    let mut res = json(StatusCode::OK, &organisation_dto(&d));
+    res.headers_mut()
+        .insert(header::ETAG, etag(d.organisation.version));
+    Ok(res)
 }
 
 /// Replaces an organisation's fields, activities, registers and contacts. Needs `If-Match`.
@@ -463,15 +455,12 @@ pub async fn get_organisation(
 pub async fn update_organisation(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
+    path: AfterBody<ApiPath<OrganisationId>>,
+    IfMatch(version): IfMatch,
     body: ApiJson<OrganisationInput>,
-) -> Response {
-    let Ok(id) = raw.parse::<OrganisationId>() else {
-        return not_found(caller.lang);
-    };
-    let version = if_match(&headers);
-    match svc::update_organisation(
+) -> Result<Response, ApiError> {
+    let ApiPath(id) = path.get()?;
+    svc::update_organisation(
         &state,
         &caller.actor,
         &caller.meta,
@@ -480,16 +469,22 @@ pub async fn update_organisation(
         &body.value,
     )
     .await
-    {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+    .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-fn year_of(raw: &str) -> Option<i32> {
-    raw.parse::<i32>()
-        .ok()
-        .filter(|y| (2000..=2100).contains(y))
+/// A profile's year in a path: 2000 to 2100, else the path names no profile (404).
+pub struct ProfileYear(pub i32);
+
+impl std::str::FromStr for ProfileYear {
+    type Err = ();
+    fn from_str(raw: &str) -> Result<Self, ()> {
+        raw.parse::<i32>()
+            .ok()
+            .filter(|y| (2000..=2100).contains(y))
+            .map(ProfileYear)
+            .ok_or(())
+    }
 }
 
 /// The organisation's social audit figures for a year.
@@ -499,16 +494,13 @@ fn year_of(raw: &str) -> Option<i32> {
 pub async fn get_profile(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path((raw, year)): Path<(String, String)>,
-) -> Response {
-    let (Ok(id), Some(year)) = (raw.parse::<OrganisationId>(), year_of(&year)) else {
-        return not_found(caller.lang);
-    };
-    match svc::profile(&state, &caller.actor, &caller.meta, id, year).await {
-        Ok((_, Some(p))) => json(StatusCode::OK, &SseProfileDto::from(&p)),
-        Ok((_, None)) => not_found(caller.lang),
-        Err(e) => problem(caller.lang, e),
-    }
+    ApiPath2(id, ProfileYear(year)): ApiPath2<OrganisationId, ProfileYear>,
+) -> Result<Response, ApiError> {
+    let (_, profile) = svc::profile(&state, &caller.actor, &caller.meta, id, year)
+        .await
+        .or_problem(caller.lang)?;
+    let p = profile.ok_or_else(|| not_found(caller.lang))?;
+    Ok(json(StatusCode::OK, &SseProfileDto::from(&p)))
 }
 
 /// Records or replaces the organisation's social audit figures for a year.
@@ -518,29 +510,30 @@ pub async fn get_profile(
 pub async fn put_profile(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path((raw, year)): Path<(String, String)>,
+    path: AfterBody<ApiPath2<OrganisationId, ProfileYear>>,
     body: ApiJson<ProfileInput>,
-) -> Response {
-    let (Ok(id), Some(year)) = (raw.parse::<OrganisationId>(), year_of(&year)) else {
-        return not_found(caller.lang);
-    };
-    match svc::save_profile(&state, &caller.actor, &caller.meta, id, year, &body.value).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let ApiPath2(id, ProfileYear(year)) = path.get()?;
+    svc::save_profile(&state, &caller.actor, &caller.meta, id, year, &body.value)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// The pole's activities with the organisations that took part.
 #[utoipa::path(get, path = "/api/v1/pole/activities", tag = "ecosystem", summary = "List the pole's activities", security(("bearer" = [])),
     responses((status = 200, body = Vec<PoleActivityDto>), (status = 401, body = Problem), (status = 403, body = Problem)))]
-pub async fn list_activities(State(state): State<AppState>, caller: ApiCaller) -> Response {
-    match svc::activities(&state, &caller.actor, &caller.meta).await {
-        Ok(list) => json(
-            StatusCode::OK,
-            &list.iter().map(PoleActivityDto::from).collect::<Vec<_>>(),
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+pub async fn list_activities(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Response, ApiError> {
+    let list = svc::activities(&state, &caller.actor, &caller.meta)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(
+        StatusCode::OK,
+        &list.iter().map(PoleActivityDto::from).collect::<Vec<_>>(),
+    ))
 }
 
 /// Records an activity of the pole; participants are given by tax id.
@@ -550,24 +543,27 @@ pub async fn create_activity(
     State(state): State<AppState>,
     caller: ApiCaller,
     body: ApiJson<PoleActivityInput>,
-) -> Response {
-    match svc::create_activity(&state, &caller.actor, &caller.meta, &body.value).await {
-        Ok(id) => json(StatusCode::CREATED, &Created { id: id.0 }),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let id = svc::create_activity(&state, &caller.actor, &caller.meta, &body.value)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::CREATED, &Created { id: id.0 }))
 }
 
 /// The entrepreneurship projects with the support given.
 #[utoipa::path(get, path = "/api/v1/ventures", tag = "ecosystem", summary = "List entrepreneurship projects", security(("bearer" = [])),
     responses((status = 200, body = Vec<VentureDto>), (status = 401, body = Problem), (status = 403, body = Problem)))]
-pub async fn list_ventures(State(state): State<AppState>, caller: ApiCaller) -> Response {
-    match svc::ventures(&state, &caller.actor, &caller.meta).await {
-        Ok(list) => json(
-            StatusCode::OK,
-            &list.iter().map(VentureDto::from).collect::<Vec<_>>(),
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+pub async fn list_ventures(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Response, ApiError> {
+    let list = svc::ventures(&state, &caller.actor, &caller.meta)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(
+        StatusCode::OK,
+        &list.iter().map(VentureDto::from).collect::<Vec<_>>(),
+    ))
 }
 
 /// Records an entrepreneurship project.
@@ -577,9 +573,9 @@ pub async fn create_venture(
     State(state): State<AppState>,
     caller: ApiCaller,
     body: ApiJson<VentureInput>,
-) -> Response {
-    match svc::create_venture(&state, &caller.actor, &caller.meta, &body.value).await {
-        Ok(id) => json(StatusCode::CREATED, &Created { id: id.0 }),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let id = svc::create_venture(&state, &caller.actor, &caller.meta, &body.value)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::CREATED, &Created { id: id.0 }))
 }

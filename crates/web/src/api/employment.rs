@@ -5,17 +5,17 @@
 //! training actions, rosters and attendance, enrolments, a person's employment file,
 //! itineraries, placements and follow-ups.
 
-use super::conditional::{etag, if_match};
+use super::conditional::{IfMatch, etag};
 use super::inclusion::Created;
-use super::{ApiCaller, ApiJson, json, problem};
+use super::{AfterBody, ApiCaller, ApiError, ApiJson, ApiPath, ApiPath2, OrProblem, json};
 use crate::AppState;
-use crate::error::Problem;
+use crate::error::{Problem, ServiceError};
 use crate::routes::RouteBook;
 use crate::services::employment::{
     self as svc, CloseItineraryInput, EnrolInput, ProfileInput, SessionMarksInput, TemplateInput,
 };
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use elkarlan_domain::employment::eligibility::{Outcome, Reason};
@@ -115,19 +115,6 @@ pub fn routes(book: RouteBook) -> RouteBook {
 
 /// The largest referral list accepted, as the spreadsheet reader's own limit.
 pub const IMPORT_LIMIT: usize = 20 * 1024 * 1024;
-
-fn not_found(lang: Lang) -> Response {
-    Problem::new(lang, StatusCode::NOT_FOUND, "problem-not-found").into_response()
-}
-
-macro_rules! parse_id {
-    ($caller:expr, $raw:expr, $ty:ty) => {
-        match $raw.parse::<$ty>() {
-            Ok(id) => id,
-            Err(_) => return not_found($caller.lang),
-        }
-    };
-}
 
 // DTOs ------------------------------------------------------------------------------------------
 
@@ -590,14 +577,17 @@ pub struct RecordedDto {
 /// Programmes of the tenant, latest year first.
 #[utoipa::path(get, path = "/api/v1/programmes", tag = "employment", summary = "List programmes", security(("bearer" = [])),
     responses((status = 200, body = Vec<ProgrammeDto>), (status = 401, body = Problem), (status = 403, body = Problem)))]
-pub async fn list_programmes(State(state): State<AppState>, caller: ApiCaller) -> Response {
-    match svc::list_programmes(&state, &caller.actor, &caller.meta).await {
-        Ok(list) => json(
-            StatusCode::OK,
-            &list.iter().map(ProgrammeDto::from).collect::<Vec<_>>(),
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+pub async fn list_programmes(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Response, ApiError> {
+    let list = svc::list_programmes(&state, &caller.actor, &caller.meta)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(
+        StatusCode::OK,
+        &list.iter().map(ProgrammeDto::from).collect::<Vec<_>>(),
+    ))
 }
 
 /// Creates a programme (coordinators).
@@ -607,11 +597,11 @@ pub async fn create_programme(
     State(state): State<AppState>,
     caller: ApiCaller,
     body: ApiJson<ProgrammeInput>,
-) -> Response {
-    match svc::create_programme(&state, &caller.actor, &caller.meta, &body.value).await {
-        Ok(id) => json(StatusCode::CREATED, &Created { id: id.0 }),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let id = svc::create_programme(&state, &caller.actor, &caller.meta, &body.value)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::CREATED, &Created { id: id.0 }))
 }
 
 /// A programme with its itinerary templates and training actions; `ETag` carries its version.
@@ -620,25 +610,22 @@ pub async fn create_programme(
 pub async fn get_programme(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-) -> Response {
-    let id = parse_id!(caller, raw, ProgrammeId);
-    match svc::programme(&state, &caller.actor, &caller.meta, id).await {
-        Ok(d) => {
-            let mut res = json(
-                StatusCode::OK,
-                &ProgrammeDetailDto {
-                    programme: ProgrammeDto::from(&d.programme),
-                    templates: d.templates.iter().map(TemplateDto::from).collect(),
-                    actions: d.actions.iter().map(TrainingActionDto::from).collect(),
-                },
-            );
-            res.headers_mut()
-                .insert(header::ETAG, etag(d.programme.version));
-            res
-        }
-        Err(e) => problem(caller.lang, e),
-    }
+    ApiPath(id): ApiPath<ProgrammeId>,
+) -> Result<Response, ApiError> {
+    let d = svc::programme(&state, &caller.actor, &caller.meta, id)
+        .await
+        .or_problem(caller.lang)?;
+    let mut res = json(
+        StatusCode::OK,
+        &ProgrammeDetailDto {
+            programme: ProgrammeDto::from(&d.programme),
+            templates: d.templates.iter().map(TemplateDto::from).collect(),
+            actions: d.actions.iter().map(TrainingActionDto::from).collect(),
+        },
+    );
+    res.headers_mut()
+        .insert(header::ETAG, etag(d.programme.version));
+    Ok(res)
 }
 
 /// Replaces a programme's fields. Needs `If-Match` with the version read.
@@ -648,13 +635,12 @@ pub async fn get_programme(
 pub async fn update_programme(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
+    path: AfterBody<ApiPath<ProgrammeId>>,
+    IfMatch(version): IfMatch,
     body: ApiJson<ProgrammeInput>,
-) -> Response {
-    let id = parse_id!(caller, raw, ProgrammeId);
-    let version = if_match(&headers);
-    match svc::update_programme(
+) -> Result<Response, ApiError> {
+    let ApiPath(id) = path.get()?;
+    svc::update_programme(
         &state,
         &caller.actor,
         &caller.meta,
@@ -663,10 +649,8 @@ pub async fn update_programme(
         &body.value,
     )
     .await
-    {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+    .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Adds an itinerary template, or changes one (`template` and `version`): coordinators and the
@@ -677,14 +661,14 @@ pub async fn update_programme(
 pub async fn save_template(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
+    path: AfterBody<ApiPath<ProgrammeId>>,
     body: ApiJson<TemplateInput>,
-) -> Response {
-    let id = parse_id!(caller, raw, ProgrammeId);
-    match svc::save_template(&state, &caller.actor, &caller.meta, id, &body.value).await {
-        Ok(t) => json(StatusCode::CREATED, &Created { id: t }),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let ApiPath(id) = path.get()?;
+    let t = svc::save_template(&state, &caller.actor, &caller.meta, id, &body.value)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::CREATED, &Created { id: t }))
 }
 
 /// Adds a training action to a programme: coordinators, or a partner entity for itself.
@@ -694,14 +678,14 @@ pub async fn save_template(
 pub async fn create_action(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
+    path: AfterBody<ApiPath<ProgrammeId>>,
     body: ApiJson<TrainingActionInput>,
-) -> Response {
-    let id = parse_id!(caller, raw, ProgrammeId);
-    match svc::create_action(&state, &caller.actor, &caller.meta, id, &body.value).await {
-        Ok(a) => json(StatusCode::CREATED, &Created { id: a.0 }),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let ApiPath(id) = path.get()?;
+    let a = svc::create_action(&state, &caller.actor, &caller.meta, id, &body.value)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::CREATED, &Created { id: a.0 }))
 }
 
 /// A training action with its sessions; `ETag` carries its version.
@@ -710,24 +694,21 @@ pub async fn create_action(
 pub async fn get_action(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-) -> Response {
-    let id = parse_id!(caller, raw, TrainingActionId);
-    match svc::action(&state, &caller.actor, &caller.meta, id).await {
-        Ok(d) => {
-            let mut res = json(
-                StatusCode::OK,
-                &ActionDetailDto {
-                    action: TrainingActionDto::from(&d.action),
-                    sessions: d.sessions.iter().map(SessionDto::from).collect(),
-                },
-            );
-            res.headers_mut()
-                .insert(header::ETAG, etag(d.action.version));
-            res
-        }
-        Err(e) => problem(caller.lang, e),
-    }
+    ApiPath(id): ApiPath<TrainingActionId>,
+) -> Result<Response, ApiError> {
+    let d = svc::action(&state, &caller.actor, &caller.meta, id)
+        .await
+        .or_problem(caller.lang)?;
+    let mut res = json(
+        StatusCode::OK,
+        &ActionDetailDto {
+            action: TrainingActionDto::from(&d.action),
+            sessions: d.sessions.iter().map(SessionDto::from).collect(),
+        },
+    );
+    res.headers_mut()
+        .insert(header::ETAG, etag(d.action.version));
+    Ok(res)
 }
 
 /// Replaces a training action's fields (coordinators, or its own entity). Needs `If-Match`.
@@ -737,13 +718,12 @@ pub async fn get_action(
 pub async fn update_action(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
+    path: AfterBody<ApiPath<TrainingActionId>>,
+    IfMatch(version): IfMatch,
     body: ApiJson<TrainingActionInput>,
-) -> Response {
-    let id = parse_id!(caller, raw, TrainingActionId);
-    let version = if_match(&headers);
-    match svc::update_action(
+) -> Result<Response, ApiError> {
+    let ApiPath(id) = path.get()?;
+    svc::update_action(
         &state,
         &caller.actor,
         &caller.meta,
@@ -752,10 +732,8 @@ pub async fn update_action(
         &body.value,
     )
     .await
-    {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+    .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// The people enrolled with their attendance: the action's own entity only.
@@ -764,35 +742,34 @@ pub async fn update_action(
 pub async fn roster(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-) -> Response {
-    let id = parse_id!(caller, raw, TrainingActionId);
-    match svc::roster(&state, &caller.actor, &caller.meta, id).await {
-        Ok(r) => json(
-            StatusCode::OK,
-            &RosterDto {
-                action: TrainingActionDto::from(&r.action),
-                sessions: r.sessions.iter().map(SessionDto::from).collect(),
-                enrolments: r
-                    .lines
-                    .iter()
-                    .map(|l| RosterLineDto {
-                        enrolment: EnrolmentDto::from(&l.enrolment),
-                        given_name: l.given_name.clone(),
-                        surname1: l.surname1.clone(),
-                        surname2: l.surname2.clone(),
-                        marks: r
-                            .marks
-                            .iter()
-                            .filter(|(e, _, _)| *e == l.enrolment.id)
-                            .map(|(_, n, m)| (*n, m.code().to_owned()))
-                            .collect(),
-                    })
-                    .collect(),
-            },
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+    ApiPath(id): ApiPath<TrainingActionId>,
+) -> Result<Response, ApiError> {
+    let r = svc::roster(&state, &caller.actor, &caller.meta, id)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(
+        StatusCode::OK,
+        &RosterDto {
+            action: TrainingActionDto::from(&r.action),
+            sessions: r.sessions.iter().map(SessionDto::from).collect(),
+            enrolments: r
+                .lines
+                .iter()
+                .map(|l| RosterLineDto {
+                    enrolment: EnrolmentDto::from(&l.enrolment),
+                    given_name: l.given_name.clone(),
+                    surname1: l.surname1.clone(),
+                    surname2: l.surname2.clone(),
+                    marks: r
+                        .marks
+                        .iter()
+                        .filter(|(e, _, _)| *e == l.enrolment.id)
+                        .map(|(_, n, m)| (*n, m.code().to_owned()))
+                        .collect(),
+                })
+                .collect(),
+        },
+    ))
 }
 
 /// Records (or corrects) one session's marks: the action's own entity only.
@@ -802,14 +779,14 @@ pub async fn roster(
 pub async fn record_attendance(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
+    path: AfterBody<ApiPath<TrainingActionId>>,
     body: ApiJson<SessionMarksInput>,
-) -> Response {
-    let id = parse_id!(caller, raw, TrainingActionId);
-    match svc::record_attendance(&state, &caller.actor, &caller.meta, id, &body.value).await {
-        Ok(n) => json(StatusCode::OK, &RecordedDto { recorded: n }),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let ApiPath(id) = path.get()?;
+    let n = svc::record_attendance(&state, &caller.actor, &caller.meta, id, &body.value)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::OK, &RecordedDto { recorded: n }))
 }
 
 /// Completes an enrolment (with its certificate) or records a drop-out with its reason.
@@ -819,14 +796,14 @@ pub async fn record_attendance(
 pub async fn close_enrolment(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
+    path: AfterBody<ApiPath<EnrolmentId>>,
     body: ApiJson<EnrolmentUpdateInput>,
-) -> Response {
-    let id = parse_id!(caller, raw, EnrolmentId);
-    match svc::close_enrolment(&state, &caller.actor, &caller.meta, id, &body.value).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let ApiPath(id) = path.get()?;
+    svc::close_enrolment(&state, &caller.actor, &caller.meta, id, &body.value)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// A person's employment file: facts, itineraries, enrolments, placements and eligibility
@@ -836,69 +813,68 @@ pub async fn close_enrolment(
 pub async fn employment_file(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-) -> Response {
-    let id = parse_id!(caller, raw, PersonId);
-    let areas = match elkarlan_store::territory::list(&state.store, caller.actor.tenant).await {
-        Ok(a) => a,
-        Err(e) => return problem(caller.lang, e.into()),
-    };
-    match svc::employment_file(&state, &caller.actor, &caller.meta, id).await {
-        Ok(f) => json(
-            StatusCode::OK,
-            &EmploymentFileDto {
-                person: f.person.id.0,
-                profile: ProfileDto {
-                    unemployed_since: f.profile.unemployed_since.clone(),
-                    income_guarantee: f.profile.income_guarantee,
-                    disability_percent: f.profile.disability_percent,
-                    isced: f.profile.isced,
-                },
-                itineraries: f.itineraries.iter().map(ItineraryDto::from).collect(),
-                enrolments: f
-                    .enrolments
-                    .iter()
-                    .map(|(e, _)| EnrolmentDto::from(e))
-                    .collect(),
-                placements: f.placements.iter().map(PlacementDto::from).collect(),
-                suggestions: f
-                    .suggestions
-                    .iter()
-                    .map(|(p, a)| SuggestionDto {
-                        programme: p.id.0,
-                        outcome: outcome_code(a.outcome),
-                        summary: elkarlan_templates::i18n::t(
-                            caller.lang,
-                            elkarlan_domain::employment::eligibility::outcome_key(a.outcome),
-                        ),
-                        reasons: a
-                            .reasons
-                            .iter()
-                            .map(|r| reason_dto(caller.lang, &areas, r))
-                            .collect(),
-                    })
-                    .collect(),
-                course_suggestions: f
-                    .course_suggestions
-                    .iter()
-                    .map(|(c, a)| CourseSuggestionDto {
-                        action: c.id.0,
-                        outcome: outcome_code(a.outcome),
-                        summary: elkarlan_templates::i18n::t(
-                            caller.lang,
-                            elkarlan_domain::employment::eligibility::outcome_key(a.outcome),
-                        ),
-                        reasons: a
-                            .reasons
-                            .iter()
-                            .map(|r| reason_dto(caller.lang, &areas, r))
-                            .collect(),
-                    })
-                    .collect(),
+    ApiPath(id): ApiPath<PersonId>,
+) -> Result<Response, ApiError> {
+    let areas = elkarlan_store::territory::list(&state.store, caller.actor.tenant)
+        .await
+        .map_err(ServiceError::from)
+        .or_problem(caller.lang)?;
+    let f = svc::employment_file(&state, &caller.actor, &caller.meta, id)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(
+        StatusCode::OK,
+        &EmploymentFileDto {
+            person: f.person.id.0,
+            profile: ProfileDto {
+                unemployed_since: f.profile.unemployed_since.clone(),
+                income_guarantee: f.profile.income_guarantee,
+                disability_percent: f.profile.disability_percent,
+                isced: f.profile.isced,
             },
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+            itineraries: f.itineraries.iter().map(ItineraryDto::from).collect(),
+            enrolments: f
+                .enrolments
+                .iter()
+                .map(|(e, _)| EnrolmentDto::from(e))
+                .collect(),
+            placements: f.placements.iter().map(PlacementDto::from).collect(),
+            suggestions: f
+                .suggestions
+                .iter()
+                .map(|(p, a)| SuggestionDto {
+                    programme: p.id.0,
+                    outcome: outcome_code(a.outcome),
+                    summary: elkarlan_templates::i18n::t(
+                        caller.lang,
+                        elkarlan_domain::employment::eligibility::outcome_key(a.outcome),
+                    ),
+                    reasons: a
+                        .reasons
+                        .iter()
+                        .map(|r| reason_dto(caller.lang, &areas, r))
+                        .collect(),
+                })
+                .collect(),
+            course_suggestions: f
+                .course_suggestions
+                .iter()
+                .map(|(c, a)| CourseSuggestionDto {
+                    action: c.id.0,
+                    outcome: outcome_code(a.outcome),
+                    summary: elkarlan_templates::i18n::t(
+                        caller.lang,
+                        elkarlan_domain::employment::eligibility::outcome_key(a.outcome),
+                    ),
+                    reasons: a
+                        .reasons
+                        .iter()
+                        .map(|r| reason_dto(caller.lang, &areas, r))
+                        .collect(),
+                })
+                .collect(),
+        },
+    ))
 }
 
 /// Records the facts eligibility depends on (unemployment, income guarantee, disability, ISCED).
@@ -908,26 +884,24 @@ pub async fn employment_file(
 pub async fn set_profile(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
+    path: AfterBody<ApiPath<PersonId>>,
     body: ApiJson<ProfileInput>,
-) -> Response {
-    let id = parse_id!(caller, raw, PersonId);
-    match svc::set_profile(&state, &caller.actor, &caller.meta, id, &body.value).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let ApiPath(id) = path.get()?;
+    svc::set_profile(&state, &caller.actor, &caller.meta, id, &body.value)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 macro_rules! person_create {
     ($name:ident, $input:ty, $svc:path, $path:literal, $summary:literal) => {
         #[utoipa::path(post, path = $path, tag = "employment", summary = $summary, security(("bearer" = [])), params(("id" = Uuid, Path)),
             request_body = $input, responses((status = 201, body = Created), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-        pub async fn $name(State(state): State<AppState>, caller: ApiCaller, Path(raw): Path<String>, body: ApiJson<$input>) -> Response {
-            let id = parse_id!(caller, raw, PersonId);
-            match $svc(&state, &caller.actor, &caller.meta, id, &body.value).await {
-                Ok(new) => json(StatusCode::CREATED, &Created { id: new.0 }),
-                Err(e) => problem(caller.lang, e),
-            }
+        pub async fn $name(State(state): State<AppState>, caller: ApiCaller, path: AfterBody<ApiPath<PersonId>>, body: ApiJson<$input>) -> Result<Response, ApiError> {
+            let ApiPath(id) = path.get()?;
+            let new = $svc(&state, &caller.actor, &caller.meta, id, &body.value).await.or_problem(caller.lang)?;
+            Ok(json(StatusCode::CREATED, &Created { id: new.0 }))
         }
     };
 }
@@ -961,14 +935,14 @@ person_create!(
 pub async fn add_step(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
+    path: AfterBody<ApiPath<ItineraryId>>,
     body: ApiJson<StepInput>,
-) -> Response {
-    let id = parse_id!(caller, raw, ItineraryId);
-    match svc::add_step(&state, &caller.actor, &caller.meta, id, &body.value).await {
-        Ok(s) => json(StatusCode::CREATED, &Created { id: s.0 }),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let ApiPath(id) = path.get()?;
+    let s = svc::add_step(&state, &caller.actor, &caller.meta, id, &body.value)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::CREATED, &Created { id: s.0 }))
 }
 
 /// Moves a step (status and dates); `version` is the step's version read.
@@ -978,15 +952,14 @@ pub async fn add_step(
 pub async fn update_step(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path((raw, step)): Path<(String, String)>,
+    path: AfterBody<ApiPath2<ItineraryId, ItineraryStepId>>,
     body: ApiJson<StepUpdateInput>,
-) -> Response {
-    let id = parse_id!(caller, raw, ItineraryId);
-    let step = parse_id!(caller, step, ItineraryStepId);
-    match svc::update_step(&state, &caller.actor, &caller.meta, id, step, &body.value).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let ApiPath2(id, step) = path.get()?;
+    svc::update_step(&state, &caller.actor, &caller.meta, id, step, &body.value)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Closes an itinerary as completed or dropped out.
@@ -996,14 +969,14 @@ pub async fn update_step(
 pub async fn close_itinerary(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
+    path: AfterBody<ApiPath<ItineraryId>>,
     body: ApiJson<CloseItineraryInput>,
-) -> Response {
-    let id = parse_id!(caller, raw, ItineraryId);
-    match svc::close_itinerary(&state, &caller.actor, &caller.meta, id, &body.value).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let ApiPath(id) = path.get()?;
+    svc::close_itinerary(&state, &caller.actor, &caller.meta, id, &body.value)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Records the follow-up of a placement at 3, 6 or 12 months.
@@ -1013,39 +986,40 @@ pub async fn close_itinerary(
 pub async fn record_follow_up(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path((raw, months)): Path<(String, String)>,
+    path: AfterBody<ApiPath2<PlacementId, i64>>,
     body: ApiJson<FollowUpInput>,
-) -> Response {
-    let id = parse_id!(caller, raw, PlacementId);
-    let months = parse_id!(caller, months, i64);
-    match svc::record_follow_up(&state, &caller.actor, &caller.meta, id, months, &body.value).await
-    {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let ApiPath2(id, months) = path.get()?;
+    svc::record_follow_up(&state, &caller.actor, &caller.meta, id, months, &body.value)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// The caller's follow-ups due in the next 14 days or overdue.
 #[utoipa::path(get, path = "/api/v1/follow-ups/due", tag = "employment", summary = "My due follow-ups", security(("bearer" = [])),
     responses((status = 200, body = Vec<DueFollowUpDto>), (status = 401, body = Problem), (status = 403, body = Problem)))]
-pub async fn due_follow_ups(State(state): State<AppState>, caller: ApiCaller) -> Response {
-    match svc::due_follow_ups(&state, &caller.actor, &caller.meta).await {
-        Ok(list) => json(
-            StatusCode::OK,
-            &list
-                .iter()
-                .map(|(d, p)| DueFollowUpDto {
-                    placement: d.follow_up.placement_id.0,
-                    person: d.person_id.0,
-                    person_name: p.full_name(),
-                    employer: d.employer.clone(),
-                    months: d.follow_up.months,
-                    due_on: d.follow_up.due_on.clone(),
-                })
-                .collect::<Vec<_>>(),
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+pub async fn due_follow_ups(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Response, ApiError> {
+    let list = svc::due_follow_ups(&state, &caller.actor, &caller.meta)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(
+        StatusCode::OK,
+        &list
+            .iter()
+            .map(|(d, p)| DueFollowUpDto {
+                placement: d.follow_up.placement_id.0,
+                person: d.person_id.0,
+                person_name: p.full_name(),
+                employer: d.employer.clone(),
+                months: d.follow_up.months,
+                due_on: d.follow_up.due_on.clone(),
+            })
+            .collect::<Vec<_>>(),
+    ))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -1137,17 +1111,17 @@ pub struct ImportReportDto {
 pub async fn import_referrals(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
+    path: AfterBody<ApiPath<ProgrammeId>>,
     Query(q): Query<ImportQuery>,
     body: axum::body::Bytes,
-) -> Response {
-    let id = parse_id!(caller, raw, ProgrammeId);
+) -> Result<Response, ApiError> {
+    let ApiPath(id) = path.get()?;
     let name = if q.file_name.trim().is_empty() {
         "referrals"
     } else {
         q.file_name.trim()
     };
-    match svc::import_referrals(
+    let r = svc::import_referrals(
         &state,
         &caller.actor,
         &caller.meta,
@@ -1157,51 +1131,47 @@ pub async fn import_referrals(
         q.skip_invalid,
     )
     .await
-    {
-        Ok(r) => {
-            let lang = caller.lang;
-            let dto = ImportReportDto {
-                imported: r.imported,
-                total: r.total,
-                invalid: r.invalid,
-                created: r.created,
-                matched: r.matched,
-                already_imported: r.already_imported,
-                awaiting_team: r.awaiting_team,
-                possible_duplicates: r.possible_duplicates,
-                rows: r
-                    .rows
+    .or_problem(caller.lang)?;
+    let lang = caller.lang;
+    let dto = ImportReportDto {
+        imported: r.imported,
+        total: r.total,
+        invalid: r.invalid,
+        created: r.created,
+        matched: r.matched,
+        already_imported: r.already_imported,
+        awaiting_team: r.awaiting_team,
+        possible_duplicates: r.possible_duplicates,
+        rows: r
+            .rows
+            .iter()
+            .map(|row| RowReportDto {
+                row: row.row,
+                reference: row.reference.clone(),
+                outcome: row.outcome.map(|o| {
+                    serde_json::to_value(o)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default()
+                }),
+                person: row.person.map(|p| p.0),
+                errors: row
+                    .errors
+                    .0
                     .iter()
-                    .map(|row| RowReportDto {
-                        row: row.row,
-                        reference: row.reference.clone(),
-                        outcome: row.outcome.map(|o| {
-                            serde_json::to_value(o)
-                                .ok()
-                                .and_then(|v| v.as_str().map(str::to_owned))
-                                .unwrap_or_default()
-                        }),
-                        person: row.person.map(|p| p.0),
-                        errors: row
-                            .errors
-                            .0
-                            .iter()
-                            .map(|e| FieldErrorDto {
-                                field: e.field.clone(),
-                                code: e.key.to_owned(),
-                                message: elkarlan_templates::i18n::t(lang, e.key),
-                            })
-                            .collect(),
+                    .map(|e| FieldErrorDto {
+                        field: e.field.clone(),
+                        code: e.key.to_owned(),
+                        message: elkarlan_templates::i18n::t(lang, e.key),
                     })
                     .collect(),
-            };
-            let status = if r.imported {
-                StatusCode::OK
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            json(status, &dto)
-        }
-        Err(e) => problem(caller.lang, e),
-    }
+            })
+            .collect(),
+    };
+    let status = if r.imported {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(json(status, &dto))
 }

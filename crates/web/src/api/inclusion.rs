@@ -3,30 +3,23 @@
 
 //! `/api/v1` endpoints for people, consents, cases and referrals.
 
-use super::{ApiCaller, ApiJson, Page, json, problem};
+use super::conditional::IfMatch;
+use super::{AfterBody, ApiCaller, ApiError, ApiJson, ApiPath, ApiPath2, OrProblem, Page, json};
 use crate::AppState;
 use crate::error::Problem;
 use crate::services::Idempotent;
 use crate::services::inclusion::{
     self as svc, ConsentInput, PersonHit, PersonView, ReferralInput, ReferralMoveInput, Registered,
 };
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use elkarlan_domain::inclusion::person::PersonInput;
-use elkarlan_domain::{CaseId, ConsentId, Lang, PersonId, ReferralId};
+use elkarlan_domain::{CaseId, ConsentId, PersonId, ReferralId};
 use elkarlan_store::cases::BreakGlassOpening;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-
-fn not_found(lang: Lang) -> Response {
-    Problem::new(lang, StatusCode::NOT_FOUND, "problem-not-found").into_response()
-}
-
-pub(super) fn id<T: std::str::FromStr>(lang: Lang, raw: &str) -> Result<T, Box<Response>> {
-    raw.parse::<T>().map_err(|_| Box::new(not_found(lang)))
-}
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -43,11 +36,11 @@ pub async fn search(
     State(state): State<AppState>,
     caller: ApiCaller,
     Query(p): Query<SearchParams>,
-) -> Response {
-    match svc::search(&state, &caller.actor, &caller.meta, &p.q).await {
-        Ok(items) => json(StatusCode::OK, &Page { items, next: None }),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let items = svc::search(&state, &caller.actor, &caller.meta, &p.q)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::OK, &Page { items, next: None }))
 }
 
 /// The body of `POST /api/v1/people`.
@@ -130,10 +123,10 @@ pub async fn register(
     caller: ApiCaller,
     headers: HeaderMap,
     body: ApiJson<RegisterRequest>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let idem = match super::resources::idempotency(&state, &caller, &headers, &body.raw).await {
         Ok(i) => i,
-        Err(replay) => return replay,
+        Err(replay) => return Ok(replay),
     };
     let respond = |(person, case): &(PersonId, CaseId)| {
         let dto = Registration {
@@ -153,7 +146,7 @@ pub async fn register(
     });
     let confirmed_new = body.value.confirmed_new;
     let input: PersonInput = body.value.person.into();
-    match svc::register(
+    let registered = svc::register(
         &state,
         &caller.actor,
         &caller.meta,
@@ -162,23 +155,23 @@ pub async fn register(
         idem_arg,
     )
     .await
-    {
-        Ok(Registered::Done { person, case }) => json(
+    .or_problem(caller.lang)?;
+    Ok(match registered {
+        Registered::Done { person, case } => json(
             StatusCode::CREATED,
             &Registration {
                 person: person.0,
                 case: case.0,
             },
         ),
-        Ok(Registered::PossibleDuplicates(candidates)) => json(
+        Registered::PossibleDuplicates(candidates) => json(
             StatusCode::CONFLICT,
             &DuplicateWarning {
                 title: elkarlan_templates::t(caller.lang, "person-duplicates-title"),
                 candidates,
             },
         ),
-        Err(e) => problem(caller.lang, e),
-    }
+    })
 }
 
 /// A person's record, with only the fields the caller may see.
@@ -187,16 +180,12 @@ pub async fn register(
 pub async fn get_person(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-) -> Response {
-    let pid: PersonId = match id(caller.lang, &raw) {
-        Ok(i) => i,
-        Err(r) => return *r,
-    };
-    match svc::view_person(&state, &caller.actor, &caller.meta, pid).await {
-        Ok(v) => json(StatusCode::OK, &v),
-        Err(e) => problem(caller.lang, e),
-    }
+    ApiPath(pid): ApiPath<PersonId>,
+) -> Result<Response, ApiError> {
+    let v = svc::view_person(&state, &caller.actor, &caller.meta, pid)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::OK, &v))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -218,33 +207,27 @@ pub struct ConsentDto {
 pub async fn list_consents(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-) -> Response {
-    let pid: PersonId = match id(caller.lang, &raw) {
-        Ok(i) => i,
-        Err(r) => return *r,
-    };
+    ApiPath(pid): ApiPath<PersonId>,
+) -> Result<Response, ApiError> {
     let now = elkarlan_domain::Timestamp::now();
-    match svc::list_consents(&state, &caller.actor, &caller.meta, pid).await {
-        Ok(list) => {
-            let items: Vec<ConsentDto> = list
-                .iter()
-                .map(|c| ConsentDto {
-                    id: c.id.0,
-                    purpose: c.purpose.clone(),
-                    recipients: c.recipients.iter().map(|r| r.code().to_owned()).collect(),
-                    categories: c.categories.iter().map(|x| x.code().to_owned()).collect(),
-                    evidence: c.evidence.clone(),
-                    state: c.scope().state(now).code().to_owned(),
-                    given_at: c.given_at.iso(),
-                    expires_at: c.expires_at.map(|t| t.iso()),
-                    withdrawn_at: c.withdrawn_at.map(|t| t.iso()),
-                })
-                .collect();
-            json(StatusCode::OK, &Page { items, next: None })
-        }
-        Err(e) => problem(caller.lang, e),
-    }
+    let list = svc::list_consents(&state, &caller.actor, &caller.meta, pid)
+        .await
+        .or_problem(caller.lang)?;
+    let items: Vec<ConsentDto> = list
+        .iter()
+        .map(|c| ConsentDto {
+            id: c.id.0,
+            purpose: c.purpose.clone(),
+            recipients: c.recipients.iter().map(|r| r.code().to_owned()).collect(),
+            categories: c.categories.iter().map(|x| x.code().to_owned()).collect(),
+            evidence: c.evidence.clone(),
+            state: c.scope().state(now).code().to_owned(),
+            given_at: c.given_at.iso(),
+            expires_at: c.expires_at.map(|t| t.iso()),
+            withdrawn_at: c.withdrawn_at.map(|t| t.iso()),
+        })
+        .collect();
+    Ok(json(StatusCode::OK, &Page { items, next: None }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -258,17 +241,14 @@ pub struct Created {
 pub async fn record_consent(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
+    path: AfterBody<ApiPath<PersonId>>,
     body: ApiJson<ConsentInput>,
-) -> Response {
-    let pid: PersonId = match id(caller.lang, &raw) {
-        Ok(i) => i,
-        Err(r) => return *r,
-    };
-    match svc::record_consent(&state, &caller.actor, &caller.meta, pid, &body.value).await {
-        Ok(cid) => json(StatusCode::CREATED, &Created { id: cid.0 }),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let ApiPath(pid) = path.get()?;
+    let cid = svc::record_consent(&state, &caller.actor, &caller.meta, pid, &body.value)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::CREATED, &Created { id: cid.0 }))
 }
 
 /// Withdraws a consent; it stops counting on the next request.
@@ -278,16 +258,12 @@ pub async fn record_consent(
 pub async fn withdraw_consent(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path((raw, rawc)): Path<(String, String)>,
-) -> Response {
-    let (pid, cid): (PersonId, ConsentId) = match (id(caller.lang, &raw), id(caller.lang, &rawc)) {
-        (Ok(p), Ok(c)) => (p, c),
-        _ => return not_found(caller.lang),
-    };
-    match svc::withdraw_consent(&state, &caller.actor, &caller.meta, pid, cid).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+    ApiPath2(pid, cid): ApiPath2<PersonId, ConsentId>,
+) -> Result<Response, ApiError> {
+    svc::withdraw_consent(&state, &caller.actor, &caller.meta, pid, cid)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[derive(Serialize, ToSchema)]
@@ -361,37 +337,33 @@ pub struct CaseDto {
 pub async fn get_case(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-) -> Response {
-    let cid: CaseId = match id(caller.lang, &raw) {
-        Ok(i) => i,
-        Err(r) => return *r,
-    };
-    match svc::view_case(&state, &caller.actor, &caller.meta, cid).await {
-        Ok(v) => json(
-            StatusCode::OK,
-            &CaseDto {
-                id: v.case.id.0,
-                person: v.case.person_id.0,
-                status: v.case.status.code().to_owned(),
-                lead: v.case.lead_user_id.0,
-                lead_agency: v.case.lead_agency_id.0,
-                relationship: svc::relationship_code(v.relationship).to_owned(),
-                team_agencies: v.team.iter().map(|t| t.agency_id.0).collect(),
-                referrals: v.referrals.iter().map(referral_dto).collect(),
-                categories: v
-                    .categories
-                    .iter()
-                    .map(|(c, b)| svc::CategoryAccess {
-                        category: c.code().to_owned(),
-                        basis: b.code().to_owned(),
-                    })
-                    .collect(),
-                version: v.case.version,
-            },
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+    ApiPath(cid): ApiPath<CaseId>,
+) -> Result<Response, ApiError> {
+    let v = svc::view_case(&state, &caller.actor, &caller.meta, cid)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(
+        StatusCode::OK,
+        &CaseDto {
+            id: v.case.id.0,
+            person: v.case.person_id.0,
+            status: v.case.status.code().to_owned(),
+            lead: v.case.lead_user_id.0,
+            lead_agency: v.case.lead_agency_id.0,
+            relationship: svc::relationship_code(v.relationship).to_owned(),
+            team_agencies: v.team.iter().map(|t| t.agency_id.0).collect(),
+            referrals: v.referrals.iter().map(referral_dto).collect(),
+            categories: v
+                .categories
+                .iter()
+                .map(|(c, b)| svc::CategoryAccess {
+                    category: c.code().to_owned(),
+                    basis: b.code().to_owned(),
+                })
+                .collect(),
+            version: v.case.version,
+        },
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -411,14 +383,11 @@ pub struct StatusChange {
 pub async fn set_status(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
+    path: AfterBody<ApiPath<CaseId>>,
     body: ApiJson<StatusChange>,
-) -> Response {
-    let cid: CaseId = match id(caller.lang, &raw) {
-        Ok(i) => i,
-        Err(r) => return *r,
-    };
-    match svc::set_case_status(
+) -> Result<Response, ApiError> {
+    let ApiPath(cid) = path.get()?;
+    svc::set_case_status(
         &state,
         &caller.actor,
         &caller.meta,
@@ -428,10 +397,8 @@ pub async fn set_status(
         &body.value.closure_reason,
     )
     .await
-    {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+    .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -458,16 +425,16 @@ pub struct BreakGlassWaiting {
 pub async fn break_glass(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
+    path: AfterBody<ApiPath<CaseId>>,
     body: ApiJson<BreakGlassRequest>,
-) -> Response {
-    let cid: CaseId = match id(caller.lang, &raw) {
-        Ok(i) => i,
-        Err(r) => return *r,
-    };
-    match svc::break_glass(&state, &caller.actor, &caller.meta, cid, &body.value.reason).await {
-        Ok(BreakGlassOpening::Opened(_)) => StatusCode::NO_CONTENT.into_response(),
-        Ok(BreakGlassOpening::Waiting(waiting)) => json(
+) -> Result<Response, ApiError> {
+    let ApiPath(cid) = path.get()?;
+    let opening = svc::break_glass(&state, &caller.actor, &caller.meta, cid, &body.value.reason)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(match opening {
+        BreakGlassOpening::Opened(_) => StatusCode::NO_CONTENT.into_response(),
+        BreakGlassOpening::Waiting(waiting) => json(
             StatusCode::ACCEPTED,
             &BreakGlassWaiting {
                 id: waiting.0,
@@ -475,8 +442,7 @@ pub async fn break_glass(
                 detail: elkarlan_templates::t(caller.lang, "notice-break-glass-waiting"),
             },
         ),
-        Err(e) => problem(caller.lang, e),
-    }
+    })
 }
 
 /// Sends a referral from the case to another agency. Send `Idempotency-Key` to make retries
@@ -487,17 +453,14 @@ pub async fn break_glass(
 pub async fn send_referral(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
+    path: AfterBody<ApiPath<CaseId>>,
     headers: HeaderMap,
     body: ApiJson<ReferralInput>,
-) -> Response {
-    let cid: CaseId = match id(caller.lang, &raw) {
-        Ok(i) => i,
-        Err(r) => return *r,
-    };
+) -> Result<Response, ApiError> {
+    let ApiPath(cid) = path.get()?;
     let idem = match super::resources::idempotency(&state, &caller, &headers, &body.raw).await {
         Ok(i) => i,
-        Err(replay) => return replay,
+        Err(replay) => return Ok(replay),
     };
     let respond = |rid: &ReferralId| {
         (
@@ -514,7 +477,7 @@ pub async fn send_referral(
             &respond as &(dyn Fn(&ReferralId) -> (u16, String) + Sync),
         )
     });
-    match svc::send_referral(
+    let rid = svc::send_referral(
         &state,
         &caller.actor,
         &caller.meta,
@@ -523,10 +486,8 @@ pub async fn send_referral(
         idem_arg,
     )
     .await
-    {
-        Ok(rid) => json(StatusCode::CREATED, &Created { id: rid.0 }),
-        Err(e) => problem(caller.lang, e),
-    }
+    .or_problem(caller.lang)?;
+    Ok(json(StatusCode::CREATED, &Created { id: rid.0 }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -538,23 +499,23 @@ pub struct InboxItem {
 /// The caller's agency's inbox of referrals.
 #[utoipa::path(get, path = "/api/v1/referrals", tag = "referrals", summary = "Referral inbox", security(("bearer" = [])),
     responses((status = 200, body = Page<InboxItem>), (status = 401, body = Problem), (status = 403, body = Problem)))]
-pub async fn inbox(State(state): State<AppState>, caller: ApiCaller) -> Response {
-    match svc::inbox(&state, &caller.actor, &caller.meta).await {
-        Ok(list) => json(
-            StatusCode::OK,
-            &Page {
-                items: list
-                    .iter()
-                    .map(|(r, n)| InboxItem {
-                        person_name: n.clone(),
-                        referral: referral_dto(r),
-                    })
-                    .collect::<Vec<_>>(),
-                next: None,
-            },
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+pub async fn inbox(State(state): State<AppState>, caller: ApiCaller) -> Result<Response, ApiError> {
+    let list = svc::inbox(&state, &caller.actor, &caller.meta)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(
+        StatusCode::OK,
+        &Page {
+            items: list
+                .iter()
+                .map(|(r, n)| InboxItem {
+                    person_name: n.clone(),
+                    referral: referral_dto(r),
+                })
+                .collect::<Vec<_>>(),
+            next: None,
+        },
+    ))
 }
 
 /// Accepts, declines, starts, completes (receiving agency) or withdraws (sending side).
@@ -563,17 +524,14 @@ pub async fn inbox(State(state): State<AppState>, caller: ApiCaller) -> Response
 pub async fn move_referral(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
+    path: AfterBody<ApiPath<ReferralId>>,
     body: ApiJson<ReferralMoveInput>,
-) -> Response {
-    let rid: ReferralId = match id(caller.lang, &raw) {
-        Ok(i) => i,
-        Err(r) => return *r,
-    };
-    match svc::move_referral(&state, &caller.actor, &caller.meta, rid, &body.value).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let ApiPath(rid) = path.get()?;
+    svc::move_referral(&state, &caller.actor, &caller.meta, rid, &body.value)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Who read or changed the person's data (data protection officer).
@@ -582,25 +540,21 @@ pub async fn move_referral(
 pub async fn access_log(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-) -> Response {
-    let pid: PersonId = match id(caller.lang, &raw) {
-        Ok(i) => i,
-        Err(r) => return *r,
-    };
-    match svc::access_log(&state, &caller.actor, &caller.meta, pid).await {
-        Ok(rows) => json(
-            StatusCode::OK,
-            &Page {
-                items: rows
-                    .into_iter()
-                    .map(super::resources::AuditEventDto::from)
-                    .collect::<Vec<_>>(),
-                next: None,
-            },
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+    ApiPath(pid): ApiPath<PersonId>,
+) -> Result<Response, ApiError> {
+    let rows = svc::access_log(&state, &caller.actor, &caller.meta, pid)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(
+        StatusCode::OK,
+        &Page {
+            items: rows
+                .into_iter()
+                .map(super::resources::AuditEventDto::from)
+                .collect::<Vec<_>>(),
+            next: None,
+        },
+    ))
 }
 
 /// The body of `PATCH /api/v1/people/{id}`: the whole record as it should now be.
@@ -618,28 +572,16 @@ pub struct RectifyRequest {
 pub async fn rectify(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-    headers: axum::http::HeaderMap,
+    path: AfterBody<ApiPath<PersonId>>,
+    IfMatch(version): IfMatch,
     body: ApiJson<RectifyRequest>,
-) -> Response {
-    let pid: PersonId = match id(caller.lang, &raw) {
-        Ok(i) => i,
-        Err(r) => return *r,
-    };
+) -> Result<Response, ApiError> {
+    let ApiPath(pid) = path.get()?;
     let input: PersonInput = body.value.person.into();
-    match svc::rectify_person(
-        &state,
-        &caller.actor,
-        &caller.meta,
-        pid,
-        super::conditional::if_match(&headers),
-        &input,
-    )
-    .await
-    {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+    svc::rectify_person(&state, &caller.actor, &caller.meta, pid, version, &input)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// The registration and every change of a person's record, newest first.
@@ -648,16 +590,12 @@ pub async fn rectify(
 pub async fn history(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-) -> Response {
-    let pid: PersonId = match id(caller.lang, &raw) {
-        Ok(i) => i,
-        Err(r) => return *r,
-    };
-    match svc::rectification_history(&state, &caller.actor, &caller.meta, pid).await {
-        Ok(items) => json(StatusCode::OK, &Page { items, next: None }),
-        Err(e) => problem(caller.lang, e),
-    }
+    ApiPath(pid): ApiPath<PersonId>,
+) -> Result<Response, ApiError> {
+    let items = svc::rectification_history(&state, &caller.actor, &caller.meta, pid)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::OK, &Page { items, next: None }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -674,14 +612,11 @@ pub struct MergeRequest {
 pub async fn merge(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
+    path: AfterBody<ApiPath<PersonId>>,
     body: ApiJson<MergeRequest>,
-) -> Response {
-    let keep: PersonId = match id(caller.lang, &raw) {
-        Ok(i) => i,
-        Err(r) => return *r,
-    };
-    match svc::merge_people(
+) -> Result<Response, ApiError> {
+    let ApiPath(keep) = path.get()?;
+    svc::merge_people(
         &state,
         &caller.actor,
         &caller.meta,
@@ -689,8 +624,6 @@ pub async fn merge(
         &body.value.duplicate,
     )
     .await
-    {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+    .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -5,7 +5,7 @@
 //! catalogue's format, docs/indicators.md) and answers every problem on the field that causes
 //! it, before anyone adds it to a catalogue. It reads no record.
 
-use super::{ApiCaller, json, problem};
+use super::{ApiCaller, ApiError, OrProblem, json};
 use crate::AppState;
 use crate::error::{Problem, ServiceError};
 use crate::routes::RouteBook;
@@ -67,27 +67,24 @@ pub async fn check_definition(
     State(state): State<AppState>,
     caller: ApiCaller,
     body: Bytes,
-) -> Response {
+) -> Result<Response, ApiError> {
     // Authorization before validation: a refused caller learns nothing about the definition.
-    if let Err(e) = crate::services::authorize_tenant_wide(
+    crate::services::authorize_tenant_wide(
         &state,
         &caller.actor,
         &caller.meta,
         Action::ViewPortfolio,
     )
     .await
-    {
-        return problem(caller.lang, e);
-    }
-    let checked = serde_json::from_slice::<DefinitionSpec>(&body)
+    .or_problem(caller.lang)?;
+    let def = serde_json::from_slice::<DefinitionSpec>(&body)
         .map_err(|_| {
             let mut e = FieldErrors::new();
             e.add("definition", "error-indicator-definition-format");
             e
         })
-        .and_then(|spec| spec.validate());
-    match checked {
-        Ok(def) => json(StatusCode::OK, &dto(&def)),
-        Err(e) => problem(caller.lang, ServiceError::Invalid(e)),
-    }
+        .and_then(|spec| spec.validate())
+        .map_err(ServiceError::Invalid)
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::OK, &dto(&def)))
 }

@@ -5,7 +5,7 @@
 //! the indicators a project is judged by. Values come from the stored, disclosure-controlled
 //! results: a suppressed cell carries its status and never a value.
 
-use super::{ApiCaller, ApiJson, json, problem};
+use super::{AfterBody, ApiCaller, ApiError, ApiJson, ApiPath, OrProblem, json};
 use crate::AppState;
 use crate::error::Problem;
 use crate::routes::RouteBook;
@@ -15,9 +15,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use elkarlan_domain::ProjectId;
 use elkarlan_domain::indicators::definition::{IndicatorDefinition, IndicatorValue, Key};
 use elkarlan_domain::indicators::publish::Published;
-use elkarlan_domain::{Lang, ProjectId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -39,10 +39,6 @@ pub fn routes(book: RouteBook) -> RouteBook {
             "/api/v1/projects/{id}/indicators",
             axum::routing::put(put_project_indicators),
         )
-}
-
-fn not_found(lang: Lang) -> Response {
-    Problem::new(lang, StatusCode::NOT_FOUND, "problem-not-found").into_response()
 }
 
 #[derive(Serialize, ToSchema)]
@@ -230,14 +226,17 @@ fn cell_dto(def: &IndicatorDefinition, key: &Key, p: &Published) -> IndicatorCel
 /// The indicator catalogue (coordinators and analysts).
 #[utoipa::path(get, path = "/api/v1/indicators", tag = "indicators", summary = "List the indicator catalogue", security(("bearer" = [])),
     responses((status = 200, body = Vec<IndicatorDefinitionDto>), (status = 401, body = Problem), (status = 403, body = Problem)))]
-pub async fn list_indicators(State(state): State<AppState>, caller: ApiCaller) -> Response {
-    match svc::catalogue(&state, &caller.actor, &caller.meta).await {
-        Ok(all) => json(
-            StatusCode::OK,
-            &all.iter().map(definition_dto).collect::<Vec<_>>(),
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+pub async fn list_indicators(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Response, ApiError> {
+    let all = svc::catalogue(&state, &caller.actor, &caller.meta)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(
+        StatusCode::OK,
+        &all.iter().map(definition_dto).collect::<Vec<_>>(),
+    ))
 }
 
 /// One catalogue indicator by code.
@@ -247,11 +246,11 @@ pub async fn get_indicator(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(code): Path<String>,
-) -> Response {
-    match svc::definition(&state, &caller.actor, &caller.meta, &code).await {
-        Ok(d) => json(StatusCode::OK, &definition_dto(d)),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let d = svc::definition(&state, &caller.actor, &caller.meta, &code)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::OK, &definition_dto(d)))
 }
 
 fn first(pairs: &[(String, String)], name: &str) -> Option<String> {
@@ -272,10 +271,11 @@ pub async fn indicator_values(
     caller: ApiCaller,
     Path(code): Path<String>,
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let Ok(Query(pairs)) = q else {
-        return Problem::new(caller.lang, StatusCode::BAD_REQUEST, "problem-invalid-body")
-            .into_response();
+        return Err(
+            Problem::new(caller.lang, StatusCode::BAD_REQUEST, "problem-invalid-body").into(),
+        );
     };
     let q = ValuesQuery {
         period: first(&pairs, "period"),
@@ -284,21 +284,21 @@ pub async fn indicator_values(
         scope: first(&pairs, "scope"),
         by: first(&pairs, "by"),
     };
-    match svc::values(&state, &caller.actor, &caller.meta, &code, &q).await {
-        Ok((def, r)) => json(
-            StatusCode::OK,
-            &IndicatorValuesDto {
-                code: def.code.clone(),
-                unit: def.unit.code().into(),
-                period_start: r.period.start.to_string(),
-                period_end: r.period.end.to_string(),
-                scope: r.scope.code(),
-                by: r.disaggregation.map(|d| d.code().to_owned()),
-                cells: r.cells.iter().map(|(k, p)| cell_dto(def, k, p)).collect(),
-            },
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+    let (def, r) = svc::values(&state, &caller.actor, &caller.meta, &code, &q)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(
+        StatusCode::OK,
+        &IndicatorValuesDto {
+            code: def.code.clone(),
+            unit: def.unit.code().into(),
+            period_start: r.period.start.to_string(),
+            period_end: r.period.end.to_string(),
+            scope: r.scope.code(),
+            by: r.disaggregation.map(|d| d.code().to_owned()),
+            cells: r.cells.iter().map(|(k, p)| cell_dto(def, k, p)).collect(),
+        },
+    ))
 }
 
 /// The indicators a project is judged by.
@@ -315,15 +315,12 @@ pub struct IndicatorProjectSetDto {
 pub async fn get_project_indicators(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-) -> Response {
-    let Ok(id) = raw.parse::<ProjectId>() else {
-        return not_found(caller.lang);
-    };
-    match svc::project_indicators(&state, &caller.actor, &caller.meta, id).await {
-        Ok((_, indicators)) => json(StatusCode::OK, &IndicatorProjectSetDto { indicators }),
-        Err(e) => problem(caller.lang, e),
-    }
+    ApiPath(id): ApiPath<ProjectId>,
+) -> Result<Response, ApiError> {
+    let (_, indicators) = svc::project_indicators(&state, &caller.actor, &caller.meta, id)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::OK, &IndicatorProjectSetDto { indicators }))
 }
 
 /// Replaces a project's indicators (coordinators). Unknown codes: 422 on `indicators`.
@@ -333,13 +330,11 @@ pub async fn get_project_indicators(
 pub async fn put_project_indicators(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
+    path: AfterBody<ApiPath<ProjectId>>,
     body: ApiJson<IndicatorProjectSetDto>,
-) -> Response {
-    let Ok(id) = raw.parse::<ProjectId>() else {
-        return not_found(caller.lang);
-    };
-    match svc::set_project_indicators(
+) -> Result<Response, ApiError> {
+    let ApiPath(id) = path.get()?;
+    svc::set_project_indicators(
         &state,
         &caller.actor,
         &caller.meta,
@@ -347,8 +342,6 @@ pub async fn put_project_indicators(
         &body.value.indicators,
     )
     .await
-    {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+    .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -5,21 +5,21 @@
 //! clauses, and a clause's compliance checks. Coordinators only. Amounts are integer cents.
 
 use super::agreements::{CommitmentDto, commitment_dto};
-use super::conditional::{etag, if_match};
+use super::conditional::{IfMatch, etag};
 use super::inclusion::Created;
-use super::{ApiCaller, ApiJson, json, problem};
+use super::{AfterBody, ApiCaller, ApiError, ApiJson, ApiPath, OrProblem, json};
 use crate::AppState;
 use crate::error::Problem;
 use crate::routes::RouteBook;
 use crate::services::procurement as svc;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use elkarlan_domain::ecosystem::procurement::{
     AwardInput, CheckInput, ClauseInput, ContractInput, LotInput,
 };
-use elkarlan_domain::{ContractId, Lang, SocialClauseId};
+use elkarlan_domain::{ContractId, SocialClauseId};
 use elkarlan_store::contracts::{Check, Clause, Contract, ContractFilter, Lot};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -46,19 +46,6 @@ pub fn routes(book: RouteBook) -> RouteBook {
         .add("GET", "/api/v1/clauses/{clause}", get(get_clause))
         .add("GET", "/api/v1/clauses/{clause}/checks", get(list_checks))
         .add("POST", "/api/v1/clauses/{clause}/checks", post(add_check))
-}
-
-fn not_found(lang: Lang) -> Response {
-    Problem::new(lang, StatusCode::NOT_FOUND, "problem-not-found").into_response()
-}
-
-macro_rules! parse_id {
-    ($caller:expr, $raw:expr, $ty:ty) => {
-        match $raw.parse::<$ty>() {
-            Ok(id) => id,
-            Err(_) => return not_found($caller.lang),
-        }
-    };
 }
 
 // DTOs ------------------------------------------------------------------------------------------
@@ -239,22 +226,22 @@ pub async fn list_contracts(
     State(state): State<AppState>,
     caller: ApiCaller,
     Query(q): Query<ContractQuery>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let filter = ContractFilter {
         year: q.year,
         status: q.status.as_deref().and_then(svc::status_filter),
         reserved: q.reserved,
     };
-    match svc::list_contracts(&state, &caller.actor, &caller.meta, &filter).await {
-        Ok(v) => json(
-            StatusCode::OK,
-            &v.contracts
-                .iter()
-                .map(ContractDto::from)
-                .collect::<Vec<_>>(),
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+    let v = svc::list_contracts(&state, &caller.actor, &caller.meta, &filter)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(
+        StatusCode::OK,
+        &v.contracts
+            .iter()
+            .map(ContractDto::from)
+            .collect::<Vec<_>>(),
+    ))
 }
 
 /// Records a contract; its ocid is derived from the file number.
@@ -264,11 +251,11 @@ pub async fn create_contract(
     State(state): State<AppState>,
     caller: ApiCaller,
     body: ApiJson<ContractInput>,
-) -> Response {
-    match svc::create_contract(&state, &caller.actor, &caller.meta, &body.value).await {
-        Ok(id) => json(StatusCode::CREATED, &Created { id: id.0 }),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let id = svc::create_contract(&state, &caller.actor, &caller.meta, &body.value)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::CREATED, &Created { id: id.0 }))
 }
 
 /// A contract with its lots and clauses; `ETag` carries its version.
@@ -278,25 +265,22 @@ pub async fn create_contract(
 pub async fn get_contract(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-) -> Response {
-    let id = parse_id!(caller, raw, ContractId);
-    match svc::contract(&state, &caller.actor, &caller.meta, id).await {
-        Ok(d) => {
-            let mut res = json(
-                StatusCode::OK,
-                &ContractDetailDto {
-                    contract: ContractDto::from(&d.contract),
-                    lots: d.lots.iter().map(LotDto::from).collect(),
-                    clauses: d.clauses.iter().map(ClauseDto::from).collect(),
-                },
-            );
-            res.headers_mut()
-                .insert(header::ETAG, etag(d.contract.version));
-            res
-        }
-        Err(e) => problem(caller.lang, e),
-    }
+    ApiPath(id): ApiPath<ContractId>,
+) -> Result<Response, ApiError> {
+    let d = svc::contract(&state, &caller.actor, &caller.meta, id)
+        .await
+        .or_problem(caller.lang)?;
+    let mut res = json(
+        StatusCode::OK,
+        &ContractDetailDto {
+            contract: ContractDto::from(&d.contract),
+            lots: d.lots.iter().map(LotDto::from).collect(),
+            clauses: d.clauses.iter().map(ClauseDto::from).collect(),
+        },
+    );
+    res.headers_mut()
+        .insert(header::ETAG, etag(d.contract.version));
+    Ok(res)
 }
 
 /// Replaces a contract's fields (not its award). Needs `If-Match` with the version read.
@@ -306,13 +290,12 @@ pub async fn get_contract(
 pub async fn update_contract(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
+    path: AfterBody<ApiPath<ContractId>>,
+    IfMatch(version): IfMatch,
     body: ApiJson<ContractInput>,
-) -> Response {
-    let id = parse_id!(caller, raw, ContractId);
-    let version = if_match(&headers);
-    match svc::update_contract(
+) -> Result<Response, ApiError> {
+    let ApiPath(id) = path.get()?;
+    svc::update_contract(
         &state,
         &caller.actor,
         &caller.meta,
@@ -321,10 +304,8 @@ pub async fn update_contract(
         &body.value,
     )
     .await
-    {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+    .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// The contract's lots.
@@ -334,16 +315,15 @@ pub async fn update_contract(
 pub async fn list_lots(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-) -> Response {
-    let id = parse_id!(caller, raw, ContractId);
-    match svc::lots(&state, &caller.actor, &caller.meta, id).await {
-        Ok(l) => json(
-            StatusCode::OK,
-            &l.iter().map(LotDto::from).collect::<Vec<_>>(),
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+    ApiPath(id): ApiPath<ContractId>,
+) -> Result<Response, ApiError> {
+    let l = svc::lots(&state, &caller.actor, &caller.meta, id)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(
+        StatusCode::OK,
+        &l.iter().map(LotDto::from).collect::<Vec<_>>(),
+    ))
 }
 
 /// Adds a lot.
@@ -353,14 +333,14 @@ pub async fn list_lots(
 pub async fn add_lot(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
+    path: AfterBody<ApiPath<ContractId>>,
     body: ApiJson<LotInput>,
-) -> Response {
-    let id = parse_id!(caller, raw, ContractId);
-    match svc::add_lot(&state, &caller.actor, &caller.meta, id, &body.value).await {
-        Ok(l) => json(StatusCode::CREATED, &Created { id: l.0 }),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let ApiPath(id) = path.get()?;
+    let l = svc::add_lot(&state, &caller.actor, &caller.meta, id, &body.value)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::CREATED, &Created { id: l.0 }))
 }
 
 /// The contract's social clauses.
@@ -370,16 +350,15 @@ pub async fn add_lot(
 pub async fn list_clauses(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-) -> Response {
-    let id = parse_id!(caller, raw, ContractId);
-    match svc::clauses(&state, &caller.actor, &caller.meta, id).await {
-        Ok(l) => json(
-            StatusCode::OK,
-            &l.iter().map(ClauseDto::from).collect::<Vec<_>>(),
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+    ApiPath(id): ApiPath<ContractId>,
+) -> Result<Response, ApiError> {
+    let l = svc::clauses(&state, &caller.actor, &caller.meta, id)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(
+        StatusCode::OK,
+        &l.iter().map(ClauseDto::from).collect::<Vec<_>>(),
+    ))
 }
 
 /// Adds a social clause to the contract or one of its lots.
@@ -389,14 +368,14 @@ pub async fn list_clauses(
 pub async fn add_clause(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
+    path: AfterBody<ApiPath<ContractId>>,
     body: ApiJson<ClauseInput>,
-) -> Response {
-    let id = parse_id!(caller, raw, ContractId);
-    match svc::add_clause(&state, &caller.actor, &caller.meta, id, &body.value).await {
-        Ok(s) => json(StatusCode::CREATED, &Created { id: s.0 }),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let ApiPath(id) = path.get()?;
+    let s = svc::add_clause(&state, &caller.actor, &caller.meta, id, &body.value)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::CREATED, &Created { id: s.0 }))
 }
 
 /// Records the award of the contract or of a lot. A reserved one awarded to an organisation
@@ -408,14 +387,14 @@ pub async fn add_clause(
 pub async fn award(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
+    path: AfterBody<ApiPath<ContractId>>,
     body: ApiJson<AwardInput>,
-) -> Response {
-    let id = parse_id!(caller, raw, ContractId);
-    match svc::award(&state, &caller.actor, &caller.meta, id, &body.value).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let ApiPath(id) = path.get()?;
+    svc::award(&state, &caller.actor, &caller.meta, id, &body.value)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// A clause with its commitments (with progress), its checks and the hires under it (a count).
@@ -425,21 +404,20 @@ pub async fn award(
 pub async fn get_clause(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-) -> Response {
-    let id = parse_id!(caller, raw, SocialClauseId);
-    match svc::clause(&state, &caller.actor, &caller.meta, id).await {
-        Ok(d) => json(
-            StatusCode::OK,
-            &ClauseDetailDto {
-                clause: ClauseDto::from(&d.clause),
-                commitments: d.commitments.iter().map(commitment_dto).collect(),
-                checks: d.checks.iter().map(CheckDto::from).collect(),
-                hires: d.hires,
-            },
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+    ApiPath(id): ApiPath<SocialClauseId>,
+) -> Result<Response, ApiError> {
+    let d = svc::clause(&state, &caller.actor, &caller.meta, id)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(
+        StatusCode::OK,
+        &ClauseDetailDto {
+            clause: ClauseDto::from(&d.clause),
+            commitments: d.commitments.iter().map(commitment_dto).collect(),
+            checks: d.checks.iter().map(CheckDto::from).collect(),
+            hires: d.hires,
+        },
+    ))
 }
 
 /// The clause's compliance checks, latest first.
@@ -449,16 +427,15 @@ pub async fn get_clause(
 pub async fn list_checks(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-) -> Response {
-    let id = parse_id!(caller, raw, SocialClauseId);
-    match svc::checks(&state, &caller.actor, &caller.meta, id).await {
-        Ok(l) => json(
-            StatusCode::OK,
-            &l.iter().map(CheckDto::from).collect::<Vec<_>>(),
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+    ApiPath(id): ApiPath<SocialClauseId>,
+) -> Result<Response, ApiError> {
+    let l = svc::checks(&state, &caller.actor, &caller.meta, id)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(
+        StatusCode::OK,
+        &l.iter().map(CheckDto::from).collect::<Vec<_>>(),
+    ))
 }
 
 /// Records a compliance check of the clause.
@@ -468,12 +445,12 @@ pub async fn list_checks(
 pub async fn add_check(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
+    path: AfterBody<ApiPath<SocialClauseId>>,
     body: ApiJson<CheckInput>,
-) -> Response {
-    let id = parse_id!(caller, raw, SocialClauseId);
-    match svc::add_check(&state, &caller.actor, &caller.meta, id, &body.value).await {
-        Ok(k) => json(StatusCode::CREATED, &Created { id: k.0 }),
-        Err(e) => problem(caller.lang, e),
-    }
+) -> Result<Response, ApiError> {
+    let ApiPath(id) = path.get()?;
+    let k = svc::add_check(&state, &caller.actor, &caller.meta, id, &body.value)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::CREATED, &Created { id: k.0 }))
 }

@@ -3,19 +3,19 @@
 
 //! `/api/v1` endpoints for the area's strategic projects.
 
-use super::conditional::{etag, if_match};
+use super::conditional::{IfMatch, etag};
 use super::inclusion::Created;
-use super::{ApiCaller, ApiJson, json, problem};
+use super::{AfterBody, ApiCaller, ApiError, ApiJson, ApiPath, OrProblem, json};
 use crate::AppState;
 use crate::error::Problem;
 use crate::routes::RouteBook;
 use crate::services::projects as svc;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
+use elkarlan_domain::ProjectId;
 use elkarlan_domain::portfolio::ProjectInput;
-use elkarlan_domain::{Lang, ProjectId};
 use elkarlan_store::projects::Project;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -26,10 +26,6 @@ pub fn routes(book: RouteBook) -> RouteBook {
         .add("POST", "/api/v1/projects", post(create_project))
         .add("GET", "/api/v1/projects/{id}", get(get_project))
         .add("PUT", "/api/v1/projects/{id}", put(update_project))
-}
-
-fn not_found(lang: Lang) -> Response {
-    Problem::new(lang, StatusCode::NOT_FOUND, "problem-not-found").into_response()
 }
 
 #[derive(Serialize, ToSchema)]
@@ -133,14 +129,17 @@ fn project_dto(p: &Project) -> ProjectDto {
 /// The tenant's strategic projects by code (coordinators and analysts).
 #[utoipa::path(get, path = "/api/v1/projects", tag = "projects", summary = "List strategic projects", security(("bearer" = [])),
     responses((status = 200, body = Vec<ProjectDto>), (status = 401, body = Problem), (status = 403, body = Problem)))]
-pub async fn list_projects(State(state): State<AppState>, caller: ApiCaller) -> Response {
-    match svc::list(&state, &caller.actor, &caller.meta).await {
-        Ok(list) => json(
-            StatusCode::OK,
-            &list.iter().map(project_dto).collect::<Vec<_>>(),
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+pub async fn list_projects(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Response, ApiError> {
+    let list = svc::list(&state, &caller.actor, &caller.meta)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(
+        StatusCode::OK,
+        &list.iter().map(project_dto).collect::<Vec<_>>(),
+    ))
 }
 
 /// Creates a project (coordinators). Send `Idempotency-Key` to make retries safe.
@@ -152,16 +151,16 @@ pub async fn create_project(
     caller: ApiCaller,
     headers: HeaderMap,
     body: ApiJson<ProjectInput>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let idem = match super::resources::idempotency(&state, &caller, &headers, &body.raw).await {
         Ok(i) => i,
-        Err(replay) => return replay,
+        Err(replay) => return Ok(replay),
     };
     let idem = idem.as_ref().map(|(k, h)| (k.as_str(), h.as_slice()));
-    match svc::create(&state, &caller.actor, &caller.meta, &body.value, idem).await {
-        Ok(id) => json(StatusCode::CREATED, &Created { id: id.0 }),
-        Err(e) => problem(caller.lang, e),
-    }
+    let id = svc::create(&state, &caller.actor, &caller.meta, &body.value, idem)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::CREATED, &Created { id: id.0 }))
 }
 
 /// A project with its budget, links and milestones; `ETag` carries its version.
@@ -170,19 +169,14 @@ pub async fn create_project(
 pub async fn get_project(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-) -> Response {
-    let Ok(id) = raw.parse::<ProjectId>() else {
-        return not_found(caller.lang);
-    };
-    match svc::get(&state, &caller.actor, &caller.meta, id).await {
-        Ok(p) => {
-            let mut res = json(StatusCode::OK, &project_dto(&p));
-            res.headers_mut().insert(header::ETAG, etag(p.version));
-            res
-        }
-        Err(e) => problem(caller.lang, e),
-    }
+    ApiPath(id): ApiPath<ProjectId>,
+) -> Result<Response, ApiError> {
+    let p = svc::get(&state, &caller.actor, &caller.meta, id)
+        .await
+        .or_problem(caller.lang)?;
+    let mut res = json(StatusCode::OK, &project_dto(&p));
+    res.headers_mut().insert(header::ETAG, etag(p.version));
+    Ok(res)
 }
 
 /// Replaces a project's fields, neighbourhoods, partners and budget. Needs `If-Match`.
@@ -192,24 +186,20 @@ pub async fn get_project(
 pub async fn update_project(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
+    path: AfterBody<ApiPath<ProjectId>>,
+    IfMatch(version): IfMatch,
     body: ApiJson<ProjectInput>,
-) -> Response {
-    let Ok(id) = raw.parse::<ProjectId>() else {
-        return not_found(caller.lang);
-    };
-    match svc::update(
+) -> Result<Response, ApiError> {
+    let ApiPath(id) = path.get()?;
+    svc::update(
         &state,
         &caller.actor,
         &caller.meta,
         id,
-        if_match(&headers),
+        version,
         &body.value,
     )
     .await
-    {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+    .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

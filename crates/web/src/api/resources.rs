@@ -3,14 +3,14 @@
 
 //! Resource endpoints: me, users, agencies, audit events, territory.
 
-use super::conditional::{etag, if_match};
-use super::{ApiCaller, ApiJson, Page, json, problem};
+use super::conditional::{IfMatch, etag};
+use super::{AfterBody, ApiCaller, ApiError, ApiJson, ApiPath, OrProblem, Page, json};
 use crate::AppState;
 use crate::error::Problem;
 use crate::services::Idempotent;
 use crate::services::agencies::NewAgencyInput;
 use crate::services::users::{EnrolmentMail, NewUserInput, UserChangesInput};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -158,12 +158,12 @@ fn decode_cursor(c: &str) -> Option<String> {
         .and_then(|b| String::from_utf8(b).ok())
 }
 
-fn bad_param(lang: Lang, field: &str) -> Response {
+fn bad_param(lang: Lang, field: &str) -> ApiError {
     let mut f = FieldErrors::new();
     f.add(field, "error-field-type");
     Problem::new(lang, StatusCode::UNPROCESSABLE_ENTITY, "problem-validation")
         .with_fields(lang, &f)
-        .into_response()
+        .into()
 }
 
 /// Staff accounts, ordered by username.
@@ -173,31 +173,29 @@ pub async fn list_users(
     State(state): State<AppState>,
     caller: ApiCaller,
     Query(p): Query<ListParams>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let limit = p.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
-        return bad_param(caller.lang, "limit");
+        return Err(bad_param(caller.lang, "limit"));
     }
     let after = match p.after.as_deref().map(decode_cursor) {
-        Some(None) => return bad_param(caller.lang, "after"),
+        Some(None) => return Err(bad_param(caller.lang, "after")),
         Some(Some(a)) => a,
         None => String::new(),
     };
-    match crate::services::users::list(&state, &caller.actor, &caller.meta, &after, limit).await {
-        Ok(rows) => {
-            let next = (rows.len() as i64 == limit)
-                .then(|| rows.last().map(|u| URL_SAFE_NO_PAD.encode(&u.username)))
-                .flatten();
-            json(
-                StatusCode::OK,
-                &Page {
-                    items: rows.iter().map(UserDto::from).collect::<Vec<_>>(),
-                    next,
-                },
-            )
-        }
-        Err(e) => problem(caller.lang, e),
-    }
+    let rows = crate::services::users::list(&state, &caller.actor, &caller.meta, &after, limit)
+        .await
+        .or_problem(caller.lang)?;
+    let next = (rows.len() as i64 == limit)
+        .then(|| rows.last().map(|u| URL_SAFE_NO_PAD.encode(&u.username)))
+        .flatten();
+    Ok(json(
+        StatusCode::OK,
+        &Page {
+            items: rows.iter().map(UserDto::from).collect::<Vec<_>>(),
+            next,
+        },
+    ))
 }
 
 /// Validates an `Idempotency-Key` and returns the stored response when the key was used before.
@@ -212,7 +210,7 @@ pub(super) async fn idempotency(
     };
     let key = v.to_str().unwrap_or("").trim().to_owned();
     if key.is_empty() || key.len() > 128 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(bad_param(caller.lang, "Idempotency-Key"));
+        return Err(bad_param(caller.lang, "Idempotency-Key").into_response());
     }
     let hash = elkarlan_store::sha256(raw);
     match elkarlan_store::idempotency::find(
@@ -255,10 +253,10 @@ pub async fn create_user(
     caller: ApiCaller,
     headers: HeaderMap,
     body: ApiJson<NewUserInput>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let idem = match idempotency(&state, &caller, &headers, &body.raw).await {
         Ok(i) => i,
-        Err(replay) => return replay,
+        Err(replay) => return Ok(replay),
     };
     let respond = |u: &User| {
         (
@@ -276,7 +274,7 @@ pub async fn create_user(
         )
     });
     let mail = EnrolmentMail::for_request(&state, &headers, caller.lang);
-    match crate::services::users::create(
+    let u = crate::services::users::create(
         &state,
         &caller.actor,
         &caller.meta,
@@ -285,23 +283,13 @@ pub async fn create_user(
         idem_arg,
     )
     .await
-    {
-        Ok(u) => {
-            let mut res = json(StatusCode::CREATED, &UserDto::from(&u));
-            res.headers_mut().insert(header::ETAG, etag(u.version));
-            if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/users/{}", u.id)) {
-                res.headers_mut().insert(header::LOCATION, v);
-            }
-            res
-        }
-        Err(e) => problem(caller.lang, e),
+    .or_problem(caller.lang)?;
+    let mut res = json(StatusCode::CREATED, &UserDto::from(&u));
+    res.headers_mut().insert(header::ETAG, etag(u.version));
+    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/users/{}", u.id)) {
+        res.headers_mut().insert(header::LOCATION, v);
     }
-}
-
-fn parse_user_id(lang: Lang, raw: &str) -> Result<UserId, Box<Response>> {
-    raw.parse::<UserId>().map_err(|_| {
-        Box::new(Problem::new(lang, StatusCode::NOT_FOUND, "problem-not-found").into_response())
-    })
+    Ok(res)
 }
 
 /// Sends the account's holder a new one-time link to choose their password, by e-mail; any
@@ -312,20 +300,14 @@ fn parse_user_id(lang: Lang, raw: &str) -> Result<UserId, Box<Response>> {
 pub async fn send_enrolment(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<UserId>,
     headers: HeaderMap,
-) -> Response {
-    let id = match parse_user_id(caller.lang, &id) {
-        Ok(id) => id,
-        Err(r) => return *r,
-    };
+) -> Result<Response, ApiError> {
     let mail = EnrolmentMail::for_request(&state, &headers, caller.lang);
-    match crate::services::users::send_enrolment(&state, &caller.actor, &caller.meta, id, &mail)
+    crate::services::users::send_enrolment(&state, &caller.actor, &caller.meta, id, &mail)
         .await
-    {
-        Ok(_) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => problem(caller.lang, e),
-    }
+        .or_problem(caller.lang)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// One account, with its `ETag`.
@@ -335,20 +317,14 @@ pub async fn send_enrolment(
 pub async fn get_user(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
-) -> Response {
-    let id = match parse_user_id(caller.lang, &id) {
-        Ok(id) => id,
-        Err(r) => return *r,
-    };
-    match crate::services::users::get(&state, &caller.actor, &caller.meta, id).await {
-        Ok(u) => {
-            let mut res = json(StatusCode::OK, &UserDto::from(&u));
-            res.headers_mut().insert(header::ETAG, etag(u.version));
-            res
-        }
-        Err(e) => problem(caller.lang, e),
-    }
+    ApiPath(id): ApiPath<UserId>,
+) -> Result<Response, ApiError> {
+    let u = crate::services::users::get(&state, &caller.actor, &caller.meta, id)
+        .await
+        .or_problem(caller.lang)?;
+    let mut res = json(StatusCode::OK, &UserDto::from(&u));
+    res.headers_mut().insert(header::ETAG, etag(u.version));
+    Ok(res)
 }
 
 /// Changes an account. `If-Match` must carry the `ETag` last read: 412 when it changed since.
@@ -359,47 +335,43 @@ pub async fn get_user(
 pub async fn patch_user(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    path: AfterBody<ApiPath<UserId>>,
+    IfMatch(version): IfMatch,
     body: ApiJson<UserChangesInput>,
-) -> Response {
-    let id = match parse_user_id(caller.lang, &id) {
-        Ok(id) => id,
-        Err(r) => return *r,
-    };
-    match crate::services::users::update(
+) -> Result<Response, ApiError> {
+    let ApiPath(id) = path.get()?;
+    let u = crate::services::users::update(
         &state,
         &caller.actor,
         &caller.meta,
         id,
-        if_match(&headers),
+        version,
         &body.value,
     )
     .await
-    {
-        Ok(u) => {
-            let mut res = json(StatusCode::OK, &UserDto::from(&u));
-            res.headers_mut().insert(header::ETAG, etag(u.version));
-            res
-        }
-        Err(e) => problem(caller.lang, e),
-    }
+    .or_problem(caller.lang)?;
+    let mut res = json(StatusCode::OK, &UserDto::from(&u));
+    res.headers_mut().insert(header::ETAG, etag(u.version));
+    Ok(res)
 }
 
 /// Agencies of the tenant.
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "agencies", summary = "List agencies", security(("bearer" = [])),
     responses((status = 200, body = Page<AgencyDto>), (status = 401, body = Problem), (status = 403, body = Problem)))]
-pub async fn list_agencies(State(state): State<AppState>, caller: ApiCaller) -> Response {
-    match crate::services::agencies::list(&state, &caller.actor, &caller.meta).await {
-        Ok(list) => json(
-            StatusCode::OK,
-            &Page {
-                items: list.iter().map(AgencyDto::from).collect::<Vec<_>>(),
-                next: None,
-            },
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+pub async fn list_agencies(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Response, ApiError> {
+    let list = crate::services::agencies::list(&state, &caller.actor, &caller.meta)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(
+        StatusCode::OK,
+        &Page {
+            items: list.iter().map(AgencyDto::from).collect::<Vec<_>>(),
+            next: None,
+        },
+    ))
 }
 
 /// Creates an agency. Send `Idempotency-Key` to make retries safe.
@@ -411,10 +383,10 @@ pub async fn create_agency(
     caller: ApiCaller,
     headers: HeaderMap,
     body: ApiJson<NewAgencyInput>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let idem = match idempotency(&state, &caller, &headers, &body.raw).await {
         Ok(i) => i,
-        Err(replay) => return replay,
+        Err(replay) => return Ok(replay),
     };
     let respond = |a: &Agency| {
         (
@@ -431,7 +403,7 @@ pub async fn create_agency(
             &respond as &(dyn Fn(&Agency) -> (u16, String) + Sync),
         )
     });
-    match crate::services::agencies::create(
+    let a = crate::services::agencies::create(
         &state,
         &caller.actor,
         &caller.meta,
@@ -439,10 +411,8 @@ pub async fn create_agency(
         idem_arg,
     )
     .await
-    {
-        Ok(a) => json(StatusCode::CREATED, &AgencyDto::from(&a)),
-        Err(e) => problem(caller.lang, e),
-    }
+    .or_problem(caller.lang)?;
+    Ok(json(StatusCode::CREATED, &AgencyDto::from(&a)))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -466,15 +436,15 @@ pub async fn list_audit(
     State(state): State<AppState>,
     caller: ApiCaller,
     Query(p): Query<AuditParams>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let limit = p.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
-        return bad_param(caller.lang, "limit");
+        return Err(bad_param(caller.lang, "limit"));
     }
     let before = match p.after.as_deref() {
         Some(c) => match decode_cursor(c).and_then(|s| s.parse::<i64>().ok()) {
             Some(n) => Some(n),
-            None => return bad_param(caller.lang, "after"),
+            None => return Err(bad_param(caller.lang, "after")),
         },
         None => None,
     };
@@ -486,27 +456,25 @@ pub async fn list_audit(
         before_seq: before,
         ..AuditFilter::default()
     };
-    match crate::services::audit::list(&state, &caller.actor, &caller.meta, &filter, limit).await {
-        Ok(rows) => {
-            let next = (rows.len() as i64 == limit)
-                .then(|| {
-                    rows.last()
-                        .map(|e| URL_SAFE_NO_PAD.encode(e.seq.to_string()))
-                })
-                .flatten();
-            json(
-                StatusCode::OK,
-                &Page {
-                    items: rows
-                        .into_iter()
-                        .map(AuditEventDto::from)
-                        .collect::<Vec<_>>(),
-                    next,
-                },
-            )
-        }
-        Err(e) => problem(caller.lang, e),
-    }
+    let rows = crate::services::audit::list(&state, &caller.actor, &caller.meta, &filter, limit)
+        .await
+        .or_problem(caller.lang)?;
+    let next = (rows.len() as i64 == limit)
+        .then(|| {
+            rows.last()
+                .map(|e| URL_SAFE_NO_PAD.encode(e.seq.to_string()))
+        })
+        .flatten();
+    Ok(json(
+        StatusCode::OK,
+        &Page {
+            items: rows
+                .into_iter()
+                .map(AuditEventDto::from)
+                .collect::<Vec<_>>(),
+            next,
+        },
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -524,28 +492,31 @@ pub async fn name_searches(
     State(state): State<AppState>,
     caller: ApiCaller,
     Query(p): Query<NameSearchParams>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let name = p.name.unwrap_or_default();
-    match crate::services::audit::who_searched(&state, &caller.actor, &caller.meta, &name).await {
-        Ok(rows) => json(
-            StatusCode::OK,
-            &Page {
-                items: rows
-                    .into_iter()
-                    .map(AuditEventDto::from)
-                    .collect::<Vec<_>>(),
-                next: None,
-            },
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+    let rows = crate::services::audit::who_searched(&state, &caller.actor, &caller.meta, &name)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(
+        StatusCode::OK,
+        &Page {
+            items: rows
+                .into_iter()
+                .map(AuditEventDto::from)
+                .collect::<Vec<_>>(),
+            next: None,
+        },
+    ))
 }
 
 /// Districts and neighbourhoods.
 #[utoipa::path(get, path = "/api/v1/areas", tag = "territory", summary = "Districts and neighbourhoods", security(("bearer" = [])),
     responses((status = 200, body = Page<AreaDto>), (status = 401, body = Problem)))]
-pub async fn list_areas(State(state): State<AppState>, caller: ApiCaller) -> Response {
-    if let Err(e) = crate::services::authorize(
+pub async fn list_areas(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Response, ApiError> {
+    crate::services::authorize(
         &state,
         &caller.actor,
         elkarlan_domain::policy::Action::ViewTerritory,
@@ -553,27 +524,25 @@ pub async fn list_areas(State(state): State<AppState>, caller: ApiCaller) -> Res
         &caller.meta,
     )
     .await
-    {
-        return problem(caller.lang, e);
-    }
-    match elkarlan_store::territory::list(&state.store, caller.actor.tenant).await {
-        Ok(list) => json(
-            StatusCode::OK,
-            &Page {
-                items: list
-                    .into_iter()
-                    .map(|a| AreaDto {
-                        id: a.id.0,
-                        kind: a.kind.to_owned(),
-                        code: a.code,
-                        parent: a.parent_id.map(|p| p.0),
-                        name_eu: a.name_eu,
-                        name_es: a.name_es,
-                    })
-                    .collect::<Vec<_>>(),
-                next: None,
-            },
-        ),
-        Err(e) => Problem::from_store(caller.lang, &e).into_response(),
-    }
+    .or_problem(caller.lang)?;
+    let list = elkarlan_store::territory::list(&state.store, caller.actor.tenant)
+        .await
+        .map_err(|e| ApiError::from(Problem::from_store(caller.lang, &e)))?;
+    Ok(json(
+        StatusCode::OK,
+        &Page {
+            items: list
+                .into_iter()
+                .map(|a| AreaDto {
+                    id: a.id.0,
+                    kind: a.kind.to_owned(),
+                    code: a.code,
+                    parent: a.parent_id.map(|p| p.0),
+                    name_eu: a.name_eu,
+                    name_es: a.name_es,
+                })
+                .collect::<Vec<_>>(),
+            next: None,
+        },
+    ))
 }

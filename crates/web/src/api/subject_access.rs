@@ -4,12 +4,12 @@
 //! `/api/v1/subject-access-requests`: the data protection officer's register of subject access
 //! requests (GDPR art. 15): list, register, start or refuse, and the copy for the person.
 
-use super::inclusion::{Created, id};
-use super::{ApiCaller, ApiJson, json, problem};
+use super::inclusion::Created;
+use super::{AfterBody, ApiCaller, ApiError, ApiJson, ApiPath, OrProblem, json};
 use crate::AppState;
 use crate::error::Problem;
 use crate::services::inclusion as svc;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
@@ -68,18 +68,19 @@ fn today() -> String {
 /// The register of subject access requests (data protection officer).
 #[utoipa::path(get, path = "/api/v1/subject-access-requests", tag = "subject access", summary = "List subject access requests", security(("bearer" = [])),
     responses((status = 200, body = SubjectAccessRequests), (status = 401, body = Problem), (status = 403, body = Problem)))]
-pub async fn list_requests(State(state): State<AppState>, caller: ApiCaller) -> Response {
-    match svc::subject_access_requests(&state, &caller.actor, &caller.meta).await {
-        Ok(list) => {
-            let today = today();
-            let items = list
-                .iter()
-                .map(|r| SubjectAccessRequestView::from(r, &today))
-                .collect();
-            json(StatusCode::OK, &SubjectAccessRequests { items })
-        }
-        Err(e) => problem(caller.lang, e),
-    }
+pub async fn list_requests(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Response, ApiError> {
+    let list = svc::subject_access_requests(&state, &caller.actor, &caller.meta)
+        .await
+        .or_problem(caller.lang)?;
+    let today = today();
+    let items = list
+        .iter()
+        .map(|r| SubjectAccessRequestView::from(r, &today))
+        .collect();
+    Ok(json(StatusCode::OK, &SubjectAccessRequests { items }))
 }
 
 /// Registers a subject access request: who asked, how identity was checked, when.
@@ -90,13 +91,11 @@ pub async fn register_request(
     State(state): State<AppState>,
     caller: ApiCaller,
     body: ApiJson<elkarlan_domain::inclusion::subject_access::RequestInput>,
-) -> Response {
-    match svc::register_subject_access_request(&state, &caller.actor, &caller.meta, &body.value)
+) -> Result<Response, ApiError> {
+    let id = svc::register_subject_access_request(&state, &caller.actor, &caller.meta, &body.value)
         .await
-    {
-        Ok(id) => json(StatusCode::CREATED, &Created { id }),
-        Err(e) => problem(caller.lang, e),
-    }
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::CREATED, &Created { id }))
 }
 
 /// A move of a subject access request.
@@ -115,14 +114,11 @@ pub struct RequestMove {
 pub async fn move_request(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
+    path: AfterBody<ApiPath<Uuid>>,
     body: ApiJson<RequestMove>,
-) -> Response {
-    let rid: Uuid = match id(caller.lang, &raw) {
-        Ok(i) => i,
-        Err(r) => return *r,
-    };
-    match svc::move_subject_access_request(
+) -> Result<Response, ApiError> {
+    let ApiPath(rid) = path.get()?;
+    let r = svc::move_subject_access_request(
         &state,
         &caller.actor,
         &caller.meta,
@@ -131,13 +127,11 @@ pub async fn move_request(
         &body.value.status,
     )
     .await
-    {
-        Ok(r) => json(
-            StatusCode::OK,
-            &SubjectAccessRequestView::from(&r, &today()),
-        ),
-        Err(e) => problem(caller.lang, e),
-    }
+    .or_problem(caller.lang)?;
+    Ok(json(
+        StatusCode::OK,
+        &SubjectAccessRequestView::from(&r, &today()),
+    ))
 }
 
 /// Everything held about the person a request in progress is about (GDPR art. 15); producing
@@ -147,14 +141,10 @@ pub async fn move_request(
 pub async fn request_copy(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
-) -> Response {
-    let rid: Uuid = match id(caller.lang, &raw) {
-        Ok(i) => i,
-        Err(r) => return *r,
-    };
-    match svc::subject_access_for_request(&state, &caller.actor, &caller.meta, rid).await {
-        Ok((_, copy)) => json(StatusCode::OK, &svc::subject_access_json(&copy)),
-        Err(e) => problem(caller.lang, e),
-    }
+    ApiPath(rid): ApiPath<Uuid>,
+) -> Result<Response, ApiError> {
+    let (_, copy) = svc::subject_access_for_request(&state, &caller.actor, &caller.meta, rid)
+        .await
+        .or_problem(caller.lang)?;
+    Ok(json(StatusCode::OK, &svc::subject_access_json(&copy)))
 }

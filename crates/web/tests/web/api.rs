@@ -652,3 +652,90 @@ async fn registrations_and_referrals_retried_with_an_idempotency_key_are_written
     );
     app.cleanup().await;
 }
+
+/// A path segment that is no id answers 404 in the caller's language, but only after the token
+/// (401 first) and after the body (a malformed or misshapen body keeps its 400/415/422).
+#[tokio::test]
+async fn a_path_that_is_no_id_is_404_after_the_token_and_the_body() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .api(None, Method::GET, "/api/v1/contracts/not-an-id", None)
+        .await;
+    assert_problem(&r, StatusCode::UNAUTHORIZED);
+    let r = app
+        .api(
+            None,
+            Method::POST,
+            "/api/v1/contracts/not-an-id/lots",
+            Some(json!({})),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNAUTHORIZED);
+
+    let t = app.token("coordinator").await;
+    let r = app
+        .api_lang(
+            Some(&t),
+            Method::GET,
+            "/api/v1/contracts/not-an-id",
+            None,
+            "eu",
+        )
+        .await;
+    assert_problem(&r, StatusCode::NOT_FOUND);
+    assert_eq!(r.json()["title"], "Ez da aurkitu", "{}", r.body);
+
+    // Without Accept-Language the caller's own language answers, as for every other problem.
+    let set = "UPDATE users SET preferred_lang = 'es' WHERE username = 'coordinator'";
+    match &app.store {
+        elkarlan_store::Store::Sqlite(p) => sqlx::query(set).execute(p).await.map(|_| ()),
+        elkarlan_store::Store::Postgres(p) => sqlx::query(set).execute(p).await.map(|_| ()),
+    }
+    .expect("preferred language");
+    for path in [
+        "/api/v1/clauses/not-an-id",
+        "/api/v1/people/not-an-id",
+        &format!(
+            "/api/v1/organisations/{}/profiles/1999",
+            uuid::Uuid::new_v4()
+        ),
+    ] {
+        let r = app.api(Some(&t), Method::GET, path, None).await;
+        assert_problem(&r, StatusCode::NOT_FOUND);
+        assert_eq!(r.json()["title"], "No encontrado", "{path}: {}", r.body);
+    }
+    let r = app
+        .api(
+            Some(&t),
+            Method::POST,
+            "/api/v1/people/not-an-id/consents/nor-this/withdraw",
+            None,
+        )
+        .await;
+    assert_problem(&r, StatusCode::NOT_FOUND);
+
+    // The body is read before the id is looked at.
+    let lots = "/api/v1/contracts/not-an-id/lots";
+    for (body, ct, status) in [
+        (
+            b"[1,2".to_vec(),
+            "application/json",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            b"{\"lot\": 1}".to_vec(),
+            "application/json",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (b"{}".to_vec(), "application/json", StatusCode::NOT_FOUND),
+        (
+            b"a=1".to_vec(),
+            "text/plain",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+    ] {
+        let r = app.send(raw(lots, &t, ct, body)).await;
+        assert_problem(&r, status);
+    }
+    app.cleanup().await;
+}
