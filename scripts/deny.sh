@@ -35,4 +35,8 @@ if [ ! -d "$db_dir/.git" ] || [ "$(cat "$db_dir/SNAPSHOT" 2>/dev/null)" != "$sna
       commit -q -m "$snapshot"
   )
 fi
+# cargo-deny reads `cargo metadata` for every platform offline, so the sources of crates that only
+# other platforms build (wasm-bindgen, android_system_properties, ...) must be in cargo's cache too:
+# `cargo fetch` downloads exactly what Cargo.lock names, for every target.
+cargo fetch --locked --quiet
 cargo deny --offline --locked check "$@"
