@@ -32,8 +32,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use elkarlan_domain::policy::Actor;
 use elkarlan_domain::{FieldErrors, Lang};
-use elkarlan_store::audit::RequestMeta;
-use elkarlan_store::users::User;
+use elkarlan_service::models::audit::RequestMeta;
+use elkarlan_service::models::users::User;
 use serde::de::DeserializeOwned;
 
 /// An API caller authenticated by a bearer token.
@@ -77,7 +77,7 @@ impl FromRequestParts<AppState> for ApiCaller {
             return Err(unauthenticated(lang));
         };
         let hash = crate::auth::token_hash(token);
-        match elkarlan_store::sessions::find_token(&state.store, &hash).await {
+        match crate::services::sessions::find_token(state, &hash).await {
             Ok(Some(user)) => {
                 let lang = if parts.headers.contains_key(header::ACCEPT_LANGUAGE) {
                     lang

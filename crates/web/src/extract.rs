@@ -2,20 +2,25 @@
 
 use crate::AppState;
 use crate::auth;
+use crate::error::StoreError;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
-use elkarlan_domain::policy::{Action, Actor, Target};
-use elkarlan_domain::{Lang, TenantId, policy};
-use elkarlan_store::audit::RequestMeta;
-use elkarlan_store::sessions::Session;
-use elkarlan_store::{StoreError, tenants};
+use elkarlan_domain::policy::{Action, Actor};
+use elkarlan_domain::{Lang, TenantId};
+use elkarlan_service::models::audit::RequestMeta;
+use elkarlan_service::models::sessions::Session;
 use elkarlan_templates::{NavItem, PageCtx};
 use std::net::SocketAddr;
 
 pub const LANG_COOKIE: &str = "elkarlan-lang";
 
 /// Reads one cookie from the request headers.
+/// The request's `Host` header, when it is readable text.
+pub fn host(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::HOST).and_then(|h| h.to_str().ok())
+}
+
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
@@ -111,7 +116,7 @@ pub fn nav_for(actor: &Actor, path: &str) -> Vec<NavItem> {
     ];
     let mut items: Vec<NavItem> = ITEMS
         .iter()
-        .filter(|(_, _, a)| policy::decide(actor, *a, Target::tenant_wide(actor.tenant)).is_ok())
+        .filter(|(_, _, a)| crate::services::permits(actor, *a))
         .map(|(href, key, _)| NavItem {
             href,
             label_key: key,
@@ -141,7 +146,7 @@ pub async fn tenant_for(
         .tenant_hosts
         .get(host)
         .unwrap_or(&state.config.default_tenant);
-    Ok(tenants::by_ine_code(&state.store, ine).await?.map(|t| t.id))
+    crate::services::reference::tenant_by_ine_code(state, ine).await
 }
 
 /// The request id and the client's address (see `WebConfig::client_addr` for proxies).
@@ -221,7 +226,7 @@ impl FromRequestParts<AppState> for Ctx {
         }
         let headers = &parts.headers;
         let session = match cookie(headers, state.config.session_cookie()) {
-            Some(token) => elkarlan_store::sessions::find(&state.store, &auth::token_hash(token))
+            Some(token) => crate::services::sessions::find(state, &auth::token_hash(token))
                 .await
                 .map_err(|e| crate::html::HtmlError::store(resolve_lang(headers, None), &e))?,
             None => None,

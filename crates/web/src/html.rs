@@ -21,6 +21,7 @@ pub mod referral_import;
 pub mod reports;
 
 use crate::AppState;
+use crate::error::StoreError;
 use crate::error::{ServiceError, log_internal};
 use crate::extract::Ctx;
 use axum::extract::FromRequestParts;
@@ -29,7 +30,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use elkarlan_domain::Lang;
 use elkarlan_domain::policy::Actor;
-use elkarlan_store::StoreError;
 use elkarlan_templates::{ErrorPage, PageCtx, Template};
 
 /// An error rendered as a full, translated page.

@@ -76,12 +76,12 @@ pub fn render(jobs: &[(String, i64)], db_up: bool) -> String {
     let _ = writeln!(
         s,
         "elkarlan_audit_read_batches_total {}",
-        elkarlan_store::audit::metrics::BATCHES.load(Ordering::Relaxed)
+        crate::services::operations::read_audit_written().0
     );
     let _ = writeln!(
         s,
         "# TYPE elkarlan_audit_read_rows_total counter\nelkarlan_audit_read_rows_total {}",
-        elkarlan_store::audit::metrics::ROWS.load(Ordering::Relaxed)
+        crate::services::operations::read_audit_written().1
     );
     let _ = writeln!(
         s,

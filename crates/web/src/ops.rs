@@ -12,7 +12,7 @@ pub async fn healthz() -> &'static str {
 
 /// The database answers.
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    if state.store.ping().await {
+    if crate::services::operations::database_answers(&state).await {
         (StatusCode::OK, "ready").into_response()
     } else {
         let mut res = (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response();
@@ -24,10 +24,11 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 
 /// Prometheus text exposition.
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    let jobs = elkarlan_store::jobs::counts(&state.store)
-        .await
-        .unwrap_or_default();
-    let body = crate::metrics::render(&jobs, state.store.ping().await);
+    let jobs = crate::services::operations::job_counts(&state).await;
+    let body = crate::metrics::render(
+        &jobs,
+        crate::services::operations::database_answers(&state).await,
+    );
     let mut res = (StatusCode::OK, body).into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,

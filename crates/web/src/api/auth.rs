@@ -96,8 +96,8 @@ pub async fn issue(
         }
     }
     let token = crate::auth::new_token();
-    match elkarlan_store::sessions::issue_token(
-        &state.store,
+    match crate::services::sessions::issue_token(
+        &state,
         &user,
         &crate::auth::token_hash(&token),
         &meta,
@@ -109,7 +109,7 @@ pub async fn issue(
             &TokenResponse {
                 access_token: token,
                 token_type: "Bearer",
-                expires_in: elkarlan_store::sessions::TOKEN_SECONDS,
+                expires_in: crate::services::sessions::TOKEN_SECONDS,
             },
         ),
         Err(e) => Problem::from_store(lang, &e).into_response(),
@@ -120,8 +120,8 @@ pub async fn issue(
 #[utoipa::path(delete, path = "/api/v1/auth/token", tag = "auth", summary = "Revoke this bearer token", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem)))]
 pub async fn revoke(State(state): State<AppState>, caller: ApiCaller) -> Response {
-    match elkarlan_store::sessions::revoke_token(
-        &state.store,
+    match crate::services::sessions::revoke_token(
+        &state,
         &caller.token_hash,
         &caller.user,
         &caller.meta,

@@ -22,8 +22,8 @@ use elkarlan_domain::ecosystem::eligibility::ReservedEligibility;
 use elkarlan_domain::ecosystem::organisation::{
     OrganisationInput, PoleActivityInput, ProfileDraft, ProfileInput, VentureInput,
 };
-use elkarlan_store::organisations::{Organisation, OrganisationSummary};
-use elkarlan_store::pole::{PoleActivity, Venture};
+use elkarlan_service::models::organisations::{Organisation, OrganisationSummary};
+use elkarlan_service::models::pole::{PoleActivity, Venture};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;

@@ -30,9 +30,9 @@ use elkarlan_domain::{
     EnrolmentId, ItineraryId, ItineraryStepId, Lang, PersonId, PlacementId, ProgrammeId,
     TrainingActionId,
 };
-use elkarlan_store::itineraries::{Enrolment, FollowUp, Itinerary, Placement};
-use elkarlan_store::programmes::{Programme, Session, Template, TrainingAction};
-use elkarlan_store::territory::Area;
+use elkarlan_service::models::itineraries::{Enrolment, FollowUp, Itinerary, Placement};
+use elkarlan_service::models::programmes::{Programme, Session, Template, TrainingAction};
+use elkarlan_service::models::territory::Area;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -815,7 +815,7 @@ pub async fn employment_file(
     caller: ApiCaller,
     ApiPath(id): ApiPath<PersonId>,
 ) -> Result<Response, ApiError> {
-    let areas = elkarlan_store::territory::list(&state.store, caller.actor.tenant)
+    let areas = crate::services::reference::areas(&state, caller.actor.tenant)
         .await
         .map_err(ServiceError::from)
         .or_problem(caller.lang)?;

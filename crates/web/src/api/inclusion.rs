@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use elkarlan_domain::inclusion::person::PersonInput;
 use elkarlan_domain::{CaseId, ConsentId, PersonId, ReferralId};
-use elkarlan_store::cases::BreakGlassOpening;
+use elkarlan_service::models::cases::BreakGlassOpening;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -289,7 +289,7 @@ pub struct ReferralDto {
     pub kind: String,
 }
 
-fn referral_dto(r: &elkarlan_store::referrals::Referral) -> ReferralDto {
+fn referral_dto(r: &elkarlan_service::models::referrals::Referral) -> ReferralDto {
     ReferralDto {
         id: r.id.0,
         case: r.case_id.0,

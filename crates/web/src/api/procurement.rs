@@ -20,7 +20,7 @@ use elkarlan_domain::ecosystem::procurement::{
     AwardInput, CheckInput, ClauseInput, ContractInput, LotInput,
 };
 use elkarlan_domain::{ContractId, SocialClauseId};
-use elkarlan_store::contracts::{Check, Clause, Contract, ContractFilter, Lot};
+use elkarlan_service::models::contracts::{Check, Clause, Contract, ContractFilter, Lot};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use elkarlan_domain::ProjectId;
 use elkarlan_domain::portfolio::ProjectInput;
-use elkarlan_store::projects::Project;
+use elkarlan_service::models::projects::Project;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;

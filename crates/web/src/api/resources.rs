@@ -16,9 +16,9 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use elkarlan_domain::{FieldErrors, Lang, UserId};
-use elkarlan_store::agencies::Agency;
-use elkarlan_store::audit::{AuditEvent, AuditFilter};
-use elkarlan_store::users::User;
+use elkarlan_service::models::agencies::Agency;
+use elkarlan_service::models::audit::{AuditEvent, AuditFilter};
+use elkarlan_service::models::users::User;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -212,16 +212,8 @@ pub(super) async fn idempotency(
     if key.is_empty() || key.len() > 128 || !key.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(bad_param(caller.lang, "Idempotency-Key").into_response());
     }
-    let hash = elkarlan_store::sha256(raw);
-    match elkarlan_store::idempotency::find(
-        &state.store,
-        caller.actor.tenant,
-        caller.actor.user,
-        &key,
-    )
-    .await
-    {
-        Ok(Some(stored)) if stored.request_hash == hash => {
+    match crate::services::idempotent_replay(state, &caller.actor, &key, raw).await {
+        Ok((hash, Some(stored))) if stored.request_hash == hash => {
             let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
             let mut res = (status, stored.response).into_response();
             res.headers_mut().insert(
@@ -232,13 +224,13 @@ pub(super) async fn idempotency(
                 .insert("idempotent-replayed", HeaderValue::from_static("true"));
             Err(res)
         }
-        Ok(Some(_)) => Err(Problem::new(
+        Ok((_, Some(_))) => Err(Problem::new(
             caller.lang,
             StatusCode::UNPROCESSABLE_ENTITY,
             "problem-idempotency-mismatch",
         )
         .into_response()),
-        Ok(None) => Ok(Some((key, hash))),
+        Ok((hash, None)) => Ok(Some((key, hash))),
         Err(e) => Err(Problem::from_store(caller.lang, &e).into_response()),
     }
 }
@@ -273,7 +265,7 @@ pub async fn create_user(
             &respond as &(dyn Fn(&User) -> (u16, String) + Sync),
         )
     });
-    let mail = EnrolmentMail::for_request(&state, &headers, caller.lang);
+    let mail = EnrolmentMail::for_request(&state, crate::extract::host(&headers), caller.lang);
     let u = crate::services::users::create(
         &state,
         &caller.actor,
@@ -303,7 +295,7 @@ pub async fn send_enrolment(
     ApiPath(id): ApiPath<UserId>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let mail = EnrolmentMail::for_request(&state, &headers, caller.lang);
+    let mail = EnrolmentMail::for_request(&state, crate::extract::host(&headers), caller.lang);
     crate::services::users::send_enrolment(&state, &caller.actor, &caller.meta, id, &mail)
         .await
         .or_problem(caller.lang)?;
@@ -525,7 +517,7 @@ pub async fn list_areas(
     )
     .await
     .or_problem(caller.lang)?;
-    let list = elkarlan_store::territory::list(&state.store, caller.actor.tenant)
+    let list = crate::services::reference::areas(&state, caller.actor.tenant)
         .await
         .map_err(|e| ApiError::from(Problem::from_store(caller.lang, &e)))?;
     Ok(json(

@@ -37,7 +37,10 @@ pub struct SubjectAccessRequestView {
 }
 
 impl SubjectAccessRequestView {
-    fn from(r: &elkarlan_store::subject_access::SubjectAccessRequest, today: &str) -> Self {
+    fn from(
+        r: &elkarlan_service::models::subject_access::SubjectAccessRequest,
+        today: &str,
+    ) -> Self {
         Self {
             id: r.id,
             person: r.person_id.0,

@@ -12,10 +12,9 @@ use axum::response::Response;
 use elkarlan_domain::account::Role;
 use elkarlan_domain::organisation::PublicSystem;
 use elkarlan_domain::{Lang, Timestamp, UserId};
-use elkarlan_store::agencies::Agency;
-use elkarlan_store::audit::AuditFilter;
-use elkarlan_store::users::User;
-use elkarlan_store::{agencies, territory};
+use elkarlan_service::models::agencies::Agency;
+use elkarlan_service::models::audit::AuditFilter;
+use elkarlan_service::models::users::User;
 use elkarlan_templates::{
     AgenciesPage, AgencyNewPage, AgencyRow, AuditPage, AuditRow, AuditSearchRow, AuditSearchesPage,
     SelectOption, UserNewPage, UserPage, UserRow, UsersPage, t, t_args,
@@ -88,7 +87,7 @@ async fn agency_list(
     ctx: &crate::extract::Ctx,
     tenant: elkarlan_domain::TenantId,
 ) -> Result<Vec<Agency>, HtmlError> {
-    agencies::list(&state.store, tenant)
+    crate::services::reference::agencies(state, tenant)
         .await
         .map_err(|e| HtmlError::from_store(ctx.page(), &e))
 }
@@ -179,7 +178,7 @@ pub async fn user_new_submit(
         role: f.role.clone(),
         agency: f.agency.clone(),
     };
-    let mail = EnrolmentMail::for_request(&state, &headers, ctx.lang);
+    let mail = EnrolmentMail::for_request(&state, crate::extract::host(&headers), ctx.lang);
     let errors = match user_service::create(&state, &actor, &ctx.meta, &input, &mail, None).await {
         Ok(user) => {
             return Ok(see_other(&format!(
@@ -304,7 +303,7 @@ pub async fn user_enrolment_post(
 ) -> Result<Response, HtmlError> {
     check_csrf(&ctx, &f.csrf)?;
     let id = parse_id(&ctx, &id)?;
-    let mail = EnrolmentMail::for_request(&state, &headers, ctx.lang);
+    let mail = EnrolmentMail::for_request(&state, crate::extract::host(&headers), ctx.lang);
     let result = user_service::send_enrolment(&state, &actor, &ctx.meta, id, &mail).await;
     let all = agency_list(&state, &ctx, actor.tenant).await?;
     let (status, errors, notice) = match result {
@@ -441,7 +440,7 @@ pub async fn agencies_page(
     let list = agency_service::list(&state, &actor, &ctx.meta)
         .await
         .map_err(|e| HtmlError::from_service(&ctx, e))?;
-    let areas = territory::list(&state.store, actor.tenant)
+    let areas = crate::services::reference::areas(&state, actor.tenant)
         .await
         .map_err(|e| HtmlError::from_store(ctx.page(), &e))?;
     let rows = list
@@ -484,7 +483,7 @@ async fn agency_form(
     f: &AgencyForm,
     errors: Option<&elkarlan_domain::FieldErrors>,
 ) -> Result<AgencyNewPage, HtmlError> {
-    let areas = territory::list(&state.store, tenant)
+    let areas = crate::services::reference::areas(state, tenant)
         .await
         .map_err(|e| HtmlError::from_store(ctx.page(), &e))?;
     let mut systems = vec![SelectOption {

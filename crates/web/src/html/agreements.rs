@@ -26,8 +26,8 @@ use elkarlan_domain::ecosystem::codes::{
 use elkarlan_domain::ecosystem::commitment::CommitmentInput;
 use elkarlan_domain::employment::programme::format_euros;
 use elkarlan_domain::{AgreementId, AreaId, CommitmentId, Lang};
-use elkarlan_store::agreements::{Agreement, Filter};
-use elkarlan_store::commitments::{Commitment, CommitmentOwner};
+use elkarlan_service::models::agreements::{Agreement, Filter};
+use elkarlan_service::models::commitments::{Commitment, CommitmentOwner};
 use elkarlan_templates::agreements::{AgreementPage, AgreementRow, AgreementsPage, CommitmentRow};
 use elkarlan_templates::{FormField, FormPage, PageCtx, t, t_args};
 use serde::Deserialize;
@@ -324,7 +324,7 @@ async fn agreement_view(
     ];
     if let Some(r) = a.renews {
         // Already authorized with the agreement: the one it renews is the tenant's too.
-        let shown = elkarlan_store::agreements::get(&state.store, actor.tenant, r)
+        let shown = crate::services::agreements::renewed_agreement(state, actor, &ctx.meta, r)
             .await
             .map_or_else(
                 |_| r.to_string(),

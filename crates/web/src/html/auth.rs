@@ -141,13 +141,10 @@ pub async fn totp_submit(
             "/login"
         }));
     };
-    let creds = elkarlan_store::users::credentials_by_id(
-        &state.store,
-        session.user.tenant,
-        session.user.id,
-    )
-    .await
-    .map_err(|e| HtmlError::from_store(ctx.page(), &e))?;
+    let creds =
+        crate::services::sessions::credentials(&state, session.user.tenant, session.user.id)
+            .await
+            .map_err(|e| HtmlError::from_store(ctx.page(), &e))?;
     let secret = creds.totp_secret.as_deref().and_then(|s| {
         crate::auth::open(&state.config.secret_key.0, s, session.user.id.0.as_bytes())
     });
@@ -180,8 +177,8 @@ pub async fn totp_submit(
         ));
     }
     let token = crate::auth::new_token();
-    elkarlan_store::sessions::complete_second_factor(
-        &state.store,
+    crate::services::sessions::complete_second_factor(
+        &state,
         &session.token_hash,
         &crate::auth::token_hash(&token),
         &session.user,
@@ -205,7 +202,7 @@ pub async fn logout(
 ) -> Result<Response, HtmlError> {
     check_csrf(&ctx, &form.csrf)?;
     if let Some(s) = &ctx.session {
-        elkarlan_store::sessions::end(&state.store, &s.token_hash, &s.user, &ctx.meta)
+        crate::services::sessions::end(&state, &s.token_hash, &s.user, &ctx.meta)
             .await
             .map_err(|e| HtmlError::from_store(ctx.page(), &e))?;
     }

@@ -21,8 +21,8 @@ use elkarlan_domain::inclusion::case::Severity;
 use elkarlan_domain::inclusion::instrument::{Instrument, LifeDomain};
 use elkarlan_domain::policy::{Action, Actor};
 use elkarlan_domain::{CaseId, FieldErrors, Lang};
-use elkarlan_store::agencies::Agency;
-use elkarlan_store::instruments;
+use elkarlan_service::models::agencies::Agency;
+use elkarlan_service::models::casework::PlanAction;
 use elkarlan_templates::{
     ActionRow, AssessmentRow, Choice, FormField, FormPage, GoalRow, MeetingRow, NoteRow, PageCtx,
     SelectOption, TimelineRow, t,
@@ -72,7 +72,7 @@ fn choice(value: &str, label: String, hint: String, checked: bool) -> Choice {
     }
 }
 
-fn action_row(lang: Lang, all: &[Agency], a: &elkarlan_store::casework::PlanAction) -> ActionRow {
+fn action_row(lang: Lang, all: &[Agency], a: &PlanAction) -> ActionRow {
     ActionRow {
         id: a.id.to_string(),
         description: a.description.clone(),
@@ -329,7 +329,7 @@ async fn current_instrument(
     ctx: &Ctx,
     actor: &Actor,
 ) -> Result<Instrument, HtmlError> {
-    instruments::current(&state.store, actor.tenant)
+    crate::services::reference::current_instrument(state, actor.tenant)
         .await
         .map_err(|e| HtmlError::from_store(ctx.page(), &e))
 }

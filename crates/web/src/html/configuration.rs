@@ -16,7 +16,7 @@ use axum::response::Response;
 use elkarlan_domain::inclusion::consent::DataCategory;
 use elkarlan_domain::inclusion::instrument::{Instrument, LifeDomainInput};
 use elkarlan_domain::inclusion::retention::RecordType;
-use elkarlan_domain::policy::{self, Action, Actor, Target};
+use elkarlan_domain::policy::{Action, Actor};
 use elkarlan_domain::{FieldErrors, Lang};
 use elkarlan_templates::{
     FormField, FormPage, InstrumentRow, InstrumentsPage, PageCtx, SelectOption, t,
@@ -68,12 +68,7 @@ pub async fn instruments_page(
                     .collect(),
             })
             .collect(),
-        can_add: policy::decide(
-            &actor,
-            Action::ManageInstruments,
-            Target::tenant_wide(actor.tenant),
-        )
-        .is_ok(),
+        can_add: crate::services::permits(&actor, Action::ManageInstruments),
     };
     Ok(render(&ctx, &state, StatusCode::OK, &page))
 }
@@ -153,21 +148,17 @@ fn rows_of(current: &Instrument) -> Vec<[String; 5]> {
     rows
 }
 
-fn can_manage(ctx: &Ctx, actor: &Actor) -> Result<(), HtmlError> {
-    policy::decide(
-        actor,
-        Action::ManageInstruments,
-        Target::tenant_wide(actor.tenant),
-    )
-    .map(|_| ())
-    .map_err(|d| HtmlError::from_service(ctx, crate::error::ServiceError::Forbidden(d)))
+async fn can_manage(state: &AppState, ctx: &Ctx, actor: &Actor) -> Result<(), HtmlError> {
+    crate::services::authorize_form(state, actor, Action::ManageInstruments, &ctx.meta)
+        .await
+        .map_err(|e| HtmlError::from_service(ctx, e))
 }
 
 pub async fn instrument_new_page(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
 ) -> Result<Response, HtmlError> {
-    can_manage(&ctx, &actor)?;
+    can_manage(&state, &ctx, &actor).await?;
     let all = instruments_svc::list(&state, &actor, &ctx.meta)
         .await
         .map_err(|e| HtmlError::from_service(&ctx, e))?;

@@ -30,8 +30,7 @@ use elkarlan_domain::indicators::results::{
 };
 use elkarlan_domain::policy::{Action, Actor, Target};
 use elkarlan_domain::{FieldErrors, Lang, TenantId, Timestamp};
-use elkarlan_store::indicator_results;
-use elkarlan_store::territory::{self, Area};
+use elkarlan_service::models::territory::Area;
 use elkarlan_templates::charts::{Bar, bar_chart};
 use elkarlan_templates::dashboards::{
     DashboardPage, GroupRow, IndicatorBlock, LinkCell, ListPage, ProjectCard,
@@ -134,7 +133,7 @@ async fn grant(state: &AppState, actor: &Actor, ctx: &Ctx) -> Result<(), HtmlErr
     .map_err(|e| HtmlError::from_service(ctx, e))
 }
 
-fn store_err(ctx: &Ctx) -> impl Fn(elkarlan_store::StoreError) -> HtmlError + '_ {
+fn store_err(ctx: &Ctx) -> impl Fn(crate::error::StoreError) -> HtmlError + '_ {
     move |e| HtmlError::from_service(ctx, ServiceError::Store(e))
 }
 
@@ -482,13 +481,10 @@ async fn load(
     scope: &Scope,
     by: Option<Disaggregation>,
     compute: bool,
-) -> Result<Loaded, elkarlan_store::StoreError> {
-    if compute {
-        indicator_results::ensure_period(&state.store, tenant, catalogue::all(), period).await?;
-    }
-    let days = period.period();
-    let computed_at = indicator_results::computed_at(&state.store, tenant, days).await?;
-    let results = indicator_results::results(&state.store, tenant, days, scope, by).await?;
+) -> Result<Loaded, crate::error::StoreError> {
+    let (results, computed_at) =
+        crate::services::reports::published_cells(state, tenant, period, scope, by, compute)
+            .await?;
     Ok(Loaded {
         period,
         by,
@@ -572,12 +568,8 @@ fn dashboard(
 async fn known_periods(
     state: &AppState,
     tenant: TenantId,
-) -> Result<Vec<Period>, elkarlan_store::StoreError> {
-    Ok(indicator_results::computed_periods(&state.store, tenant)
-        .await?
-        .into_iter()
-        .map(|c| c.period)
-        .collect())
+) -> Result<Vec<Period>, crate::error::StoreError> {
+    crate::services::reports::published_periods(state, tenant).await
 }
 
 /// Renders a signed-in dashboard for `scope`: 422 with the errors when the query is refused.
@@ -645,7 +637,7 @@ pub async fn city_page(
 ) -> Result<Response, HtmlError> {
     grant(&state, &actor, &ctx).await?;
     let lang = ctx.lang;
-    let areas = territory::list(&state.store, actor.tenant)
+    let areas = crate::services::reference::areas(&state, actor.tenant)
         .await
         .map_err(store_err(&ctx))?;
     let frame = city_frame(lang);
@@ -670,7 +662,7 @@ pub async fn neighbourhoods_page(
     SignedIn { ctx, actor }: SignedIn,
 ) -> Result<Response, HtmlError> {
     grant(&state, &actor, &ctx).await?;
-    let areas = territory::list(&state.store, actor.tenant)
+    let areas = crate::services::reference::areas(&state, actor.tenant)
         .await
         .map_err(store_err(&ctx))?;
     let page = neighbourhood_list(ctx.page(), &areas, "/dashboards/neighbourhoods", false);
@@ -741,7 +733,7 @@ pub async fn neighbourhood_page(
 ) -> Result<Response, HtmlError> {
     grant(&state, &actor, &ctx).await?;
     let lang = ctx.lang;
-    let areas = territory::list(&state.store, actor.tenant)
+    let areas = crate::services::reference::areas(&state, actor.tenant)
         .await
         .map_err(store_err(&ctx))?;
     let Some(area) = neighbourhood(&areas, &code) else {
@@ -917,7 +909,7 @@ pub async fn indicator_page(
     let Some(def) = catalogue::find(&code) else {
         return Err(HtmlError::new(ctx.page(), StatusCode::NOT_FOUND));
     };
-    let areas = territory::list(&state.store, actor.tenant)
+    let areas = crate::services::reference::areas(&state, actor.tenant)
         .await
         .map_err(store_err(&ctx))?;
     let allowed: Vec<Disaggregation> = CITY_BREAKDOWNS
@@ -1025,7 +1017,7 @@ async fn export(
         return Err(HtmlError::new(ctx.page(), StatusCode::NOT_FOUND));
     }
     let lang = ctx.lang;
-    let areas = territory::list(&state.store, actor.tenant)
+    let areas = crate::services::reference::areas(state, actor.tenant)
         .await
         .map_err(store_err(ctx))?;
     let (period, by) = match choose(q, &frame.allowed) {
@@ -1150,7 +1142,7 @@ pub async fn neighbourhood_export(
     Query(q): Query<DashQuery>,
 ) -> Result<Response, HtmlError> {
     grant(&state, &actor, &ctx).await?;
-    let areas = territory::list(&state.store, actor.tenant)
+    let areas = crate::services::reference::areas(&state, actor.tenant)
         .await
         .map_err(store_err(&ctx))?;
     let Some(area) = neighbourhood(&areas, &code) else {
@@ -1247,7 +1239,7 @@ pub async fn public_list(
     let Some(tenant) = ctx.tenant else {
         return Err(public_error(page, StatusCode::NOT_FOUND));
     };
-    let areas = territory::list(&state.store, tenant)
+    let areas = crate::services::reference::areas(&state, tenant)
         .await
         .map_err(|e| HtmlError::from_store(page.clone(), &e))?;
     let list = neighbourhood_list(page, &areas, "/public/neighbourhoods", true);
@@ -1269,24 +1261,24 @@ pub async fn public_page(
     let Some(tenant) = ctx.tenant else {
         return Err(public_error(page, StatusCode::NOT_FOUND));
     };
-    let areas = territory::list(&state.store, tenant)
+    let areas = crate::services::reference::areas(&state, tenant)
         .await
         .map_err(|e| HtmlError::from_store(page.clone(), &e))?;
     let Some(area) = neighbourhood(&areas, &code) else {
         return Err(public_error(page, StatusCode::NOT_FOUND));
     };
     let name = area_name(lang, area);
-    let projects: Vec<ProjectCard> = elkarlan_store::projects::list(&state.store, tenant)
-        .await
-        .map_err(|e| HtmlError::from_store(page.clone(), &e))?
-        .into_iter()
-        .filter(|p| p.neighbourhoods.contains(&area.id))
-        .map(|p| ProjectCard {
-            name: p.name(lang).to_owned(),
-            status: t(lang, &p.status.label_key()),
-            objectives: p.objectives.clone(),
-        })
-        .collect();
+    let projects: Vec<ProjectCard> =
+        crate::services::projects::public_in_neighbourhood(&state, tenant, area.id)
+            .await
+            .map_err(|e| HtmlError::from_store(page.clone(), &e))?
+            .into_iter()
+            .map(|p| ProjectCard {
+                name: p.name(lang).to_owned(),
+                status: t(lang, &p.status.label_key()),
+                objectives: p.objectives.clone(),
+            })
+            .collect();
     let frame = Frame {
         title: t_args(lang, "dash-public-title", &[("name", &name)]),
         intro: t(lang, "dash-public-intro"),

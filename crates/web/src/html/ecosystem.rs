@@ -30,8 +30,8 @@ use elkarlan_domain::employment::codes::Sector;
 use elkarlan_domain::employment::programme::format_euros;
 use elkarlan_domain::policy::{self, Action, Actor, Target};
 use elkarlan_domain::{FieldErrors, Lang, OrganisationId, PoleActivityId, VentureId};
-use elkarlan_store::organisations::Organisation;
-use elkarlan_store::territory::{self, Area};
+use elkarlan_service::models::organisations::Organisation;
+use elkarlan_service::models::territory::Area;
 use elkarlan_templates::ecosystem::{Cell, EcoPage, Table};
 use elkarlan_templates::{Choice, FormField, FormPage, PageCtx, SelectOption, t, t_args};
 use serde::Deserialize;
@@ -262,7 +262,7 @@ async fn neighbourhoods(
     ctx: &Ctx,
     actor: &Actor,
 ) -> Result<Vec<Area>, HtmlError> {
-    Ok(territory::list(&state.store, actor.tenant)
+    Ok(crate::services::reference::areas(state, actor.tenant)
         .await
         .map_err(|e| HtmlError::from_store(ctx.page(), &e))?
         .into_iter()

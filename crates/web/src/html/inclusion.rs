@@ -27,8 +27,8 @@ use elkarlan_domain::policy::{Action, Actor};
 use elkarlan_domain::{
     BreakGlassId, CaseId, ConsentId, FieldErrors, Lang, PersonId, ReferralId, Timestamp,
 };
-use elkarlan_store::cases::BreakGlassOpening;
-use elkarlan_store::territory::{self, Area};
+use elkarlan_service::models::cases::BreakGlassOpening;
+use elkarlan_service::models::territory::Area;
 use elkarlan_templates::{
     AccessLogPage, AccessLogRow, BreakGlassPage, BreakGlassQueuePage, BreakGlassRow, CasePage,
     CaseReferralRow, CaseloadPage, CaseloadRow, CategoryRow, Choice, ConsentNewPage,
@@ -172,7 +172,7 @@ async fn person_form_as(
     mode: PersonFormMode,
 ) -> Result<PersonNewPage, HtmlError> {
     let lang = ctx.lang;
-    let areas = territory::list(&state.store, actor.tenant)
+    let areas = crate::services::reference::areas(state, actor.tenant)
         .await
         .map_err(|e| HtmlError::from_store(ctx.page(), &e))?;
     let chosen = f.get("neighbourhood");
@@ -402,7 +402,7 @@ async fn person_page_for(
             .map(|l| t(lang, &format!("lang-name-{l}"))),
     );
     if let Some(area) = view.neighbourhood {
-        let areas = territory::list(&state.store, actor.tenant)
+        let areas = crate::services::reference::areas(state, actor.tenant)
             .await
             .map_err(|e| HtmlError::from_store(ctx.page(), &e))?;
         push(
@@ -607,10 +607,10 @@ async fn case_page_for(
         .map_err(service_err(ctx))?;
     let view = &work.view;
     let all = agency_list(state, ctx, actor).await?;
-    let lead_name = elkarlan_store::users::get(&state.store, actor.tenant, view.case.lead_user_id)
-        .await
-        .map(|u| u.display_name)
-        .unwrap_or_default();
+    let lead_name =
+        crate::services::reference::staff_name(state, actor.tenant, view.case.lead_user_id)
+            .await
+            .unwrap_or_default();
     let mut team: Vec<String> = Vec::new();
     for m in &view.team {
         let n = name_of(lang, &all, m.agency_id);
@@ -1296,7 +1296,7 @@ pub async fn subject_access_page(
         a.records.person.preferred_lang,
     ));
     let all = agency_list(&state, &ctx, &actor).await?;
-    let instruments = elkarlan_store::instruments::all(&state.store, actor.tenant)
+    let instruments = crate::services::reference::instruments(&state, actor.tenant)
         .await
         .map_err(|e| HtmlError::from_store(ctx.page(), &e))?;
     let tr = |k: &str| t(lang, k);

@@ -7,8 +7,8 @@ use crate::extract::Ctx;
 use elkarlan_domain::employment::programme::format_euros;
 use elkarlan_domain::policy::Actor;
 use elkarlan_domain::{Lang, Timestamp};
-use elkarlan_store::agencies::{self, Agency};
-use elkarlan_store::territory::{self, Area};
+use elkarlan_service::models::agencies::Agency;
+use elkarlan_service::models::territory::Area;
 use elkarlan_templates::t_args;
 
 pub(super) fn agency_name(lang: Lang, a: &Agency) -> String {
@@ -24,7 +24,7 @@ pub(super) async fn agency_list(
     ctx: &Ctx,
     actor: &Actor,
 ) -> Result<Vec<Agency>, HtmlError> {
-    agencies::list(&state.store, actor.tenant)
+    crate::services::reference::agencies(state, actor.tenant)
         .await
         .map_err(|e| HtmlError::from_store(ctx.page(), &e))
 }
@@ -54,7 +54,7 @@ pub(super) async fn neighbourhoods(
     ctx: &Ctx,
     actor: &Actor,
 ) -> Result<Vec<Area>, HtmlError> {
-    Ok(territory::list(&state.store, actor.tenant)
+    Ok(crate::services::reference::areas(state, actor.tenant)
         .await
         .map_err(|e| HtmlError::from_store(ctx.page(), &e))?
         .into_iter()

@@ -9,7 +9,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use elkarlan_domain::account::Role;
-use elkarlan_store::agencies;
 use elkarlan_templates::{AccountPage, ApiDocsPage, HomePage, PasswordPage, TotpSetupPage, t};
 use serde::Deserialize;
 
@@ -30,7 +29,7 @@ pub async fn home(
     };
     let user = &session.user;
     let agency = match user.agency_id {
-        Some(id) => agencies::get(&state.store, actor.tenant, id)
+        Some(id) => crate::services::reference::agency(&state, actor.tenant, id)
             .await
             .map(|a| {
                 if ctx.lang == elkarlan_domain::Lang::Eu {
@@ -227,8 +226,8 @@ pub async fn totp_setup_submit(
             if !session.mfa_passed {
                 // Enrolment completes the sign-in: rotate the session token.
                 let token = crate::auth::new_token();
-                elkarlan_store::sessions::complete_second_factor(
-                    &state.store,
+                crate::services::sessions::complete_second_factor(
+                    &state,
                     &session.token_hash,
                     &crate::auth::token_hash(&token),
                     &session.user,

@@ -33,8 +33,8 @@ use elkarlan_domain::ecosystem::procurement::{
 use elkarlan_domain::employment::programme::format_euros;
 use elkarlan_domain::policy::Actor;
 use elkarlan_domain::{ContractId, Lang, SocialClauseId};
-use elkarlan_store::commitments::CommitmentOwner;
-use elkarlan_store::contracts::{Candidate, Contract, ContractFilter, ReservedShare};
+use elkarlan_service::models::commitments::CommitmentOwner;
+use elkarlan_service::models::contracts::{Candidate, Contract, ContractFilter, ReservedShare};
 use elkarlan_templates::procurement::{Cell, ProcurementPage, Section};
 use elkarlan_templates::{Choice, FormField, FormPage, PageCtx, SelectOption, t, t_args};
 use serde::Deserialize;

@@ -19,7 +19,7 @@ use axum::routing::{get, post};
 use elkarlan_domain::employment::programme::format_euros;
 use elkarlan_domain::portfolio::{LinkInput, MilestoneInput, ProjectInput, ProjectStatus, overdue};
 use elkarlan_domain::{FieldErrors, Lang, ProjectId};
-use elkarlan_store::projects::Project;
+use elkarlan_service::models::projects::Project;
 use elkarlan_templates::projects::{
     BudgetRow, MilestoneRow, ProjectPage, ProjectRow, ProjectsPage,
 };
@@ -97,12 +97,8 @@ pub async fn list_page(
             overspent: p.executed_cents() > p.planned_cents(),
         })
         .collect();
-    let can_manage = elkarlan_domain::policy::decide(
-        &actor,
-        elkarlan_domain::policy::Action::ManagePortfolio,
-        elkarlan_domain::policy::Target::tenant_wide(actor.tenant),
-    )
-    .is_ok();
+    let can_manage =
+        crate::services::permits(&actor, elkarlan_domain::policy::Action::ManagePortfolio);
     let page = ProjectsPage {
         ctx: page_with(&ctx, &n),
         rows,

@@ -14,7 +14,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use elkarlan_domain::employment::referral_row::COLUMNS;
 use elkarlan_domain::{Lang, ProgrammeId};
-use elkarlan_store::referral_imports::RowOutcome;
+use elkarlan_service::models::referral_imports::RowOutcome;
 use elkarlan_templates::ShownError;
 use elkarlan_templates::i18n::{t, t_args};
 use elkarlan_templates::referral_import::{

@@ -21,10 +21,10 @@ use elkarlan_domain::indicators::catalogue;
 use elkarlan_domain::indicators::definition::{IndicatorDefinition, IndicatorValue, Period, Unit};
 use elkarlan_domain::indicators::publish::Published;
 use elkarlan_domain::indicators::results::GridPeriod;
-use elkarlan_domain::policy::{Action, Target, decide};
+use elkarlan_domain::policy::Action;
 use elkarlan_domain::portfolio::overdue;
 use elkarlan_domain::{FieldErrors, Lang, ProjectId};
-use elkarlan_store::projects::Project;
+use elkarlan_service::models::projects::Project;
 use elkarlan_templates::charts::{Bar, bar_chart};
 use elkarlan_templates::reports::{
     AnnualPage, DashboardPage, ReportFigure, ReportProject, ReportTable,
@@ -76,12 +76,7 @@ fn opt(s: &str) -> Option<&str> {
 }
 
 fn can_manage(actor: &elkarlan_domain::policy::Actor) -> bool {
-    decide(
-        actor,
-        Action::ManagePortfolio,
-        Target::tenant_wide(actor.tenant),
-    )
-    .is_ok()
+    crate::services::permits(actor, Action::ManagePortfolio)
 }
 
 pub fn indicator_name(lang: Lang, d: &IndicatorDefinition) -> String {

@@ -1,6 +1,6 @@
 //! Enrolling a person on a training action, optionally within one of their active itineraries.
 
-use super::{back_to_file, file_done, file_for_form, person_name, store_err};
+use super::{back_to_file, file_done, file_for_form, person_name};
 use crate::AppState;
 use crate::extract::Ctx;
 use crate::html::form::{Fields, fields, form_errors, parse_path, place_errors, service_err};
@@ -32,9 +32,9 @@ async fn enrol_form(
     let chosen = f.get("action");
     let mut a_opts = vec![option("", t(lang, "emp-choose"), &chosen)];
     for p in &programmes {
-        let actions = elkarlan_store::programmes::actions(&state.store, actor.tenant, p.id)
+        let actions = svc::programme_actions(state, actor, &ctx.meta, p.id)
             .await
-            .map_err(store_err(ctx))?;
+            .map_err(service_err(ctx))?;
         for a in actions.iter().filter(|a| {
             matches!(
                 a.status,

@@ -1,7 +1,7 @@
 //! The 3, 6 and 12-month follow-ups of a placement: the form that records one, and the list of
 //! follow-ups due.
 
-use super::{back_to_file, file_done, file_for_form, follow_up_label, person_name, store_err};
+use super::{back_to_file, file_done, follow_up_label, person_name};
 use crate::AppState;
 use crate::extract::Ctx;
 use crate::html::form::{
@@ -92,10 +92,9 @@ async fn placement_person(
     id: PlacementId,
     months: i64,
 ) -> Result<svc::EmploymentFile, HtmlError> {
-    let p = elkarlan_store::itineraries::get_placement(&state.store, actor.tenant, id)
+    let (p, file) = svc::placement_for_form(state, actor, &ctx.meta, id)
         .await
-        .map_err(store_err(ctx))?;
-    let file = file_for_form(state, ctx, actor, p.person_id).await?;
+        .map_err(service_err(ctx))?;
     if !p.follow_ups.iter().any(|f| f.months == months) {
         return Err(HtmlError::new(ctx.page(), StatusCode::NOT_FOUND));
     }

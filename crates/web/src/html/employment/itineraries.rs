@@ -3,8 +3,7 @@
 
 use super::file::file_view;
 use super::{
-    back_to_file, chosen_steps, file_done, file_for_form, person_name, step_fields, store_err,
-    template_name,
+    back_to_file, chosen_steps, file_done, file_for_form, person_name, step_fields, template_name,
 };
 use crate::AppState;
 use crate::extract::Ctx;
@@ -51,9 +50,9 @@ async fn itinerary_form(
         .iter()
         .filter(|p| matches!(p.status, ProgrammeStatus::Open | ProgrammeStatus::Running))
     {
-        for tpl in elkarlan_store::programmes::templates(&state.store, p.id)
+        for tpl in svc::programme_templates(state, actor, &ctx.meta, p.id)
             .await
-            .map_err(store_err(ctx))?
+            .map_err(service_err(ctx))?
         {
             t_opts.push(option(
                 &tpl.id.to_string(),
@@ -146,10 +145,10 @@ async fn itinerary_person(
     actor: &Actor,
     id: ItineraryId,
 ) -> Result<svc::EmploymentFile, HtmlError> {
-    let it = elkarlan_store::itineraries::get_itinerary(&state.store, actor.tenant, id)
+    svc::itinerary_for_form(state, actor, &ctx.meta, id)
         .await
-        .map_err(store_err(ctx))?;
-    file_for_form(state, ctx, actor, it.person_id).await
+        .map(|(_, file)| file)
+        .map_err(service_err(ctx))
 }
 
 fn step_form(
@@ -254,9 +253,9 @@ pub async fn step_update_submit(
     let f = fields(&ctx, form_data)?;
     let id: ItineraryId = parse_path(&ctx, &raw)?;
     let step: ItineraryStepId = parse_path(&ctx, &raw_step)?;
-    let it = elkarlan_store::itineraries::get_itinerary(&state.store, actor.tenant, id)
+    let it = svc::itinerary_to_manage(&state, &actor, &ctx.meta, id)
         .await
-        .map_err(store_err(&ctx))?;
+        .map_err(service_err(&ctx))?;
     // A step not in the itinerary is the service's to refuse: it decides the caller's
     // relationship first, so an unrelated caller's attempt is recorded as refused.
     let current = it.steps.iter().find(|s| s.id == step);

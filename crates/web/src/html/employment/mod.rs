@@ -38,8 +38,8 @@ use elkarlan_domain::employment::codes::StepKind;
 use elkarlan_domain::employment::esco;
 use elkarlan_domain::policy::Actor;
 use elkarlan_domain::{Lang, PersonId};
-use elkarlan_store::agencies::Agency;
-use elkarlan_store::programmes::TrainingAction;
+use elkarlan_service::models::agencies::Agency;
+use elkarlan_service::models::programmes::TrainingAction;
 use elkarlan_templates::{FormField, PageCtx, SelectOption, t, t_args};
 use serde::Deserialize;
 
@@ -254,15 +254,11 @@ fn page_with(ctx: &Ctx, n: &Notice) -> PageCtx {
     page
 }
 
-fn store_err(ctx: &Ctx) -> impl Fn(elkarlan_store::StoreError) -> HtmlError + '_ {
-    move |e| HtmlError::from_store(ctx.page(), &e)
-}
-
 fn dates(lang: Lang, from: &str, to: &str) -> String {
     t_args(lang, "emp-dates-range", &[("from", from), ("to", to)])
 }
 
-fn person_name(p: &elkarlan_store::people::Person) -> String {
+fn person_name(p: &elkarlan_service::models::people::Person) -> String {
     [
         Some(p.given_name.as_str()),
         Some(p.surname1.as_str()),
@@ -312,7 +308,7 @@ fn occupation_options(lang: Lang, chosen: &str) -> Vec<SelectOption> {
 }
 
 fn template_name(lang: Lang, name: &str) -> String {
-    if name == elkarlan_store::programmes::USUAL_TEMPLATE {
+    if name == crate::services::employment::USUAL_TEMPLATE {
         t(lang, name)
     } else {
         name.to_owned()
@@ -355,12 +351,7 @@ async fn file_for_form(
     actor: &Actor,
     id: PersonId,
 ) -> Result<svc::EmploymentFile, HtmlError> {
-    // Asked first, so that a refusal is recorded (in the person's access log) and nothing is
-    // read for a form that will not be shown.
-    svc::authorize_manage(state, actor, &ctx.meta, id)
-        .await
-        .map_err(service_err(ctx))?;
-    svc::employment_file(state, actor, &ctx.meta, id)
+    svc::file_for_form(state, actor, &ctx.meta, id)
         .await
         .map_err(service_err(ctx))
 }

@@ -44,12 +44,12 @@ async fn placement_links(
     ctx: &Ctx,
     actor: &Actor,
 ) -> Result<PlacementLinks, HtmlError> {
-    let err = |e: elkarlan_store::StoreError| HtmlError::from_store(ctx.page(), &e);
+    let err = |e: crate::error::StoreError| HtmlError::from_store(ctx.page(), &e);
     Ok(PlacementLinks {
-        organisations: elkarlan_store::organisations::choices(&state.store, actor.tenant)
+        organisations: crate::services::reference::organisation_choices(state, actor.tenant)
             .await
             .map_err(err)?,
-        clauses: elkarlan_store::commitments::clause_choices(&state.store, actor.tenant)
+        clauses: crate::services::reference::clause_choices(state, actor.tenant)
             .await
             .map_err(err)?,
     })

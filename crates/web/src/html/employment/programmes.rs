@@ -5,7 +5,6 @@ use super::{
     Notice, STARTS_AND_ENDS, action_title, agency_options, dates, page_with, template_name,
 };
 use crate::AppState;
-use crate::error::ServiceError;
 use crate::extract::Ctx;
 use crate::html::form::{
     Fields, date_pairs, date_value, fields, form_errors, parse_path, place_errors, service_err,
@@ -25,9 +24,9 @@ use elkarlan_domain::employment::eligibility::{self, Rules};
 use elkarlan_domain::employment::programme::{ProgrammeInput, format_euros};
 use elkarlan_domain::policy::Actor;
 use elkarlan_domain::{Lang, ProgrammeId};
-use elkarlan_store::agencies::Agency;
-use elkarlan_store::programmes::Programme;
-use elkarlan_store::territory::Area;
+use elkarlan_service::models::agencies::Agency;
+use elkarlan_service::models::programmes::Programme;
+use elkarlan_service::models::territory::Area;
 use elkarlan_templates::employment::{
     ActionSummaryRow, Link, ProgrammePage, ProgrammeRow, ProgrammesPage, RuleLine,
 };
@@ -53,12 +52,8 @@ pub async fn programmes_page(
             funding: euros(lang, p.funding_total_cents()),
         })
         .collect();
-    let can_create = elkarlan_domain::policy::decide(
-        &actor,
-        elkarlan_domain::policy::Action::ManageProgrammes,
-        elkarlan_domain::policy::Target::tenant_wide(actor.tenant),
-    )
-    .is_ok();
+    let can_create =
+        crate::services::permits(&actor, elkarlan_domain::policy::Action::ManageProgrammes);
     let page = ProgrammesPage {
         ctx: page_with(&ctx, &n),
         rows,
@@ -367,21 +362,26 @@ async fn programme_form(
     })
 }
 
-fn may_manage_programmes(ctx: &Ctx, actor: &Actor) -> Result<(), HtmlError> {
-    elkarlan_domain::policy::decide(
+async fn may_manage_programmes(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+) -> Result<(), HtmlError> {
+    crate::services::authorize_form(
+        state,
         actor,
         elkarlan_domain::policy::Action::ManageProgrammes,
-        elkarlan_domain::policy::Target::tenant_wide(actor.tenant),
+        &ctx.meta,
     )
-    .map(|_| ())
-    .map_err(|d| HtmlError::from_service(ctx, ServiceError::Forbidden(d)))
+    .await
+    .map_err(|e| HtmlError::from_service(ctx, e))
 }
 
 pub async fn programme_new_page(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
 ) -> Result<Response, HtmlError> {
-    may_manage_programmes(&ctx, &actor)?;
+    may_manage_programmes(&state, &ctx, &actor).await?;
     let year = svc::today().format("%Y").to_string();
     let f = Fields::from_pairs(vec![("year".into(), year)]);
     let page = programme_form(&state, &ctx, &actor, ctx.page(), None, &f).await?;
@@ -465,7 +465,7 @@ pub async fn programme_edit_page(
     let d = svc::programme(&state, &actor, &ctx.meta, id)
         .await
         .map_err(service_err(&ctx))?;
-    may_manage_programmes(&ctx, &actor)?;
+    may_manage_programmes(&state, &ctx, &actor).await?;
     let f = programme_values(&d.programme);
     let page = programme_form(
         &state,

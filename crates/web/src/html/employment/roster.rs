@@ -1,7 +1,7 @@
 //! A course's roster for its provider: attendance by session, and closing an enrolment as
 //! completed or dropped out.
 
-use super::{Notice, action_title, attendance, page_with, store_err};
+use super::{Notice, action_title, attendance, page_with};
 use crate::AppState;
 use crate::extract::Ctx;
 use crate::html::form::{
@@ -230,14 +230,9 @@ async fn enrolment_on_roster(
     ctx: &Ctx,
     actor: &Actor,
     id: EnrolmentId,
-) -> Result<(elkarlan_store::itineraries::Enrolment, String), HtmlError> {
-    let e = elkarlan_store::itineraries::get_enrolment(&state.store, actor.tenant, id)
+) -> Result<(elkarlan_service::models::itineraries::Enrolment, String), HtmlError> {
+    let (e, r) = svc::enrolment_on_roster(state, actor, &ctx.meta, id)
         .await
-        .map_err(store_err(ctx))?;
-    // The enrolment names a person: a refusal answers as an unknown enrolment.
-    let r = svc::roster(state, actor, &ctx.meta, e.action_id)
-        .await
-        .map_err(crate::services::conceal)
         .map_err(service_err(ctx))?;
     let caption = action_title(ctx.lang, &r.action);
     Ok((e, caption))

@@ -25,9 +25,9 @@ use elkarlan_domain::employment::eligibility::Rules;
 use elkarlan_domain::employment::training::TrainingActionInput;
 use elkarlan_domain::policy::Actor;
 use elkarlan_domain::{Lang, ProgrammeId, TrainingActionId};
-use elkarlan_store::agencies::Agency;
-use elkarlan_store::programmes::TrainingAction;
-use elkarlan_store::territory::Area;
+use elkarlan_service::models::agencies::Agency;
+use elkarlan_service::models::programmes::TrainingAction;
+use elkarlan_service::models::territory::Area;
 use elkarlan_templates::employment::{Link, TrainingActionPage};
 use elkarlan_templates::{FormField, FormPage, PageCtx, t};
 

@@ -363,3 +363,37 @@ pub async fn annual(
         totals,
     })
 }
+
+/// The published cells of a grid period for `scope` (broken down by `by`), with when they were
+/// computed; with `compute`, a period not on record is computed first. Published cells have
+/// passed disclosure control and are public (the neighbourhood pages show them to anyone); a
+/// signed-in dashboard decides on its caller before it asks.
+pub async fn published_cells(
+    state: &AppState,
+    tenant: elkarlan_domain::TenantId,
+    period: GridPeriod,
+    scope: &Scope,
+    by: Option<Disaggregation>,
+    compute: bool,
+) -> Result<(Vec<IndicatorResult>, Option<elkarlan_domain::Timestamp>), elkarlan_store::StoreError>
+{
+    if compute {
+        indicator_results::ensure_period(&state.store, tenant, catalogue::all(), period).await?;
+    }
+    let days = period.period();
+    let computed_at = indicator_results::computed_at(&state.store, tenant, days).await?;
+    let results = indicator_results::results(&state.store, tenant, days, scope, by).await?;
+    Ok((results, computed_at))
+}
+
+/// The periods whose cells are published, newest first.
+pub async fn published_periods(
+    state: &AppState,
+    tenant: elkarlan_domain::TenantId,
+) -> Result<Vec<Period>, elkarlan_store::StoreError> {
+    Ok(indicator_results::computed_periods(&state.store, tenant)
+        .await?
+        .into_iter()
+        .map(|c| c.period)
+        .collect())
+}

@@ -1416,3 +1416,118 @@ pub async fn authorize_import(
     .await
     .map(|_| ())
 }
+
+// Forms on one record of a person's file -------------------------------------------------------
+// The record is read only to learn whose it is; the decision on that person comes before
+// anything of the file is read, so a refusal lands in the person's access log.
+
+/// The employment file of the person an itinerary belongs to, for a form on that itinerary,
+/// with the itinerary itself.
+pub async fn itinerary_for_form(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: ItineraryId,
+) -> Result<(Itinerary, EmploymentFile), ServiceError> {
+    let it = itineraries::get_itinerary(&state.store, actor.tenant, id).await?;
+    let file = file_for_form(state, actor, meta, it.person_id).await?;
+    Ok((it, file))
+}
+
+/// The employment file of the person a placement belongs to, for a form on that placement,
+/// with the placement itself.
+pub async fn placement_for_form(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: PlacementId,
+) -> Result<(Placement, EmploymentFile), ServiceError> {
+    let p = itineraries::get_placement(&state.store, actor.tenant, id).await?;
+    let file = file_for_form(state, actor, meta, p.person_id).await?;
+    Ok((p, file))
+}
+
+/// A person's employment file for a form that changes it: managing is decided first, so that
+/// a refusal is recorded (in the person's access log) and nothing is read for a form that will
+/// not be shown.
+pub async fn file_for_form(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    person: PersonId,
+) -> Result<EmploymentFile, ServiceError> {
+    authorize_manage(state, actor, meta, person).await?;
+    employment_file(state, actor, meta, person).await
+}
+
+/// An enrolment and the roster of its training action, for the provider's staff: the roster's
+/// decision is the enrolment's, and a refusal answers as an unknown enrolment (it names a
+/// person).
+pub async fn enrolment_on_roster(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: EnrolmentId,
+) -> Result<(Enrolment, Roster), ServiceError> {
+    let e = itineraries::get_enrolment(&state.store, actor.tenant, id).await?;
+    let r = roster(state, actor, meta, e.action_id)
+        .await
+        .map_err(super::conceal)?;
+    Ok((e, r))
+}
+
+/// A programme's training actions, for the choice of a course on a form: decided as the list
+/// of programmes is.
+pub async fn programme_actions(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    programme: ProgrammeId,
+) -> Result<Vec<TrainingAction>, ServiceError> {
+    authorize(
+        state,
+        actor,
+        Action::ViewProgrammes,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await?;
+    Ok(programmes::actions(&state.store, actor.tenant, programme).await?)
+}
+
+/// A programme's itinerary templates, for the choice of a template on a form: decided as the
+/// list of programmes is.
+pub async fn programme_templates(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    programme: ProgrammeId,
+) -> Result<Vec<Template>, ServiceError> {
+    authorize(
+        state,
+        actor,
+        Action::ViewProgrammes,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await?;
+    // Templates are found by programme alone: the programme must be this tenant's.
+    programmes::get(&state.store, actor.tenant, programme).await?;
+    Ok(programmes::templates(&state.store, programme).await?)
+}
+
+/// The name of the itinerary template every programme offers.
+pub const USUAL_TEMPLATE: &str = programmes::USUAL_TEMPLATE;
+
+/// An itinerary, for a change to one of its steps: managing its person's itinerary is decided
+/// first.
+pub async fn itinerary_to_manage(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: ItineraryId,
+) -> Result<Itinerary, ServiceError> {
+    let it = itineraries::get_itinerary(&state.store, actor.tenant, id).await?;
+    authorize_manage(state, actor, meta, it.person_id).await?;
+    Ok(it)
+}

@@ -3,7 +3,6 @@
 use super::{audit_read, authorize};
 use crate::AppState;
 use crate::error::ServiceError;
-use axum::http::{HeaderMap, header};
 use elkarlan_domain::account::{DisplayName, Email, Role, Username};
 use elkarlan_domain::policy::{Action, Actor, Target};
 use elkarlan_domain::{AgencyId, FieldErrors, Lang, TenantId, Timestamp, UserId, password};
@@ -38,12 +37,10 @@ pub struct EnrolmentMail {
 }
 
 impl EnrolmentMail {
-    /// The configured public address, else the scheme and Host of the request.
-    pub fn for_request(state: &AppState, headers: &HeaderMap, lang: Lang) -> Self {
+    /// The configured public address, else the scheme and the request's `Host`.
+    pub fn for_request(state: &AppState, host: Option<&str>, lang: Lang) -> Self {
         let base_url = state.config.public_url.clone().unwrap_or_else(|| {
-            let host: String = headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
+            let host: String = host
                 .unwrap_or("")
                 .chars()
                 .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))

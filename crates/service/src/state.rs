@@ -10,7 +10,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
+    /// Only the services reach the store; the adapters ask them.
+    pub(crate) store: Store,
     pub auditor: ReadAuditor,
     pub config: Arc<WebConfig>,
     pub hasher: Arc<PasswordHasher>,

@@ -249,3 +249,17 @@ pub async fn add_milestone(
     let d = input.parse().map_err(ServiceError::Invalid)?;
     Ok(projects::add_milestone(&state.store, &g, meta, id, &d).await?)
 }
+
+/// The projects working in a neighbourhood, for its public page: a project's name, status and
+/// objectives are public information.
+pub async fn public_in_neighbourhood(
+    state: &AppState,
+    tenant: elkarlan_domain::TenantId,
+    area: AreaId,
+) -> Result<Vec<Project>, StoreError> {
+    Ok(projects::list(&state.store, tenant)
+        .await?
+        .into_iter()
+        .filter(|p| p.neighbourhoods.contains(&area))
+        .collect())
+}

@@ -1,5 +1,27 @@
-//! The application services: each call asks the policy, validates the input into domain types,
-//! calls the store and records reads of personal data. HTML and API handlers both call these.
+//! Elkarlan's application layer: each call asks the policy, parses the input into domain types,
+//! calls the store and records reads of personal data in the access log. The HTML pages and the
+//! JSON API are two adapters over these services and never reach the store themselves: the web
+//! crate does not depend on `elkarlan-store`, so "no read without a decision" is a fact Cargo
+//! checks. This crate knows no HTTP: no request, header, cookie or status code appears here.
+//!
+//! Besides the services of each capability it holds what they share: [`AppState`] (the store,
+//! the read auditor, the settings, the password hasher), [`error::ServiceError`], [`auth`]
+//! (passwords, tokens, second factors, sealed secrets), the [`worker`] that runs the jobs and
+//! the periodic housekeeping, and the HSDS export ([`hsds`]).
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod hsds;
+pub mod models;
+pub mod operations;
+pub mod reference;
+pub mod sessions;
+pub mod state;
+pub mod worker;
+
+pub use config::WebConfig;
+pub use state::AppState;
 
 pub mod account;
 pub mod agencies;
@@ -18,7 +40,6 @@ pub mod retention;
 pub mod signin;
 pub mod users;
 
-use crate::AppState;
 use crate::error::ServiceError;
 use elkarlan_domain::policy::{self, Action, Actor, Grant, Target};
 use elkarlan_domain::{
@@ -110,6 +131,21 @@ pub type Respond<'a, T> = &'a (dyn Fn(&T) -> (u16, String) + Sync);
 /// `Some` when the request carried an `Idempotency-Key`.
 pub type IdempotentCreate<'a, T> = Option<(Idempotent<'a>, Respond<'a, T>)>;
 
+/// The response stored for this caller's `Idempotency-Key`, if a request with that key was
+/// answered before, and the hash of this request's body to compare with the stored one (a key
+/// reused with another body is refused by the adapter).
+pub async fn idempotent_replay(
+    state: &AppState,
+    actor: &Actor,
+    key: &str,
+    body: &[u8],
+) -> Result<(Vec<u8>, Option<elkarlan_store::idempotency::Stored>), elkarlan_store::StoreError> {
+    let hash = elkarlan_store::sha256(body);
+    let stored =
+        elkarlan_store::idempotency::find(&state.store, actor.tenant, actor.user, key).await?;
+    Ok((hash, stored))
+}
+
 /// Stores an idempotent create's response with its key, in the create's transaction: a
 /// concurrent request with the same key fails on the key's primary key and writes nothing.
 pub async fn save_idempotent<T>(
@@ -132,6 +168,31 @@ pub async fn save_idempotent<T>(
         .await?;
     }
     Ok(())
+}
+
+/// Whether the policy allows `action` on the actor's tenant, to decide whether a page shows a
+/// link or a button. Never a refusal: the service that acts decides again, and audits.
+pub fn permits(actor: &Actor, action: Action) -> bool {
+    policy::decide(actor, action, Target::tenant_wide(actor.tenant)).is_ok()
+}
+
+/// The tenant-wide decision a form page asks before it is shown: a refusal is audited as any
+/// other.
+pub async fn authorize_form(
+    state: &AppState,
+    actor: &Actor,
+    action: Action,
+    meta: &RequestMeta,
+) -> Result<(), ServiceError> {
+    authorize(
+        state,
+        actor,
+        action,
+        Target::tenant_wide(actor.tenant),
+        meta,
+    )
+    .await
+    .map(|_| ())
 }
 
 /// Decides an action on tenant-wide data; records the refusal in the audit trail when denied.

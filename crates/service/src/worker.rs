@@ -91,7 +91,7 @@ pub async fn run_periodic(
     // Retention runs once a day: the slot is the day number.
     let day = now.micros() / 86_400_000_000;
     if jobs::claim_periodic(&state.store, "retention.apply", day, runner).await? {
-        for (tenant, disposed) in crate::services::retention::apply_all(&state.store, now).await? {
+        for (tenant, disposed) in crate::retention::apply_all(&state.store, now).await? {
             tracing::info!(%tenant, ?disposed, "retention periods applied");
         }
         ran.push("retention.apply");

@@ -396,3 +396,15 @@ pub async fn all_commitments(
     let list = commitments::list_all(&state.store, actor.tenant).await?;
     with_progress(state, actor, list).await
 }
+
+/// The agreement another one renews, to name it on the renewal's page: decided as the page's
+/// own agreement is.
+pub async fn renewed_agreement(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: AgreementId,
+) -> Result<Agreement, ServiceError> {
+    grant(state, actor, meta, Action::ViewEcosystem).await?;
+    Ok(agreements::get(&state.store, actor.tenant, id).await?)
+}

@@ -1,4 +1,5 @@
-//! Settings the web layer needs. Loaded and validated by the `elkarlan` binary.
+//! Settings the server needs, its web layer and its services alike. Loaded and validated by the
+//! `elkarlan` binary.
 
 use elkarlan_domain::account::Role;
 use std::collections::HashMap;
