@@ -1,8 +1,8 @@
 //! Configuration pages: the versions of the needs-assessment instrument (administrators add
 //! them) and the retention periods (the DPO sets them). Rules live in the services.
 
-use super::casework::domain_name;
 use super::form::{Fields, field_errors, fields};
+use super::labels::domain_name;
 use super::labels::key_of;
 use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;

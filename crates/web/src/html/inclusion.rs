@@ -3,11 +3,13 @@
 //! policy and every rule live there.
 
 use super::form::{Fields, date_errors, field_errors, fields, join_date, parse_path, service_err};
-use super::labels::{agency_list, agency_name, day, key_of, name_of};
+use super::form_fields::option;
+use super::labels::{agency_list, agency_name, day, domain_label, domain_name, key_of, name_of};
 use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;
 use crate::error::ServiceError;
 use crate::extract::Ctx;
+use crate::services::casework::Casework;
 use crate::services::inclusion::{
     self as svc, ConsentInput, PersonHit, ReferralInput, ReferralMoveInput, Registered,
     authorize_on_case,
@@ -27,6 +29,7 @@ use elkarlan_domain::policy::{Action, Actor};
 use elkarlan_domain::{
     BreakGlassId, CaseId, ConsentId, FieldErrors, Lang, PersonId, ReferralId, Timestamp,
 };
+use elkarlan_store::agencies::Agency;
 use elkarlan_store::cases::BreakGlassOpening;
 use elkarlan_store::territory::{self, Area};
 use elkarlan_templates::{
@@ -36,6 +39,7 @@ use elkarlan_templates::{
     PersonHitRow, PersonNewPage, PersonPage, ReferralNewPage, ReferralsPage, SarRequestRow,
     SarRequestsPage, SarSection, SelectOption, SubjectAccessPage, TablesPage, t, t_args,
 };
+use elkarlan_templates::{ActionRow, AssessmentRow, GoalRow, MeetingRow, NoteRow, TimelineRow};
 use serde::Deserialize;
 
 /// A success message chosen by the redirect: only known keys are shown.
@@ -636,7 +640,7 @@ async fn case_page_for(
         label: t(lang, &key_of("closure-reason", r.code())),
         selected: r.code() == reason,
     }));
-    let sections = super::casework::sections(lang, &all, &work);
+    let sections = sections(lang, &all, &work);
     Ok(CasePage {
         ctx: page,
         id: id.to_string(),
@@ -1333,10 +1337,7 @@ pub async fn subject_access_page(
             .iter()
             .find(|i| i64::from(i.version) == version)
             .and_then(|i| i.domain(code))
-            .map_or_else(
-                || code.to_owned(),
-                |d| super::casework::domain_name(lang, d),
-            )
+            .map_or_else(|| code.to_owned(), |d| domain_name(lang, d))
     };
     let r = &a.records;
     let agency = |id| name_of(lang, &all, id);
@@ -2318,3 +2319,124 @@ pub async fn subject_access_request_move(
         }
     }
 }
+
+const ACTION_STATUSES: [&str; 4] = ["pending", "in_progress", "done", "cancelled"];
+
+fn action_row(lang: Lang, all: &[Agency], a: &elkarlan_store::casework::PlanAction) -> ActionRow {
+    ActionRow {
+        id: a.id.to_string(),
+        description: a.description.clone(),
+        agency: name_of(lang, all, a.agency_id),
+        due: a.due_on.clone().unwrap_or_default(),
+        status: t(lang, &key_of("action-status", &a.status)),
+        version: a.version,
+        statuses: ACTION_STATUSES
+            .iter()
+            .map(|s| option(s, t(lang, &key_of("action-status", s)), &a.status))
+            .collect(),
+    }
+}
+
+/// The case page's casework sections.
+struct Sections {
+    pub health_followups: Vec<String>,
+    pub assessment: Option<AssessmentRow>,
+    pub earlier_assessments: usize,
+    pub goals: Vec<GoalRow>,
+    pub loose_actions: Vec<ActionRow>,
+    pub notes: Vec<NoteRow>,
+    pub meetings: Vec<MeetingRow>,
+    pub timeline: Vec<TimelineRow>,
+}
+
+fn sections(lang: Lang, all: &[Agency], w: &Casework) -> Sections {
+    let assessment = w.assessments.first().map(|a| AssessmentRow {
+        when: day(a.assessed_at),
+        agency: name_of(lang, all, a.assessed_agency),
+        version: a.instrument_version,
+        summary: a.summary.clone(),
+        domains: a
+            .domains
+            .iter()
+            .map(|(d, s)| {
+                (
+                    domain_label(lang, &w.instruments, Some(a.instrument_version), d),
+                    s.clone(),
+                    t(lang, &key_of("severity", s)),
+                )
+            })
+            .collect(),
+    });
+    let goals = w
+        .goals
+        .iter()
+        .map(|g| GoalRow {
+            domain: domain_label(lang, &w.instruments, None, &g.domain),
+            description: g.description.clone(),
+            status: t(lang, &key_of("goal-status", &g.status)),
+            actions: w
+                .actions
+                .iter()
+                .filter(|a| a.goal_id == Some(g.id))
+                .map(|a| action_row(lang, all, a))
+                .collect(),
+        })
+        .collect();
+    let loose_actions = w
+        .actions
+        .iter()
+        .filter(|a| a.goal_id.is_none_or(|g| !w.goals.iter().any(|x| x.id == g)))
+        .map(|a| action_row(lang, all, a))
+        .collect();
+    Sections {
+        health_followups: w
+            .health_followups
+            .iter()
+            .map(|a| name_of(lang, all, *a))
+            .collect(),
+        assessment,
+        earlier_assessments: w.assessments.len().saturating_sub(1),
+        goals,
+        loose_actions,
+        notes: w
+            .notes
+            .iter()
+            .map(|n| NoteRow {
+                when: day(n.created_at),
+                agency: name_of(lang, all, n.author_agency),
+                level: t(lang, &key_of("note-level", &n.confidentiality)),
+                clinical: n.clinical,
+                body: n.body.clone(),
+            })
+            .collect(),
+        meetings: w
+            .meetings
+            .iter()
+            .map(|m| MeetingRow {
+                held_on: m.held_on.clone(),
+                agencies: m
+                    .agencies
+                    .iter()
+                    .map(|a| name_of(lang, all, *a))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                minutes: m.minutes.clone(),
+            })
+            .collect(),
+        timeline: w
+            .timeline
+            .iter()
+            .map(|e| TimelineRow {
+                when: e.at.get(..10).unwrap_or(&e.at).to_owned(),
+                kind: t(lang, &key_of("timeline", &e.kind)),
+                text: match e.kind.as_str() {
+                    "case_opened" => t(lang, &key_of("case-status", &e.text)),
+                    "referral_answered" => t(lang, &key_of("referral-status", &e.text)),
+                    _ => e.text.clone(),
+                },
+            })
+            .collect(),
+    }
+}
+
+// Forms
