@@ -35,6 +35,7 @@ impl RouteBook {
 /// Every route of the application, in the order registered.
 pub fn book() -> RouteBook {
     let book = platform_and_inclusion();
+    let book = html::inclusion::routes(book);
     let book = html::employment::routes(book);
     let book = html::employment_exports::routes(book);
     let book = html::referral_import::routes(book);
@@ -145,121 +146,6 @@ fn platform_and_inclusion() -> RouteBook {
             get(html::admin::audit_searches_page),
         )
         .add("GET", "/api/docs", get(html::pages::api_docs))
-        .add("GET", "/people", get(html::inclusion::people_page))
-        .add("GET", "/people/new", get(html::inclusion::person_new_page))
-        .add(
-            "POST",
-            "/people/new",
-            post(html::inclusion::person_new_submit),
-        )
-        .add("GET", "/people/{id}", get(html::inclusion::person_page))
-        .add(
-            "GET",
-            "/people/{id}/consents/new",
-            get(html::inclusion::consent_new_page),
-        )
-        .add(
-            "POST",
-            "/people/{id}/consents/new",
-            post(html::inclusion::consent_new_submit),
-        )
-        .add(
-            "POST",
-            "/people/{id}/consents/{consent}/withdraw",
-            post(html::inclusion::consent_withdraw),
-        )
-        .add(
-            "GET",
-            "/people/{id}/consents/{consent}/receipt",
-            get(html::inclusion::consent_receipt),
-        )
-        .add(
-            "GET",
-            "/people/{id}/access-log",
-            get(html::inclusion::access_log_page),
-        )
-        .add(
-            "GET",
-            "/people/{id}/edit",
-            get(html::inclusion::person_edit_page),
-        )
-        .add(
-            "POST",
-            "/people/{id}/edit",
-            post(html::inclusion::person_edit_submit),
-        )
-        .add(
-            "GET",
-            "/people/{id}/history",
-            get(html::inclusion::person_history_page),
-        )
-        .add(
-            "GET",
-            "/people/{id}/merge",
-            get(html::inclusion::person_merge_page),
-        )
-        .add(
-            "POST",
-            "/people/{id}/merge",
-            post(html::inclusion::person_merge_submit),
-        )
-        .add(
-            "GET",
-            "/people/{id}/break-glass",
-            get(html::inclusion::person_break_glass),
-        )
-        .add(
-            "POST",
-            "/people/{id}/break-glass",
-            post(html::inclusion::person_break_glass_submit),
-        )
-        .add(
-            "GET",
-            "/subject-access-requests",
-            get(html::inclusion::subject_access_requests_page),
-        )
-        .add(
-            "POST",
-            "/subject-access-requests",
-            post(html::inclusion::subject_access_request_register),
-        )
-        .add(
-            "POST",
-            "/subject-access-requests/{id}/status",
-            post(html::inclusion::subject_access_request_move),
-        )
-        .add(
-            "GET",
-            "/subject-access-requests/{id}/copy",
-            get(html::inclusion::subject_access_page),
-        )
-        .add("GET", "/cases", get(html::inclusion::caseload_page))
-        .add("GET", "/cases/{id}", get(html::inclusion::case_page))
-        .add(
-            "POST",
-            "/cases/{id}/status",
-            post(html::inclusion::case_status_submit),
-        )
-        .add(
-            "GET",
-            "/cases/{id}/referrals/new",
-            get(html::inclusion::referral_new_page),
-        )
-        .add(
-            "POST",
-            "/cases/{id}/referrals/new",
-            post(html::inclusion::referral_new_submit),
-        )
-        .add(
-            "GET",
-            "/cases/{id}/break-glass",
-            get(html::inclusion::break_glass_page),
-        )
-        .add(
-            "POST",
-            "/cases/{id}/break-glass",
-            post(html::inclusion::break_glass_submit),
-        )
         .add(
             "GET",
             "/cases/{id}/assessments/new",
@@ -315,12 +201,6 @@ fn platform_and_inclusion() -> RouteBook {
             "/cases/{id}/actions/{action}/status",
             post(html::casework::action_status_submit),
         )
-        .add("GET", "/referrals", get(html::inclusion::inbox_page))
-        .add(
-            "POST",
-            "/referrals/{id}/withdraw",
-            post(html::inclusion::referral_withdraw),
-        )
         .add(
             "GET",
             "/referrals/capacity",
@@ -330,21 +210,6 @@ fn platform_and_inclusion() -> RouteBook {
             "POST",
             "/referrals/capacity",
             post(html::configuration::capacity_submit),
-        )
-        .add(
-            "POST",
-            "/referrals/{id}/transitions",
-            post(html::inclusion::referral_move),
-        )
-        .add(
-            "GET",
-            "/dpo/break-glass",
-            get(html::inclusion::break_glass_queue),
-        )
-        .add(
-            "POST",
-            "/dpo/break-glass/{id}",
-            post(html::inclusion::break_glass_review),
         )
         // API.
         .add("GET", "/api/v1/openapi.json", get(api::openapi::serve))
