@@ -1,8 +1,15 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations. A committed copy
 //! (`crates/web/openapi.json`) is checked against it by a test, so API changes show in review.
 
+use crate::routes::RouteBook;
+use axum::routing::get;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
+
+/// The routes of this module.
+pub fn routes(book: RouteBook) -> RouteBook {
+    book.add("GET", "/api/v1/openapi.json", get(serve))
+}
 
 struct BearerAuth;
 

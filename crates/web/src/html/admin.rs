@@ -3,12 +3,14 @@
 use super::{HtmlError, SignedIn, check_csrf, render, see_other};
 use crate::AppState;
 use crate::error::ServiceError;
+use crate::routes::RouteBook;
 use crate::services::agencies::{self as agency_service, NewAgencyInput};
 use crate::services::users::{self as user_service, EnrolmentMail, NewUserInput, UserChangesInput};
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use axum::routing::{get, post};
 use elkarlan_domain::account::Role;
 use elkarlan_domain::organisation::PublicSystem;
 use elkarlan_domain::{Lang, Timestamp, UserId};
@@ -21,6 +23,25 @@ use elkarlan_templates::{
     SelectOption, UserNewPage, UserPage, UserRow, UsersPage, t, t_args,
 };
 use serde::Deserialize;
+
+/// The routes of this module.
+pub fn routes(book: RouteBook) -> RouteBook {
+    book.add("GET", "/admin/users", get(users_page))
+        .add("GET", "/admin/users/new", get(user_new_page))
+        .add("POST", "/admin/users/new", post(user_new_submit))
+        .add("GET", "/admin/users/{id}", get(user_page_get))
+        .add("POST", "/admin/users/{id}", post(user_page_post))
+        .add(
+            "POST",
+            "/admin/users/{id}/enrolment",
+            post(user_enrolment_post),
+        )
+        .add("GET", "/admin/agencies", get(agencies_page))
+        .add("GET", "/admin/agencies/new", get(agency_new_page))
+        .add("POST", "/admin/agencies/new", post(agency_new_submit))
+        .add("GET", "/audit", get(audit_page))
+        .add("GET", "/audit/searches", get(audit_searches_page))
+}
 
 fn status(lang: Lang, u: &User) -> String {
     t(

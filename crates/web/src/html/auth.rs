@@ -3,14 +3,28 @@
 use super::{HtmlError, check_csrf, cookie_header, render, see_other};
 use crate::AppState;
 use crate::extract::{Ctx, LANG_COOKIE};
+use crate::routes::RouteBook;
 use crate::services::signin::{self, SecondFactor, Verified};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use elkarlan_domain::{FieldErrors, Lang};
 use elkarlan_templates::{EnrolPage, LoginPage, TotpLoginPage};
 use serde::Deserialize;
+
+/// The routes of this module.
+pub fn routes(book: RouteBook) -> RouteBook {
+    book.add("GET", "/login", get(login_page))
+        .add("POST", "/login", post(login_submit))
+        .add("GET", "/login/totp", get(totp_page))
+        .add("POST", "/login/totp", post(totp_submit))
+        .add("GET", "/enrol/{token}", get(enrol_form))
+        .add("POST", "/enrol/{token}", post(enrol_submit))
+        .add("POST", "/logout", post(logout))
+        .add("POST", "/lang", post(set_language))
+}
 
 pub async fn login_page(State(state): State<AppState>, ctx: Ctx) -> Response {
     if ctx.actor().is_some() {

@@ -8,6 +8,7 @@ use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;
 use crate::error::ServiceError;
 use crate::extract::Ctx;
+use crate::routes::RouteBook;
 use crate::services::casework::{
     self as svc, ActionInput, ActionStatusInput, AssessmentInput, GoalInput, MeetingActionInput,
     MeetingInput, NoteInput,
@@ -17,6 +18,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::{get, post};
 use elkarlan_domain::inclusion::case::Severity;
 use elkarlan_domain::inclusion::instrument::Instrument;
 use elkarlan_domain::policy::{Action, Actor};
@@ -24,6 +26,33 @@ use elkarlan_domain::{CaseId, FieldErrors, Lang};
 use elkarlan_store::agencies::Agency;
 use elkarlan_store::instruments;
 use elkarlan_templates::{Choice, FormField, FormPage, PageCtx, SelectOption, t};
+
+/// The routes of this module.
+pub fn routes(book: RouteBook) -> RouteBook {
+    book.add(
+        "GET",
+        "/cases/{id}/assessments/new",
+        get(assessment_new_page),
+    )
+    .add(
+        "POST",
+        "/cases/{id}/assessments/new",
+        post(assessment_new_submit),
+    )
+    .add("GET", "/cases/{id}/goals/new", get(goal_new_page))
+    .add("POST", "/cases/{id}/goals/new", post(goal_new_submit))
+    .add("GET", "/cases/{id}/actions/new", get(action_new_page))
+    .add("POST", "/cases/{id}/actions/new", post(action_new_submit))
+    .add("GET", "/cases/{id}/notes/new", get(note_new_page))
+    .add("POST", "/cases/{id}/notes/new", post(note_new_submit))
+    .add("GET", "/cases/{id}/meetings/new", get(meeting_new_page))
+    .add("POST", "/cases/{id}/meetings/new", post(meeting_new_submit))
+    .add(
+        "POST",
+        "/cases/{id}/actions/{action}/status",
+        post(action_status_submit),
+    )
+}
 
 /// Agreed-action rows offered on the meeting form.
 const MEETING_ACTION_ROWS: usize = 3;

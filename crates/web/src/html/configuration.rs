@@ -7,12 +7,14 @@ use super::labels::key_of;
 use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;
 use crate::extract::Ctx;
+use crate::routes::RouteBook;
 use crate::services::capacity::{self as capacity_svc, CapacityInput};
 use crate::services::{instruments as instruments_svc, retention as retention_svc};
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::{get, post};
 use elkarlan_domain::inclusion::consent::DataCategory;
 use elkarlan_domain::inclusion::instrument::{Instrument, LifeDomainInput};
 use elkarlan_domain::inclusion::retention::RecordType;
@@ -22,6 +24,21 @@ use elkarlan_templates::{
     FormField, FormPage, InstrumentRow, InstrumentsPage, PageCtx, SelectOption, t,
 };
 use serde::Deserialize;
+
+/// The routes of this module.
+pub fn routes(book: RouteBook) -> RouteBook {
+    book.add("GET", "/admin/instruments", get(instruments_page))
+        .add("GET", "/admin/instruments/new", get(instrument_new_page))
+        .add(
+            "POST",
+            "/admin/instruments/new",
+            post(instrument_new_submit),
+        )
+        .add("GET", "/dpo/retention", get(retention_page))
+        .add("POST", "/dpo/retention", post(retention_submit))
+        .add("GET", "/referrals/capacity", get(capacity_page))
+        .add("POST", "/referrals/capacity", post(capacity_submit))
+}
 
 /// Blank rows offered after the current domains, for new ones.
 const NEW_ROWS: usize = 3;

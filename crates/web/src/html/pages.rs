@@ -3,15 +3,29 @@
 use super::{HtmlError, SignedIn, check_csrf, render, see_other};
 use crate::AppState;
 use crate::extract::Ctx;
+use crate::routes::RouteBook;
 use crate::services::account::{self, PasswordChange};
 use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::{get, post};
 use elkarlan_domain::account::Role;
 use elkarlan_store::agencies;
 use elkarlan_templates::{AccountPage, ApiDocsPage, HomePage, PasswordPage, TotpSetupPage, t};
 use serde::Deserialize;
+
+/// The routes of this module.
+pub fn routes(book: RouteBook) -> RouteBook {
+    book.add("GET", "/", get(root))
+        .add("GET", "/home", get(home))
+        .add("GET", "/account", get(account_page))
+        .add("GET", "/account/password", get(password_page))
+        .add("POST", "/account/password", post(password_submit))
+        .add("GET", "/account/totp", get(totp_setup_page))
+        .add("POST", "/account/totp", post(totp_setup_submit))
+        .add("GET", "/api/docs", get(api_docs))
+}
 
 pub async fn root(ctx: Ctx) -> Response {
     if ctx.actor().is_some() {
