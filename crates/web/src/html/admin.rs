@@ -1,12 +1,12 @@
 //! Administration (users, agencies) and the DPO's audit trail.
 
-use super::{HtmlError, SignedIn, check_csrf, render, see_other};
+use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;
 use crate::error::ServiceError;
+use crate::html::form::CsrfForm;
 use crate::routes::RouteBook;
 use crate::services::agencies::{self as agency_service, NewAgencyInput};
 use crate::services::users::{self as user_service, EnrolmentMail, NewUserInput, UserChangesInput};
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -178,7 +178,6 @@ pub async fn user_new_page(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct UserForm {
-    csrf: String,
     username: String,
     display_name: String,
     email: String,
@@ -190,9 +189,8 @@ pub async fn user_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     headers: HeaderMap,
-    Form(f): Form<UserForm>,
+    CsrfForm(f): CsrfForm<UserForm>,
 ) -> Result<Response, HtmlError> {
-    check_csrf(&ctx, &f.csrf)?;
     let input = NewUserInput {
         username: f.username.clone(),
         display_name: f.display_name.clone(),
@@ -321,9 +319,8 @@ pub async fn user_enrolment_post(
     SignedIn { ctx, actor }: SignedIn,
     Path(id): Path<String>,
     headers: HeaderMap,
-    Form(f): Form<super::auth::CsrfOnly>,
+    _: CsrfForm,
 ) -> Result<Response, HtmlError> {
-    check_csrf(&ctx, &f.csrf)?;
     let id = parse_id(&ctx, &id)?;
     let mail = EnrolmentMail::for_request(&state, &headers, ctx.lang);
     let result = user_service::send_enrolment(&state, &actor, &ctx.meta, id, &mail).await;
@@ -360,7 +357,6 @@ pub async fn user_enrolment_post(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct UserEditForm {
-    csrf: String,
     version: String,
     display_name: String,
     email: String,
@@ -376,9 +372,8 @@ pub async fn user_page_post(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(id): Path<String>,
-    Form(f): Form<UserEditForm>,
+    CsrfForm(f): CsrfForm<UserEditForm>,
 ) -> Result<Response, HtmlError> {
-    check_csrf(&ctx, &f.csrf)?;
     let id = parse_id(&ctx, &id)?;
     let input = UserChangesInput {
         display_name: Some(f.display_name.clone()),
@@ -549,7 +544,6 @@ async fn agency_form(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct AgencyForm {
-    csrf: String,
     name_eu: String,
     name_es: String,
     system: String,
@@ -576,9 +570,8 @@ pub async fn agency_new_page(
 pub async fn agency_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
-    Form(f): Form<AgencyForm>,
+    CsrfForm(f): CsrfForm<AgencyForm>,
 ) -> Result<Response, HtmlError> {
-    check_csrf(&ctx, &f.csrf)?;
     let input = NewAgencyInput {
         name_eu: f.name_eu.clone(),
         name_es: f.name_es.clone(),

@@ -2,7 +2,7 @@
 //! coordination meetings, and the sections of the case page that show them. Handlers translate
 //! between forms and `services::casework`, which holds every rule.
 
-use super::form::{Fields, date_errors, field_errors, fields, join_date, parse_path};
+use super::form::{CsrfForm, Fields, date_errors, field_errors, join_date, parse_path};
 use super::labels::{agency_list, domain_label, domain_name, key_of, name_of};
 use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;
@@ -14,7 +14,6 @@ use crate::services::casework::{
     MeetingInput, NoteInput,
 };
 use crate::services::inclusion::authorize_on_case;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -257,9 +256,8 @@ pub async fn assessment_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let id: CaseId = parse_path(&ctx, &raw)?;
     let ins = current_instrument(&state, &ctx, &actor).await?;
     let input = AssessmentInput {
@@ -351,9 +349,8 @@ pub async fn goal_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let id: CaseId = parse_path(&ctx, &raw)?;
     let input = GoalInput {
         domain: f.get("domain"),
@@ -456,9 +453,8 @@ pub async fn action_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let id: CaseId = parse_path(&ctx, &raw)?;
     let input = ActionInput {
         goal: f.get("goal"),
@@ -487,9 +483,8 @@ pub async fn action_status_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path((raw, raw_action)): Path<(String, String)>,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let id: CaseId = parse_path(&ctx, &raw)?;
     let action: uuid::Uuid = parse_path(&ctx, &raw_action)?;
     let input = ActionStatusInput {
@@ -580,9 +575,8 @@ pub async fn note_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let id: CaseId = parse_path(&ctx, &raw)?;
     let input = NoteInput {
         body: f.get("body"),
@@ -694,9 +688,8 @@ pub async fn meeting_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let id: CaseId = parse_path(&ctx, &raw)?;
     // The case the page names is decided first, as on every route that names a case.
     authorize_on_case(&state, &actor, &ctx.meta, id, Action::ContributeToCase)

@@ -1,7 +1,7 @@
 //! Configuration pages: the versions of the needs-assessment instrument (administrators add
 //! them) and the retention periods (the DPO sets them). Rules live in the services.
 
-use super::form::{Fields, field_errors, fields};
+use super::form::{CsrfForm, field_errors};
 use super::labels::domain_name;
 use super::labels::key_of;
 use super::{HtmlError, SignedIn, render, see_other};
@@ -10,7 +10,6 @@ use crate::extract::Ctx;
 use crate::routes::RouteBook;
 use crate::services::capacity::{self as capacity_svc, CapacityInput};
 use crate::services::{instruments as instruments_svc, retention as retention_svc};
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -199,9 +198,8 @@ pub async fn instrument_new_page(
 pub async fn instrument_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f: Fields = fields(&ctx, form)?;
     let count = f.get("rows").trim().parse::<usize>().unwrap_or(0).min(60);
     let rows: Vec<[String; 5]> = (0..count)
         .map(|i| {
@@ -313,9 +311,8 @@ pub async fn retention_page(
 pub async fn retention_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let values: Vec<(RecordType, String)> = RecordType::ALL
         .into_iter()
         .map(|r| (r, f.get(r.code())))
@@ -404,9 +401,8 @@ pub async fn capacity_page(
 pub async fn capacity_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let input = CapacityInput {
         open_places: f.get("open_places"),
         waiting_list: f.get("waiting_list"),

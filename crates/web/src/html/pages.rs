@@ -1,11 +1,11 @@
 //! Home, account, password, second-factor enrolment, API documentation.
 
-use super::{HtmlError, SignedIn, check_csrf, render, see_other};
+use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;
 use crate::extract::Ctx;
+use crate::html::form::CsrfForm;
 use crate::routes::RouteBook;
 use crate::services::account::{self, PasswordChange};
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -109,8 +109,6 @@ pub async fn password_page(
 #[derive(Deserialize)]
 pub struct PasswordForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     current_password: String,
     #[serde(default)]
     new_password: String,
@@ -121,9 +119,8 @@ pub struct PasswordForm {
 pub async fn password_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
-    Form(f): Form<PasswordForm>,
+    CsrfForm(f): CsrfForm<PasswordForm>,
 ) -> Result<Response, HtmlError> {
-    check_csrf(&ctx, &f.csrf)?;
     let keep = ctx
         .session
         .as_ref()
@@ -210,8 +207,6 @@ pub async fn totp_setup_page(State(state): State<AppState>, ctx: Ctx) -> Respons
 #[derive(Deserialize)]
 pub struct TotpForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     secret_token: String,
     #[serde(default)]
     code: String,
@@ -220,9 +215,8 @@ pub struct TotpForm {
 pub async fn totp_setup_submit(
     State(state): State<AppState>,
     ctx: Ctx,
-    Form(f): Form<TotpForm>,
+    CsrfForm(f): CsrfForm<TotpForm>,
 ) -> Result<Response, HtmlError> {
-    check_csrf(&ctx, &f.csrf)?;
     let Some(actor) = enrolling(&ctx) else {
         return Ok(see_other("/login"));
     };

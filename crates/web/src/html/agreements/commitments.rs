@@ -4,14 +4,13 @@ use super::record::progress_text;
 use super::{Notice, page_with, title_of};
 use crate::AppState;
 use crate::html::form::{
-    Fields, date_pairs, date_value, fields, form_errors, parse_path, place_errors, service_err,
+    CsrfForm, Fields, date_pairs, date_value, form_errors, parse_path, place_errors, service_err,
 };
 use crate::html::form_fields::{
     code_options, date_field, form, narrow, option, select, text, textarea,
 };
 use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::agreements::{self as svc, Choices, CommitmentLine};
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -175,9 +174,8 @@ pub async fn commitment_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: AgreementId = parse_path(&ctx, &raw)?;
     let owner = CommitmentOwner::Agreement(id);
     match svc::create_commitment(
@@ -301,9 +299,8 @@ pub async fn commitment_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: CommitmentId = parse_path(&ctx, &raw)?;
     let version: i64 = f.get("version").parse().unwrap_or(0);
     match svc::update_commitment(

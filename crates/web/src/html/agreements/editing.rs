@@ -3,7 +3,7 @@
 use super::PARTY_ROWS;
 use crate::AppState;
 use crate::html::form::{
-    Fields, date_pairs, date_value, fields, form_errors, parse_path, place_errors, service_err,
+    CsrfForm, Fields, date_pairs, date_value, form_errors, parse_path, place_errors, service_err,
 };
 use crate::html::form_fields::{
     choice, code_options, date_field, form, narrow, option, select, text, textarea,
@@ -11,7 +11,6 @@ use crate::html::form_fields::{
 use crate::html::labels::area_name;
 use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::agreements::{self as svc, Choices};
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -231,9 +230,8 @@ pub async fn new_page(
 pub async fn new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     match svc::create(&state, &actor, &ctx.meta, &agreement_input(&f), None).await {
         Ok(id) => Ok(see_other(&format!(
             "/agreements/{id}?notice=agreement-saved"
@@ -317,9 +315,8 @@ pub async fn edit_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: AgreementId = parse_path(&ctx, &raw)?;
     let version: i64 = f.get("version").parse().unwrap_or(0);
     match svc::update(

@@ -5,12 +5,11 @@ use super::title_of;
 use crate::AppState;
 use crate::extract::Ctx;
 use crate::html::form::{
-    Fields, date_value, fields, form_errors, parse_path, place_errors, service_err,
+    CsrfForm, Fields, date_value, form_errors, parse_path, place_errors, service_err,
 };
 use crate::html::form_fields::{date_field, form, text};
 use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::agreements::{self as svc};
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -22,9 +21,8 @@ pub async fn status_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: AgreementId = parse_path(&ctx, &raw)?;
     let version: i64 = f.get("version").parse().unwrap_or(0);
     match svc::transition(
@@ -74,9 +72,8 @@ pub async fn renew_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: AgreementId = parse_path(&ctx, &raw)?;
     let version: i64 = f.get("version").parse().unwrap_or(0);
     match svc::renew(&state, &actor, &ctx.meta, id, Some(version)).await {
@@ -141,9 +138,8 @@ pub async fn document_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: AgreementId = parse_path(&ctx, &raw)?;
     let input = DocumentInput {
         title: f.get("title"),

@@ -8,11 +8,10 @@ use super::{
 use crate::AppState;
 use crate::error::ServiceError;
 use crate::extract::Ctx;
-use crate::html::form::{Fields, date_pairs, date_value, fields, parse_path};
+use crate::html::form::{CsrfForm, Fields, date_pairs, date_value, parse_path};
 use crate::html::form_fields::{narrow, select, text, textarea};
 use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::ecosystem::{self as svc, ListQuery};
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -520,9 +519,8 @@ pub async fn new_page(
 pub async fn new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     match svc::create_organisation(&state, &actor, &ctx.meta, &organisation_input(&f), None).await {
         Ok(id) => Ok(see_other(&format!(
             "/organisations/{id}?notice=organisation-saved"
@@ -623,9 +621,8 @@ pub async fn edit_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: OrganisationId = parse_path(&ctx, &raw)?;
     let version: i64 = f.get("version").parse().unwrap_or(0);
     match svc::update_organisation(

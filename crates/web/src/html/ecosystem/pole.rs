@@ -6,11 +6,10 @@ use super::{
 };
 use crate::AppState;
 use crate::extract::Ctx;
-use crate::html::form::{Fields, date_value, fields, parse_path};
+use crate::html::form::{CsrfForm, Fields, date_value, parse_path};
 use crate::html::form_fields::{narrow, select, text, textarea};
 use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::ecosystem::{self as svc};
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -189,9 +188,8 @@ pub async fn activity_new_page(
 pub async fn activity_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let input = PoleActivityInput {
         kind: f.get("kind"),
         title_eu: f.get("title_eu"),

@@ -3,11 +3,10 @@
 use super::{checkbox, err, form, form_errors, may_manage};
 use crate::AppState;
 use crate::extract::Ctx;
-use crate::html::form::{Fields, fields, parse_path};
+use crate::html::form::{CsrfForm, Fields, parse_path};
 use crate::html::form_fields::narrow;
 use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::ecosystem::{self as svc};
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -146,9 +145,8 @@ pub async fn profile_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path((raw, year)): Path<(String, String)>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: OrganisationId = parse_path(&ctx, &raw)?;
     let year = parse_year(&ctx, &year)?;
     let input = ProfileInput {

@@ -3,11 +3,10 @@
 use super::{code_options, date_field, err, form, form_errors, may_manage, option};
 use crate::AppState;
 use crate::extract::Ctx;
-use crate::html::form::{Fields, date_value, fields, parse_path};
+use crate::html::form::{CsrfForm, Fields, date_value, parse_path};
 use crate::html::form_fields::{narrow, select, textarea};
 use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::ecosystem::{self as svc};
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -92,9 +91,8 @@ pub async fn relation_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: OrganisationId = parse_path(&ctx, &raw)?;
     let input = RelationInput {
         kind: f.get("kind"),
@@ -170,9 +168,8 @@ pub async fn qualification_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: OrganisationId = parse_path(&ctx, &raw)?;
     let input = QualificationInput {
         kind: f.get("kind"),

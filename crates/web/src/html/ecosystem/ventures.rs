@@ -6,11 +6,10 @@ use super::{
 };
 use crate::AppState;
 use crate::extract::Ctx;
-use crate::html::form::{Fields, date_value, fields, parse_path};
+use crate::html::form::{CsrfForm, Fields, date_value, parse_path};
 use crate::html::form_fields::{narrow, select, text};
 use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::ecosystem::{self as svc, StageInput};
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -214,9 +213,8 @@ pub async fn venture_new_page(
 pub async fn venture_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let input = VentureInput {
         name: f.get("name"),
         stage: f.get("stage"),
@@ -291,9 +289,8 @@ pub async fn stage_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: VentureId = parse_path(&ctx, &raw)?;
     let input = StageInput {
         stage: f.get("stage"),
@@ -346,9 +343,8 @@ pub async fn support_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: VentureId = parse_path(&ctx, &raw)?;
     let input = SupportInput {
         given_on: date_value(&f, "given_on"),

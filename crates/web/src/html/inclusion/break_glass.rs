@@ -4,10 +4,9 @@ use super::{Notice, page_with_notice};
 use crate::AppState;
 use crate::error::ServiceError;
 use crate::extract::Ctx;
-use crate::html::form::{field_errors, fields, parse_path, service_err};
+use crate::html::form::{CsrfForm, field_errors, parse_path, service_err};
 use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::inclusion::{self as svc};
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -48,9 +47,8 @@ pub async fn break_glass_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let id: CaseId = parse_path(&ctx, &raw)?;
     let reason = f.get("reason");
     let done = svc::break_glass(&state, &actor, &ctx.meta, id, &reason).await;
@@ -143,9 +141,8 @@ pub async fn break_glass_review(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let id: BreakGlassId = parse_path(&ctx, &raw)?;
     match svc::review_break_glass(&state, &actor, &ctx.meta, id, &f.get("outcome")).await {
         Ok(()) => Ok(see_other("/dpo/break-glass?notice=review-saved")),
@@ -182,9 +179,8 @@ pub async fn person_break_glass_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let id: PersonId = parse_path(&ctx, &raw)?;
     let reason = f.get("reason");
     let done = svc::break_glass_for_person(&state, &actor, &ctx.meta, id, &reason).await;

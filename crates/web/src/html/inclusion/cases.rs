@@ -5,13 +5,12 @@ use super::{Notice, page_with_notice};
 use crate::AppState;
 use crate::error::ServiceError;
 use crate::extract::Ctx;
-use crate::html::form::{Fields, field_errors, fields, parse_path, service_err};
+use crate::html::form::{CsrfForm, Fields, field_errors, parse_path, service_err};
 use crate::html::form_fields::option;
 use crate::html::labels::{agency_list, day, domain_label, key_of, name_of};
 use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::casework::Casework;
 use crate::services::inclusion::{self as svc};
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -199,9 +198,8 @@ pub async fn case_status_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let id: CaseId = parse_path(&ctx, &raw)?;
     let version = f.get("version").trim().parse::<i64>().unwrap_or(-1);
     let result = svc::set_case_status(

@@ -4,11 +4,10 @@ use super::people::person_page_for;
 use crate::AppState;
 use crate::extract::Ctx;
 use crate::html::form::{
-    Fields, date_errors, field_errors, fields, join_date, parse_path, service_err,
+    CsrfForm, Fields, date_errors, field_errors, join_date, parse_path, service_err,
 };
 use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::inclusion::{self as svc, ConsentInput};
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -68,9 +67,8 @@ pub async fn consent_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let id: PersonId = parse_path(&ctx, &raw)?;
     let input = ConsentInput {
         purpose: f.get("purpose"),
@@ -102,9 +100,8 @@ pub async fn consent_withdraw(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path((raw, raw_consent)): Path<(String, String)>,
-    form: Form<Vec<(String, String)>>,
+    _: CsrfForm,
 ) -> Result<Response, HtmlError> {
-    fields(&ctx, form)?;
     let id: PersonId = parse_path(&ctx, &raw)?;
     let consent: ConsentId = parse_path(&ctx, &raw_consent)?;
     match svc::withdraw_consent(&state, &actor, &ctx.meta, id, consent).await {

@@ -5,11 +5,10 @@ use super::{Notice, area_name, page_with_notice};
 use crate::AppState;
 use crate::error::ServiceError;
 use crate::extract::Ctx;
-use crate::html::form::{Fields, date_errors, field_errors, fields, parse_path, service_err};
+use crate::html::form::{CsrfForm, Fields, date_errors, field_errors, parse_path, service_err};
 use crate::html::labels::{day, key_of};
 use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::inclusion::{self as svc, PersonHit, Registered};
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -246,9 +245,8 @@ pub(super) fn person_input(f: &Fields) -> (PersonInput, Option<&'static str>) {
 pub async fn person_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let (input, birth_error) = person_input(&f);
     let confirmed = !f.get("confirmed_new").is_empty();
     let (page, duplicates) =

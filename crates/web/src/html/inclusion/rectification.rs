@@ -4,10 +4,9 @@ use super::people::{PersonFormMode, person_form_as, person_input};
 use crate::AppState;
 use crate::error::ServiceError;
 use crate::extract::Ctx;
-use crate::html::form::{Fields, date_errors, field_errors, fields, parse_path, service_err};
+use crate::html::form::{CsrfForm, Fields, date_errors, field_errors, parse_path, service_err};
 use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::inclusion::{self as svc, PersonHit};
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -88,9 +87,8 @@ pub async fn person_edit_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let id: PersonId = parse_path(&ctx, &raw)?;
     let version = f.get("version").trim().parse::<i64>().unwrap_or(-1);
     let (input, birth_error) = person_input(&f);
@@ -301,9 +299,8 @@ pub async fn person_merge_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let id: PersonId = parse_path(&ctx, &raw)?;
     let chosen = f.get("duplicate");
     match svc::merge_people(&state, &actor, &ctx.meta, id, &chosen).await {

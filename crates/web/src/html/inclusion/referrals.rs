@@ -6,14 +6,13 @@ use crate::AppState;
 use crate::error::ServiceError;
 use crate::extract::Ctx;
 use crate::html::form::{
-    Fields, date_errors, field_errors, fields, join_date, parse_path, service_err,
+    CsrfForm, Fields, date_errors, field_errors, join_date, parse_path, service_err,
 };
 use crate::html::labels::{agency_list, agency_name, day, key_of, name_of};
 use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::inclusion::{
     self as svc, ReferralInput, ReferralMoveInput, authorize_on_case,
 };
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -118,9 +117,8 @@ pub async fn referral_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let id: CaseId = parse_path(&ctx, &raw)?;
     let input = ReferralInput {
         to_agency: f.get("to_agency"),
@@ -235,9 +233,8 @@ pub async fn referral_move(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let id: ReferralId = parse_path(&ctx, &raw)?;
     let input = ReferralMoveInput {
         status: f.get("status"),
@@ -269,9 +266,8 @@ pub async fn referral_withdraw(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let id: ReferralId = parse_path(&ctx, &raw)?;
     let input = ReferralMoveInput {
         status: ReferralStatus::Withdrawn.code().to_owned(),

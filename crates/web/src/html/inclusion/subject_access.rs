@@ -4,11 +4,10 @@ use super::{Notice, page_with_notice};
 use crate::AppState;
 use crate::error::ServiceError;
 use crate::extract::Ctx;
-use crate::html::form::{Fields, field_errors, fields, parse_path, service_err};
+use crate::html::form::{CsrfForm, Fields, field_errors, parse_path, service_err};
 use crate::html::labels::{agency_list, day, domain_name, key_of, name_of};
 use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::inclusion::{self as svc};
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -573,9 +572,8 @@ pub async fn subject_access_requests_page(
 pub async fn subject_access_request_register(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let input = elkarlan_domain::inclusion::subject_access::RequestInput {
         person: f.get("person"),
         requester: f.get("requester"),
@@ -598,9 +596,8 @@ pub async fn subject_access_request_move(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let id: uuid::Uuid = parse_path(&ctx, &raw)?;
     let version = f.get("version").trim().parse::<i64>().unwrap_or(-1);
     match svc::move_subject_access_request(&state, &actor, &ctx.meta, id, version, &f.get("status"))

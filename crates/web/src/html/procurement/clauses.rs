@@ -6,12 +6,11 @@ use super::{Notice, candidate_headers, candidate_rows, codes, date_field, euros,
 use crate::AppState;
 use crate::extract::Ctx;
 use crate::html::form::{
-    Fields, date_value, fields, form_errors, parse_path, place_errors, service_err,
+    CsrfForm, Fields, date_value, form_errors, parse_path, place_errors, service_err,
 };
 use crate::html::form_fields::{narrow, option, select, textarea};
 use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::procurement::{self as svc};
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -100,10 +99,9 @@ pub async fn clause_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
     let id: ContractId = parse_path(&ctx, &raw)?;
-    let f = fields(&ctx, form_data)?;
     let input = ClauseInput {
         lot: f.get("lot"),
         stage: f.get("stage"),
@@ -380,10 +378,9 @@ pub async fn check_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
     let id: SocialClauseId = parse_path(&ctx, &raw)?;
-    let f = fields(&ctx, form_data)?;
     let input = CheckInput {
         checked_on: date_value(&f, "checked_on"),
         evidence: f.get("evidence"),
@@ -476,10 +473,9 @@ pub async fn commitment_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
     let id: SocialClauseId = parse_path(&ctx, &raw)?;
-    let f = fields(&ctx, form_data)?;
     // The organisation is left empty: the store takes the clause's awardee.
     let input = CommitmentInput {
         kind: f.get("kind"),

@@ -7,12 +7,11 @@ use super::{
 use crate::AppState;
 use crate::extract::Ctx;
 use crate::html::form::{
-    Fields, date_pairs, date_value, fields, form_errors, parse_path, place_errors, service_err,
+    CsrfForm, Fields, date_pairs, date_value, form_errors, parse_path, place_errors, service_err,
 };
 use crate::html::form_fields::{narrow, option, select, text, textarea};
 use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::procurement::{self as svc};
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -313,9 +312,8 @@ pub async fn contract_new_page(
 pub async fn contract_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     match svc::create_contract(&state, &actor, &ctx.meta, &contract_input(&f)).await {
         Ok(id) => Ok(see_other(&format!("/contracts/{id}?notice=contract-saved"))),
         Err(e) => {
@@ -373,10 +371,9 @@ pub async fn contract_edit_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
     let id: ContractId = parse_path(&ctx, &raw)?;
-    let f = fields(&ctx, form_data)?;
     let version = f.get("version").parse().ok();
     match svc::update_contract(&state, &actor, &ctx.meta, id, version, &contract_input(&f)).await {
         Ok(()) => Ok(see_other(&format!("/contracts/{id}?notice=contract-saved"))),

@@ -3,10 +3,11 @@
 use super::may_manage;
 use crate::AppState;
 use crate::extract::Ctx;
+use crate::html::form::CsrfUpload;
 use crate::html::form::service_err;
-use crate::html::{HtmlError, SignedIn, check_csrf, render, see_other};
+use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::procurement::{self as svc, OcdsRejection};
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use elkarlan_domain::ecosystem::ocds;
@@ -68,23 +69,12 @@ pub(super) async fn import_page(
 pub(super) async fn import_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
-    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+    upload: CsrfUpload,
 ) -> Result<Response, HtmlError> {
     // Who may import is decided before the body is read.
     may_manage(&ctx, &actor)?;
     let lang = ctx.lang;
-    let bad = || HtmlError::new(ctx.page(), StatusCode::BAD_REQUEST);
-    let mut form = form.map_err(|_| bad())?;
-    let mut csrf = String::new();
-    let mut bytes = Vec::new();
-    while let Some(field) = form.next_field().await.map_err(|_| bad())? {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.map_err(|_| bad())?,
-            Some("file") => bytes = field.bytes().await.map_err(|_| bad())?.to_vec(),
-            _ => {}
-        }
-    }
-    check_csrf(&ctx, &csrf)?;
+    let bytes = upload.read().await?.bytes;
     match svc::import_ocds(&state, &actor, &ctx.meta, &bytes)
         .await
         .map_err(service_err(&ctx))?

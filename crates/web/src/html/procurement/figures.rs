@@ -3,11 +3,10 @@
 use super::{euros, form, share_text, share_warning, target_text, year_options};
 use crate::AppState;
 use crate::extract::Ctx;
-use crate::html::form::{Fields, fields, form_errors, service_err};
+use crate::html::form::{CsrfForm, Fields, form_errors, service_err};
 use crate::html::form_fields::{narrow, select};
 use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::procurement::{self as svc, TargetInput};
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -79,9 +78,8 @@ pub async fn targets_page(
 pub async fn targets_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let input = TargetInput {
         year: f.get("year"),
         target: f.get("target"),

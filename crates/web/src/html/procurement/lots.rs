@@ -5,12 +5,11 @@ use super::{codes, date_field, form};
 use crate::AppState;
 use crate::extract::Ctx;
 use crate::html::form::{
-    Fields, date_value, fields, form_errors, parse_path, place_errors, service_err,
+    CsrfForm, Fields, date_value, form_errors, parse_path, place_errors, service_err,
 };
 use crate::html::form_fields::{narrow, option, select, text, textarea};
 use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::procurement::{self as svc};
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -77,10 +76,9 @@ pub async fn lot_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
     let id: ContractId = parse_path(&ctx, &raw)?;
-    let f = fields(&ctx, form_data)?;
     let input = LotInput {
         number: f.get("number"),
         title: f.get("title"),
@@ -213,10 +211,9 @@ pub async fn award_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
     let id: ContractId = parse_path(&ctx, &raw)?;
-    let f = fields(&ctx, form_data)?;
     let input = AwardInput {
         lot: f.get("lot"),
         awardee: f.get("awardee"),
