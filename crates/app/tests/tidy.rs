@@ -174,7 +174,7 @@ fn identifiers(text: &str) -> Vec<String> {
 
 /// Every form a page takes is checked for its CSRF token as it is read: handlers take
 /// `CsrfForm` or `CsrfUpload` (`html/form.rs`), never axum's `Form`, `RawForm` or `Multipart`,
-/// which only the form kit may use.
+/// nor the raw body (`Bytes`, `Json`, the whole `Request`), which only the form kit may read.
 #[test]
 fn pages_read_forms_only_through_the_csrf_check() {
     let root = workspace();
@@ -185,7 +185,15 @@ fn pages_read_forms_only_through_the_csrf_check() {
             continue;
         }
         let text = std::fs::read_to_string(&file).expect("readable source");
-        for raw in ["Form", "RawForm", "Multipart", "MultipartRejection"] {
+        for raw in [
+            "Form",
+            "RawForm",
+            "Multipart",
+            "MultipartRejection",
+            "Bytes",
+            "Json",
+            "Request",
+        ] {
             if identifiers(&text).iter().any(|w| w == raw) {
                 offenders.push(format!("{} uses {raw}", relative(&file)));
             }

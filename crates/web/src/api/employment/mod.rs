@@ -139,8 +139,6 @@ pub fn routes(book: RouteBook) -> RouteBook {
 /// The largest referral list accepted, as the spreadsheet reader's own limit.
 pub const IMPORT_LIMIT: usize = 20 * 1024 * 1024;
 
-// DTOs ------------------------------------------------------------------------------------------
-
 #[derive(Serialize, ToSchema)]
 pub struct EnrolmentDto {
     pub id: Uuid,
@@ -183,5 +181,3 @@ pub struct RecordedDto {
     /// How many marks were recorded.
     pub recorded: usize,
 }
-
-// Handlers --------------------------------------------------------------------------------------

@@ -84,8 +84,6 @@ pub async fn renew_submit(
     }
 }
 
-// Documents ---------------------------------------------------------------------------------------
-
 fn document_form(
     lang: Lang,
     page: PageCtx,
@@ -162,5 +160,3 @@ pub async fn document_submit(
         }
     }
 }
-
-// Commitments -------------------------------------------------------------------------------------

@@ -102,5 +102,3 @@ pub async fn list_page(
     };
     Ok(render(&ctx, &state, StatusCode::OK, &page))
 }
-
-// An agreement ------------------------------------------------------------------------------------

@@ -175,5 +175,3 @@ pub(super) async fn agreement_view(
         today: svc::today().to_string(),
     })
 }
-
-// The agreement form ------------------------------------------------------------------------------

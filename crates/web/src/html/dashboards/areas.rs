@@ -150,5 +150,3 @@ pub async fn neighbourhood_page(
     let scope = Scope::Neighbourhood(area.code.clone());
     signed_in_dashboard(&state, &ctx, &actor, &q, scope, frame, &areas).await
 }
-
-// The catalogue and one indicator ---------------------------------------------------------------

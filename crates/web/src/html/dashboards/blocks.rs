@@ -117,8 +117,6 @@ fn blocks(s: &Shown<'_>, results: &[IndicatorResult]) -> Vec<IndicatorBlock> {
         .collect()
 }
 
-// The dashboards ----------------------------------------------------------------------------------
-
 /// What a dashboard shows once the query is understood.
 pub(super) struct Loaded {
     pub(super) period: GridPeriod,

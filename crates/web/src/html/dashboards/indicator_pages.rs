@@ -271,5 +271,3 @@ pub async fn indicator_page(
     page.intro = t(lang, "dash-city-values");
     Ok(render(&ctx, &state, status, &page))
 }
-
-// Exports -----------------------------------------------------------------------------------------

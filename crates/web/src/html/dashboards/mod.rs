@@ -148,8 +148,6 @@ fn store_err(ctx: &Ctx) -> impl Fn(elkarlan_store::StoreError) -> HtmlError + '_
     move |e| HtmlError::from_service(ctx, ServiceError::Store(e))
 }
 
-// Words and numbers ---------------------------------------------------------------------------
-
 fn unit_label(lang: Lang, u: Unit) -> String {
     t(lang, &format!("dash-unit-{}", u.code()))
 }
@@ -275,8 +273,6 @@ fn period_label(lang: Lang, g: GridPeriod) -> String {
     }
 }
 
-// The form --------------------------------------------------------------------------------------
-
 /// The periods offered: to signed-in readers the grid's recent months, quarters and years and
 /// the plan periods, and any other grid period already computed; on public pages the standard
 /// periods the worker publishes.
@@ -377,5 +373,3 @@ fn choose(
         }
     }
 }
-
-// Blocks ----------------------------------------------------------------------------------------

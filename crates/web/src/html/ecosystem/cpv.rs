@@ -54,5 +54,3 @@ pub async fn cpv_page(
     });
     Ok(render(&ctx, &state, StatusCode::OK, &p))
 }
-
-// Downloads ---------------------------------------------------------------------------------

@@ -653,5 +653,3 @@ pub async fn edit_submit(
         }
     }
 }
-
-// Relations, qualifications, profiles ----------------------------------------------------------

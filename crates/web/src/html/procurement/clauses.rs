@@ -128,8 +128,6 @@ pub async fn clause_new_submit(
     }
 }
 
-// Award -----------------------------------------------------------------------------------------
-
 pub async fn clause_page(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
@@ -504,5 +502,3 @@ pub async fn commitment_new_submit(
         }
     }
 }
-
-// Targets ---------------------------------------------------------------------------------------

@@ -166,8 +166,6 @@ pub async fn contracts_page(
     Ok(render(&ctx, &state, StatusCode::OK, &page))
 }
 
-// Contract form ---------------------------------------------------------------------------------
-
 const CONTRACT_DATES: [&str; 3] = ["published_on", "starts_on", "ends_on"];
 
 fn contract_fields(lang: Lang, f: &Fields) -> Vec<FormField> {
@@ -401,8 +399,6 @@ pub async fn contract_edit_submit(
     }
 }
 
-// Contract page ---------------------------------------------------------------------------------
-
 pub async fn contract_page(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
@@ -583,5 +579,3 @@ pub async fn contract_page(
     };
     Ok(render(&ctx, &state, StatusCode::OK, &page))
 }
-
-// Lots ------------------------------------------------------------------------------------------

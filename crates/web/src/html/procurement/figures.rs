@@ -98,8 +98,6 @@ pub async fn targets_submit(
     }
 }
 
-// Figures ---------------------------------------------------------------------------------------
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct YearQuery {
@@ -275,5 +273,3 @@ pub async fn figures_page(
     };
     Ok(render(&ctx, &state, StatusCode::OK, &page))
 }
-
-// OCDS import and exports -------------------------------------------------------------------------

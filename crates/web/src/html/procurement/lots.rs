@@ -96,8 +96,6 @@ pub async fn lot_new_submit(
     }
 }
 
-// Clauses ---------------------------------------------------------------------------------------
-
 pub(super) async fn lot_options(
     state: &AppState,
     ctx: &Ctx,
@@ -246,5 +244,3 @@ pub async fn award_submit(
         }
     }
 }
-
-// Clause page -----------------------------------------------------------------------------------

@@ -121,8 +121,6 @@ pub fn routes(book: RouteBook) -> RouteBook {
         )
 }
 
-// Helpers ---------------------------------------------------------------------------------------
-
 const NOTICES: [&str; 7] = [
     "contract-saved",
     "lot-saved",
@@ -311,5 +309,3 @@ fn year_options(lang: Lang, chosen: &str, with_all: bool) -> Vec<SelectOption> {
     }));
     out
 }
-
-// Contracts list --------------------------------------------------------------------------------
