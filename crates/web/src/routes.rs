@@ -1,5 +1,6 @@
-//! The router. Routes are added through [`RouteBook`], which keeps a list of every
-//! (method, path) so tests can check each one against the authorization matrix.
+//! The router. Every HTML and API module adds its own routes in `routes(book)` through
+//! [`RouteBook`], which keeps a list of every (method, path) so tests can check each one against
+//! the authorization matrix; this file only chains the modules and adds the middleware.
 
 use crate::AppState;
 use crate::{api, html, ops, security};

@@ -1,8 +1,9 @@
 //! The city dashboard and the neighbourhood dashboards with their list.
 
 use super::blocks::{Frame, signed_in_dashboard};
-use super::{CITY_BREAKDOWNS, DashQuery, NEIGHBOURHOOD_BREAKDOWNS, area_name, grant, store_err};
+use super::{CITY_BREAKDOWNS, DashQuery, NEIGHBOURHOOD_BREAKDOWNS, grant, store_err};
 use crate::AppState;
+use crate::html::labels::area_name;
 use crate::html::{HtmlError, SignedIn, render};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

@@ -18,6 +18,7 @@ use super::HtmlError;
 use crate::AppState;
 use crate::error::ServiceError;
 use crate::extract::Ctx;
+use crate::html::labels::area_name;
 use crate::routes::RouteBook;
 use crate::services::authorize;
 use axum::routing::get;
@@ -210,14 +211,6 @@ fn bar_value(p: Published, u: Unit) -> Option<f64> {
             r.numerator as f64 * u.scale() as f64 / (r.denominator as f64 * u.divisor() as f64),
         ),
         _ => None,
-    }
-}
-
-fn area_name(lang: Lang, a: &Area) -> String {
-    if lang == Lang::Eu {
-        a.name_eu.clone()
-    } else {
-        a.name_es.clone()
     }
 }
 

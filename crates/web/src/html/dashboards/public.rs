@@ -2,10 +2,11 @@
 
 use super::areas::{neighbourhood, neighbourhood_list};
 use super::blocks::{Frame, Loaded, dashboard, load};
-use super::{DashQuery, NEIGHBOURHOOD_BREAKDOWNS, area_name, choose, plans, today};
+use super::{DashQuery, NEIGHBOURHOOD_BREAKDOWNS, choose, plans, today};
 use crate::AppState;
 use crate::extract::Ctx;
 use crate::html::HtmlError;
+use crate::html::labels::area_name;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

@@ -18,6 +18,7 @@ use super::form::{Fields, field_errors, place_errors};
 use crate::AppState;
 use crate::error::ServiceError;
 use crate::extract::Ctx;
+use crate::html::labels::area_name;
 use crate::routes::RouteBook;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -275,14 +276,6 @@ fn form(
         fields,
         submit_id: "submit",
         submit: t(lang, "eco-save"),
-    }
-}
-
-fn area_name(lang: Lang, a: &Area) -> String {
-    if lang == Lang::Eu {
-        a.name_eu.clone()
-    } else {
-        a.name_es.clone()
     }
 }
 

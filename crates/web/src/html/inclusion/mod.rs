@@ -17,8 +17,6 @@ pub(super) use cases::case_page_with_errors;
 use crate::extract::Ctx;
 use crate::routes::RouteBook;
 use axum::routing::{get, post};
-use elkarlan_domain::Lang;
-use elkarlan_store::territory::Area;
 use elkarlan_templates::{PageCtx, t};
 use serde::Deserialize;
 
@@ -192,12 +190,4 @@ pub(super) fn page_with_notice(ctx: &Ctx, n: &Notice) -> PageCtx {
         page.notice = Some(t(ctx.lang, &format!("notice-{key}")));
     }
     page
-}
-
-fn area_name(lang: Lang, a: &Area) -> String {
-    if lang == Lang::Eu {
-        a.name_eu.clone()
-    } else {
-        a.name_es.clone()
-    }
 }

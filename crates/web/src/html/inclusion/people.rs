@@ -1,11 +1,12 @@
 //! The people registry's pages: the search, registration (with its possible duplicates), a
 //! person's page and its access log.
 
-use super::{Notice, area_name, page_with_notice};
+use super::{Notice, page_with_notice};
 use crate::AppState;
 use crate::error::ServiceError;
 use crate::extract::Ctx;
 use crate::html::form::{CsrfForm, Fields, date_errors, field_errors, parse_path, service_err};
+use crate::html::labels::area_name;
 use crate::html::labels::{day, key_of};
 use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::inclusion::{self as svc, PersonHit, Registered};
