@@ -10,7 +10,15 @@ use elkarlan_templates::i18n::has;
 
 #[test]
 fn every_procurement_key_exists_in_all_three_languages() {
-    let pages = include_str!("../../web/src/html/procurement.rs");
+    let pages = [
+        include_str!("../../web/src/html/procurement/mod.rs"),
+        include_str!("../../web/src/html/procurement/clauses.rs"),
+        include_str!("../../web/src/html/procurement/contracts.rs"),
+        include_str!("../../web/src/html/procurement/exchange.rs"),
+        include_str!("../../web/src/html/procurement/figures.rs"),
+        include_str!("../../web/src/html/procurement/lots.rs"),
+    ]
+    .concat();
     let mut keys: Vec<String> = pages
         .match_indices("\"proc-")
         .map(|(i, _)| {

@@ -217,15 +217,6 @@ pub fn with_errors(ctx: &Ctx, errors: &elkarlan_domain::FieldErrors) -> PageCtx 
     ctx.page().with_errors(errors)
 }
 
-/// Rejects a form whose CSRF token does not match the session's (or the anonymous cookie's).
-pub fn check_csrf(ctx: &Ctx, sent: &str) -> Result<(), HtmlError> {
-    if !ctx.set_csrf_cookie && crate::auth::same(ctx.csrf.as_bytes(), sent.as_bytes()) {
-        Ok(())
-    } else {
-        Err(HtmlError::csrf(ctx.page()))
-    }
-}
-
 /// A fully signed-in person (password and, where needed, second factor). Anyone else is sent
 /// to sign in.
 pub struct SignedIn {

@@ -1,9 +1,19 @@
 //! Operations endpoints and static files.
 
 use crate::AppState;
+use crate::routes::RouteBook;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+/// The routes of this module.
+pub fn routes(book: RouteBook) -> RouteBook {
+    book.add("GET", "/healthz", get(healthz))
+        .add("GET", "/readyz", get(readyz))
+        .add("GET", "/metrics", get(metrics))
+        .add("GET", "/static/{file}", get(static_file))
+}
 
 /// The process is up.
 pub async fn healthz() -> &'static str {

@@ -4,13 +4,24 @@ use super::{ApiCaller, ApiJson, ApiLang, json, problem, unauthenticated};
 use crate::AppState;
 use crate::error::Problem;
 use crate::extract::{request_meta, tenant_for};
+use crate::routes::RouteBook;
 use crate::services::signin::{self, SecondFactor, Verified};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, post};
 use elkarlan_domain::FieldErrors;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+/// The routes of this module.
+pub fn routes(book: RouteBook) -> RouteBook {
+    book.add("POST", "/api/v1/auth/token", post(issue)).add(
+        "DELETE",
+        "/api/v1/auth/token",
+        delete(revoke),
+    )
+}
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

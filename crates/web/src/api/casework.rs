@@ -7,6 +7,7 @@ use super::inclusion::Created;
 use super::{AfterBody, ApiCaller, ApiError, ApiJson, ApiPath, ApiPath2, OrProblem, json};
 use crate::AppState;
 use crate::error::Problem;
+use crate::routes::RouteBook;
 use crate::services::casework::{
     self as svc, ActionInput, ActionStatusInput, AssessmentInput, GoalInput, MeetingInput,
     NoteInput, TimelineEntry,
@@ -14,10 +15,30 @@ use crate::services::casework::{
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{self, post};
 use elkarlan_domain::CaseId;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
+
+/// The routes of this module.
+pub fn routes(book: RouteBook) -> RouteBook {
+    book.add("GET", "/api/v1/cases/{id}/casework", routing::get(get))
+        .add(
+            "POST",
+            "/api/v1/cases/{id}/assessments",
+            post(record_assessment),
+        )
+        .add("POST", "/api/v1/cases/{id}/goals", post(add_goal))
+        .add("POST", "/api/v1/cases/{id}/actions", post(add_action))
+        .add(
+            "POST",
+            "/api/v1/cases/{id}/actions/{action}/status",
+            post(set_action_status),
+        )
+        .add("POST", "/api/v1/cases/{id}/notes", post(add_note))
+        .add("POST", "/api/v1/meetings", post(record_meeting))
+}
 
 #[derive(Serialize, ToSchema)]
 pub struct AssessmentDto {

@@ -7,14 +7,26 @@
 use super::{ApiCaller, ApiError, ApiJson, OrProblem, json};
 use crate::AppState;
 use crate::error::Problem;
+use crate::routes::RouteBook;
 use crate::services::{instruments as instruments_svc, retention as retention_svc};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
 use elkarlan_domain::inclusion::instrument::LifeDomainInput;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
+
+/// The routes of this module.
+pub fn routes(book: RouteBook) -> RouteBook {
+    book.add("GET", "/api/v1/instruments", get(list_instruments))
+        .add("POST", "/api/v1/instruments", post(add_instrument))
+        .add("GET", "/api/v1/retention", get(get_retention))
+        .add("PUT", "/api/v1/retention", put(set_retention))
+        .add("GET", "/api/v1/capacity", get(get_capacity))
+        .add("PUT", "/api/v1/capacity", put(set_capacity))
+}
 
 #[derive(Serialize, ToSchema)]
 pub struct LifeDomainDto {

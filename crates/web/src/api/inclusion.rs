@@ -7,6 +7,7 @@ use super::conditional::IfMatch;
 use super::{AfterBody, ApiCaller, ApiError, ApiJson, ApiPath, ApiPath2, OrProblem, Page, json};
 use crate::AppState;
 use crate::error::Problem;
+use crate::routes::RouteBook;
 use crate::services::Idempotent;
 use crate::services::inclusion::{
     self as svc, ConsentInput, PersonHit, PersonView, ReferralInput, ReferralMoveInput, Registered,
@@ -14,12 +15,41 @@ use crate::services::inclusion::{
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
 use elkarlan_domain::inclusion::person::PersonInput;
 use elkarlan_domain::{CaseId, ConsentId, PersonId, ReferralId};
 use elkarlan_service::models::cases::BreakGlassOpening;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+
+/// The routes of this module.
+pub fn routes(book: RouteBook) -> RouteBook {
+    book.add("GET", "/api/v1/people", get(search))
+        .add("POST", "/api/v1/people", post(register))
+        .add("GET", "/api/v1/people/{id}", get(get_person))
+        .add("GET", "/api/v1/people/{id}/consents", get(list_consents))
+        .add("POST", "/api/v1/people/{id}/consents", post(record_consent))
+        .add(
+            "POST",
+            "/api/v1/people/{id}/consents/{consent}/withdraw",
+            post(withdraw_consent),
+        )
+        .add("GET", "/api/v1/people/{id}/access-log", get(access_log))
+        .add("GET", "/api/v1/cases/{id}", get(get_case))
+        .add("POST", "/api/v1/cases/{id}/status", post(set_status))
+        .add("POST", "/api/v1/cases/{id}/break-glass", post(break_glass))
+        .add("POST", "/api/v1/cases/{id}/referrals", post(send_referral))
+        .add("GET", "/api/v1/referrals", get(inbox))
+        .add(
+            "POST",
+            "/api/v1/referrals/{id}/transitions",
+            post(move_referral),
+        )
+        .add("PATCH", "/api/v1/people/{id}", patch(rectify))
+        .add("GET", "/api/v1/people/{id}/history", get(history))
+        .add("POST", "/api/v1/people/{id}/merge", post(merge))
+}
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

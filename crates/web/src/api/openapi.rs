@@ -1,8 +1,15 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations. A committed copy
 //! (`crates/web/openapi.json`) is checked against it by a test, so API changes show in review.
 
+use crate::routes::RouteBook;
+use axum::routing::get;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
+
+/// The routes of this module.
+pub fn routes(book: RouteBook) -> RouteBook {
+    book.add("GET", "/api/v1/openapi.json", get(serve))
+}
 
 struct BearerAuth;
 
@@ -66,29 +73,29 @@ impl Modify for BearerAuth {
         super::configuration::set_retention,
         super::configuration::get_capacity,
         super::configuration::set_capacity,
-        super::employment::list_programmes,
-        super::employment::create_programme,
-        super::employment::get_programme,
-        super::employment::update_programme,
-        super::employment::save_template,
-        super::employment::create_action,
-        super::employment::get_action,
-        super::employment::update_action,
-        super::employment::roster,
-        super::employment::record_attendance,
-        super::employment::close_enrolment,
-        super::employment::employment_file,
-        super::employment::set_profile,
-        super::employment::open_itinerary,
-        super::employment::enrol,
-        super::employment::record_placement,
-        super::employment::add_step,
-        super::employment::update_step,
-        super::employment::close_itinerary,
-        super::employment::record_follow_up,
-        super::employment::due_follow_ups,
-        super::employment::search_occupations,
-        super::employment::import_referrals,
+        super::employment::programmes::list_programmes,
+        super::employment::programmes::create_programme,
+        super::employment::programmes::get_programme,
+        super::employment::programmes::update_programme,
+        super::employment::programmes::save_template,
+        super::employment::training_actions::create_action,
+        super::employment::training_actions::get_action,
+        super::employment::training_actions::update_action,
+        super::employment::training_actions::roster,
+        super::employment::training_actions::record_attendance,
+        super::employment::training_actions::close_enrolment,
+        super::employment::file::employment_file,
+        super::employment::file::set_profile,
+        super::employment::file::open_itinerary,
+        super::employment::file::enrol,
+        super::employment::file::record_placement,
+        super::employment::file::add_step,
+        super::employment::file::update_step,
+        super::employment::file::close_itinerary,
+        super::employment::file::record_follow_up,
+        super::employment::follow_ups::due_follow_ups,
+        super::employment::occupations::search_occupations,
+        super::employment::imports::import_referrals,
         super::procurement::list_contracts,
         super::procurement::create_contract,
         super::procurement::get_contract,

@@ -7,12 +7,14 @@ use super::conditional::{IfMatch, etag};
 use super::{AfterBody, ApiCaller, ApiError, ApiJson, ApiPath, OrProblem, Page, json};
 use crate::AppState;
 use crate::error::Problem;
+use crate::routes::RouteBook;
 use crate::services::Idempotent;
 use crate::services::agencies::NewAgencyInput;
 use crate::services::users::{EnrolmentMail, NewUserInput, UserChangesInput};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use elkarlan_domain::{FieldErrors, Lang, UserId};
@@ -22,6 +24,25 @@ use elkarlan_service::models::users::User;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+
+/// The routes of this module.
+pub fn routes(book: RouteBook) -> RouteBook {
+    book.add("GET", "/api/v1/me", get(me))
+        .add("GET", "/api/v1/users", get(list_users))
+        .add("POST", "/api/v1/users", post(create_user))
+        .add("POST", "/api/v1/users/{id}/enrolment", post(send_enrolment))
+        .add("GET", "/api/v1/users/{id}", get(get_user))
+        .add("PATCH", "/api/v1/users/{id}", patch(patch_user))
+        .add("GET", "/api/v1/agencies", get(list_agencies))
+        .add("POST", "/api/v1/agencies", post(create_agency))
+        .add("GET", "/api/v1/audit-events", get(list_audit))
+        .add(
+            "GET",
+            "/api/v1/audit-events/name-searches",
+            get(name_searches),
+        )
+        .add("GET", "/api/v1/areas", get(list_areas))
+}
 
 #[derive(Serialize, ToSchema)]
 pub struct UserDto {

@@ -8,13 +8,35 @@ use super::inclusion::Created;
 use super::{AfterBody, ApiCaller, ApiError, ApiJson, ApiPath, OrProblem, json};
 use crate::AppState;
 use crate::error::Problem;
+use crate::routes::RouteBook;
 use crate::services::inclusion as svc;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
+
+/// The routes of this module.
+pub fn routes(book: RouteBook) -> RouteBook {
+    book.add("GET", "/api/v1/subject-access-requests", get(list_requests))
+        .add(
+            "POST",
+            "/api/v1/subject-access-requests",
+            post(register_request),
+        )
+        .add(
+            "POST",
+            "/api/v1/subject-access-requests/{id}/status",
+            post(move_request),
+        )
+        .add(
+            "GET",
+            "/api/v1/subject-access-requests/{id}/copy",
+            get(request_copy),
+        )
+}
 
 /// A subject access request in the register, with whether its deadline has passed.
 #[derive(Serialize, ToSchema)]

@@ -1,14 +1,16 @@
 //! Administration (users, agencies) and the DPO's audit trail.
 
-use super::{HtmlError, SignedIn, check_csrf, render, see_other};
+use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;
 use crate::error::ServiceError;
+use crate::html::form::CsrfForm;
+use crate::routes::RouteBook;
 use crate::services::agencies::{self as agency_service, NewAgencyInput};
 use crate::services::users::{self as user_service, EnrolmentMail, NewUserInput, UserChangesInput};
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use axum::routing::{get, post};
 use elkarlan_domain::account::Role;
 use elkarlan_domain::organisation::PublicSystem;
 use elkarlan_domain::{Lang, Timestamp, UserId};
@@ -20,6 +22,25 @@ use elkarlan_templates::{
     SelectOption, UserNewPage, UserPage, UserRow, UsersPage, t, t_args,
 };
 use serde::Deserialize;
+
+/// The routes of this module.
+pub fn routes(book: RouteBook) -> RouteBook {
+    book.add("GET", "/admin/users", get(users_page))
+        .add("GET", "/admin/users/new", get(user_new_page))
+        .add("POST", "/admin/users/new", post(user_new_submit))
+        .add("GET", "/admin/users/{id}", get(user_page_get))
+        .add("POST", "/admin/users/{id}", post(user_page_post))
+        .add(
+            "POST",
+            "/admin/users/{id}/enrolment",
+            post(user_enrolment_post),
+        )
+        .add("GET", "/admin/agencies", get(agencies_page))
+        .add("GET", "/admin/agencies/new", get(agency_new_page))
+        .add("POST", "/admin/agencies/new", post(agency_new_submit))
+        .add("GET", "/audit", get(audit_page))
+        .add("GET", "/audit/searches", get(audit_searches_page))
+}
 
 fn status(lang: Lang, u: &User) -> String {
     t(
@@ -156,7 +177,6 @@ pub async fn user_new_page(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct UserForm {
-    csrf: String,
     username: String,
     display_name: String,
     email: String,
@@ -168,9 +188,8 @@ pub async fn user_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     headers: HeaderMap,
-    Form(f): Form<UserForm>,
+    CsrfForm(f): CsrfForm<UserForm>,
 ) -> Result<Response, HtmlError> {
-    check_csrf(&ctx, &f.csrf)?;
     let input = NewUserInput {
         username: f.username.clone(),
         display_name: f.display_name.clone(),
@@ -299,9 +318,8 @@ pub async fn user_enrolment_post(
     SignedIn { ctx, actor }: SignedIn,
     Path(id): Path<String>,
     headers: HeaderMap,
-    Form(f): Form<super::auth::CsrfOnly>,
+    _: CsrfForm,
 ) -> Result<Response, HtmlError> {
-    check_csrf(&ctx, &f.csrf)?;
     let id = parse_id(&ctx, &id)?;
     let mail = EnrolmentMail::for_request(&state, crate::extract::host(&headers), ctx.lang);
     let result = user_service::send_enrolment(&state, &actor, &ctx.meta, id, &mail).await;
@@ -338,7 +356,6 @@ pub async fn user_enrolment_post(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct UserEditForm {
-    csrf: String,
     version: String,
     display_name: String,
     email: String,
@@ -354,9 +371,8 @@ pub async fn user_page_post(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(id): Path<String>,
-    Form(f): Form<UserEditForm>,
+    CsrfForm(f): CsrfForm<UserEditForm>,
 ) -> Result<Response, HtmlError> {
-    check_csrf(&ctx, &f.csrf)?;
     let id = parse_id(&ctx, &id)?;
     let input = UserChangesInput {
         display_name: Some(f.display_name.clone()),
@@ -527,7 +543,6 @@ async fn agency_form(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct AgencyForm {
-    csrf: String,
     name_eu: String,
     name_es: String,
     system: String,
@@ -554,9 +569,8 @@ pub async fn agency_new_page(
 pub async fn agency_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
-    Form(f): Form<AgencyForm>,
+    CsrfForm(f): CsrfForm<AgencyForm>,
 ) -> Result<Response, HtmlError> {
-    check_csrf(&ctx, &f.csrf)?;
     let input = NewAgencyInput {
         name_eu: f.name_eu.clone(),
         name_es: f.name_es.clone(),

@@ -1,16 +1,30 @@
 //! Sign-in, second factor, sign-out, language switch.
 
-use super::{HtmlError, check_csrf, cookie_header, render, see_other};
+use super::{HtmlError, cookie_header, render, see_other};
 use crate::AppState;
 use crate::extract::{Ctx, LANG_COOKIE};
+use crate::html::form::CsrfForm;
+use crate::routes::RouteBook;
 use crate::services::signin::{self, SecondFactor, Verified};
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use elkarlan_domain::{FieldErrors, Lang};
 use elkarlan_templates::{EnrolPage, LoginPage, TotpLoginPage};
 use serde::Deserialize;
+
+/// The routes of this module.
+pub fn routes(book: RouteBook) -> RouteBook {
+    book.add("GET", "/login", get(login_page))
+        .add("POST", "/login", post(login_submit))
+        .add("GET", "/login/totp", get(totp_page))
+        .add("POST", "/login/totp", post(totp_submit))
+        .add("GET", "/enrol/{token}", get(enrol_form))
+        .add("POST", "/enrol/{token}", post(enrol_submit))
+        .add("POST", "/logout", post(logout))
+        .add("POST", "/lang", post(set_language))
+}
 
 pub async fn login_page(State(state): State<AppState>, ctx: Ctx) -> Response {
     if ctx.actor().is_some() {
@@ -33,8 +47,6 @@ pub struct LoginForm {
     username: String,
     #[serde(default)]
     password: String,
-    #[serde(default)]
-    csrf: String,
 }
 
 fn with_session_cookie(state: &AppState, mut res: Response, token: &str) -> Response {
@@ -48,9 +60,8 @@ fn with_session_cookie(state: &AppState, mut res: Response, token: &str) -> Resp
 pub async fn login_submit(
     State(state): State<AppState>,
     ctx: Ctx,
-    Form(form): Form<LoginForm>,
+    CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<Response, HtmlError> {
-    check_csrf(&ctx, &form.csrf)?;
     let mut errors = FieldErrors::new();
     if form.username.trim().is_empty() {
         errors.add("username", "error-username-required");
@@ -120,16 +131,13 @@ pub async fn totp_page(State(state): State<AppState>, ctx: Ctx) -> Response {
 pub struct CodeForm {
     #[serde(default)]
     code: String,
-    #[serde(default)]
-    csrf: String,
 }
 
 pub async fn totp_submit(
     State(state): State<AppState>,
     ctx: Ctx,
-    Form(form): Form<CodeForm>,
+    CsrfForm(form): CsrfForm<CodeForm>,
 ) -> Result<Response, HtmlError> {
-    check_csrf(&ctx, &form.csrf)?;
     let Some(session) = ctx
         .session
         .clone()
@@ -189,18 +197,11 @@ pub async fn totp_submit(
     Ok(with_session_cookie(&state, see_other("/home"), &token))
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    pub(crate) csrf: String,
-}
-
 pub async fn logout(
     State(state): State<AppState>,
     ctx: Ctx,
-    Form(form): Form<CsrfOnly>,
+    _: CsrfForm,
 ) -> Result<Response, HtmlError> {
-    check_csrf(&ctx, &form.csrf)?;
     if let Some(s) = &ctx.session {
         crate::services::sessions::end(&state, &s.token_hash, &s.user, &ctx.meta)
             .await
@@ -220,8 +221,6 @@ pub struct LangForm {
     lang: String,
     #[serde(default)]
     next: String,
-    #[serde(default)]
-    csrf: String,
 }
 
 /// Only paths of this site: never redirect to another one. Browsers drop tabs and newlines
@@ -246,9 +245,8 @@ fn safe_next(next: &str) -> &str {
 pub async fn set_language(
     State(state): State<AppState>,
     ctx: Ctx,
-    Form(form): Form<LangForm>,
+    CsrfForm(form): CsrfForm<LangForm>,
 ) -> Result<Response, HtmlError> {
-    check_csrf(&ctx, &form.csrf)?;
     let Some(lang) = Lang::parse(&form.lang) else {
         return Ok(see_other(safe_next(&form.next)));
     };
@@ -339,8 +337,6 @@ pub async fn enrol_form(
 #[derive(Deserialize)]
 pub struct EnrolForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     new_password: String,
     #[serde(default)]
     confirm_password: String,
@@ -350,9 +346,8 @@ pub async fn enrol_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(token): Path<String>,
-    Form(form): Form<EnrolForm>,
+    CsrfForm(form): CsrfForm<EnrolForm>,
 ) -> Result<Response, HtmlError> {
-    check_csrf(&ctx, &form.csrf)?;
     let Some(tenant) = ctx.tenant else {
         return Ok(enrol_invalid(&ctx, &state));
     };

@@ -2,59 +2,58 @@
 //! coordination meetings, and the sections of the case page that show them. Handlers translate
 //! between forms and `services::casework`, which holds every rule.
 
-use super::form::{Fields, date_errors, field_errors, fields, join_date, parse_path};
-use super::labels::{agency_list, day, key_of, name_of};
+use super::form::{CsrfForm, Fields, date_errors, field_errors, join_date, parse_path};
+use super::labels::{agency_list, domain_label, domain_name, key_of, name_of};
 use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;
 use crate::error::ServiceError;
 use crate::extract::Ctx;
+use crate::routes::RouteBook;
 use crate::services::casework::{
-    self as svc, ActionInput, ActionStatusInput, AssessmentInput, Casework, GoalInput,
-    MeetingActionInput, MeetingInput, NoteInput,
+    self as svc, ActionInput, ActionStatusInput, AssessmentInput, GoalInput, MeetingActionInput,
+    MeetingInput, NoteInput,
 };
 use crate::services::inclusion::authorize_on_case;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::{get, post};
 use elkarlan_domain::inclusion::case::Severity;
-use elkarlan_domain::inclusion::instrument::{Instrument, LifeDomain};
+use elkarlan_domain::inclusion::instrument::Instrument;
 use elkarlan_domain::policy::{Action, Actor};
 use elkarlan_domain::{CaseId, FieldErrors, Lang};
 use elkarlan_service::models::agencies::Agency;
-use elkarlan_service::models::casework::PlanAction;
-use elkarlan_templates::{
-    ActionRow, AssessmentRow, Choice, FormField, FormPage, GoalRow, MeetingRow, NoteRow, PageCtx,
-    SelectOption, TimelineRow, t,
-};
+use elkarlan_templates::{Choice, FormField, FormPage, PageCtx, SelectOption, t};
+
+/// The routes of this module.
+pub fn routes(book: RouteBook) -> RouteBook {
+    book.add(
+        "GET",
+        "/cases/{id}/assessments/new",
+        get(assessment_new_page),
+    )
+    .add(
+        "POST",
+        "/cases/{id}/assessments/new",
+        post(assessment_new_submit),
+    )
+    .add("GET", "/cases/{id}/goals/new", get(goal_new_page))
+    .add("POST", "/cases/{id}/goals/new", post(goal_new_submit))
+    .add("GET", "/cases/{id}/actions/new", get(action_new_page))
+    .add("POST", "/cases/{id}/actions/new", post(action_new_submit))
+    .add("GET", "/cases/{id}/notes/new", get(note_new_page))
+    .add("POST", "/cases/{id}/notes/new", post(note_new_submit))
+    .add("GET", "/cases/{id}/meetings/new", get(meeting_new_page))
+    .add("POST", "/cases/{id}/meetings/new", post(meeting_new_submit))
+    .add(
+        "POST",
+        "/cases/{id}/actions/{action}/status",
+        post(action_status_submit),
+    )
+}
 
 /// Agreed-action rows offered on the meeting form.
 const MEETING_ACTION_ROWS: usize = 3;
-const ACTION_STATUSES: [&str; 4] = ["pending", "in_progress", "done", "cancelled"];
-
-/// A life domain's name: its own names for added domains, the catalogue's for built-in ones.
-pub(super) fn domain_name(lang: Lang, d: &LifeDomain) -> String {
-    match &d.labels {
-        Some(l) => l.get(lang).to_owned(),
-        None => t(lang, &d.label_key()),
-    }
-}
-
-/// A domain's name in the version it was used with, else in the latest version that has it.
-fn domain_label(
-    lang: Lang,
-    instruments: &[Instrument],
-    version: Option<i64>,
-    code: &str,
-) -> String {
-    let in_version = version
-        .and_then(|v| instruments.iter().find(|i| i64::from(i.version) == v))
-        .and_then(|i| i.domain(code));
-    in_version
-        .or_else(|| instruments.iter().rev().find_map(|i| i.domain(code)))
-        .map_or_else(|| code.to_owned(), |d| domain_name(lang, d))
-}
-
 fn option(value: &str, label: String, selected: &str) -> SelectOption {
     SelectOption {
         value: value.to_owned(),
@@ -71,126 +70,6 @@ fn choice(value: &str, label: String, hint: String, checked: bool) -> Choice {
         hint,
     }
 }
-
-fn action_row(lang: Lang, all: &[Agency], a: &PlanAction) -> ActionRow {
-    ActionRow {
-        id: a.id.to_string(),
-        description: a.description.clone(),
-        agency: name_of(lang, all, a.agency_id),
-        due: a.due_on.clone().unwrap_or_default(),
-        status: t(lang, &key_of("action-status", &a.status)),
-        version: a.version,
-        statuses: ACTION_STATUSES
-            .iter()
-            .map(|s| option(s, t(lang, &key_of("action-status", s)), &a.status))
-            .collect(),
-    }
-}
-
-/// The case page's casework sections.
-pub(super) struct Sections {
-    pub health_followups: Vec<String>,
-    pub assessment: Option<AssessmentRow>,
-    pub earlier_assessments: usize,
-    pub goals: Vec<GoalRow>,
-    pub loose_actions: Vec<ActionRow>,
-    pub notes: Vec<NoteRow>,
-    pub meetings: Vec<MeetingRow>,
-    pub timeline: Vec<TimelineRow>,
-}
-
-pub(super) fn sections(lang: Lang, all: &[Agency], w: &Casework) -> Sections {
-    let assessment = w.assessments.first().map(|a| AssessmentRow {
-        when: day(a.assessed_at),
-        agency: name_of(lang, all, a.assessed_agency),
-        version: a.instrument_version,
-        summary: a.summary.clone(),
-        domains: a
-            .domains
-            .iter()
-            .map(|(d, s)| {
-                (
-                    domain_label(lang, &w.instruments, Some(a.instrument_version), d),
-                    s.clone(),
-                    t(lang, &key_of("severity", s)),
-                )
-            })
-            .collect(),
-    });
-    let goals = w
-        .goals
-        .iter()
-        .map(|g| GoalRow {
-            domain: domain_label(lang, &w.instruments, None, &g.domain),
-            description: g.description.clone(),
-            status: t(lang, &key_of("goal-status", &g.status)),
-            actions: w
-                .actions
-                .iter()
-                .filter(|a| a.goal_id == Some(g.id))
-                .map(|a| action_row(lang, all, a))
-                .collect(),
-        })
-        .collect();
-    let loose_actions = w
-        .actions
-        .iter()
-        .filter(|a| a.goal_id.is_none_or(|g| !w.goals.iter().any(|x| x.id == g)))
-        .map(|a| action_row(lang, all, a))
-        .collect();
-    Sections {
-        health_followups: w
-            .health_followups
-            .iter()
-            .map(|a| name_of(lang, all, *a))
-            .collect(),
-        assessment,
-        earlier_assessments: w.assessments.len().saturating_sub(1),
-        goals,
-        loose_actions,
-        notes: w
-            .notes
-            .iter()
-            .map(|n| NoteRow {
-                when: day(n.created_at),
-                agency: name_of(lang, all, n.author_agency),
-                level: t(lang, &key_of("note-level", &n.confidentiality)),
-                clinical: n.clinical,
-                body: n.body.clone(),
-            })
-            .collect(),
-        meetings: w
-            .meetings
-            .iter()
-            .map(|m| MeetingRow {
-                held_on: m.held_on.clone(),
-                agencies: m
-                    .agencies
-                    .iter()
-                    .map(|a| name_of(lang, all, *a))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                minutes: m.minutes.clone(),
-            })
-            .collect(),
-        timeline: w
-            .timeline
-            .iter()
-            .map(|e| TimelineRow {
-                when: e.at.get(..10).unwrap_or(&e.at).to_owned(),
-                kind: t(lang, &key_of("timeline", &e.kind)),
-                text: match e.kind.as_str() {
-                    "case_opened" => t(lang, &key_of("case-status", &e.text)),
-                    "referral_answered" => t(lang, &key_of("referral-status", &e.text)),
-                    _ => e.text.clone(),
-                },
-            })
-            .collect(),
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Forms
 
 struct FormSpec {
     title_key: &'static str,
@@ -329,7 +208,7 @@ async fn current_instrument(
     ctx: &Ctx,
     actor: &Actor,
 ) -> Result<Instrument, HtmlError> {
-    crate::services::reference::current_instrument(state, actor.tenant)
+    crate::services::reference::current_instrument(&state, actor.tenant)
         .await
         .map_err(|e| HtmlError::from_store(ctx.page(), &e))
 }
@@ -376,9 +255,8 @@ pub async fn assessment_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let id: CaseId = parse_path(&ctx, &raw)?;
     let ins = current_instrument(&state, &ctx, &actor).await?;
     let input = AssessmentInput {
@@ -470,9 +348,8 @@ pub async fn goal_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let id: CaseId = parse_path(&ctx, &raw)?;
     let input = GoalInput {
         domain: f.get("domain"),
@@ -575,9 +452,8 @@ pub async fn action_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let id: CaseId = parse_path(&ctx, &raw)?;
     let input = ActionInput {
         goal: f.get("goal"),
@@ -606,9 +482,8 @@ pub async fn action_status_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path((raw, raw_action)): Path<(String, String)>,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let id: CaseId = parse_path(&ctx, &raw)?;
     let action: uuid::Uuid = parse_path(&ctx, &raw_action)?;
     let input = ActionStatusInput {
@@ -699,9 +574,8 @@ pub async fn note_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let id: CaseId = parse_path(&ctx, &raw)?;
     let input = NoteInput {
         body: f.get("body"),
@@ -813,9 +687,8 @@ pub async fn meeting_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let id: CaseId = parse_path(&ctx, &raw)?;
     // The case the page names is decided first, as on every route that names a case.
     authorize_on_case(&state, &actor, &ctx.meta, id, Action::ContributeToCase)

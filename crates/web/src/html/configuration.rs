@@ -1,18 +1,19 @@
 //! Configuration pages: the versions of the needs-assessment instrument (administrators add
 //! them) and the retention periods (the DPO sets them). Rules live in the services.
 
-use super::casework::domain_name;
-use super::form::{Fields, field_errors, fields};
+use super::form::{CsrfForm, field_errors};
+use super::labels::domain_name;
 use super::labels::key_of;
 use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;
 use crate::extract::Ctx;
+use crate::routes::RouteBook;
 use crate::services::capacity::{self as capacity_svc, CapacityInput};
 use crate::services::{instruments as instruments_svc, retention as retention_svc};
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::{get, post};
 use elkarlan_domain::inclusion::consent::DataCategory;
 use elkarlan_domain::inclusion::instrument::{Instrument, LifeDomainInput};
 use elkarlan_domain::inclusion::retention::RecordType;
@@ -22,6 +23,21 @@ use elkarlan_templates::{
     FormField, FormPage, InstrumentRow, InstrumentsPage, PageCtx, SelectOption, t,
 };
 use serde::Deserialize;
+
+/// The routes of this module.
+pub fn routes(book: RouteBook) -> RouteBook {
+    book.add("GET", "/admin/instruments", get(instruments_page))
+        .add("GET", "/admin/instruments/new", get(instrument_new_page))
+        .add(
+            "POST",
+            "/admin/instruments/new",
+            post(instrument_new_submit),
+        )
+        .add("GET", "/dpo/retention", get(retention_page))
+        .add("POST", "/dpo/retention", post(retention_submit))
+        .add("GET", "/referrals/capacity", get(capacity_page))
+        .add("POST", "/referrals/capacity", post(capacity_submit))
+}
 
 /// Blank rows offered after the current domains, for new ones.
 const NEW_ROWS: usize = 3;
@@ -173,9 +189,8 @@ pub async fn instrument_new_page(
 pub async fn instrument_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f: Fields = fields(&ctx, form)?;
     let count = f.get("rows").trim().parse::<usize>().unwrap_or(0).min(60);
     let rows: Vec<[String; 5]> = (0..count)
         .map(|i| {
@@ -287,9 +302,8 @@ pub async fn retention_page(
 pub async fn retention_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let values: Vec<(RecordType, String)> = RecordType::ALL
         .into_iter()
         .map(|r| (r, f.get(r.code())))
@@ -378,9 +392,8 @@ pub async fn capacity_page(
 pub async fn capacity_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
-    form: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form)?;
     let input = CapacityInput {
         open_places: f.get("open_places"),
         waiting_list: f.get("waiting_list"),

@@ -1,17 +1,124 @@
-//! The HTML form kit: a submitted form as name/value pairs (checked for its CSRF token as it is
-//! read), the refusals a form shows beside its fields (a stale version among them), the
-//! three-box dates, and path ids.
+//! The HTML form kit: a submitted form (`CsrfForm`) or upload (`CsrfUpload`), checked for its
+//! CSRF token as it is read, the refusals a form shows beside its fields (a stale version among
+//! them), the three-box dates, and path ids.
 
-use super::{HtmlError, check_csrf};
+use super::HtmlError;
+use crate::AppState;
 use crate::error::ServiceError;
 use crate::extract::Ctx;
 use axum::Form;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use elkarlan_domain::FieldErrors;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 /// A submitted form as name/value pairs: checkboxes repeat their name, which a struct cannot
 /// take, and every field is optional so that the service, not the parser, decides.
+#[derive(Deserialize)]
+#[serde(transparent)]
 pub struct Fields(Vec<(String, String)>);
+
+/// A submitted form whose CSRF token matched the session's (or the anonymous cookie's): the
+/// only way a handler receives a form, so no handler can forget the check. `T` is the fields
+/// as pairs, or a struct of them.
+pub struct CsrfForm<T = Fields>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let ctx = Ctx::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Form(pairs) =
+            Form::<Vec<(String, String)>>::from_request(Request::from_parts(parts, body), state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+        let f = Fields(pairs);
+        check_csrf(&ctx, &f.get("csrf")).map_err(IntoResponse::into_response)?;
+        // The pairs again as the form's own type: encoding them back gives the body's meaning.
+        serde_urlencoded::to_string(&f.0)
+            .ok()
+            .and_then(|body| serde_urlencoded::from_str(&body).ok())
+            .map(CsrfForm)
+            .ok_or_else(|| {
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "Failed to deserialize form",
+                )
+                    .into_response()
+            })
+    }
+}
+
+/// Rejects a form whose CSRF token does not match the session's (or the anonymous cookie's).
+fn check_csrf(ctx: &Ctx, sent: &str) -> Result<(), HtmlError> {
+    if !ctx.set_csrf_cookie && crate::auth::same(ctx.csrf.as_bytes(), sent.as_bytes()) {
+        Ok(())
+    } else {
+        Err(HtmlError::csrf(ctx.page()))
+    }
+}
+
+/// A multipart upload, read only through [`CsrfUpload::read`], which checks its CSRF token:
+/// the body stays unread until the handler has decided who may upload.
+pub struct CsrfUpload {
+    ctx: Ctx,
+    form: Result<Multipart, MultipartRejection>,
+}
+
+/// An upload that passed its CSRF check: its text fields, and the part named `file`.
+pub struct Upload {
+    pub fields: Fields,
+    pub file_name: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+impl FromRequest<AppState> for CsrfUpload {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let ctx = Ctx::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let form = Multipart::from_request(Request::from_parts(parts, body), state).await;
+        Ok(Self { ctx, form })
+    }
+}
+
+impl CsrfUpload {
+    /// Reads the whole upload; a body that is not multipart, or a part that cannot be read, is
+    /// a bad request, and a wrong token the CSRF refusal.
+    pub(super) async fn read(self) -> Result<Upload, HtmlError> {
+        let bad = || HtmlError::new(self.ctx.page(), StatusCode::BAD_REQUEST);
+        let mut form = self.form.map_err(|_| bad())?;
+        let mut up = Upload {
+            fields: Fields::empty(),
+            file_name: None,
+            bytes: Vec::new(),
+        };
+        while let Some(field) = form.next_field().await.map_err(|_| bad())? {
+            match field.name().map(str::to_owned) {
+                Some(name) if name == "file" => {
+                    up.file_name = field.file_name().map(str::to_owned);
+                    up.bytes = field.bytes().await.map_err(|_| bad())?.to_vec();
+                }
+                Some(name) => {
+                    let value = field.text().await.map_err(|_| bad())?;
+                    up.fields.0.push((name, value));
+                }
+                None => {}
+            }
+        }
+        check_csrf(&self.ctx, &up.fields.get("csrf"))?;
+        Ok(up)
+    }
+}
 
 impl Fields {
     pub(super) fn empty() -> Self {
@@ -42,15 +149,6 @@ impl Fields {
             .map(|(_, v)| v.clone())
             .collect()
     }
-}
-
-pub(super) fn fields(
-    ctx: &Ctx,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Fields, HtmlError> {
-    let f = Fields(pairs);
-    check_csrf(ctx, &f.get("csrf"))?;
-    Ok(f)
 }
 
 pub(super) fn service_err(ctx: &Ctx) -> impl Fn(ServiceError) -> HtmlError + '_ {

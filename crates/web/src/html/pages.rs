@@ -1,16 +1,30 @@
 //! Home, account, password, second-factor enrolment, API documentation.
 
-use super::{HtmlError, SignedIn, check_csrf, render, see_other};
+use super::{HtmlError, SignedIn, render, see_other};
 use crate::AppState;
 use crate::extract::Ctx;
+use crate::html::form::CsrfForm;
+use crate::routes::RouteBook;
 use crate::services::account::{self, PasswordChange};
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::{get, post};
 use elkarlan_domain::account::Role;
 use elkarlan_templates::{AccountPage, ApiDocsPage, HomePage, PasswordPage, TotpSetupPage, t};
 use serde::Deserialize;
+
+/// The routes of this module.
+pub fn routes(book: RouteBook) -> RouteBook {
+    book.add("GET", "/", get(root))
+        .add("GET", "/home", get(home))
+        .add("GET", "/account", get(account_page))
+        .add("GET", "/account/password", get(password_page))
+        .add("POST", "/account/password", post(password_submit))
+        .add("GET", "/account/totp", get(totp_setup_page))
+        .add("POST", "/account/totp", post(totp_setup_submit))
+        .add("GET", "/api/docs", get(api_docs))
+}
 
 pub async fn root(ctx: Ctx) -> Response {
     if ctx.actor().is_some() {
@@ -94,8 +108,6 @@ pub async fn password_page(
 #[derive(Deserialize)]
 pub struct PasswordForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     current_password: String,
     #[serde(default)]
     new_password: String,
@@ -106,9 +118,8 @@ pub struct PasswordForm {
 pub async fn password_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
-    Form(f): Form<PasswordForm>,
+    CsrfForm(f): CsrfForm<PasswordForm>,
 ) -> Result<Response, HtmlError> {
-    check_csrf(&ctx, &f.csrf)?;
     let keep = ctx
         .session
         .as_ref()
@@ -195,8 +206,6 @@ pub async fn totp_setup_page(State(state): State<AppState>, ctx: Ctx) -> Respons
 #[derive(Deserialize)]
 pub struct TotpForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     secret_token: String,
     #[serde(default)]
     code: String,
@@ -205,9 +214,8 @@ pub struct TotpForm {
 pub async fn totp_setup_submit(
     State(state): State<AppState>,
     ctx: Ctx,
-    Form(f): Form<TotpForm>,
+    CsrfForm(f): CsrfForm<TotpForm>,
 ) -> Result<Response, HtmlError> {
-    check_csrf(&ctx, &f.csrf)?;
     let Some(actor) = enrolling(&ctx) else {
         return Ok(see_other("/login"));
     };

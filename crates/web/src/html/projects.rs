@@ -2,7 +2,7 @@
 //! list and each project. Handlers only translate between forms and `services::projects`.
 
 use super::form::{
-    Fields, date_pairs, date_value, fields, form_errors, parse_path, place_errors, service_err,
+    CsrfForm, Fields, date_pairs, date_value, form_errors, parse_path, place_errors, service_err,
 };
 use super::form_fields::{choice, code_options, date_field, form, option, select, text, textarea};
 use super::labels::{area_name, euros};
@@ -11,7 +11,6 @@ use crate::AppState;
 use crate::extract::Ctx;
 use crate::routes::RouteBook;
 use crate::services::projects::{self as svc, Choices};
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -355,9 +354,8 @@ pub async fn new_page(
 pub async fn new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     match svc::create(&state, &actor, &ctx.meta, &project_input(&f), None).await {
         Ok(id) => Ok(see_other(&format!("/projects/{id}?notice=project-saved"))),
         Err(e) => {
@@ -436,9 +434,8 @@ pub async fn edit_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: ProjectId = parse_path(&ctx, &raw)?;
     let version: i64 = f.get("version").parse().unwrap_or(0);
     match svc::update(
@@ -531,9 +528,8 @@ pub async fn link_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: ProjectId = parse_path(&ctx, &raw)?;
     let value = f.get("target");
     let (kind, target) = value.split_once(':').unwrap_or(("", value.as_str()));
@@ -599,9 +595,8 @@ pub async fn milestone_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: ProjectId = parse_path(&ctx, &raw)?;
     let input = MilestoneInput {
         title: f.get("title"),

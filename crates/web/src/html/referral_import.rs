@@ -5,10 +5,11 @@ use super::HtmlError;
 use super::form::parse_path;
 use crate::AppState;
 use crate::error::ServiceError;
-use crate::html::{Ctx, SignedIn, check_csrf, render};
+use crate::html::form::CsrfUpload;
+use crate::html::{Ctx, SignedIn, render};
 use crate::routes::RouteBook;
 use crate::services::employment as svc;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -99,38 +100,6 @@ async fn import_page(
     Ok(render(&ctx, &state, StatusCode::OK, &p))
 }
 
-/// The uploaded form: the CSRF token, the file and the choice to skip invalid rows.
-struct Upload {
-    csrf: String,
-    file_name: String,
-    bytes: Vec<u8>,
-    skip_invalid: bool,
-}
-
-async fn read_upload(ctx: &Ctx, mut form: Multipart) -> Result<Upload, HtmlError> {
-    let bad = || HtmlError::new(ctx.page(), StatusCode::BAD_REQUEST);
-    let mut up = Upload {
-        csrf: String::new(),
-        file_name: String::new(),
-        bytes: Vec::new(),
-        skip_invalid: false,
-    };
-    while let Some(field) = form.next_field().await.map_err(|_| bad())? {
-        match field.name() {
-            Some("csrf") => up.csrf = field.text().await.map_err(|_| bad())?,
-            Some("skip_invalid") => {
-                up.skip_invalid = field.text().await.map_err(|_| bad())? == "yes";
-            }
-            Some("file") => {
-                up.file_name = field.file_name().unwrap_or("referrals").to_owned();
-                up.bytes = field.bytes().await.map_err(|_| bad())?.to_vec();
-            }
-            _ => {}
-        }
-    }
-    Ok(up)
-}
-
 fn report_view(lang: Lang, r: &svc::ImportReport) -> ImportReportView {
     let n = |v: usize| v.to_string();
     let summary = if r.imported {
@@ -197,20 +166,19 @@ async fn import_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+    upload: CsrfUpload,
 ) -> Result<Response, HtmlError> {
     let id: ProgrammeId = parse_path(&ctx, &raw)?;
     // Who may import is decided before the body is read.
     page(&state, &ctx, &actor, id, Vec::new(), false, None).await?;
-    let form = form.map_err(|_| HtmlError::new(ctx.page(), StatusCode::BAD_REQUEST))?;
-    let up = read_upload(&ctx, form).await?;
-    check_csrf(&ctx, &up.csrf)?;
+    let up = upload.read().await?;
+    let skip_invalid = up.fields.get("skip_invalid") == "yes";
     if up.bytes.is_empty() {
         let e = vec![ShownError {
             field: "file".into(),
             message: t(ctx.lang, "import-error-no-file"),
         }];
-        let p = page(&state, &ctx, &actor, id, e, up.skip_invalid, None).await?;
+        let p = page(&state, &ctx, &actor, id, e, skip_invalid, None).await?;
         return Ok(render(&ctx, &state, StatusCode::UNPROCESSABLE_ENTITY, &p));
     }
     match svc::import_referrals(
@@ -218,9 +186,9 @@ async fn import_submit(
         &actor,
         &ctx.meta,
         id,
-        &up.file_name,
+        up.file_name.as_deref().unwrap_or("referrals"),
         &up.bytes,
-        up.skip_invalid,
+        skip_invalid,
     )
     .await
     {
@@ -237,7 +205,7 @@ async fn import_submit(
                 &actor,
                 id,
                 Vec::new(),
-                up.skip_invalid,
+                skip_invalid,
                 Some(view),
             )
             .await?;
@@ -262,7 +230,7 @@ async fn import_submit(
                     },
                 })
                 .collect();
-            let p = page(&state, &ctx, &actor, id, e, up.skip_invalid, None).await?;
+            let p = page(&state, &ctx, &actor, id, e, skip_invalid, None).await?;
             Ok(render(&ctx, &state, StatusCode::UNPROCESSABLE_ENTITY, &p))
         }
         Err(other) => Err(HtmlError::from_service(&ctx, other)),

@@ -2,7 +2,7 @@
 //! budget, milestones) with CSV/XLSX exports, and the printable annual reports of a project and
 //! of the whole area. Values come only from the stored, disclosure-controlled results.
 
-use super::form::{fields, form_errors, parse_path, service_err};
+use super::form::{CsrfForm, form_errors, parse_path, service_err};
 use super::form_fields::{choice, form};
 use super::labels::{area_name, euros};
 use super::{HtmlError, SignedIn, render, see_other};
@@ -11,7 +11,6 @@ use crate::error::ServiceError;
 use crate::extract::Ctx;
 use crate::routes::RouteBook;
 use crate::services::reports::{self as svc, IndicatorLine};
-use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -213,9 +212,8 @@ pub async fn indicators_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: ProjectId = parse_path(&ctx, &raw)?;
     let codes = f.all("indicators");
     match svc::set_project_indicators(&state, &actor, &ctx.meta, id, &codes).await {

@@ -864,3 +864,75 @@ async fn language_switch_redirects_only_to_clean_local_paths() {
     assert_eq!(r.header("location"), "/admin/users?page=2");
     app.cleanup().await;
 }
+
+/// The CSRF refusal page, in whichever language it was answered.
+fn is_csrf_refusal(r: &crate::common::Reply) -> bool {
+    use elkarlan_domain::Lang;
+    r.status == StatusCode::FORBIDDEN
+        && [Lang::Eu, Lang::Es, Lang::En].iter().any(|l| {
+            r.body
+                .contains(&elkarlan_templates::t(*l, "error-csrf-title"))
+        })
+}
+
+/// No page reads a form without checking its token: every form route of the route book, sent a
+/// forged token, answers the CSRF refusal before anything else (ids in the path are random, so
+/// the check must come first), and so do both uploads once the uploader may upload.
+#[tokio::test]
+async fn every_page_form_refuses_a_forged_token() {
+    let app = TestApp::spawn().await;
+    crate::employment::load_territory(&app).await;
+    let b = app.sign_in("admin").await;
+    let uploads = ["/contracts/import", "/programmes/{id}/import"];
+    let mut checked = 0;
+    for (method, route) in elkarlan_web::routes::route_list() {
+        if method != "POST" || route.starts_with("/api/") || uploads.contains(&route) {
+            continue;
+        }
+        let path: Vec<String> = route
+            .split('/')
+            .map(|s| {
+                if s.starts_with('{') {
+                    uuid::Uuid::new_v4().to_string()
+                } else {
+                    s.to_owned()
+                }
+            })
+            .collect();
+        let r = app
+            .page(&b, Method::POST, &path.join("/"), &[("csrf", "forged")])
+            .await;
+        assert!(is_csrf_refusal(&r), "POST {route}: {} {}", r.status, r.body);
+        checked += 1;
+    }
+    assert!(checked > 60, "only {checked} form routes");
+
+    for (user, path) in [
+        (
+            "lanbide",
+            format!("/programmes/{}/import", app.employment.programme),
+        ),
+        ("coordinator", "/contracts/import".to_owned()),
+    ] {
+        let b = app.sign_in(user).await;
+        let boundary = "XFORGEDX";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nforged\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.csv\"\r\nContent-Type: text/csv\r\n\r\nx\r\n--{boundary}--\r\n"
+        );
+        let req = axum::http::Request::builder()
+            .method(Method::POST)
+            .uri(&path)
+            .header("host", "127.0.0.1:8080")
+            .header("origin", "http://127.0.0.1:8080")
+            .header("cookie", b.cookie_header())
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(axum::body::Body::from(body))
+            .expect("request");
+        let r = app.send(req).await;
+        assert!(is_csrf_refusal(&r), "POST {path}: {} {}", r.status, r.body);
+    }
+    app.cleanup().await;
+}

@@ -573,7 +573,17 @@ fn every_ecosystem_label_and_page_message_is_translated() {
     keys.extend(PoleActivityKind::ALL.iter().map(|x| x.label_key()));
     keys.extend(VentureStage::ALL.iter().map(|x| x.label_key()));
     // Every `eco-` message the pages use, including the notices they build.
-    let page = include_str!("../../src/html/ecosystem.rs");
+    let page = [
+        include_str!("../../src/html/ecosystem/mod.rs"),
+        include_str!("../../src/html/ecosystem/cpv.rs"),
+        include_str!("../../src/html/ecosystem/downloads.rs"),
+        include_str!("../../src/html/ecosystem/organisations.rs"),
+        include_str!("../../src/html/ecosystem/pole.rs"),
+        include_str!("../../src/html/ecosystem/profiles.rs"),
+        include_str!("../../src/html/ecosystem/relations.rs"),
+        include_str!("../../src/html/ecosystem/ventures.rs"),
+    ]
+    .concat();
     for (i, _) in page.match_indices("\"eco-") {
         let key: String = page[i + 1..]
             .chars()

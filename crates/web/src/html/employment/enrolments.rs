@@ -3,11 +3,10 @@
 use super::{back_to_file, file_done, file_for_form, person_name};
 use crate::AppState;
 use crate::extract::Ctx;
-use crate::html::form::{Fields, fields, form_errors, parse_path, place_errors, service_err};
+use crate::html::form::{CsrfForm, Fields, form_errors, parse_path, place_errors, service_err};
 use crate::html::form_fields::{form, option, select};
 use crate::html::{HtmlError, SignedIn, render};
 use crate::services::employment::{self as svc, EnrolInput};
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -112,9 +111,8 @@ pub async fn enrol_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: PersonId = parse_path(&ctx, &raw)?;
     let input = EnrolInput {
         action: f.get("action"),

@@ -5,12 +5,11 @@ use super::{back_to_file, file_done, follow_up_label, person_name};
 use crate::AppState;
 use crate::extract::Ctx;
 use crate::html::form::{
-    Fields, date_value, fields, form_errors, parse_path, place_errors, service_err,
+    CsrfForm, Fields, date_value, form_errors, parse_path, place_errors, service_err,
 };
 use crate::html::form_fields::{choice, date_field, form, textarea};
 use crate::html::{HtmlError, SignedIn, render};
 use crate::services::employment as svc;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -139,9 +138,8 @@ pub async fn follow_up_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path((raw, raw_months)): Path<(String, String)>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: PlacementId = parse_path(&ctx, &raw)?;
     let months: i64 = parse_path(&ctx, &raw_months)?;
     let input = FollowUpInput {

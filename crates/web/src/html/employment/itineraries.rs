@@ -8,12 +8,11 @@ use super::{
 use crate::AppState;
 use crate::extract::Ctx;
 use crate::html::form::{
-    Fields, date_value, fields, form_errors, parse_path, place_errors, service_err,
+    CsrfForm, Fields, date_value, form_errors, parse_path, place_errors, service_err,
 };
 use crate::html::form_fields::{code_options, date_field, form, option, select};
 use crate::html::{HtmlError, SignedIn, render};
 use crate::services::employment as svc;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -109,9 +108,8 @@ pub async fn itinerary_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: PersonId = parse_path(&ctx, &raw)?;
     let input = ItineraryInput {
         programme: f.get("programme"),
@@ -210,9 +208,8 @@ pub async fn step_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: ItineraryId = parse_path(&ctx, &raw)?;
     let input = StepInput {
         kind: f.get("kind"),
@@ -248,9 +245,8 @@ pub async fn step_update_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path((raw, raw_step)): Path<(String, String)>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: ItineraryId = parse_path(&ctx, &raw)?;
     let step: ItineraryStepId = parse_path(&ctx, &raw_step)?;
     let it = svc::itinerary_to_manage(&state, &actor, &ctx.meta, id)

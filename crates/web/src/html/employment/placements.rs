@@ -6,11 +6,10 @@ use super::{
 };
 use crate::AppState;
 use crate::extract::Ctx;
-use crate::html::form::{Fields, date_value, fields, form_errors, parse_path, place_errors};
+use crate::html::form::{CsrfForm, Fields, date_value, form_errors, parse_path, place_errors};
 use crate::html::form_fields::{code_options, date_field, form, narrow, option, select, text};
 use crate::html::{HtmlError, SignedIn, render};
 use crate::services::employment as svc;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -202,9 +201,8 @@ pub async fn placement_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: PersonId = parse_path(&ctx, &raw)?;
     // A typed ESCO code, when given, stands for any occupation outside the list.
     let typed = f.get("occupation_code");

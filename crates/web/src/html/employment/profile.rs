@@ -4,12 +4,11 @@
 use super::{back_to_file, file_done, file_for_form, person_name};
 use crate::AppState;
 use crate::html::form::{
-    Fields, date_pairs, date_value, fields, form_errors, parse_path, place_errors,
+    CsrfForm, Fields, date_pairs, date_value, form_errors, parse_path, place_errors,
 };
 use crate::html::form_fields::{choice, date_field, form, narrow};
 use crate::html::{HtmlError, SignedIn, render};
 use crate::services::employment::{self as svc, ProfileInput};
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -100,9 +99,8 @@ pub async fn profile_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: PersonId = parse_path(&ctx, &raw)?;
     let input = ProfileInput {
         unemployed_since: date_value(&f, "unemployed_since"),

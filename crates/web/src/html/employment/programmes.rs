@@ -7,7 +7,7 @@ use super::{
 use crate::AppState;
 use crate::extract::Ctx;
 use crate::html::form::{
-    Fields, date_pairs, date_value, fields, form_errors, parse_path, place_errors, service_err,
+    CsrfForm, Fields, date_pairs, date_value, form_errors, parse_path, place_errors, service_err,
 };
 use crate::html::form_fields::{
     choice, code_options, date_field, form, narrow, select, text, textarea,
@@ -15,7 +15,6 @@ use crate::html::form_fields::{
 use crate::html::labels::{agency_list, agency_name, area_name, euros, name_of, neighbourhoods};
 use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::employment as svc;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -391,9 +390,8 @@ pub async fn programme_new_page(
 pub async fn programme_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     match svc::create_programme(&state, &actor, &ctx.meta, &programme_input(&f)).await {
         Ok(id) => Ok(see_other(&format!(
             "/programmes/{id}?notice=programme-saved"
@@ -483,9 +481,8 @@ pub async fn programme_edit_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: ProgrammeId = parse_path(&ctx, &raw)?;
     let version: i64 = f.get("version").parse().unwrap_or(0);
     match svc::update_programme(

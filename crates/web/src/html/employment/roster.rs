@@ -5,12 +5,11 @@ use super::{Notice, action_title, attendance, page_with};
 use crate::AppState;
 use crate::extract::Ctx;
 use crate::html::form::{
-    Fields, date_value, fields, form_errors, parse_path, place_errors, service_err,
+    CsrfForm, Fields, date_value, form_errors, parse_path, place_errors, service_err,
 };
 use crate::html::form_fields::{choice, code_options, date_field, form, option, text};
 use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::employment::{self as svc, SessionMarksInput};
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -132,9 +131,8 @@ pub async fn attendance_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: TrainingActionId = parse_path(&ctx, &raw)?;
     let input = SessionMarksInput {
         session: f.get("session"),
@@ -261,9 +259,8 @@ pub async fn close_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: EnrolmentId = parse_path(&ctx, &raw)?;
     let input = EnrolmentUpdateInput {
         status: f.get("status"),

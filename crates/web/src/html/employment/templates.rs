@@ -2,11 +2,10 @@
 
 use super::{chosen_steps, step_fields};
 use crate::AppState;
-use crate::html::form::{Fields, fields, form_errors, parse_path, place_errors, service_err};
+use crate::html::form::{CsrfForm, Fields, form_errors, parse_path, place_errors, service_err};
 use crate::html::form_fields::{form, text};
 use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::employment::{self as svc, TemplateInput};
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -62,9 +61,8 @@ pub async fn template_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: ProgrammeId = parse_path(&ctx, &raw)?;
     let input = TemplateInput {
         name: f.get("name"),

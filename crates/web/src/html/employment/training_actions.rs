@@ -8,7 +8,7 @@ use super::{
 use crate::AppState;
 use crate::extract::Ctx;
 use crate::html::form::{
-    Fields, date_pairs, date_value, fields, form_errors, parse_path, place_errors, service_err,
+    CsrfForm, Fields, date_pairs, date_value, form_errors, parse_path, place_errors, service_err,
 };
 use crate::html::form_fields::{
     choice, code_options, date_field, form, narrow, option, select, text, textarea,
@@ -16,7 +16,6 @@ use crate::html::form_fields::{
 use crate::html::labels::{agency_list, area_name, key_of, name_of, neighbourhoods};
 use crate::html::{HtmlError, SignedIn, render, see_other};
 use crate::services::employment as svc;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -267,9 +266,8 @@ pub async fn action_new_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: ProgrammeId = parse_path(&ctx, &raw)?;
     match svc::create_action(&state, &actor, &ctx.meta, id, &action_input(&f)).await {
         Ok(a) => Ok(see_other(&format!(
@@ -453,9 +451,8 @@ pub async fn action_edit_submit(
     State(state): State<AppState>,
     SignedIn { ctx, actor }: SignedIn,
     Path(raw): Path<String>,
-    form_data: Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let f = fields(&ctx, form_data)?;
     let id: TrainingActionId = parse_path(&ctx, &raw)?;
     let version: i64 = f.get("version").parse().unwrap_or(0);
     match svc::update_action(
