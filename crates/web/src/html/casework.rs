@@ -208,7 +208,7 @@ async fn current_instrument(
     ctx: &Ctx,
     actor: &Actor,
 ) -> Result<Instrument, HtmlError> {
-    crate::services::reference::current_instrument(&state, actor.tenant)
+    crate::services::reference::current_instrument(state, actor.tenant)
         .await
         .map_err(|e| HtmlError::from_store(ctx.page(), &e))
 }

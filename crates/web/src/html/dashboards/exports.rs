@@ -32,7 +32,7 @@ pub(super) async fn export(
         return Err(HtmlError::new(ctx.page(), StatusCode::NOT_FOUND));
     }
     let lang = ctx.lang;
-    let areas = crate::services::reference::areas(&state, actor.tenant)
+    let areas = crate::services::reference::areas(state, actor.tenant)
         .await
         .map_err(store_err(ctx))?;
     let (period, by) = match choose(q, &frame.allowed) {

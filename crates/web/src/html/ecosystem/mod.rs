@@ -281,7 +281,7 @@ async fn neighbourhoods(
     ctx: &Ctx,
     actor: &Actor,
 ) -> Result<Vec<Area>, HtmlError> {
-    Ok(crate::services::reference::areas(&state, actor.tenant)
+    Ok(crate::services::reference::areas(state, actor.tenant)
         .await
         .map_err(|e| HtmlError::from_store(ctx.page(), &e))?
         .into_iter()

@@ -113,7 +113,7 @@ pub(super) async fn person_form_as(
     mode: PersonFormMode,
 ) -> Result<PersonNewPage, HtmlError> {
     let lang = ctx.lang;
-    let areas = crate::services::reference::areas(&state, actor.tenant)
+    let areas = crate::services::reference::areas(state, actor.tenant)
         .await
         .map_err(|e| HtmlError::from_store(ctx.page(), &e))?;
     let chosen = f.get("neighbourhood");
@@ -345,7 +345,7 @@ pub(super) async fn person_page_for(
             .map(|l| t(lang, &format!("lang-name-{l}"))),
     );
     if let Some(area) = view.neighbourhood {
-        let areas = crate::services::reference::areas(&state, actor.tenant)
+        let areas = crate::services::reference::areas(state, actor.tenant)
             .await
             .map_err(|e| HtmlError::from_store(ctx.page(), &e))?;
         push(
