@@ -397,7 +397,7 @@ pub async fn view_person(
             None
         },
         birth_date: ident.then(|| person.birth_date.to_string()),
-        sex: ident.then(|| person.sex.clone()),
+        sex: ident.then(|| person.sex.code().to_owned()),
         nationality: if ident {
             person.nationality.clone()
         } else {
