@@ -325,7 +325,7 @@ mod input_tests {
         assert_eq!(open.parse(today()).map(|d| d.expires_at), Ok(None));
     }
 
-    fn refusal(input: ConsentInput, field: &str) -> Option<&'static str> {
+    fn refusal(input: &ConsentInput, field: &str) -> Option<&'static str> {
         input.parse(today()).err().unwrap_or_default().get(field)
     }
 
@@ -414,7 +414,7 @@ mod input_tests {
                 "error-date-past",
             ),
         ] {
-            assert_eq!(refusal(input, field), Some(key), "{field} {key}");
+            assert_eq!(refusal(&input, field), Some(key), "{field} {key}");
         }
         let exactly = "x".repeat(500);
         assert!(
