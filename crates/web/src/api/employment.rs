@@ -177,7 +177,6 @@ impl From<&Programme> for ProgrammeDto {
             places: p.places,
             starts_on: p.starts_on.clone(),
             ends_on: p.ends_on.clone(),
-            // Serialising plain enums and strings cannot fail.
             eligibility: serde_json::to_value(&p.eligibility).unwrap_or(serde_json::Value::Null),
             version: p.version,
         }
