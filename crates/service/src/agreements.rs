@@ -242,9 +242,11 @@ pub async fn renew(
         return Err(invalid("to", "error-agreement-move"));
     }
     let (Some(start), Some(end)) = (old.starts(), old.ends()) else {
-        return Err(ServiceError::Store(elkarlan_store::StoreError::Corrupt(
-            "agreement dates".into(),
-        )));
+        tracing::error!(id = %id.0, "stored agreement dates do not parse");
+        return Err(ServiceError::Store(elkarlan_store::StoreError::Corrupt {
+            what: "agreement dates".into(),
+            id: id.0.to_string(),
+        }));
     };
     let new_start = end.succ_opt().unwrap_or(end);
     let new_end = new_start + (end - start);

@@ -627,19 +627,18 @@ pub async fn employment_file(
             )
         })
         .map(|p| {
-            let rules = eligibility::Rules::parse_json(&p.eligibility).unwrap_or_default();
-            let a = eligibility::evaluate(&rules, &f, today());
+            let a = eligibility::evaluate(&p.eligibility, &f, today());
             (p, a)
         })
         .collect();
     let mut course_suggestions = Vec::new();
     for (p, _) in &suggestions {
         for a in programmes::actions(&state.store, actor.tenant, p.id).await? {
-            let rules = eligibility::Rules::parse_json(&a.eligibility).unwrap_or_default();
+            let rules = &a.eligibility;
             if matches!(a.status, TrainingStatus::Planned | TrainingStatus::Open)
                 && !rules.all_of.is_empty()
             {
-                let assessment = eligibility::evaluate(&rules, &f, today());
+                let assessment = eligibility::evaluate(rules, &f, today());
                 course_suggestions.push((a, assessment));
             }
         }
@@ -682,7 +681,9 @@ fn facts_with(person: &people::Person, profile: &Profile, areas: &[territory::Ar
             .area_id
             .and_then(|id| areas.iter().find(|a| a.id == id))
             .map(|a| a.code.clone()),
-        sex: Some(person.sex.clone()).filter(|s| s != "not_recorded"),
+        sex: Some(person.sex)
+            .filter(|s| *s != elkarlan_domain::inclusion::person::Sex::NotRecorded)
+            .map(|s| s.code().to_owned()),
         nationality: person.nationality.clone(),
         unemployed_since: parse(&profile.unemployed_since),
         income_guarantee: profile.income_guarantee,

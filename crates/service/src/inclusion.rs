@@ -7,10 +7,14 @@ use super::{About, audit_read, authorize, authorize_about};
 use crate::AppState;
 use crate::error::ServiceError;
 use elkarlan_domain::identity::IdentityDocument;
-use elkarlan_domain::inclusion::case::{CaseStatus, ClosureReason};
+use elkarlan_domain::inclusion::case::{CaseStatus, StatusChangeInput};
+pub use elkarlan_domain::inclusion::consent::ConsentInput;
 use elkarlan_domain::inclusion::consent::{ConsentScope, DataCategory};
 use elkarlan_domain::inclusion::person::PersonInput;
-use elkarlan_domain::inclusion::referral::{DeclineReason, ReferralStatus, Side, Urgency};
+use elkarlan_domain::inclusion::referral::{
+    ReferralContext, ReferralStatus, Side, parse_break_glass_reason,
+};
+pub use elkarlan_domain::inclusion::referral::{ReferralInput, ReferralMoveInput};
 use elkarlan_domain::inclusion::subject_access::{RequestInput, RequestStatus};
 use elkarlan_domain::organisation::PublicSystem;
 use elkarlan_domain::policy::{
@@ -397,7 +401,7 @@ pub async fn view_person(
             None
         },
         birth_date: ident.then(|| person.birth_date.to_string()),
-        sex: ident.then(|| person.sex.clone()),
+        sex: ident.then(|| person.sex.code().to_owned()),
         nationality: if ident {
             person.nationality.clone()
         } else {
@@ -457,21 +461,6 @@ async fn audit_person_read(
     state.auditor.record(ev).await.map_err(ServiceError::from)
 }
 
-/// A consent as received.
-#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct ConsentInput {
-    pub purpose: String,
-    /// Public system codes of the recipients.
-    pub recipients: Vec<String>,
-    /// Data category codes.
-    pub categories: Vec<String>,
-    /// How consent was given (signed form reference, verbal with witness, ...).
-    pub evidence: String,
-    /// YYYY-MM-DD, optional.
-    pub expires_on: String,
-}
-
 async fn person_target(
     state: &AppState,
     actor: &Actor,
@@ -499,53 +488,16 @@ pub async fn record_consent(
         meta,
     )
     .await?;
-    let mut e = FieldErrors::new();
-    let purpose = input.purpose.trim();
-    if purpose.is_empty() {
-        e.add("purpose", "error-purpose-required");
-    } else if purpose.chars().count() > 500 {
-        e.add("purpose", "error-text-too-long");
-    }
-    let recipients: Vec<PublicSystem> = input
-        .recipients
-        .iter()
-        .filter_map(|r| e.take("recipients", PublicSystem::parse(r)))
-        .collect();
-    if input.recipients.is_empty() {
-        e.add("recipients", "error-recipients-required");
-    }
-    let categories: Vec<DataCategory> = input
-        .categories
-        .iter()
-        .filter_map(|c| e.take("categories", DataCategory::parse(c)))
-        .collect();
-    if input.categories.is_empty() {
-        e.add("categories", "error-categories-required");
-    }
-    if input.evidence.trim().is_empty() {
-        e.add("evidence", "error-evidence-required");
-    } else if input.evidence.chars().count() > 500 {
-        e.add("evidence", "error-text-too-long");
-    }
-    let expires_at = if input.expires_on.trim().is_empty() {
-        None
-    } else {
-        e.take(
-            "expires_on",
-            elkarlan_domain::time::parse_future_date(
-                &input.expires_on,
-                Timestamp::now().to_datetime().date_naive(),
-            ),
-        )
-    };
-    e.into_result().map_err(ServiceError::Invalid)?;
+    let draft = input
+        .parse(Timestamp::now().to_datetime().date_naive())
+        .map_err(ServiceError::Invalid)?;
     let new = NewConsent {
         person_id: person,
-        purpose: purpose.to_owned(),
-        recipients,
-        categories,
-        evidence: input.evidence.trim().to_owned(),
-        expires_at,
+        purpose: draft.purpose,
+        recipients: draft.recipients,
+        categories: draft.categories,
+        evidence: draft.evidence,
+        expires_at: draft.expires_at,
     };
     Ok(consents::record(&state.store, &grant, meta, actor.user, &new).await?)
 }
@@ -791,25 +743,23 @@ pub async fn set_case_status(
         meta,
     )
     .await?;
-    let mut e = FieldErrors::new();
-    let next = e.take("status", CaseStatus::parse(status));
-    let reason = if next == Some(CaseStatus::Closed) {
-        e.take("closure_reason", ClosureReason::parse(reason))
-    } else {
-        None
-    };
-    if let Some(n) = next
-        && !case.status.can_become(n)
-    {
-        e.add("status", "error-case-transition");
+    let change = StatusChangeInput {
+        status,
+        closure_reason: reason,
     }
-    e.into_result().map_err(ServiceError::Invalid)?;
-    let Some(next) = next else {
-        return Err(ServiceError::Invalid(FieldErrors::new()));
-    };
-    cases::set_status(&state.store, &grant, meta, &case, version, next, reason)
-        .await
-        .map_err(Into::into)
+    .parse(case.status)
+    .map_err(ServiceError::Invalid)?;
+    cases::set_status(
+        &state.store,
+        &grant,
+        meta,
+        &case,
+        version,
+        change.next,
+        change.closure_reason,
+    )
+    .await
+    .map_err(Into::into)
 }
 
 /// How long an emergency access lasts, from its opening or from the DPO's approval.
@@ -876,13 +826,7 @@ async fn break_glass_reason(
     reason: &str,
 ) -> Result<String, ServiceError> {
     authorize_break_glass_form(state, actor, meta).await?;
-    let reason = reason.trim();
-    if reason.chars().count() < 20 || reason.chars().count() > 1000 {
-        let mut e = FieldErrors::new();
-        e.add("reason", "error-break-glass-reason");
-        return Err(ServiceError::Invalid(e));
-    }
-    Ok(reason.to_owned())
+    parse_break_glass_reason(reason).map_err(ServiceError::Invalid)
 }
 
 /// The answer to a request that opens nothing (no such case, or the actor already sees it):
@@ -935,20 +879,6 @@ async fn open_in_emergency(
     .await?)
 }
 
-/// A referral as received.
-#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct ReferralInput {
-    pub to_agency: String,
-    pub reason: String,
-    /// routine, priority or urgent.
-    pub urgency: String,
-    /// Data category codes shared with the receiving agency (identification and contact are always included).
-    pub categories: Vec<String>,
-    /// YYYY-MM-DD; default from the urgency.
-    pub due_on: String,
-}
-
 pub async fn send_referral(
     state: &AppState,
     actor: &Actor,
@@ -967,82 +897,49 @@ pub async fn send_referral(
         meta,
     )
     .await?;
-    let mut e = FieldErrors::new();
     let (Some(from_agency), Some(from_system)) = (actor.agency, actor.agency_system) else {
+        let mut e = FieldErrors::new();
         e.add("to_agency", "error-agency-required");
         return Err(ServiceError::Invalid(e));
     };
     let to = match input.to_agency.trim().parse::<AgencyId>() {
         Ok(a) => match agencies::get(&state.store, actor.tenant, a).await {
             Ok(ag) => Some(ag),
-            Err(StoreError::NotFound) => {
-                e.add("to_agency", "error-agency-unknown");
-                None
-            }
+            Err(StoreError::NotFound) => None,
             Err(other) => return Err(other.into()),
         },
-        Err(_) => {
-            e.add("to_agency", "error-agency-unknown");
-            None
-        }
+        Err(_) => None,
     };
-    if to.as_ref().is_some_and(|a| a.id == from_agency) {
-        e.add("to_agency", "error-referral-own-agency");
-    }
-    let reason = input.reason.trim();
-    if reason.is_empty() {
-        e.add("reason", "error-reason-required");
-    } else if reason.chars().count() > 2000 {
-        e.add("reason", "error-text-too-long");
-    }
-    let urgency = e.take("urgency", Urgency::parse(&input.urgency));
-    let mut categories = vec![DataCategory::Identification, DataCategory::Contact];
-    for c in &input.categories {
-        if let Some(c) = e.take("categories", DataCategory::parse(c))
-            && !categories.contains(&c)
-        {
-            categories.push(c);
-        }
-    }
-    // Each shared category needs a legal basis or the person's consent for the receiving system.
-    if let Some(to) = &to {
-        let consents: Vec<ConsentScope> =
-            consents::for_person(&state.store, actor.tenant, case.person_id)
-                .await?
-                .iter()
-                .map(Consent::scope)
-                .collect();
-        let now = Timestamp::now();
-        for c in &categories {
-            let from = c.owner().unwrap_or(from_system);
-            if elkarlan_domain::inclusion::consent::basis_for(from, to.system, *c, &consents, now)
-                .is_none()
-            {
-                e.add("categories", "error-referral-no-basis");
-            }
-        }
-    }
-    let today = Timestamp::now().to_datetime().date_naive();
-    let due_at = if input.due_on.trim().is_empty() {
-        urgency.map(|u| Timestamp::now().plus_seconds(u.response_days() * 86_400))
+    // The consents give the basis for what a law does not share; only needed with a recipient.
+    let consents: Vec<ConsentScope> = if to.is_some() {
+        consents::for_person(&state.store, actor.tenant, case.person_id)
+            .await?
+            .iter()
+            .map(Consent::scope)
+            .collect()
     } else {
-        e.take(
-            "due_on",
-            elkarlan_domain::time::parse_future_date(&input.due_on, today),
-        )
+        Vec::new()
     };
-    e.into_result().map_err(ServiceError::Invalid)?;
-    let (Some(to), Some(urgency), Some(due_at)) = (to, urgency, due_at) else {
+    let draft = input
+        .parse(&ReferralContext {
+            from_agency,
+            from_system,
+            to: to.as_ref().map(|a| (a.id, a.system)),
+            consents: &consents,
+            now: Timestamp::now(),
+        })
+        .map_err(ServiceError::Invalid)?;
+    let Some(to) = to else {
         return Err(ServiceError::Invalid(FieldErrors::new()));
     };
     let new = NewReferral {
         from_agency,
         from_user: actor.user,
-        to_agency: to.id,
-        reason: reason.to_owned(),
-        urgency,
-        categories,
-        due_at,
+        to_agency: draft.to_agency,
+        reason: draft.reason,
+        urgency: draft.urgency,
+        categories: draft.categories,
+        due_at: draft.due_at,
     };
     let lang = elkarlan_domain::Lang::Es;
     let subject = elkarlan_templates::t(lang, "email-referral-subject");
@@ -1105,17 +1002,6 @@ pub async fn inbox(
     Ok(out)
 }
 
-/// A move of a referral as received.
-#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct ReferralMoveInput {
-    /// accepted, declined, in_progress, completed or withdrawn.
-    pub status: String,
-    pub decline_reason: String,
-    pub outcome: String,
-    pub version: i64,
-}
-
 pub async fn move_referral(
     state: &AppState,
     actor: &Actor,
@@ -1124,8 +1010,7 @@ pub async fn move_referral(
     input: &ReferralMoveInput,
 ) -> Result<(), ServiceError> {
     let referral = referrals::get(&state.store, actor.tenant, id).await?;
-    let mut e = FieldErrors::new();
-    let next = e.take("status", ReferralStatus::parse(&input.status));
+    let next = input.next();
     let receiving = actor.agency == Some(referral.to_agency);
     let sending = actor.agency == Some(referral.from_agency);
     let (side, action, relationship) =
@@ -1162,42 +1047,21 @@ pub async fn move_referral(
         meta,
     )
     .await?;
-    let decline = if next == Some(ReferralStatus::Declined) {
-        e.take(
-            "decline_reason",
-            DeclineReason::parse(&input.decline_reason),
-        )
-    } else {
-        None
-    };
-    if next == Some(ReferralStatus::Completed) && input.outcome.trim().is_empty() {
-        e.add("outcome", "error-outcome-required");
-    }
-    if input.outcome.chars().count() > 2000 {
-        e.add("outcome", "error-text-too-long");
-    }
-    if let Some(n) = next
-        && referral.status.transition(n, side).is_err()
-    {
-        e.add("status", "error-referral-transition");
-    }
-    e.into_result().map_err(ServiceError::Invalid)?;
-    let Some(next) = next else {
-        return Err(ServiceError::Invalid(FieldErrors::new()));
-    };
-    let outcome = Some(input.outcome.trim()).filter(|o| !o.is_empty());
+    let draft = input
+        .parse(referral.status, side)
+        .map_err(ServiceError::Invalid)?;
     referrals::transition(
         &state.store,
         &grant,
         meta,
         &referral,
         Move {
-            version: input.version,
-            next,
+            version: draft.version,
+            next: draft.next,
             side,
             by: actor.user,
-            decline_reason: decline,
-            outcome,
+            decline_reason: draft.decline_reason,
+            outcome: draft.outcome.as_deref(),
         },
     )
     .await

@@ -164,6 +164,7 @@ const SELECT: &str = "SELECT m.id, m.agreement_id, m.social_clause_id, m.organis
 
 macro_rules! commitment_from_row {
     ($r:expr) => {{
+        let id: Uuid = $r.try_get("id")?;
         let kind: String = $r.try_get("kind")?;
         let status: String = $r.try_get("status")?;
         let agreement: Option<Uuid> = $r.try_get("agreement_id")?;
@@ -171,16 +172,17 @@ macro_rules! commitment_from_row {
         let owner = match (agreement, clause) {
             (Some(a), _) => CommitmentOwner::Agreement(AgreementId(a)),
             (None, Some(s)) => CommitmentOwner::Clause(SocialClauseId(s)),
-            (None, None) => return Err(StoreError::Corrupt("commitment without owner".into())),
+            (None, None) => return Err(crate::error::corrupt("commitment owner", id).into()),
         };
         Commitment {
-            id: CommitmentId($r.try_get("id")?),
+            id: CommitmentId(id),
             owner,
             organisation: $r
                 .try_get::<Option<Uuid>, _>("organisation_id")?
                 .map(OrganisationId),
             organisation_name: $r.try_get("organisation_name")?,
-            kind: CommitmentKind::parse(&kind).map_err(|k| StoreError::Corrupt(k.into()))?,
+            kind: CommitmentKind::parse(&kind)
+                .map_err(|_| crate::error::corrupt("commitment kind", id))?,
             description: $r.try_get("description")?,
             target: $r.try_get("target")?,
             unit: $r.try_get("unit")?,
@@ -190,7 +192,8 @@ macro_rules! commitment_from_row {
                 .map(TrainingActionId),
             recorded_progress: $r.try_get("recorded_progress")?,
             evidence: $r.try_get("evidence")?,
-            status: CommitmentStatus::parse(&status).map_err(|k| StoreError::Corrupt(k.into()))?,
+            status: CommitmentStatus::parse(&status)
+                .map_err(|_| crate::error::corrupt("commitment status", id))?,
             version: $r.try_get("version")?,
         }
     }};

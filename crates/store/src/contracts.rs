@@ -44,8 +44,8 @@ fn day(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
 }
 
-fn corrupt(what: &str) -> StoreError {
-    StoreError::Corrupt(what.to_owned())
+fn corrupt(what: &str, id: impl std::fmt::Display) -> StoreError {
+    StoreError::corrupt(what, id)
 }
 
 // Contracts -------------------------------------------------------------------------------------
@@ -86,12 +86,13 @@ const SELECT_CONTRACTS: &str = "SELECT c.id, c.ocid, c.file_number, c.contractin
 
 macro_rules! contract_from_row {
     ($r:expr) => {{
+        let id: Uuid = $r.try_get("id")?;
         let category: String = $r.try_get("category")?;
         let procedure: String = $r.try_get("procedure")?;
         let status: String = $r.try_get("status")?;
         let reservation: String = $r.try_get("reservation")?;
         Contract {
-            id: ContractId($r.try_get("id")?),
+            id: ContractId(id),
             ocid: $r.try_get("ocid")?,
             file_number: $r.try_get("file_number")?,
             contracting_body: $r.try_get("contracting_body")?,
@@ -99,16 +100,18 @@ macro_rules! contract_from_row {
             description: $r.try_get("description")?,
             cpv: $r.try_get("cpv")?,
             category: ProcurementCategory::parse(&category)
-                .unwrap_or(ProcurementCategory::Services),
+                .map_err(|_| crate::error::corrupt("contract category", id))?,
             procedure: ProcurementProcedure::parse(&procedure)
-                .unwrap_or(ProcurementProcedure::Open),
-            status: ContractStatus::parse(&status).unwrap_or(ContractStatus::Planned),
+                .map_err(|_| crate::error::corrupt("contract procedure", id))?,
+            status: ContractStatus::parse(&status)
+                .map_err(|_| crate::error::corrupt("contract status", id))?,
             amount_cents: $r.try_get("amount_cents")?,
             published_on: $r.try_get("published_on")?,
             awarded_on: $r.try_get("awarded_on")?,
             starts_on: $r.try_get("starts_on")?,
             ends_on: $r.try_get("ends_on")?,
-            reservation: Reservation::parse(&reservation).unwrap_or(Reservation::NotReserved),
+            reservation: Reservation::parse(&reservation)
+                .map_err(|_| crate::error::corrupt("contract reservation", id))?,
             awardee: $r
                 .try_get::<Option<Uuid>, _>("awardee")?
                 .map(OrganisationId),
@@ -307,15 +310,17 @@ pub async fn lots(store: &Store, contract: ContractId) -> Result<Vec<Lot>> {
             FROM contract_lots l LEFT JOIN organisations o ON o.id = l.awardee WHERE l.contract_id = $1 ORDER BY l.number")
             .bind(contract.0).fetch_all(c).await?;
         rows.iter().map(|r| {
+            let id: Uuid = r.try_get(0)?;
             let reservation: String = r.try_get(6)?;
             Ok(Lot {
-                id: LotId(r.try_get(0)?),
+                id: LotId(id),
                 contract_id: ContractId(r.try_get(1)?),
                 number: r.try_get(2)?,
                 title: r.try_get(3)?,
                 cpv: r.try_get(4)?,
                 amount_cents: r.try_get(5)?,
-                reservation: Reservation::parse(&reservation).unwrap_or(Reservation::NotReserved),
+                reservation: Reservation::parse(&reservation)
+                    .map_err(|_| crate::error::corrupt("lot reservation", id))?,
                 awardee: r.try_get::<Option<Uuid>, _>(7)?.map(OrganisationId),
                 awardee_name: r.try_get(8)?,
                 awarded_cents: r.try_get(9)?,
@@ -518,19 +523,24 @@ const SELECT_CLAUSES: &str = "SELECT s.id, s.contract_id, s.lot_id, s.stage, s.p
 
 macro_rules! clause_from_row {
     ($r:expr) => {{
+        let id: Uuid = $r.try_get(0)?;
         let stage: String = $r.try_get(3)?;
         let purpose: String = $r.try_get(4)?;
         let latest: Option<String> = $r.try_get(8)?;
         Clause {
-            id: SocialClauseId($r.try_get(0)?),
+            id: SocialClauseId(id),
             contract_id: ContractId($r.try_get(1)?),
             lot_id: $r.try_get::<Option<Uuid>, _>(2)?.map(LotId),
-            stage: ClauseStage::parse(&stage).unwrap_or(ClauseStage::Specification),
-            purpose: ClausePurpose::parse(&purpose).unwrap_or(ClausePurpose::HiringAtRisk),
+            stage: ClauseStage::parse(&stage)
+                .map_err(|_| crate::error::corrupt("clause stage", id))?,
+            purpose: ClausePurpose::parse(&purpose)
+                .map_err(|_| crate::error::corrupt("clause purpose", id))?,
             description: $r.try_get(5)?,
             weight_percent: $r.try_get(6)?,
             penalty: $r.try_get(7)?,
-            latest_verdict: latest.and_then(|v| Verdict::parse(&v).ok()),
+            latest_verdict: latest
+                .map(|v| Verdict::parse(&v).map_err(|_| crate::error::corrupt("check verdict", id)))
+                .transpose()?,
         }
     }};
 }
@@ -672,14 +682,16 @@ pub async fn checks(store: &Store, clause: SocialClauseId) -> Result<Vec<Check>>
             WHERE social_clause_id = $1 ORDER BY checked_on DESC, recorded_at DESC")
             .bind(clause.0).fetch_all(c).await?;
         rows.iter().map(|r| {
+            let id: Uuid = r.try_get(0)?;
             let verdict: String = r.try_get(5)?;
             Ok(Check {
-                id: ComplianceCheckId(r.try_get(0)?),
+                id: ComplianceCheckId(id),
                 clause_id: SocialClauseId(r.try_get(1)?),
                 commitment_id: r.try_get::<Option<Uuid>, _>(2)?.map(CommitmentId),
                 checked_on: r.try_get(3)?,
                 evidence: r.try_get(4)?,
-                verdict: Verdict::parse(&verdict).unwrap_or(Verdict::NonCompliant),
+                verdict: Verdict::parse(&verdict)
+                    .map_err(|_| crate::error::corrupt("check verdict", id))?,
                 penalty_cents: r.try_get(6)?,
                 note: r.try_get(7)?,
             })
@@ -1006,9 +1018,9 @@ pub async fn records(store: &Store, tenant: TenantId) -> Result<Vec<ContractReco
             .iter()
             .map(|l| {
                 Ok(LotRecord {
-                    number: u32::try_from(l.number).map_err(|_| corrupt("lot number"))?,
+                    number: u32::try_from(l.number).map_err(|_| corrupt("lot number", l.id.0))?,
                     title: l.title.clone(),
-                    cpv: Cpv::parse(&l.cpv).map_err(|_| corrupt("lot cpv"))?,
+                    cpv: Cpv::parse(&l.cpv).map_err(|_| corrupt("lot cpv", l.id.0))?,
                     amount_cents: l.amount_cents,
                     reservation: l.reservation,
                     awardee: by_id(l.awardee),
@@ -1036,7 +1048,7 @@ pub async fn records(store: &Store, tenant: TenantId) -> Result<Vec<ContractReco
             contracting_body: c.contracting_body.clone(),
             title: c.title.clone(),
             description: c.description.clone(),
-            cpv: Cpv::parse(&c.cpv).map_err(|_| corrupt("cpv"))?,
+            cpv: Cpv::parse(&c.cpv).map_err(|_| corrupt("cpv", c.id.0))?,
             category: c.category,
             procedure: c.procedure,
             status: c.status,

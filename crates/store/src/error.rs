@@ -18,9 +18,10 @@ pub enum StoreError {
     Unavailable(String),
     #[error("bad database URL: {0}")]
     BadUrl(String),
-    /// Stored data that does not parse back: a bug or tampering, never user input.
-    #[error("corrupt row: {0}")]
-    Corrupt(String),
+    /// Stored data that does not parse back: a bug or tampering, never user input. `what`
+    /// names the value, `id` the record holding it, so the log leads to the row.
+    #[error("corrupt {what} in {id}")]
+    Corrupt { what: String, id: String },
     #[error("disk full or read-only database: {0}")]
     Storage(String),
     /// A file path given by an operator cannot be used (exists, not UTF-8, ...).
@@ -30,9 +31,42 @@ pub enum StoreError {
     Database(sqlx::Error),
 }
 
+/// A stored value that does not parse, carried through sqlx's decode error so that row readers
+/// (which return `sqlx::Error`) can report it; `From<sqlx::Error>` turns it back into
+/// `StoreError::Corrupt`.
+#[derive(Debug, Error)]
+#[error("corrupt {what} in {id}")]
+pub(crate) struct CorruptValue {
+    what: String,
+    id: String,
+}
+
+/// Reports a stored value that fails to parse: logged here, with the record, because the
+/// caller only sees an internal error; never replaced by a default, which would hide it.
+pub(crate) fn corrupt(what: impl Into<String>, id: impl std::fmt::Display) -> sqlx::Error {
+    let (what, id) = (what.into(), id.to_string());
+    tracing::error!(what = %what, id = %id, "stored value does not parse");
+    sqlx::Error::Decode(Box::new(CorruptValue { what, id }))
+}
+
+impl StoreError {
+    /// The same as [`corrupt`], for code that returns `StoreError`.
+    pub(crate) fn corrupt(what: impl Into<String>, id: impl std::fmt::Display) -> Self {
+        corrupt(what, id).into()
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         use sqlx::error::ErrorKind;
+        if let sqlx::Error::Decode(inner) = &e
+            && let Some(c) = inner.downcast_ref::<CorruptValue>()
+        {
+            return StoreError::Corrupt {
+                what: c.what.clone(),
+                id: c.id.clone(),
+            };
+        }
         match &e {
             sqlx::Error::RowNotFound => StoreError::NotFound,
             // The pool cannot hand out a connection, the connection broke (reset mid-query, the

@@ -10,7 +10,7 @@ use sqlx::Row;
 
 fn decode(version: i64, domains: &str) -> Result<Instrument> {
     let domains: Vec<LifeDomain> = serde_json::from_str(domains)
-        .map_err(|e| StoreError::Corrupt(format!("instrument {version}: {e}")))?;
+        .map_err(|e| StoreError::corrupt(format!("instrument domains ({e})"), version))?;
     Ok(Instrument {
         version: u32::try_from(version).unwrap_or(0),
         domains,
@@ -53,7 +53,8 @@ pub async fn add(
     by: UserId,
     domains: &[LifeDomain],
 ) -> Result<u32> {
-    let json = serde_json::to_string(domains).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let json = serde_json::to_string(domains)
+        .map_err(|e| StoreError::corrupt(format!("instrument domains ({e})"), "new version"))?;
     let mut tx = store.begin_write().await?;
     let latest: Option<i64> = on_tx!(&mut tx, c => sqlx::query("SELECT MAX(version) FROM assessment_instruments WHERE tenant_id = $1")
         .bind(grant.tenant().0).fetch_one(c).await.and_then(|r| r.try_get(0)))?;

@@ -66,10 +66,10 @@ pub async fn run(store: &Store) -> Result<Vec<i64>> {
         match existing {
             Some(sum) if sum == checksum(sql) => continue,
             Some(_) => {
-                return Err(StoreError::Corrupt(format!(
-                    "migration {} ({}) was edited after it was applied",
-                    m.version, m.name
-                )));
+                return Err(StoreError::Corrupt {
+                    what: format!("migration ({}), edited after it was applied", m.name),
+                    id: m.version.to_string(),
+                });
             }
             None => {}
         }

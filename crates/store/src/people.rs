@@ -3,7 +3,7 @@
 use crate::audit::{NewEvent, RequestMeta};
 use crate::{Result, Store, StoreError, Tx, on_pool, on_tx};
 use chrono::NaiveDate;
-use elkarlan_domain::inclusion::person::PersonDraft;
+use elkarlan_domain::inclusion::person::{PersonDraft, Sex};
 use elkarlan_domain::policy::Grant;
 use elkarlan_domain::{AreaId, Lang, PersonId, TenantId, Timestamp};
 use serde::Serialize;
@@ -18,7 +18,7 @@ pub struct Person {
     pub document_kind: Option<String>,
     pub document_masked: Option<String>,
     pub birth_date: NaiveDate,
-    pub sex: String,
+    pub sex: Sex,
     pub nationality: Option<String>,
     pub languages: Vec<String>,
     pub preferred_lang: Lang,
@@ -62,11 +62,13 @@ pub struct StoredDocument {
 
 macro_rules! person_from_row {
     ($r:expr) => {{
+        let id: uuid::Uuid = $r.try_get("id")?;
         let birth: String = $r.try_get("birth_date")?;
         let langs: String = $r.try_get("languages")?;
         let pref: String = $r.try_get("preferred_lang")?;
+        let sex: String = $r.try_get("sex")?;
         Person {
-            id: PersonId($r.try_get("id")?),
+            id: PersonId(id),
             given_name: $r.try_get("given_name")?,
             surname1: $r.try_get("surname1")?,
             surname2: $r.try_get("surname2")?,
@@ -74,14 +76,15 @@ macro_rules! person_from_row {
             document_masked: $r.try_get("document_masked")?,
             birth_date: NaiveDate::parse_from_str(&birth, "%Y-%m-%d")
                 .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
-            sex: $r.try_get("sex")?,
+            sex: Sex::parse(&sex).map_err(|_| crate::error::corrupt("person sex", id))?,
             nationality: $r.try_get("nationality")?,
             languages: langs
                 .split(',')
                 .filter(|l| !l.is_empty())
                 .map(str::to_owned)
                 .collect(),
-            preferred_lang: Lang::parse(&pref).unwrap_or(Lang::Es),
+            preferred_lang: Lang::parse(&pref)
+                .ok_or_else(|| crate::error::corrupt("person preferred language", id))?,
             area_id: $r.try_get::<Option<uuid::Uuid>, _>("area_id")?.map(AreaId),
             phone: $r.try_get("phone")?,
             email: $r.try_get("email")?,

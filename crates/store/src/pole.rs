@@ -84,10 +84,12 @@ pub async fn create_activity(
 
 macro_rules! activity_from_row {
     ($r:expr) => {{
+        let id: Uuid = $r.try_get("id")?;
         let kind: String = $r.try_get("kind")?;
         PoleActivity {
-            id: PoleActivityId($r.try_get("id")?),
-            kind: PoleActivityKind::parse(&kind).unwrap_or(PoleActivityKind::Event),
+            id: PoleActivityId(id),
+            kind: PoleActivityKind::parse(&kind)
+                .map_err(|_| crate::error::corrupt("pole activity kind", id))?,
             title_eu: $r.try_get("title_eu")?,
             title_es: $r.try_get("title_es")?,
             held_on: $r.try_get("held_on")?,
@@ -207,19 +209,26 @@ const SELECT_VENTURES: &str = "SELECT v.id, v.name, v.stage, v.area_id, v.starte
 
 macro_rules! venture_from_row {
     ($r:expr) => {{
+        let id: Uuid = $r.try_get("id")?;
         let stage: String = $r.try_get("stage")?;
         let form: Option<String> = $r.try_get("intended_form")?;
         Venture {
-            id: VentureId($r.try_get("id")?),
+            id: VentureId(id),
             name: $r.try_get("name")?,
-            stage: VentureStage::parse(&stage).unwrap_or(VentureStage::Idea),
+            stage: VentureStage::parse(&stage)
+                .map_err(|_| crate::error::corrupt("venture stage", id))?,
             neighbourhood: $r.try_get::<Option<Uuid>, _>("area_id")?.map(AreaId),
             started_on: $r.try_get("started_on")?,
             organisation: $r
                 .try_get::<Option<Uuid>, _>("organisation_id")?
                 .map(OrganisationId),
             organisation_name: $r.try_get("organisation_name")?,
-            intended_form: form.and_then(|f| LegalForm::parse(&f).ok()),
+            intended_form: form
+                .map(|f| {
+                    LegalForm::parse(&f)
+                        .map_err(|_| crate::error::corrupt("venture intended form", id))
+                })
+                .transpose()?,
             promoters: $r.try_get("promoters")?,
             version: $r.try_get("version")?,
             support: Vec::new(),
@@ -316,7 +325,8 @@ pub async fn add_support(
     on_tx!(&mut tx, c => sqlx::query("INSERT INTO venture_support (venture_id, position, given_on, support, hours_centi, amount_cents) VALUES ($1,$2,$3,$4,$5,$6)")
         .bind(id.0).bind(next).bind(d.given_on.to_string()).bind(&d.support).bind(d.hours_centi).bind(d.amount_cents)
         .execute(c).await.map(|r| r.rows_affected()))?;
-    let detail = serde_json::to_value(d).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let detail = serde_json::to_value(d)
+        .map_err(|e| StoreError::corrupt(format!("venture support ({e})"), id))?;
     audit(&mut tx, grant, meta, "venture_support", id.0, detail).await?;
     tx.commit().await
 }

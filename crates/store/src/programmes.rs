@@ -4,6 +4,7 @@
 use crate::audit::{NewEvent, RequestMeta};
 use crate::{Result, Store, StoreError, Tx, on_pool, on_tx};
 use elkarlan_domain::employment::codes::{ProgrammeStatus, StepKind, TargetGroup, TrainingStatus};
+use elkarlan_domain::employment::eligibility::Rules;
 use elkarlan_domain::employment::programme::{Funding, ProgrammeDraft};
 use elkarlan_domain::employment::training::TrainingActionDraft;
 use elkarlan_domain::policy::Grant;
@@ -45,8 +46,8 @@ pub struct Programme {
     pub places: i64,
     pub starts_on: String,
     pub ends_on: String,
-    /// The eligibility rules as stored JSON.
-    pub eligibility: String,
+    /// The eligibility rules, parsed when read.
+    pub eligibility: Rules,
     pub version: i64,
 }
 
@@ -126,8 +127,7 @@ pub async fn create_in(
 ) -> Result<ProgrammeId> {
     let id = ProgrammeId::new();
     let now = Timestamp::now().micros();
-    let rules =
-        serde_json::to_string(&d.eligibility).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let rules = d.eligibility.to_json();
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO programmes (id, tenant_id, name_eu, name_es, year, status, promoter_agency, places, starts_on, ends_on, target_groups, eligibility, version, created_at)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,1,$13)")
@@ -152,8 +152,7 @@ pub async fn update(
     version: i64,
     d: &ProgrammeDraft,
 ) -> Result<()> {
-    let rules =
-        serde_json::to_string(&d.eligibility).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let rules = d.eligibility.to_json();
     let mut tx = store.begin_write().await?;
     let n = on_tx!(&mut tx, c => sqlx::query(
         "UPDATE programmes SET name_eu = $4, name_es = $5, year = $6, status = $7, promoter_agency = $8, places = $9, starts_on = $10, ends_on = $11,
@@ -172,26 +171,34 @@ pub async fn update(
 
 macro_rules! programme_from_row {
     ($r:expr) => {{
+        let id: Uuid = $r.try_get("id")?;
         let groups: String = $r.try_get("target_groups")?;
         let status: String = $r.try_get("status")?;
+        let rules: String = $r.try_get("eligibility")?;
         Programme {
-            id: ProgrammeId($r.try_get("id")?),
+            id: ProgrammeId(id),
             name_eu: $r.try_get("name_eu")?,
             name_es: $r.try_get("name_es")?,
             year: $r.try_get("year")?,
-            status: ProgrammeStatus::parse(&status).unwrap_or(ProgrammeStatus::Draft),
+            status: ProgrammeStatus::parse(&status)
+                .map_err(|_| crate::error::corrupt("programme status", id))?,
             promoter: AgencyId($r.try_get("promoter_agency")?),
             partners: Vec::new(),
             neighbourhoods: Vec::new(),
             target_groups: groups
                 .split(',')
-                .filter_map(|g| TargetGroup::parse(g).ok())
-                .collect(),
+                .filter(|g| !g.is_empty())
+                .map(|g| {
+                    TargetGroup::parse(g)
+                        .map_err(|_| crate::error::corrupt("programme target group", id))
+                })
+                .collect::<Result<_, _>>()?,
             funding: Vec::new(),
             places: $r.try_get("places")?,
             starts_on: $r.try_get("starts_on")?,
             ends_on: $r.try_get("ends_on")?,
-            eligibility: $r.try_get("eligibility")?,
+            eligibility: Rules::parse_json(&rules)
+                .map_err(|_| crate::error::corrupt("programme eligibility", id))?,
             version: $r.try_get("version")?,
         }
     }};
@@ -332,8 +339,8 @@ pub struct TrainingAction {
     pub time_to: String,
     pub sessions: i64,
     pub enrolled: i64,
-    /// The action's own eligibility rules as stored JSON.
-    pub eligibility: String,
+    /// The action's own eligibility rules, parsed when read.
+    pub eligibility: Rules,
     pub version: i64,
 }
 
@@ -462,16 +469,19 @@ pub async fn update_action(
 
 macro_rules! action_from_row {
     ($r:expr) => {{
+        let id: Uuid = $r.try_get("id")?;
         let status: String = $r.try_get("status")?;
         let skills: String = $r.try_get("skills")?;
         let weekdays: String = $r.try_get("weekdays")?;
+        let rules: String = $r.try_get("eligibility")?;
         TrainingAction {
-            id: TrainingActionId($r.try_get("id")?),
+            id: TrainingActionId(id),
             programme_id: ProgrammeId($r.try_get("programme_id")?),
             provider: AgencyId($r.try_get("provider_agency")?),
             title_eu: $r.try_get("title_eu")?,
             title_es: $r.try_get("title_es")?,
-            status: TrainingStatus::parse(&status).unwrap_or(TrainingStatus::Planned),
+            status: TrainingStatus::parse(&status)
+                .map_err(|_| crate::error::corrupt("training action status", id))?,
             hours: $r.try_get("hours")?,
             places: $r.try_get("places")?,
             location: $r.try_get("location")?,
@@ -495,7 +505,8 @@ macro_rules! action_from_row {
             time_to: $r.try_get("time_to")?,
             sessions: $r.try_get("sessions")?,
             enrolled: $r.try_get("enrolled")?,
-            eligibility: $r.try_get("eligibility")?,
+            eligibility: Rules::parse_json(&rules)
+                .map_err(|_| crate::error::corrupt("training action eligibility", id))?,
             version: $r.try_get("version")?,
         }
     }};

@@ -268,7 +268,7 @@ async fn migrations_run_once_and_both_dialects_have_the_same_tables() {
         .unwrap();
         let err = migrate::run(&db.store).await.unwrap_err();
         assert!(
-            matches!(err, StoreError::Corrupt(_)),
+            matches!(err, StoreError::Corrupt { .. }),
             "{ctx}: edited migration is Corrupt, got {err:?}"
         );
 
@@ -2365,6 +2365,94 @@ async fn break_glass_requests_at_once_never_pass_the_daily_limit() {
         assert_eq!(
             in_force, 3,
             "{ctx}: the approved request is in force, the refused one not"
+        );
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn stored_values_that_do_not_parse_are_reported_never_defaulted() {
+    use elkarlan_domain::{PersonId, ProgrammeId};
+    use elkarlan_store::{people, programmes};
+
+    for db in migrated().await {
+        let (ctx, s) = (db.name, &db.store);
+        let t = tenant(s, "48020", "Bilbao").await;
+        let draft = synthetic_draft(3);
+        let person = people::create(
+            s,
+            &grant(t, Action::RegisterPerson),
+            &meta(),
+            people::PersonRecord {
+                draft: &draft,
+                area: None,
+                document: None,
+            },
+        )
+        .await
+        .unwrap();
+        let read = people::get(s, t, person).await.unwrap();
+        assert_eq!(
+            read.sex, draft.sex,
+            "{ctx}: sex is read as the domain's type"
+        );
+
+        // Someone with database access writes a code the domain does not know.
+        raw_exec!(
+            s,
+            "UPDATE people SET sex = 'martian' WHERE id = $1",
+            person.0
+        )
+        .unwrap();
+        match people::get(s, t, person).await {
+            Err(StoreError::Corrupt { what, id }) => {
+                assert_eq!(
+                    (what.as_str(), id),
+                    ("person sex", person.0.to_string()),
+                    "{ctx}"
+                );
+            }
+            other => panic!("{ctx}: a bad sex is reported, got {other:?}"),
+        }
+        assert!(
+            matches!(
+                people::get(s, t, PersonId(Uuid::now_v7())).await,
+                Err(StoreError::NotFound)
+            ),
+            "{ctx}: a missing record is still not found, not corrupt"
+        );
+
+        // Eligibility rules are parsed when read: stored text that is not rules is an error.
+        let promoter = agency(s, t, "Lanbide").await.id;
+        let programme = Uuid::now_v7();
+        raw_exec!(s, "INSERT INTO programmes (id, tenant_id, name_eu, name_es, year, status, promoter_agency, places, starts_on, ends_on, target_groups, eligibility, version, created_at)
+            VALUES ($1,$2,'Auzo plana','Plan de barrio',2026,'running',$3,20,'2026-01-01','2026-12-31','','{\"all_of\":[]}',1,0)",
+            programme, t.0, promoter.0).unwrap();
+        let ok = programmes::get(s, t, ProgrammeId(programme)).await.unwrap();
+        assert!(ok.eligibility.all_of.is_empty(), "{ctx}: rules are parsed");
+        raw_exec!(
+            s,
+            "UPDATE programmes SET eligibility = '{\"all_of\": 7}' WHERE id = $1",
+            programme
+        )
+        .unwrap();
+        match programmes::get(s, t, ProgrammeId(programme)).await {
+            Err(StoreError::Corrupt { what, id }) => {
+                assert_eq!(
+                    (what.as_str(), id),
+                    ("programme eligibility", programme.to_string()),
+                    "{ctx}"
+                );
+            }
+            other => panic!("{ctx}: bad eligibility is reported, got {other:?}"),
+        }
+        // The list reports it too rather than leaving the programme out or opening it to all.
+        assert!(
+            matches!(
+                programmes::list(s, t).await,
+                Err(StoreError::Corrupt { .. })
+            ),
+            "{ctx}: the list reports the bad row"
         );
         db.finish().await;
     }

@@ -1,6 +1,7 @@
 //! The shared case: one per person, with a lead (reference) professional, a team of agencies, a
 //! needs assessment by life domain and a joint plan.
 
+use crate::errors::FieldErrors;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -129,6 +130,106 @@ impl Severity {
             .into_iter()
             .find(|x| x.code() == s.trim())
             .ok_or("error-severity")
+    }
+}
+
+/// A change of a case's status as received: the status asked for and, when closing, why.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StatusChangeInput<'a> {
+    pub status: &'a str,
+    pub closure_reason: &'a str,
+}
+
+/// A change of status allowed from the case's current one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StatusChangeDraft {
+    pub next: CaseStatus,
+    /// Only when the case closes.
+    pub closure_reason: Option<ClosureReason>,
+}
+
+impl StatusChangeInput<'_> {
+    /// Parses the change of a case now in `current`.
+    pub fn parse(&self, current: CaseStatus) -> Result<StatusChangeDraft, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let next = e.take("status", CaseStatus::parse(self.status));
+        let closure_reason = if next == Some(CaseStatus::Closed) {
+            e.take("closure_reason", ClosureReason::parse(self.closure_reason))
+        } else {
+            None
+        };
+        if let Some(n) = next
+            && !current.can_become(n)
+        {
+            e.add("status", "error-case-transition");
+        }
+        match next {
+            Some(next) if e.is_empty() => Ok(StatusChangeDraft {
+                next,
+                closure_reason,
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod status_change_tests {
+    use super::*;
+
+    fn change(
+        status: &str,
+        closure_reason: &str,
+        current: CaseStatus,
+    ) -> Result<StatusChangeDraft, FieldErrors> {
+        StatusChangeInput {
+            status,
+            closure_reason,
+        }
+        .parse(current)
+    }
+
+    #[test]
+    fn a_valid_change_parses() {
+        assert_eq!(
+            change("active", "moved_away", CaseStatus::Open),
+            Ok(StatusChangeDraft {
+                next: CaseStatus::Active,
+                closure_reason: None
+            }),
+            "a reason counts only when closing"
+        );
+        assert_eq!(
+            change("closed", "goals_achieved", CaseStatus::Active),
+            Ok(StatusChangeDraft {
+                next: CaseStatus::Closed,
+                closure_reason: Some(ClosureReason::GoalsAchieved)
+            })
+        );
+    }
+
+    #[test]
+    fn each_refusal_names_its_field_and_message() {
+        for (status, reason, current, field, key) in [
+            ("gone", "", CaseStatus::Open, "status", "error-case-status"),
+            (
+                "closed",
+                "bored",
+                CaseStatus::Active,
+                "closure_reason",
+                "error-closure-reason",
+            ),
+            (
+                "active",
+                "",
+                CaseStatus::Closed,
+                "status",
+                "error-case-transition",
+            ),
+        ] {
+            let e = change(status, reason, current).err().unwrap_or_default();
+            assert_eq!(e.get(field), Some(key), "{field} {key}");
+        }
     }
 }
 

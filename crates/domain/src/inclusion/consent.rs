@@ -1,6 +1,7 @@
 //! What may be shared, with whom, on what basis. Each disclosure rests on a legal basis or on a
 //! consent record shaped after ISO/IEC TS 27560 (purpose, recipients, data categories, state).
 
+use crate::errors::FieldErrors;
 use crate::organisation::PublicSystem;
 use crate::{Lang, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -206,6 +207,227 @@ pub fn basis_for(
 /// The language of the printable consent receipt: the person's preferred language.
 pub fn receipt_language(preferred: Option<Lang>) -> Lang {
     preferred.unwrap_or(Lang::Es)
+}
+
+/// A consent as received.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsentInput {
+    pub purpose: String,
+    /// Public system codes of the recipients.
+    pub recipients: Vec<String>,
+    /// Data category codes.
+    pub categories: Vec<String>,
+    /// How consent was given (signed form reference, verbal with witness, ...).
+    pub evidence: String,
+    /// YYYY-MM-DD, optional.
+    pub expires_on: String,
+}
+
+/// A consent, every field valid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsentDraft {
+    pub purpose: String,
+    pub recipients: Vec<PublicSystem>,
+    pub categories: Vec<DataCategory>,
+    pub evidence: String,
+    pub expires_at: Option<Timestamp>,
+}
+
+/// The longest purpose or evidence kept.
+const MAX_CONSENT_TEXT: usize = 500;
+
+impl ConsentInput {
+    /// Parses every field, collecting every error; an expiry date must be after `today`.
+    pub fn parse(&self, today: chrono::NaiveDate) -> Result<ConsentDraft, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let purpose = self.purpose.trim();
+        if purpose.is_empty() {
+            e.add("purpose", "error-purpose-required");
+        } else if purpose.chars().count() > MAX_CONSENT_TEXT {
+            e.add("purpose", "error-text-too-long");
+        }
+        let recipients: Vec<PublicSystem> = self
+            .recipients
+            .iter()
+            .filter_map(|r| e.take("recipients", PublicSystem::parse(r)))
+            .collect();
+        if self.recipients.is_empty() {
+            e.add("recipients", "error-recipients-required");
+        }
+        let categories: Vec<DataCategory> = self
+            .categories
+            .iter()
+            .filter_map(|c| e.take("categories", DataCategory::parse(c)))
+            .collect();
+        if self.categories.is_empty() {
+            e.add("categories", "error-categories-required");
+        }
+        // The length counts the evidence as sent, spaces included, as it always has.
+        if self.evidence.trim().is_empty() {
+            e.add("evidence", "error-evidence-required");
+        } else if self.evidence.chars().count() > MAX_CONSENT_TEXT {
+            e.add("evidence", "error-text-too-long");
+        }
+        let expires_at = if self.expires_on.trim().is_empty() {
+            None
+        } else {
+            e.take(
+                "expires_on",
+                crate::time::parse_future_date(&self.expires_on, today),
+            )
+        };
+        e.into_result()?;
+        Ok(ConsentDraft {
+            purpose: purpose.to_owned(),
+            recipients,
+            categories,
+            evidence: self.evidence.trim().to_owned(),
+            expires_at,
+        })
+    }
+}
+
+#[cfg(test)]
+mod input_tests {
+    use super::*;
+
+    fn today() -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default()
+    }
+
+    fn valid() -> ConsentInput {
+        ConsentInput {
+            purpose: " Coordinación con vivienda ".into(),
+            recipients: vec!["housing".into()],
+            categories: vec!["housing".into(), "income".into()],
+            evidence: "Formulario firmado".into(),
+            expires_on: "2027-01-31".into(),
+        }
+    }
+
+    #[test]
+    fn a_valid_consent_parses() {
+        let d = valid().parse(today()).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(d.purpose, "Coordinación con vivienda");
+        assert_eq!(d.recipients, vec![PublicSystem::Housing]);
+        assert_eq!(
+            d.categories,
+            vec![DataCategory::Housing, DataCategory::Income]
+        );
+        assert_eq!(d.evidence, "Formulario firmado");
+        assert!(d.expires_at.is_some());
+        let open = ConsentInput {
+            expires_on: " ".into(),
+            ..valid()
+        };
+        assert_eq!(open.parse(today()).map(|d| d.expires_at), Ok(None));
+    }
+
+    fn refusal(input: &ConsentInput, field: &str) -> Option<&'static str> {
+        input.parse(today()).err().unwrap_or_default().get(field)
+    }
+
+    #[test]
+    fn each_refusal_names_its_field_and_message() {
+        let long = "x".repeat(501);
+        for (input, field, key) in [
+            (
+                ConsentInput {
+                    purpose: " ".into(),
+                    ..valid()
+                },
+                "purpose",
+                "error-purpose-required",
+            ),
+            (
+                ConsentInput {
+                    purpose: long.clone(),
+                    ..valid()
+                },
+                "purpose",
+                "error-text-too-long",
+            ),
+            (
+                ConsentInput {
+                    recipients: vec![],
+                    ..valid()
+                },
+                "recipients",
+                "error-recipients-required",
+            ),
+            (
+                ConsentInput {
+                    recipients: vec!["police".into()],
+                    ..valid()
+                },
+                "recipients",
+                "error-system-unknown",
+            ),
+            (
+                ConsentInput {
+                    categories: vec![],
+                    ..valid()
+                },
+                "categories",
+                "error-categories-required",
+            ),
+            (
+                ConsentInput {
+                    categories: vec!["dreams".into()],
+                    ..valid()
+                },
+                "categories",
+                "error-category-unknown",
+            ),
+            (
+                ConsentInput {
+                    evidence: String::new(),
+                    ..valid()
+                },
+                "evidence",
+                "error-evidence-required",
+            ),
+            (
+                ConsentInput {
+                    evidence: long.clone(),
+                    ..valid()
+                },
+                "evidence",
+                "error-text-too-long",
+            ),
+            (
+                ConsentInput {
+                    expires_on: "31/01/2027".into(),
+                    ..valid()
+                },
+                "expires_on",
+                "error-date-format",
+            ),
+            (
+                ConsentInput {
+                    expires_on: "2026-11-28".into(),
+                    ..valid()
+                },
+                "expires_on",
+                "error-date-past",
+            ),
+        ] {
+            assert_eq!(refusal(&input, field), Some(key), "{field} {key}");
+        }
+        let exactly = "x".repeat(500);
+        assert!(
+            ConsentInput {
+                purpose: exactly.clone(),
+                evidence: exactly,
+                ..valid()
+            }
+            .parse(today())
+            .is_ok(),
+            "500 characters are allowed"
+        );
+    }
 }
 
 #[cfg(test)]

@@ -76,7 +76,7 @@ impl From<&Programme> for ProgrammeDto {
             places: p.places,
             starts_on: p.starts_on.clone(),
             ends_on: p.ends_on.clone(),
-            eligibility: serde_json::from_str(&p.eligibility).unwrap_or(serde_json::Value::Null),
+            eligibility: serde_json::to_value(&p.eligibility).unwrap_or(serde_json::Value::Null),
             version: p.version,
         }
     }

@@ -139,7 +139,7 @@ pub async fn programme_page(
         ),
         (t(lang, "programme-places"), p.places.to_string()),
     ];
-    let rules = Rules::parse_json(&p.eligibility).unwrap_or_default();
+    let rules = &p.eligibility;
     let mut links: Vec<Link> = Vec::new();
     if d.can_manage {
         links.push((
@@ -180,7 +180,7 @@ pub async fn programme_page(
             .map(|f| (f.source.clone(), euros(lang, f.amount_cents)))
             .collect(),
         funding_total: euros(lang, p.funding_total_cents()),
-        rules: rule_lines(lang, &areas, &rules),
+        rules: rule_lines(lang, &areas, rules),
         templates: d
             .templates
             .iter()
@@ -430,7 +430,7 @@ fn programme_values(p: &Programme) -> Fields {
         ),
         ("places".into(), p.places.to_string()),
     ];
-    let rules = Rules::parse_json(&p.eligibility).unwrap_or_default();
+    let rules = &p.eligibility;
     if !rules.all_of.is_empty() {
         v.push(("eligibility".into(), rules.to_json()));
     }

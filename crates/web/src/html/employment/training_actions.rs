@@ -20,7 +20,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use elkarlan_domain::employment::codes::TrainingStatus;
-use elkarlan_domain::employment::eligibility::Rules;
 use elkarlan_domain::employment::training::TrainingActionInput;
 use elkarlan_domain::policy::Actor;
 use elkarlan_domain::{Lang, ProgrammeId, TrainingActionId};
@@ -412,7 +411,7 @@ fn action_values(a: &TrainingAction) -> Fields {
         ("time_from".into(), a.time_from.clone()),
         ("time_to".into(), a.time_to.clone()),
     ];
-    let rules = Rules::parse_json(&a.eligibility).unwrap_or_default();
+    let rules = &a.eligibility;
     if !rules.all_of.is_empty() {
         v.push(("eligibility".into(), rules.to_json()));
     }

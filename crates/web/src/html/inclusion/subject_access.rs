@@ -50,7 +50,7 @@ pub async fn subject_access_page(
         ("person-surname2", opt(&p.surname2)),
         ("person-document", opt(&p.document_masked)),
         ("person-birth-date", p.birth_date.to_string()),
-        ("person-sex", tr(&key_of("sex", &p.sex))),
+        ("person-sex", tr(&key_of("sex", p.sex.code()))),
         ("person-nationality", opt(&p.nationality)),
         ("person-languages", p.languages.join(", ")),
         (
