@@ -1,4 +1,6 @@
-//! What every handler shares.
+//! What every service call shares: the store (reached only from this crate), the read auditor,
+//! the settings, the password hasher and the places for imports. The adapters hold it as their
+//! axum state.
 
 use crate::WebConfig;
 use crate::auth::PasswordHasher;

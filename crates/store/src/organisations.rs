@@ -108,9 +108,8 @@ macro_rules! organisation_from_row {
             legal_form: LegalForm::parse(&form)
                 .map_err(|_| crate::error::corrupt("organisation legal form", id))?,
             legal_label: $r.try_get("legal_label")?,
-            // Not yet strict: rows written outside the form (the test fixtures among them) hold
-            // CNAE divisions such as "81" where the form keeps sections ("n").
-            sector: Sector::parse(&sector).unwrap_or(Sector::S),
+            sector: Sector::parse(&sector)
+                .map_err(|_| crate::error::corrupt("organisation sector", id))?,
             neighbourhood: $r.try_get::<Option<Uuid>, _>("area_id")?.map(AreaId),
             address: $r.try_get("address")?,
             email: $r.try_get("email")?,

@@ -34,7 +34,7 @@ async fn tenant(store: &Store, ine: &str) -> TenantId {
 
 async fn organisation(store: &Store, tenant: TenantId, name: &str, tax: &str) -> OrganisationId {
     let id = Uuid::now_v7();
-    raw_exec!(store, "INSERT INTO organisations (id, tenant_id, name, tax_id, legal_form, sector, version, created_at, updated_at) VALUES ($1,$2,$3,$4,'company','47',1,0,0)",
+    raw_exec!(store, "INSERT INTO organisations (id, tenant_id, name, tax_id, legal_form, sector, version, created_at, updated_at) VALUES ($1,$2,$3,$4,'company','g',1,0,0)",
         id, tenant.0, name, tax).unwrap();
     OrganisationId(id)
 }

@@ -54,7 +54,7 @@ async fn organisation(
 ) -> OrganisationId {
     let id = OrganisationId::new();
     let now = Timestamp::now().micros();
-    raw_exec!(store, "INSERT INTO organisations (id, tenant_id, name, tax_id, legal_form, sector, pole_member, version, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,'81',1,1,$6,$6)",
+    raw_exec!(store, "INSERT INTO organisations (id, tenant_id, name, tax_id, legal_form, sector, pole_member, version, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,'n',1,1,$6,$6)",
         id.0, tenant.0, name.to_owned(), tax_id.to_owned(), form.to_owned(), now).unwrap();
     raw_exec!(
         store,

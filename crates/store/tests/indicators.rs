@@ -498,7 +498,7 @@ async fn organisation(
 ) -> Uuid {
     let id = Uuid::now_v7();
     raw_exec!(store, "INSERT INTO organisations (id, tenant_id, name, tax_id, legal_form, sector, area_id, pole_member, pole_member_since, version, created_at, updated_at)
-        VALUES ($1,$2,$3,$3,$4,'88',$5,$6,$7,1,$8,0)",
+        VALUES ($1,$2,$3,$3,$4,'q',$5,$6,$7,1,$8,0)",
         id, t.0, id.to_string(), form, area, i64::from(pole), pole.then_some("2026-05-01"), micros(created)).unwrap();
     id
 }

@@ -52,6 +52,7 @@ impl HtmlError {
             StatusCode::FORBIDDEN => ("error-403-title", "error-403-body"),
             StatusCode::NOT_FOUND => ("error-404-title", "error-404-body"),
             StatusCode::SERVICE_UNAVAILABLE => ("error-503-title", "error-503-body"),
+            StatusCode::UNPROCESSABLE_ENTITY => ("error-422-title", "error-422-body"),
             _ => ("error-500-title", "error-500-body"),
         };
         Self {

@@ -45,12 +45,10 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             .ok()
             .and_then(|body| serde_urlencoded::from_str(&body).ok())
             .map(CsrfForm)
+            // Only a value of the wrong kind gets here (typed forms take text with defaults):
+            // a translated page, as every other refusal.
             .ok_or_else(|| {
-                (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "Failed to deserialize form",
-                )
-                    .into_response()
+                HtmlError::new(ctx.page(), StatusCode::UNPROCESSABLE_ENTITY).into_response()
             })
     }
 }

@@ -54,7 +54,7 @@ pub async fn insert_organisation(
     let id = Uuid::now_v7();
     let now = Timestamp::now().micros();
     on_pool!(store, p => {
-        sqlx::query("INSERT INTO organisations (id, tenant_id, name, tax_id, legal_form, sector, version, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,'47',1,$6,$6)")
+        sqlx::query("INSERT INTO organisations (id, tenant_id, name, tax_id, legal_form, sector, version, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,'g',1,$6,$6)")
             .bind(id).bind(tenant.0).bind(name).bind(tax_id).bind(form).bind(now).execute(p).await.expect("organisation");
     });
     OrganisationId(id)

@@ -908,7 +908,7 @@ pub async fn insert_organisation(
         elkarlan_domain::ecosystem::codes::LegalForm::parse(legal_form)
             .is_ok_and(|f| f.is_social_economy()),
     );
-    raw_sql!(store, "INSERT INTO organisations (id, tenant_id, name, tax_id, legal_form, sector, pole_member, version, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,'81',$7,1,$6,$6)",
+    raw_sql!(store, "INSERT INTO organisations (id, tenant_id, name, tax_id, legal_form, sector, pole_member, version, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,'n',$7,1,$6,$6)",
         id.0, tenant.0, name.to_owned(), tax_id.to_owned(), legal_form.to_owned(), now, pole)
     .expect("organisation");
     raw_sql!(

@@ -64,6 +64,28 @@ async fn error_pages_are_translated_full_pages() {
     let r = app.page(&analyst, Method::GET, "/audit", &[]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.body.contains("No puedes ver esta página"));
+    // A form whose token is right but whose fields cannot be read (here, an account edit
+    // without its version) gets a translated page, not a bare text line.
+    let mut admin = app.sign_in("admin").await;
+    let id = app.user_id("analyst");
+    for (lang, title) in [
+        ("es", "No se ha podido leer el formulario"),
+        ("eu", "Ezin izan da formularioa irakurri"),
+        ("en", "The form could not be read"),
+    ] {
+        admin.lang = Some(lang);
+        let r = app
+            .page(
+                &admin,
+                Method::POST,
+                &format!("/admin/users/{id}"),
+                &[("role", "analyst")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{lang}");
+        assert!(r.body.contains(title), "{lang}: {}", r.body);
+        assert!(r.body.contains("govuk-skip-link"), "{lang}: a full page");
+    }
     app.cleanup().await;
 }
 
