@@ -9,7 +9,7 @@ use crate::AppState;
 use crate::error::ServiceError;
 use elkarlan_domain::inclusion::case::Severity;
 use elkarlan_domain::inclusion::casework::NoteConfidentiality;
-pub use elkarlan_domain::inclusion::casework::NoteInput;
+pub use elkarlan_domain::inclusion::casework::{ActionStatusInput, NoteInput};
 use elkarlan_domain::inclusion::consent::DataCategory;
 use elkarlan_domain::inclusion::instrument::Instrument;
 use elkarlan_domain::policy::{self, Action, Actor, Grant, Relationship, Target, Writer};
@@ -259,14 +259,6 @@ pub async fn add_action(
         })
 }
 
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct ActionStatusInput {
-    /// pending, in_progress, done or cancelled.
-    pub status: String,
-    pub version: i64,
-}
-
 pub async fn set_action_status(
     state: &AppState,
     actor: &Actor,
@@ -276,22 +268,15 @@ pub async fn set_action_status(
     input: &ActionStatusInput,
 ) -> Result<(), ServiceError> {
     let (case, grant) = contribution(state, actor, meta, id).await?;
-    if !matches!(
-        input.status.as_str(),
-        "pending" | "in_progress" | "done" | "cancelled"
-    ) {
-        let mut e = FieldErrors::new();
-        e.add("status", "error-action-status");
-        return Err(ServiceError::Invalid(e));
-    }
+    let change = input.parse().map_err(ServiceError::Invalid)?;
     Ok(casework::set_action_status(
         &state.store,
         &grant,
         meta,
         &case,
         action,
-        input.version,
-        &input.status,
+        change.version,
+        change.status.code(),
     )
     .await?)
 }

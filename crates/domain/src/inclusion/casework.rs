@@ -142,3 +142,103 @@ mod note_tests {
         }
     }
 }
+
+/// Where a plan action stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActionStatus {
+    Pending,
+    InProgress,
+    Done,
+    Cancelled,
+}
+
+impl ActionStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            ActionStatus::Pending => "pending",
+            ActionStatus::InProgress => "in_progress",
+            ActionStatus::Done => "done",
+            ActionStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// The code exactly as stored, untrimmed: a status is chosen from a list, never typed.
+    pub fn parse(s: &str) -> Result<Self, &'static str> {
+        match s {
+            "pending" => Ok(ActionStatus::Pending),
+            "in_progress" => Ok(ActionStatus::InProgress),
+            "done" => Ok(ActionStatus::Done),
+            "cancelled" => Ok(ActionStatus::Cancelled),
+            _ => Err("error-action-status"),
+        }
+    }
+}
+
+/// A change of a plan action's status as received.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields, default)]
+pub struct ActionStatusInput {
+    /// pending, in_progress, done or cancelled.
+    pub status: String,
+    pub version: i64,
+}
+
+/// A change of a plan action's status, every field valid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ActionStatusDraft {
+    pub status: ActionStatus,
+    /// The version the change was made on.
+    pub version: i64,
+}
+
+impl ActionStatusInput {
+    pub fn parse(&self) -> Result<ActionStatusDraft, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let Some(status) = e.take("status", ActionStatus::parse(&self.status)) else {
+            return Err(e);
+        };
+        Ok(ActionStatusDraft {
+            status,
+            version: self.version,
+        })
+    }
+}
+
+#[cfg(test)]
+mod action_status_tests {
+    use super::*;
+
+    #[test]
+    fn every_status_parses_and_keeps_its_version() {
+        for status in [
+            ActionStatus::Pending,
+            ActionStatus::InProgress,
+            ActionStatus::Done,
+            ActionStatus::Cancelled,
+        ] {
+            let input = ActionStatusInput {
+                status: status.code().into(),
+                version: 3,
+            };
+            assert_eq!(input.parse(), Ok(ActionStatusDraft { status, version: 3 }));
+        }
+    }
+
+    #[test]
+    fn an_unknown_status_is_refused_on_its_field() {
+        for status in ["", "finished", " done"] {
+            let input = ActionStatusInput {
+                status: status.into(),
+                version: 1,
+            };
+            let errors = input.parse().err().unwrap_or_default();
+            assert_eq!(
+                errors.get("status"),
+                Some("error-action-status"),
+                "{status:?}"
+            );
+            assert_eq!(errors.0.len(), 1);
+        }
+    }
+}
