@@ -2,6 +2,7 @@
 //! cases with their team and plan, and referrals between agencies.
 
 pub mod case;
+pub mod casework;
 pub mod consent;
 pub mod instrument;
 pub mod person;

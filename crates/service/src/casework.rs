@@ -8,6 +8,8 @@ use super::inclusion::CaseView;
 use crate::AppState;
 use crate::error::ServiceError;
 use elkarlan_domain::inclusion::case::Severity;
+use elkarlan_domain::inclusion::casework::NoteConfidentiality;
+pub use elkarlan_domain::inclusion::casework::{ActionStatusInput, NoteInput};
 use elkarlan_domain::inclusion::consent::DataCategory;
 use elkarlan_domain::inclusion::instrument::Instrument;
 use elkarlan_domain::policy::{self, Action, Actor, Grant, Relationship, Target, Writer};
@@ -257,14 +259,6 @@ pub async fn add_action(
         })
 }
 
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct ActionStatusInput {
-    /// pending, in_progress, done or cancelled.
-    pub status: String,
-    pub version: i64,
-}
-
 pub async fn set_action_status(
     state: &AppState,
     actor: &Actor,
@@ -274,32 +268,17 @@ pub async fn set_action_status(
     input: &ActionStatusInput,
 ) -> Result<(), ServiceError> {
     let (case, grant) = contribution(state, actor, meta, id).await?;
-    if !matches!(
-        input.status.as_str(),
-        "pending" | "in_progress" | "done" | "cancelled"
-    ) {
-        let mut e = FieldErrors::new();
-        e.add("status", "error-action-status");
-        return Err(ServiceError::Invalid(e));
-    }
+    let change = input.parse().map_err(ServiceError::Invalid)?;
     Ok(casework::set_action_status(
         &state.store,
         &grant,
         meta,
         &case,
         action,
-        input.version,
-        &input.status,
+        change.version,
+        change.status.code(),
     )
     .await?)
-}
-
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct NoteInput {
-    pub body: String,
-    /// team (the whole team), agency (the author's agency) or author (only the author).
-    pub confidentiality: String,
 }
 
 pub async fn add_note(
@@ -310,34 +289,22 @@ pub async fn add_note(
     input: &NoteInput,
 ) -> Result<uuid::Uuid, ServiceError> {
     let (case, grant) = contribution(state, actor, meta, id).await?;
-    let mut e = FieldErrors::new();
-    let body = text(&mut e, "body", &input.body, "error-note-required");
-    let level: Option<&'static str> = match input.confidentiality.trim() {
-        "team" => Some("team"),
-        "agency" => Some("agency"),
-        "author" => Some("author"),
-        _ => {
-            e.add("confidentiality", "error-confidentiality");
-            None
-        }
-    };
-    e.into_result().map_err(ServiceError::Invalid)?;
-    let (Some(level), Some(agency)) = (level, actor.agency) else {
+    let draft = input.parse().map_err(ServiceError::Invalid)?;
+    let Some(agency) = actor.agency else {
         return Err(ServiceError::Invalid(FieldErrors::new()));
     };
     // Health professionals write clinical notes: they stay inside their agency whatever was chosen.
     let clinical = actor.agency_system.is_some_and(|s| s.is_health());
-    let level = if clinical && level == "team" {
-        "agency"
-    } else {
-        level
+    let level = match draft.confidentiality {
+        NoteConfidentiality::Team if clinical => NoteConfidentiality::Agency,
+        level => level,
     };
     let note = NewNote {
         author: actor.user,
         agency,
-        confidentiality: level,
+        confidentiality: level.code(),
         clinical,
-        body,
+        body: draft.body,
     };
     Ok(casework::add_note(&state.store, &grant, meta, &case, &note).await?)
 }
