@@ -64,8 +64,8 @@ async fn error_pages_are_translated_full_pages() {
     let r = app.page(&analyst, Method::GET, "/audit", &[]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.body.contains("No puedes ver esta página"));
-    // A form whose token is right but whose fields cannot be read (here, an account edit
-    // without its version) gets a translated page, not a bare text line.
+    // A form whose token is right but whose fields cannot be read as the form's own type (here,
+    // an account edit naming its role twice) gets a translated page, not a bare text line.
     let mut admin = app.sign_in("admin").await;
     let id = app.user_id("analyst");
     for (lang, title) in [
@@ -79,7 +79,7 @@ async fn error_pages_are_translated_full_pages() {
                 &admin,
                 Method::POST,
                 &format!("/admin/users/{id}"),
-                &[("role", "analyst")],
+                &[("role", "analyst"), ("role", "analyst")],
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{lang}");
