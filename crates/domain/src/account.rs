@@ -232,3 +232,164 @@ mod tests {
         assert_eq!(Role::parse("root"), Err("error-role-unknown"));
     }
 }
+
+/// The form or JSON body of a new account, as received.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+// The published contract has always called this body `NewUserInput`.
+#[cfg_attr(feature = "openapi", schema(as = NewUserInput))]
+#[serde(deny_unknown_fields)]
+pub struct UserInput {
+    pub username: String,
+    pub display_name: String,
+    /// Where the link to choose the password is sent. Required; a missing one is reported with
+    /// the other fields' errors.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub email: String,
+    pub role: String,
+    /// Agency id, or empty for none.
+    #[serde(default)]
+    // Checked against the stored agencies by the service.
+    pub agency: String,
+}
+
+/// A new account whose own fields are valid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserDraft {
+    pub username: Username,
+    pub display_name: DisplayName,
+    pub email: Email,
+    pub role: Role,
+}
+
+impl UserInput {
+    /// Parses every field but the agency, collecting every error in field order.
+    pub fn parse(&self) -> Result<UserDraft, crate::FieldErrors> {
+        let mut errors = crate::FieldErrors::new();
+        let username = errors.take("username", Username::parse(&self.username));
+        let display_name = errors.take("display_name", DisplayName::parse(&self.display_name));
+        // The enrolment link goes to this address: without one nobody could choose the password.
+        let email = if self.email.trim().is_empty() {
+            errors.add("email", "error-email-required-for-enrolment");
+            None
+        } else {
+            errors.take("email", Email::parse(&self.email))
+        };
+        let role = errors.take("role", Role::parse(self.role.trim()));
+        match (username, display_name, email, role) {
+            (Some(username), Some(display_name), Some(email), Some(role)) => Ok(UserDraft {
+                username,
+                display_name,
+                email,
+                role,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod user_input_tests {
+    use super::*;
+
+    fn valid() -> UserInput {
+        UserInput {
+            username: "Miren.A".into(),
+            display_name: "Miren Agirre".into(),
+            email: "miren@example.org".into(),
+            role: Role::ALL[0].code().into(),
+            agency: String::new(),
+        }
+    }
+
+    fn keys(input: &UserInput) -> Vec<(String, &'static str)> {
+        match input.parse() {
+            Ok(_) => Vec::new(),
+            Err(e) => e.0.into_iter().map(|f| (f.field, f.key)).collect(),
+        }
+    }
+
+    #[test]
+    fn a_valid_account_parses_into_the_newtypes() {
+        let draft = valid().parse().map(|d| {
+            (
+                d.username.as_str().to_owned(),
+                d.display_name.as_str().to_owned(),
+                d.email,
+                d.role,
+            )
+        });
+        assert_eq!(
+            draft,
+            Ok((
+                "miren.a".to_owned(),
+                "Miren Agirre".to_owned(),
+                Email("miren@example.org".into()),
+                Role::ALL[0],
+            ))
+        );
+    }
+
+    #[test]
+    fn each_refusal_names_its_field_and_key() {
+        let cases: [(UserInput, &str, &str); 5] = [
+            (
+                UserInput {
+                    username: "a".into(),
+                    ..valid()
+                },
+                "username",
+                "error-username-length",
+            ),
+            (
+                UserInput {
+                    display_name: String::new(),
+                    ..valid()
+                },
+                "display_name",
+                "error-display-name-required",
+            ),
+            (
+                UserInput {
+                    email: "  ".into(),
+                    ..valid()
+                },
+                "email",
+                "error-email-required-for-enrolment",
+            ),
+            (
+                UserInput {
+                    email: "not-an-address".into(),
+                    ..valid()
+                },
+                "email",
+                "error-email-format",
+            ),
+            (
+                UserInput {
+                    role: "emperor".into(),
+                    ..valid()
+                },
+                "role",
+                "error-role-unknown",
+            ),
+        ];
+        for (input, field, key) in cases {
+            assert_eq!(keys(&input), vec![(field.to_owned(), key)], "{field}");
+        }
+    }
+
+    #[test]
+    fn errors_come_in_field_order_and_the_agency_is_left_to_the_service() {
+        let input = UserInput {
+            username: String::new(),
+            display_name: String::new(),
+            email: String::new(),
+            role: String::new(),
+            agency: "no such agency".into(),
+        };
+        let fields: Vec<String> = keys(&input).into_iter().map(|(f, _)| f).collect();
+        assert_eq!(fields, ["username", "display_name", "email", "role"]);
+    }
+}

@@ -3,24 +3,15 @@
 use super::authorize;
 use crate::AppState;
 use crate::error::ServiceError;
-use elkarlan_domain::organisation::{BilingualName, PublicSystem};
+use elkarlan_domain::organisation::AgencyDraft;
 use elkarlan_domain::policy::{Action, Actor, Target};
 use elkarlan_domain::{AreaId, FieldErrors};
 use elkarlan_store::agencies::{self, Agency, NewAgency};
 use elkarlan_store::audit::RequestMeta;
 use elkarlan_store::{StoreError, territory};
 
-#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewAgencyInput {
-    pub name_eu: String,
-    pub name_es: String,
-    /// One of the public system codes (employment_income, social_services, ...).
-    pub system: String,
-    /// Neighbourhood id, or empty for city-wide.
-    #[serde(default)]
-    pub area: String,
-}
+/// The body of a new agency; parsed in the domain.
+pub use elkarlan_domain::organisation::AgencyInput as NewAgencyInput;
 
 pub async fn list(
     state: &AppState,
@@ -62,17 +53,8 @@ pub async fn create(
         meta,
     )
     .await?;
-    let mut errors = FieldErrors::new();
-    let name = match BilingualName::parse(&input.name_eu, &input.name_es) {
-        Ok(n) => Some(n),
-        Err(list) => {
-            for (f, k) in list {
-                errors.add(f, k);
-            }
-            None
-        }
-    };
-    let system = errors.take("system", PublicSystem::parse(input.system.trim()));
+    // The area needs the territory, so it is checked here; its error follows the parsed fields'.
+    let mut area_errors = FieldErrors::new();
     let area = if input.area.trim().is_empty() {
         None
     } else {
@@ -84,15 +66,19 @@ pub async fn create(
         }) {
             Some(id) => Some(id),
             None => {
-                errors.add("area", "error-area-unknown");
+                area_errors.add("area", "error-area-unknown");
                 None
             }
         }
     };
-    let (Some(name), Some(system)) = (name, system) else {
-        return Err(ServiceError::Invalid(errors));
+    let AgencyDraft { name, system } = match input.parse() {
+        Ok(d) if area_errors.is_empty() => d,
+        Ok(_) => return Err(ServiceError::Invalid(area_errors)),
+        Err(mut e) => {
+            e.0.extend(area_errors.0);
+            return Err(ServiceError::Invalid(e));
+        }
     };
-    errors.into_result().map_err(ServiceError::Invalid)?;
     let mut tx = state.store.begin_write().await?;
     let agency = match agencies::create_in(
         &mut tx,

@@ -3,7 +3,7 @@
 use super::{audit_read, authorize};
 use crate::AppState;
 use crate::error::ServiceError;
-use elkarlan_domain::account::{DisplayName, Email, Role, Username};
+use elkarlan_domain::account::{DisplayName, Email, Role, UserDraft};
 use elkarlan_domain::policy::{Action, Actor, Target};
 use elkarlan_domain::{AgencyId, FieldErrors, Lang, TenantId, Timestamp, UserId, password};
 use elkarlan_store::audit::RequestMeta;
@@ -11,22 +11,8 @@ use elkarlan_store::users::{self, NewUser, User, UserChanges};
 use elkarlan_store::{StoreError, Tx, agencies, enrolment_links, idempotency, outbox, throttle};
 use elkarlan_templates::{t, t_args};
 
-/// The form or JSON body of a new account, as received.
-#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewUserInput {
-    pub username: String,
-    pub display_name: String,
-    /// Where the link to choose the password is sent. Required; a missing one is reported with
-    /// the other fields' errors.
-    #[serde(default)]
-    #[schema(required = true)]
-    pub email: String,
-    pub role: String,
-    /// Agency id, or empty for none.
-    #[serde(default)]
-    pub agency: String,
-}
+/// The body of a new account; parsed in the domain.
+pub use elkarlan_domain::account::UserInput as NewUserInput;
 
 /// Where and how the enrolment e-mail is written: the address links start with and the
 /// language of the text.
@@ -157,30 +143,25 @@ pub async fn create(
         meta,
     )
     .await?;
-    let mut errors = FieldErrors::new();
-    let username = errors.take("username", Username::parse(&input.username));
-    let display_name = errors.take("display_name", DisplayName::parse(&input.display_name));
-    // The enrolment link goes to this address: without one nobody could choose the password.
-    let email = if input.email.trim().is_empty() {
-        errors.add("email", "error-email-required-for-enrolment");
-        None
-    } else {
-        errors.take("email", Email::parse(&input.email))
+    // Whether the agency exists needs the store; its error follows the parsed fields'.
+    let mut agency_errors = FieldErrors::new();
+    let agency = parse_agency(state, actor, &input.agency, &mut agency_errors).await?;
+    let UserDraft {
+        username,
+        display_name,
+        email,
+        role,
+    } = match input.parse() {
+        Ok(d) if agency_errors.is_empty() => d,
+        Ok(_) => return Err(ServiceError::Invalid(agency_errors)),
+        Err(mut e) => {
+            e.0.extend(agency_errors.0);
+            return Err(ServiceError::Invalid(e));
+        }
     };
-    let role = errors.take("role", Role::parse(input.role.trim()));
-    let agency = parse_agency(state, actor, &input.agency, &mut errors).await?;
     // Roles that handle personal data always use a second factor; the configuration may only
     // add roles to them.
-    let mfa_required =
-        role.is_some_and(|r| r.handles_personal_data() || state.config.mfa_roles.contains(&r));
-    let (Some(username), Some(display_name), Some(email), Some(role)) =
-        (username, display_name, email, role)
-    else {
-        return Err(ServiceError::Invalid(errors));
-    };
-    if !errors.is_empty() {
-        return Err(ServiceError::Invalid(errors));
-    }
+    let mfa_required = role.handles_personal_data() || state.config.mfa_roles.contains(&role);
     // A hash of a random secret nobody keeps: no password opens the account, and signing in to
     // it takes the same work as to any other.
     let hash = state.hasher.hash(&crate::auth::new_token()).await?;
